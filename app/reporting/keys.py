@@ -1,0 +1,57 @@
+"""Names under which a submission's values are stored and derived values are produced.
+
+A submission is a flat ``dict[str, int | str]``; keys start with the section id so one
+section's values can be found, copied or cleared together. Derived parts start with "_"
+so they can never collide with a stored row code or field id.
+"""
+from __future__ import annotations
+
+SEP = "/"
+TOTAL = "_total"
+GROUP_PREFIX = "_group:"
+SCORE = "_score"
+TEXT = "text"
+
+
+def cell_key(section_id: str, row_code: str, column_id: str) -> str:
+    return f"{section_id}{SEP}{row_code}{SEP}{column_id}"
+
+
+def field_key(section_id: str, field_id: str) -> str:
+    return f"{section_id}{SEP}{field_id}"
+
+
+def text_key(section_id: str) -> str:
+    return f"{section_id}{SEP}{TEXT}"
+
+
+def total_key(section_id: str, column_id: str) -> str:
+    return f"{section_id}{SEP}{TOTAL}{SEP}{column_id}"
+
+
+def group_key(section_id: str, group_code: str, column_id: str) -> str:
+    return f"{section_id}{SEP}{GROUP_PREFIX}{group_code}{SEP}{column_id}"
+
+
+def score_key(section_id: str) -> str:
+    """Derived: a satisfaction section's score (sum of its indices, hundredths)."""
+    return f"{section_id}{SEP}{SCORE}"
+
+
+def parse_key(key: str) -> tuple[str, str, str | None]:
+    """"I.4/dat_dai/c3" -> ("I.4", "dat_dai", "c3"); "I.3/received" -> ("I.3", "received", None)."""
+    parts = key.split(SEP)
+    if len(parts) == 2 and all(parts):
+        return parts[0], parts[1], None
+    if len(parts) == 3 and all(parts):
+        return parts[0], parts[1], parts[2]
+    raise ValueError(f"Khóa không hợp lệ: {key!r}")
+
+
+def is_derived(key: str) -> bool:
+    """True for keys compute() produces (totals, subtotals, scores); they are never stored."""
+    try:
+        _, part, _ = parse_key(key)
+    except ValueError:
+        return False
+    return part.startswith("_")

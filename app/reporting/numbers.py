@@ -1,0 +1,130 @@
+"""Parsing and displaying numbers the Vietnamese way.
+
+Officers paste figures from Excel in a Vietnamese locale, where "." groups thousands
+and "," marks decimals: "15.256" is fifteen thousand, "1,5" is one and a half.
+Counts of dossiers are whole numbers, so a decimal is always a typing mistake.
+"""
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+MAX_COUNT = 9_999_999
+MAX_SCORE = 200  # an index is scored 0–2 points, kept in hundredths
+
+# Whole-number shapes accepted: plain digits, or 3-digit groups separated by a dot
+# (Vietnamese thousands separator) or by a space as some Excel copies produce.
+_PLAIN = re.compile(r"[0-9]+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+")
+_SCORE = re.compile(r"([0-9]+)(?:[.,]([0-9]{1,2}))?")
+
+MSG_EMPTY = "Chưa nhập giá trị"
+MSG_NOT_WHOLE = "Chỉ nhập số nguyên không âm"
+MSG_NEGATIVE = "Số âm không hợp lệ"
+MSG_TOO_LARGE = "Giá trị quá lớn (tối đa 9.999.999)"
+MSG_SCORE = "Điểm chỉ số phải từ 0 đến 2 (ví dụ 1,9)"
+
+NO_RATIO = "–"  # shown when the denominator is 0, like a dash in the paper forms
+
+
+class InvalidNumber(ValueError):
+    """A value the officer typed that cannot be stored; the message is for the user."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else MSG_NOT_WHOLE
+
+
+def _clean(text: str) -> str:
+    # Excel and Word paste non-breaking and thin spaces; treat them as plain spaces.
+    return " ".join(str(text).replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def parse_count(text: str) -> int:
+    """Parse a whole non-negative count; raise InvalidNumber with a Vietnamese message."""
+    if isinstance(text, bool):
+        raise InvalidNumber(MSG_NOT_WHOLE)
+    if isinstance(text, int):
+        value = text
+    else:
+        cleaned = _clean(text)
+        if not cleaned:
+            raise InvalidNumber(MSG_EMPTY)
+        if cleaned.startswith(("-", "−")) and _looks_numeric(cleaned[1:].strip()):
+            raise InvalidNumber(MSG_NEGATIVE)
+        if _PLAIN.fullmatch(cleaned):
+            value = int(cleaned)
+        elif _GROUPED.fullmatch(cleaned):
+            value = int(cleaned.replace(".", "").replace(" ", ""))
+        else:
+            raise InvalidNumber(MSG_NOT_WHOLE)
+    if value < 0:
+        raise InvalidNumber(MSG_NEGATIVE)
+    if value > MAX_COUNT:
+        raise InvalidNumber(MSG_TOO_LARGE)
+    return value
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(text) and all(ch.isdigit() or ch in ".," for ch in text)
+
+
+def parse_score(text: str) -> int:
+    """Parse a satisfaction index score ("1,9", "1.9", "2") into hundredths (190)."""
+    cleaned = _clean(text)
+    if not cleaned:
+        raise InvalidNumber(MSG_EMPTY)
+    if cleaned.startswith(("-", "−")):
+        raise InvalidNumber(MSG_NEGATIVE)
+    match = _SCORE.fullmatch(cleaned)
+    if not match:
+        raise InvalidNumber(MSG_SCORE)
+    whole, fraction = match.group(1), (match.group(2) or "").ljust(2, "0")
+    value = int(whole) * 100 + int(fraction)
+    if value > MAX_SCORE:
+        raise InvalidNumber(MSG_SCORE)
+    return value
+
+
+def format_count(n: int | None) -> str:
+    """15256 -> "15.256"; None -> "" (an empty cell stays empty)."""
+    if n is None:
+        return ""
+    sign = "-" if n < 0 else ""
+    return sign + f"{abs(int(n)):,}".replace(",", ".")
+
+
+def format_signed(n: int) -> str:
+    """A difference with its sign: +46, -46, 0."""
+    return ("+" if n > 0 else "") + format_count(n)
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    """numerator/denominator rounded half-up to 3 places (0.784 shows as 78,4%)."""
+    if not denominator:
+        return None
+    value = Decimal(int(numerator)) / Decimal(int(denominator))
+    return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def format_ratio(value: Decimal | None) -> str:
+    """Decimal("0.784") -> "78,4%"; None -> "–"."""
+    if value is None:
+        return NO_RATIO
+    percent = (value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{percent}".replace(".", ",") + "%"
+
+
+def format_percent(numerator: int, denominator: int) -> str:
+    """9278 of 11836 -> "78,4%"; a zero denominator -> "–"."""
+    return format_ratio(ratio(numerator, denominator))
+
+
+def format_score(hundredths: int | None, places: int = 1) -> str:
+    """1710 -> "17,1"; 190 -> "1,9"; rounded half-up."""
+    if hundredths is None:
+        return ""
+    value = (Decimal(int(hundredths)) / 100).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+    return f"{value}".replace(".", ",")
