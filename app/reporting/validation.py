@@ -52,7 +52,7 @@ def findings_by_key(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return result
 
 
-def _num(value: object) -> int:
+def number_or_zero(value: object) -> int:
     """A stored number, or 0 for a missing (or non-numeric) value."""
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -86,7 +86,7 @@ def compute(template: ReportTemplate, values: Mapping[str, object]) -> dict[str,
         elif section.kind == "satisfaction":
             indices = [field_key(section.id, f.id) for f in section.fields_with_role("index")]
             if any(k in values for k in indices):
-                derived[score_key(section.id)] = sum(_num(values.get(k)) for k in indices)
+                derived[score_key(section.id)] = sum(number_or_zero(values.get(k)) for k in indices)
     return derived
 
 
@@ -96,7 +96,7 @@ def _compute_table(section: Section, values: Mapping[str, object]) -> dict[str, 
     subtotals = {g.code: dict(totals) for g in section.groups}
     for row in table_rows(section, values):
         cells = {
-            c.id: _num(values.get(cell_key(section.id, row.code, c.id))) for c in section.input_columns
+            c.id: number_or_zero(values.get(cell_key(section.id, row.code, c.id))) for c in section.input_columns
         }
         for column in section.computed_columns:
             cells[column.id] = sum(cells[ref] for ref in column.computed)
@@ -216,10 +216,10 @@ def _balance(rule, section, template, current, previous) -> list[Finding]:
         ]
     findings = []
     for label, key_of in places:
-        left_sum = sum(_num(current.get(key_of(c))) for c in left)
-        right_sum = sum(_num(current.get(key_of(c))) for c in right)
+        left_sum = sum(number_or_zero(current.get(key_of(c))) for c in left)
+        right_sum = sum(number_or_zero(current.get(key_of(c))) for c in right)
         if left_sum != right_sum:
-            numbers = {c: format_count(_num(current.get(key_of(c)))) for c in (*left, *right)}
+            numbers = {c: format_count(number_or_zero(current.get(key_of(c)))) for c in (*left, *right)}
             findings.append(
                 _finding(
                     rule,
@@ -239,11 +239,11 @@ def _sum_equals(rule, section, template, current, previous) -> list[Finding]:
     keys = [field_key(section.id, f) for f in (total, *parts)]
     if not any(k in current for k in keys):
         return []
-    total_value = _num(current.get(keys[0]))
-    parts_value = sum(_num(current.get(k)) for k in keys[1:])
+    total_value = number_or_zero(current.get(keys[0]))
+    parts_value = sum(number_or_zero(current.get(k)) for k in keys[1:])
     if total_value == parts_value:
         return []
-    numbers = {f: format_count(_num(current.get(field_key(section.id, f)))) for f in (total, *parts)}
+    numbers = {f: format_count(number_or_zero(current.get(field_key(section.id, f)))) for f in (total, *parts)}
     return [
         _finding(
             rule, keys, total=format_count(total_value), parts=format_count(parts_value),
@@ -264,8 +264,8 @@ def _carry_over(rule, section, template, current, previous) -> list[Finding]:
     findings = []
     for row in table_rows(section, current):
         key = cell_key(section.id, row.code, column)
-        value = _num(current.get(key))
-        before = _num(previous.get(cell_key(section.id, row.code, previous_column)))
+        value = number_or_zero(current.get(key))
+        before = number_or_zero(previous.get(cell_key(section.id, row.code, previous_column)))
         if value != before:
             findings.append(
                 _finding(rule, [key], row=row.label, value=format_count(value), previous=format_count(before))
@@ -287,7 +287,7 @@ def _outlier(rule, section, template, current, previous) -> list[Finding]:
         places = [(field_key(section.id, f.id), f.label) for f in section.fields if f.kind == "count"]
     findings = []
     for key, label in places:
-        value, before = _num(current.get(key)), _num(previous.get(key))
+        value, before = number_or_zero(current.get(key)), number_or_zero(previous.get(key))
         if value > floor and before > floor and (value > factor * before or value * factor < before):
             findings.append(
                 _finding(
@@ -302,11 +302,11 @@ def _at_most(rule, section, template, current, previous) -> list[Finding]:
     value_key, limit_keys = rule.param("value"), rule.param("limit")
     if value_key not in current:
         return []
-    value = _num(current.get(value_key))
-    limit = sum(_num(current.get(k)) for k in limit_keys)
+    value = number_or_zero(current.get(value_key))
+    limit = sum(number_or_zero(current.get(k)) for k in limit_keys)
     if value <= limit:
         return []
-    numbers = {k.rsplit(SEP, 1)[-1]: format_count(_num(current.get(k))) for k in (value_key, *limit_keys)}
+    numbers = {k.rsplit(SEP, 1)[-1]: format_count(number_or_zero(current.get(k))) for k in (value_key, *limit_keys)}
     return [
         _finding(
             rule, [value_key, *limit_keys], value=format_count(value), limit=format_count(limit), **numbers
@@ -322,8 +322,8 @@ def _satisfaction(rule, section, template, current, previous) -> list[Finding]:
     if not any(k in current for k in keys.values()):
         return []
     findings = []
-    forms_value = _num(current.get(keys[forms.id]))
-    levels_value = sum(_num(current.get(keys[f.id])) for f in levels)
+    forms_value = number_or_zero(current.get(keys[forms.id]))
+    levels_value = sum(number_or_zero(current.get(keys[f.id])) for f in levels)
     if forms_value != levels_value:
         findings.append(
             _finding(
@@ -334,7 +334,7 @@ def _satisfaction(rule, section, template, current, previous) -> list[Finding]:
         )
     index_message = rule.param("index_message") or MSG_SCORE_RANGE
     for item in indices:
-        score = _num(current.get(keys[item.id]))
+        score = number_or_zero(current.get(keys[item.id]))
         if not 0 <= score <= MAX_SCORE:
             findings.append(
                 Finding(
@@ -344,7 +344,7 @@ def _satisfaction(rule, section, template, current, previous) -> list[Finding]:
                     ),
                 )
             )
-    total = sum(_num(current.get(keys[f.id])) for f in indices)
+    total = sum(number_or_zero(current.get(keys[f.id])) for f in indices)
     max_total = rule.param("max_total")
     if total > max_total:
         total_message = rule.param("total_message") or MSG_SCORE_TOTAL
