@@ -221,3 +221,22 @@ def test_the_default_fields_catalogue_groups_land_fields():
     land = [code for code, _, group, _ in DEFAULT_FIELDS if group == "dat_dai"]
     assert land == ["dat_dai", "bao_dam"]
     assert 14 <= len(DEFAULT_FIELDS) <= 20
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('"I.4/_total/c13"]', '"I.4/_total/c99"]', "rules[8].limit[1] names unknown column 'c99'"),
+        ('"I.4/_total/c13"]', '"I.9/_total/c13"]', "rules[8].limit[1] names unknown section 'I.9'"),
+        ('value = "apologies"', 'value = "apology"', "rules[8].value names unknown field 'apology'"),
+        ('previous_column = "c11"', 'previous_column = "c111"',
+         "rules[3].previous_column names unknown column 'c111'"),
+        ('right = ["c7", "c11"]', 'right = ["c7", "c21"]', "rules[1].right[1] names unknown column 'c21'"),
+    ],
+)
+def test_a_rule_naming_a_missing_column_or_field_of_another_section_is_refused(old, new, expected):
+    source = shipped_templates()["quarterly_tthc"].source
+    assert old in source
+    with pytest.raises(TemplateError) as caught:
+        load_template_text(source.replace(old, new, 1), "quarterly_tthc.toml")
+    assert str(caught.value) == f"quarterly_tthc.toml: {expected}"

@@ -260,3 +260,9 @@ def test_typed_values_are_parsed_by_the_kind_of_their_key(quarterly, key, text, 
 def test_computed_cells_and_bad_numbers_cannot_be_stored(quarterly, key, error):
     with pytest.raises(error):
         parse_value(quarterly, key, "1,5")
+
+
+def test_an_indicator_far_from_last_periods_is_flagged(quarterly):
+    key = field_key("I.6.3", "e_certified")
+    [finding] = by_rule(validate(quarterly, {key: 480}, {key: 48}), "e_certified_outlier")
+    assert finding.message == "Số bản sao chứng thực điện tử từ bản chính: 480 so với 48 kỳ trước, chênh lệch hơn 3 lần"
