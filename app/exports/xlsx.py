@@ -1,0 +1,464 @@
+"""The consolidated workbook (design §9), written with XlsxWriter from the domain's result.
+
+Sheets: one per table section in the official layout (form 06a), a breakdown by unit per
+table, indicators, survey, documents, narratives in long format and completeness.
+
+Every text goes through ``write_string``: officers type text starting with "=", "+", "-"
+or "@" (bullets!) and a spreadsheet must never turn that into a formula. Numbers stay
+numbers; Excel formats them ("#,##0", "0.0%") so the province can keep calculating.
+
+The workbook is written in XlsxWriter's default mode, not ``constant_memory``: the
+official layout merges header and footer cells, which that mode cannot do, and it is a
+workbook-wide switch. Default mode keeps one small record per cell until the file is
+closed, so memory grows with the cells written and nothing else; bench/export.py
+measures it at 1,000 units against constant_memory writing the same cells.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from ..reporting.consolidation import TableResult
+from ..reporting.templates import Section
+from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
+from .parts import ExportParts
+
+FONT = "Times New Roman"
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0%"
+PAPER_A4 = 9
+NO_RATIO = "–"
+WORKBOOK_OPTIONS = {
+    # Belt and braces: text is written with write_string anyway.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+class Styles:
+    """Formats created once per workbook and shared (Excel caps distinct formats at 64k)."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, size: int = 12):
+        self.workbook = workbook
+        self.size = size
+        self._cache: dict[tuple, object] = {}
+
+    def __call__(self, **props):
+        key = tuple(sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self.workbook.add_format({"font_name": FONT, "font_size": self.size, "valign": "vcenter", **props})
+            self._cache[key] = fmt
+        return fmt
+
+    # The table cells, named once so the writers read like the printed form.
+    def cell_text(self, **extra):
+        return self(border=1, text_wrap=True, font_size=11, **extra)
+
+    def cell_count(self, **extra):
+        return self(border=1, num_format=COUNT_FORMAT, font_size=11, **extra)
+
+    def cell_percent(self, **extra):
+        return self(border=1, num_format=PERCENT_FORMAT, font_size=11, align="right", **extra)
+
+    def heading(self):
+        return self(border=1, bold=True, text_wrap=True, align="center", font_size=11)
+
+
+def put(ws: Worksheet, row: int, col: int, value, number_format, text_format) -> None:
+    """A value as its type: numbers as numbers, everything else as a string, never a formula."""
+    if value is None:
+        ws.write_blank(row, col, None, number_format)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "Có" if value else "Không", text_format)
+    elif isinstance(value, (int, float, Decimal)):
+        ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, number_format)
+    else:
+        ws.write_string(row, col, str(value), text_format)
+
+
+def merge_text(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int, text: str, fmt) -> None:
+    """merge_range writes with write(); write the text itself so it can never become a formula."""
+    if first_row != last_row or first_col != last_col:
+        ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+    ws.write_string(first_row, first_col, text, fmt)
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    base = _SHEET_NAME_BAD.sub("-", name).strip("'")[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def print_setup(ws: Worksheet, repeat: tuple[int, int] | None, freeze: tuple[int, int] | None) -> None:
+    ws.set_paper(PAPER_A4)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # the width of one page, as many pages down as needed
+    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer("&C&\"Times New Roman\"&10Trang &P/&N")
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    if freeze is not None:
+        ws.freeze_panes(*freeze)
+
+
+def form_sheet_name(template, section: Section, several: bool) -> str:
+    match = re.search(r"Biểu số\s+([^/\s]+)", template.form_code or "")
+    if match and not several:
+        return f"Biểu {match.group(1)}"
+    return f"Bảng {section.id}"
+
+
+# --- the official table layout --------------------------------------------------------
+
+def write_form_header(ws: Worksheet, st: Styles, ncols: int, *, form_code: str, title: str,
+                      period_line: str, window: str, right_lines: Iterable[str]) -> int:
+    """Form code left, title and period centred, reporting/receiving unit right; next row."""
+    right_first = max(ncols - 4, 3)
+    middle_last = right_first - 1
+    right = list(right_lines) + ["", "", ""]
+    merge_text(ws, 0, 0, 0, 1, form_code, st(bold=True, align="left", text_wrap=True))
+    merge_text(ws, 0, 2, 0, middle_last, title, st(bold=True, align="center", text_wrap=True, font_size=13))
+    merge_text(ws, 1, 2, 1, middle_last, period_line, st(bold=True, align="center"))
+    merge_text(ws, 2, 2, 2, middle_last, window, st(italic=True, align="center"))
+    for row in range(3):
+        merge_text(ws, row, right_first, row, ncols - 1, right[row], st(align="left", text_wrap=True, font_size=11))
+    ws.set_row(0, 48)
+    ws.set_row(1, 30)
+    ws.set_row(2, 30)
+    return 4
+
+
+def write_table_band(ws: Worksheet, st: Styles, section: Section, top: int, second_label: str | None = None) -> int:
+    """The merged header rows and the column-number row; returns the first data row."""
+    fmt = st.heading()
+    for cell in header_cells(section, second_label):
+        merge_text(ws, top + cell.first_row, cell.first_col, top + cell.last_row, cell.last_col, cell.text, fmt)
+    numbers_row = top + header_depth(section)
+    number_fmt = st(border=1, italic=True, align="center", font_size=11)
+    for col, number in enumerate(column_numbers(section)):
+        ws.write_string(numbers_row, col, number, number_fmt)
+    return numbers_row + 1
+
+
+def set_table_widths(ws: Worksheet, section: Section, label_width: float = 36) -> None:
+    ws.set_column(0, 0, 5)
+    ws.set_column(1, 1, label_width)
+    ws.set_column(LABEL_COLUMNS, LABEL_COLUMNS + len(section.columns) - 1, 10.5)
+
+
+def write_value_row(ws: Worksheet, st: Styles, row: int, section: Section, number, label: str,
+                    values: dict[str, int], *, bold: bool = False, italic: bool = False) -> None:
+    emphasis = {"bold": True} if bold else {}
+    if italic:
+        emphasis["italic"] = True
+    put(ws, row, 0, number, st.cell_count(align="center", **emphasis), st.cell_text(align="center", **emphasis))
+    ws.write_string(row, 1, label, st.cell_text(**emphasis))
+    for offset, column in enumerate(section.columns):
+        strong = emphasis or ({"bold": True} if not column.is_input else {})
+        put(ws, row, LABEL_COLUMNS + offset, values.get(column.id, 0), st.cell_count(**strong), st.cell_text(**strong))
+
+
+def write_footer(ws: Worksheet, st: Styles, row: int, ncols: int, place_name: str) -> int:
+    right_first = max(ncols - 5, 3)
+    place = f"{place_name}, ngày … tháng … năm …" if place_name else "…, ngày … tháng … năm …"
+    merge_text(ws, row, right_first, row, ncols - 1, place, st(italic=True, align="center"))
+    merge_text(ws, row + 1, 0, row + 1, 2, "Người lập biểu", st(bold=True, align="center"))
+    merge_text(ws, row + 1, right_first, row + 1, ncols - 1, "Thủ trưởng đơn vị", st(bold=True, align="center"))
+    merge_text(ws, row + 2, 0, row + 2, 2, "(Ký, ghi rõ họ tên)", st(italic=True, align="center", font_size=11))
+    merge_text(ws, row + 2, right_first, row + 2, ncols - 1, "(Ký tên, đóng dấu)",
+               st(italic=True, align="center", font_size=11))
+    return row + 3
+
+
+def write_ratios(ws: Worksheet, st: Styles, row: int, table: TableResult) -> int:
+    """Ratio lines under the table: the total and each group, recomputed from sums."""
+    if not table.ratio_definitions:
+        return row
+    blocks = [("Tổng cộng", table.total)] + [(g.label, g.values) for g in table.groups]
+    head = st.heading()
+    ws.write_string(row, 1, "Tỷ lệ", head)
+    for offset, (label, _) in enumerate(blocks):
+        ws.write_string(row, LABEL_COLUMNS + offset, label, head)
+    ws.set_row(row, 32)
+    computed = [table.ratios(values) for _, values in blocks]
+    for definition in table.ratio_definitions:
+        row += 1
+        ws.write_string(row, 1, definition.label, st.cell_text())
+        for offset, ratios in enumerate(computed):
+            value = ratios[definition.name]
+            if value is None:  # nothing to divide by: a dash, as on the paper form
+                ws.write_string(row, LABEL_COLUMNS + offset, NO_RATIO, st.cell_text(align="center"))
+            else:
+                ws.write_number(row, LABEL_COLUMNS + offset, float(value), st.cell_percent())
+    return row + 1
+
+
+def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Section, table: TableResult) -> None:
+    ncols = LABEL_COLUMNS + len(section.columns)
+    set_table_widths(ws, section)
+    top = write_form_header(
+        ws, st, ncols,
+        form_code=parts.template.form_code or section.number,
+        title=section.heading,
+        period_line=f"Kỳ báo cáo: {parts.period_label}",
+        window=parts.period_window,
+        right_lines=(
+            f"Đơn vị báo cáo: {parts.reporting_unit}",
+            f"Đơn vị nhận báo cáo: {parts.receiving_unit}" if parts.receiving_unit else "Đơn vị nhận báo cáo:",
+            f"Đơn vị tính: {section.unit_label}" if section.unit_label else "",
+        ),
+    )
+    first = write_table_band(ws, st, section, top)
+    row = first
+    for number, line in enumerate(table.rows, start=1):
+        write_value_row(ws, st, row, section, number, line.label, line.values)
+        row += 1
+    write_value_row(ws, st, row, section, None, "Tổng cộng", table.total, bold=True)
+    row += 1
+    for group in table.groups:
+        write_value_row(ws, st, row, section, None, group.label, group.values, bold=True, italic=True)
+        row += 1
+    row = write_ratios(ws, st, row + 1, table)
+    write_footer(ws, st, row + 1, ncols, parts.place_name)
+    print_setup(ws, repeat=(top, first - 1), freeze=(first, LABEL_COLUMNS))
+
+
+def write_breakdown_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Section, table: TableResult) -> None:
+    """Rows = units, each with its own table totals; the last row equals the table's total."""
+    ncols = LABEL_COLUMNS + len(section.columns)
+    set_table_widths(ws, section, label_width=30)
+    missing = ", ".join(parts.result.missing)
+    top = write_form_header(
+        ws, st, ncols,
+        form_code=parts.template.form_code or section.number,
+        title=f"{section.heading} (chi tiết theo đơn vị)",
+        period_line=f"Kỳ báo cáo: {parts.period_label}",
+        window=parts.period_window,
+        right_lines=(f"Đơn vị tổng hợp: {parts.reporting_unit}",
+                     f"Đơn vị tính: {section.unit_label}" if section.unit_label else ""),
+    )
+    if missing:
+        merge_text(ws, 3, 0, 3, ncols - 1, f"Đơn vị chưa có số liệu tổng hợp: {missing}",
+                   st(italic=True, align="left", text_wrap=True, font_size=11))
+        top += 1
+    first = write_table_band(ws, st, section, top, second_label="Đơn vị")
+    row = first
+    for number, (_, unit_name, totals) in enumerate(parts.result.breakdown.get(section.id, ()), start=1):
+        write_value_row(ws, st, row, section, number, unit_name, totals)
+        row += 1
+    write_value_row(ws, st, row, section, None, "Tổng cộng", table.total, bold=True)
+    print_setup(ws, repeat=(top, first - 1), freeze=(first, LABEL_COLUMNS))
+
+
+# --- the other sheets -----------------------------------------------------------------
+
+def write_title(ws: Worksheet, st: Styles, ncols: int, title: str, parts: ExportParts) -> int:
+    merge_text(ws, 0, 0, 0, ncols - 1, title, st(bold=True, align="center", font_size=13, text_wrap=True))
+    merge_text(ws, 1, 0, 1, ncols - 1, f"Kỳ báo cáo: {parts.period_label} {parts.period_window}".strip(),
+               st(italic=True, align="center"))
+    merge_text(ws, 2, 0, 2, ncols - 1, f"Đơn vị: {parts.reporting_unit}", st(align="center"))
+    ws.set_row(0, 34)
+    return 4
+
+
+def write_header_row(ws: Worksheet, st: Styles, row: int, headings: Iterable[str]) -> None:
+    for col, text in enumerate(headings):
+        ws.write_string(row, col, text, st.heading())
+
+
+def write_indicators_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
+    ws.set_column(0, 0, 7)
+    ws.set_column(1, 1, 80)
+    ws.set_column(2, 2, 14)
+    top = write_title(ws, st, 3, "CÁC CHỈ TIÊU TỔNG HỢP", parts)
+    write_header_row(ws, st, top, ("STT", "Chỉ tiêu", "Số lượng"))
+    row = top + 1
+    for section in parts.template.sections_of("indicators"):
+        merge_text(ws, row, 0, row, 2, f"{section.number} {section.heading}", st.cell_text(bold=True))
+        row += 1
+        sums = parts.result.indicators.get(section.id, {})
+        for number, item in enumerate(section.fields, start=1):
+            ws.write_string(row, 0, str(number), st.cell_text(align="center"))
+            ws.write_string(row, 1, item.label, st.cell_text())
+            put(ws, row, 2, sums.get(item.id, 0), st.cell_count(), st.cell_text())
+            row += 1
+    print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
+
+
+def write_survey_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
+    ws.set_column(0, 0, 70)
+    ws.set_column(1, 2, 14)
+    top = write_title(ws, st, 3, "KẾT QUẢ KHẢO SÁT MỨC ĐỘ HÀI LÒNG", parts)
+    row = top
+    for section in parts.template.sections_of("satisfaction"):
+        survey = parts.result.satisfaction.get(section.id)
+        if survey is None:
+            continue
+        merge_text(ws, row, 0, row, 2, f"{section.number} {section.heading}", st.cell_text(bold=True))
+        write_header_row(ws, st, row + 1, ("Nội dung", "Số phiếu", "Tỷ lệ"))
+        row += 2
+        ws.write_string(row, 0, section.fields_with_role("forms")[0].label, st.cell_text(bold=True))
+        put(ws, row, 1, survey.forms, st.cell_count(bold=True), st.cell_text())
+        ws.write_blank(row, 2, None, st.cell_text())
+        row += 1
+        for item in section.fields_with_role("level"):
+            share = survey.shares.get(item.id)
+            ws.write_string(row, 0, item.label, st.cell_text())
+            put(ws, row, 1, survey.counts.get(item.id, 0), st.cell_count(), st.cell_text())
+            put(ws, row, 2, None if share is None else float(share), st.cell_percent(), st.cell_text())
+            row += 1
+        indices = section.fields_with_role("index")
+        if indices:
+            write_header_row(ws, st, row, ("Chỉ số (điểm trung bình theo số phiếu)", "Điểm", ""))
+            row += 1
+            score_fmt = st(border=1, num_format="0.00", font_size=11)
+            for item in indices:
+                value = survey.indices.get(item.id)
+                ws.write_string(row, 0, item.label, st.cell_text())
+                put(ws, row, 1, None if value is None else value / 100, score_fmt, st.cell_text())
+                ws.write_blank(row, 2, None, st.cell_text())
+                row += 1
+            ws.write_string(row, 0, "Tổng điểm", st.cell_text(bold=True))
+            put(ws, row, 1, None if survey.score is None else survey.score / 100,
+                st(border=1, num_format="0.0", font_size=11, bold=True), st.cell_text())
+            ws.write_blank(row, 2, None, st.cell_text())
+            row += 1
+            ws.write_string(row, 0, "Xếp loại", st.cell_text(bold=True))
+            merge_text(ws, row, 1, row, 2, survey.rating, st.cell_text(bold=True, align="center"))
+            row += 1
+        row += 1
+    print_setup(ws, repeat=None, freeze=None)
+
+
+def write_documents_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
+    widths = (6, 28, 8, 18, 14, 70)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    top = write_title(ws, st, len(widths), "VĂN BẢN CHỈ ĐẠO, ĐIỀU HÀNH ĐÃ BAN HÀNH", parts)
+    write_header_row(ws, st, top, ("STT", "Đơn vị", "Loại", "Số, ký hiệu", "Ngày ban hành", "Trích yếu"))
+    date_fmt = st(border=1, num_format="dd/mm/yyyy", font_size=11, align="center")
+    for number, doc in enumerate(parts.result.documents, start=1):
+        row = top + number
+        ws.write_number(row, 0, number, st.cell_count(align="center"))
+        ws.write_string(row, 1, str(doc.get("unit_name", "")), st.cell_text())
+        ws.write_string(row, 2, str(doc.get("doc_type") or ""), st.cell_text(align="center"))
+        ws.write_string(row, 3, str(doc.get("number") or ""), st.cell_text())
+        issued = doc.get("issued_on")
+        if isinstance(issued, (date, datetime)):
+            ws.write_datetime(row, 4, issued if isinstance(issued, datetime) else datetime(issued.year, issued.month, issued.day), date_fmt)
+        else:
+            ws.write_string(row, 4, str(issued or ""), st.cell_text())
+        ws.write_string(row, 5, str(doc.get("summary") or ""), st.cell_text())
+    print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
+
+
+def narrative_rows(parts: ExportParts):
+    """(section, unit, text) in section then unit order: the reviewer's text first."""
+    for section in parts.template.sections_of("narrative"):
+        label = f"{section.number} {section.heading}"
+        own = (parts.reviewer_texts.get(section.id) or "").strip()
+        if own:
+            yield label, f"{parts.reporting_unit} (tổng hợp)", own
+        merge = parts.result.narratives.get(section.id)
+        if merge is None:
+            continue
+        for unit_name, text in merge.entries:
+            yield label, unit_name, text
+        for unit_name in merge.empty_units:
+            yield label, unit_name, ""
+
+
+def write_narrative_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 100)
+    write_header_row(ws, st, 0, ("Mục", "Đơn vị", "Nội dung"))
+    text_fmt = st.cell_text(valign="top")
+    empty_fmt = st.cell_text(valign="top", italic=True, font_color="#666666")
+    row = 0
+    for row, (label, unit_name, text) in enumerate(narrative_rows(parts), start=1):
+        ws.write_string(row, 0, label, text_fmt)
+        ws.write_string(row, 1, unit_name, text_fmt)
+        ws.write_string(row, 2, text or "(Không có nội dung)", text_fmt if text else empty_fmt)
+    print_setup(ws, repeat=(0, 0), freeze=(1, 0))
+    if row:
+        ws.autofilter(0, 0, row, 2)
+
+
+def write_completeness_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
+    headings = ("STT", "Đơn vị", "Trạng thái", "Nộp lúc", "Đúng hạn", "Cán bộ đầu mối", "Điện thoại")
+    for col, width in enumerate((6, 32, 16, 18, 12, 26, 16)):
+        ws.set_column(col, col, width)
+    top = write_title(ws, st, len(headings), "TÌNH HÌNH NỘP BÁO CÁO", parts)
+    if parts.result.missing:
+        merge_text(ws, 3, 0, 3, len(headings) - 1, "Chưa tổng hợp: " + ", ".join(parts.result.missing),
+                   st(italic=True, text_wrap=True, font_size=11))
+        top += 1
+    write_header_row(ws, st, top, headings)
+    when_fmt = st(border=1, num_format="dd/mm/yyyy hh:mm", font_size=11, align="center")
+    for number, line in enumerate(parts.completeness, start=1):
+        row = top + number
+        ws.write_number(row, 0, number, st.cell_count(align="center"))
+        ws.write_string(row, 1, line.unit_name, st.cell_text())
+        ws.write_string(row, 2, line.state, st.cell_text())
+        if line.submitted_at is not None:
+            ws.write_datetime(row, 3, line.submitted_at, when_fmt)
+        else:
+            ws.write_blank(row, 3, None, st.cell_text())
+        on_time = "" if line.on_time is None else ("Đúng hạn" if line.on_time else "Muộn")
+        ws.write_string(row, 4, on_time, st.cell_text(align="center"))
+        ws.write_string(row, 5, line.officer, st.cell_text())
+        ws.write_string(row, 6, line.phone, st.cell_text())  # a string: keep the leading 0
+    print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
+
+
+# --- the workbook ---------------------------------------------------------------------
+
+def new_workbook(out: str | IO[bytes], created: datetime | None) -> xlsxwriter.Workbook:
+    workbook = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
+    # A fixed creation date: equal inputs give byte-identical files (design §8).
+    workbook.set_properties({"created": created or datetime(2000, 1, 1), "author": "Tổng hợp"})
+    return workbook
+
+
+def write_round_workbook(parts: ExportParts, out: str | IO[bytes]) -> None:
+    """The consolidated (or one unit's) workbook, written to a path or a binary file."""
+    workbook = new_workbook(out, parts.created)
+    st = Styles(workbook)
+    taken: set[str] = set()
+    template, result = parts.template, parts.result
+    tables = template.sections_of("table")
+    several = len(tables) > 1
+    for section in tables:
+        ws = workbook.add_worksheet(sheet_name(form_sheet_name(template, section, several), taken))
+        write_table_sheet(ws, st, parts, section, result.tables[section.id])
+    if parts.consolidated:
+        for section in tables:
+            name = f"Theo đơn vị {section.id}" if several else "Theo đơn vị"
+            write_breakdown_sheet(workbook.add_worksheet(sheet_name(name, taken)), st, parts, section,
+                                  result.tables[section.id])
+    if template.sections_of("indicators"):
+        write_indicators_sheet(workbook.add_worksheet(sheet_name("Chỉ tiêu", taken)), st, parts)
+    if template.sections_of("satisfaction"):
+        write_survey_sheet(workbook.add_worksheet(sheet_name("Khảo sát", taken)), st, parts)
+    if template.sections_of("documents"):
+        write_documents_sheet(workbook.add_worksheet(sheet_name("Văn bản", taken)), st, parts)
+    if template.sections_of("narrative"):
+        write_narrative_sheet(workbook.add_worksheet(sheet_name("Nội dung", taken)), st, parts)
+    if parts.completeness:
+        write_completeness_sheet(workbook.add_worksheet(sheet_name("Tình hình nộp", taken)), st, parts)
+    workbook.close()
