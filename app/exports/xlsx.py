@@ -136,9 +136,9 @@ def write_form_header(ws: Worksheet, st: Styles, ncols: int, *, form_code: str, 
     merge_text(ws, 2, 2, 2, middle_last, window, st(italic=True, align="center"))
     for row in range(3):
         merge_text(ws, row, right_first, row, ncols - 1, right[row], st(align="left", text_wrap=True, font_size=11))
-    ws.set_row(0, 48)
-    ws.set_row(1, 30)
-    ws.set_row(2, 30)
+    ws.set_row(0, 40)
+    ws.set_row(1, 22)
+    ws.set_row(2, 22)
     return 4
 
 
@@ -147,7 +147,11 @@ def write_table_band(ws: Worksheet, st: Styles, section: Section, top: int, seco
     fmt = st.heading()
     for cell in header_cells(section, second_label):
         merge_text(ws, top + cell.first_row, cell.first_col, top + cell.last_row, cell.last_col, cell.text, fmt)
-    numbers_row = top + header_depth(section)
+    depth = header_depth(section)
+    for level in range(depth):
+        # Wrapped headings ("Trực tiếp, dịch vụ bưu chính") need the room Excel will not make.
+        ws.set_row(top + level, 45 if level == depth - 1 else 24)
+    numbers_row = top + depth
     number_fmt = st(border=1, italic=True, align="center", font_size=11)
     for col, number in enumerate(column_numbers(section)):
         ws.write_string(numbers_row, col, number, number_fmt)

@@ -1,0 +1,51 @@
+# Tổng hợp — two commands on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test venv test-deps system-deps migrate seed bench clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+venv: $(BIN)/activate
+	$(BIN)/pip install -q -e .
+
+migrate: venv
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo --if-empty
+
+run: seed
+	@echo ""
+	@echo "Tổng hợp đang chạy: http://127.0.0.1:5000  (Ctrl+C để dừng)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Browser tests drive Debian's chromium; exports are checked with LibreOffice headless.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q --no-install-recommends $$missing; fi; \
+	fi
+
+test-deps: venv system-deps
+	$(BIN)/pip install -q -e '.[test]'
+
+test: test-deps
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python bench/autosave.py
+	$(BIN)/python bench/consolidate.py
+	$(BIN)/python bench/export.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

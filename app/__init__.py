@@ -1,0 +1,145 @@
+"""Tổng hợp — periodic administrative-reform reports for Vietnamese local government."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSTANCE_DIR, Config, config_from_env
+from .extensions import csrf, db, login_manager, migrate
+
+HTMX_FILE = "vendor/htmx-2.0.11.min.js"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: foreign keys on, WAL so readers never block the autosave writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app.config.from_object(config_from_env() if config is None or isinstance(config, dict) else config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    app.config.from_pyfile("local.cfg", silent=True)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "warning"
+
+    from . import models  # noqa: F401  (register tables)
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .entry import bp as entry_bp
+    from .exports import bp as exports_bp
+    from .review import bp as review_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(entry_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(admin_bp)
+
+    from .cli import register_cli
+    register_cli(app)
+
+    _register_hooks(app)
+    _register_errors(app)
+    app.jinja_env.globals["HTMX_FILE"] = HTMX_FILE
+    from .filters import register_filters
+    register_filters(app)
+    return app
+
+
+@login_manager.user_loader
+def _load_user(user_key: str):
+    from .models import User
+
+    user_id, _, token = user_key.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token or not user.active:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    from flask import flash, redirect, url_for
+
+    from .htmx import is_fragment_request
+
+    login_url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    if is_fragment_request():
+        response = app_response("", 401)
+        response.headers["HX-Redirect"] = login_url
+        return response
+    flash(login_manager.login_message, "warning")
+    return redirect(login_url)
+
+
+def app_response(body: str, status: int):
+    from flask import make_response
+
+    return make_response(body, status)
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+ERROR_TEXT = {
+    400: ("Yêu cầu không hợp lệ", "Trang đã hết hạn hoặc thiếu mã bảo mật. Hãy tải lại trang và thử lại."),
+    403: ("Không có quyền truy cập", "Tài khoản của bạn không được phép thực hiện thao tác này."),
+    404: ("Không tìm thấy", "Trang hoặc dữ liệu bạn tìm không tồn tại, hoặc không thuộc phạm vi của bạn."),
+    405: ("Thao tác không được hỗ trợ", "Phương thức này không dùng được cho địa chỉ này."),
+    413: ("Tệp quá lớn", "Tệp tải lên vượt quá dung lượng cho phép (8 MB)."),
+    500: ("Lỗi hệ thống", "Đã có lỗi xảy ra. Dữ liệu đã lưu trước đó không bị mất. Vui lòng thử lại sau ít phút."),
+}
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(code: int, detail: str | None = None):
+        title, text = ERROR_TEXT[code]
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=title), code
+        return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+    for code in ERROR_TEXT:
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_error(400)
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,15 @@
+from flask import Blueprint
+from flask_login import current_user, login_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    from ..permissions import require_role
+
+    require_role("admin")
+
+
+from . import views  # noqa: E402,F401

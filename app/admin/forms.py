@@ -1,0 +1,48 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..models import ROLES, UNIT_KINDS
+
+REQUIRED = "Vui lòng nhập trường này."
+CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
+
+
+def too_long(n: int) -> Length:
+    return Length(max=n, message=f"Tối đa {n} ký tự.")
+
+
+class UnitForm(FlaskForm):
+    code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), too_long(40), CODE_RULE])
+    name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), too_long(200)])
+    kind = SelectField("Loại", choices=list(UNIT_KINDS.items()), validators=[DataRequired(REQUIRED)])
+    place_name = StringField("Địa danh (ghi trên văn bản)", validators=[Optional(), too_long(100)])
+    parent_id = SelectField("Đơn vị cấp trên", coerce=int, validate_choice=False)
+    sort_order = IntegerField(
+        "Thứ tự", default=0, validators=[Optional(), NumberRange(min=0, max=99999, message="Từ 0 đến 99.999.")]
+    )
+    active = BooleanField("Đang hoạt động", default=True)
+
+
+class UserForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), too_long(80), CODE_RULE])
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), too_long(120)])
+    phone = StringField(
+        "Điện thoại",
+        validators=[Optional(), too_long(30), Regexp(r"^[0-9 +.()-]*$", message="Số điện thoại không hợp lệ.")],
+    )
+    email = StringField("Thư điện tử", validators=[Optional(), too_long(120), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Địa chỉ thư không hợp lệ.")])
+    role = SelectField("Vai trò", choices=list(ROLES.items()), validators=[DataRequired(REQUIRED)])
+    unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    active = BooleanField("Đang hoạt động", default=True)
+
+
+class FieldForm(FlaskForm):
+    code = StringField("Mã lĩnh vực", validators=[DataRequired(REQUIRED), too_long(40), CODE_RULE])
+    name = StringField("Tên lĩnh vực", validators=[DataRequired(REQUIRED), too_long(200)])
+    group_code = StringField("Mã nhóm (để cộng tổng nhóm)", validators=[Optional(), too_long(40), CODE_RULE])
+    group_label = StringField("Tên dòng tổng nhóm", validators=[Optional(), too_long(200)])
+    sort_order = IntegerField(
+        "Thứ tự", default=0, validators=[Optional(), NumberRange(min=0, max=99999, message="Từ 0 đến 99.999.")]
+    )
+    active = BooleanField("Đang dùng", default=True)

@@ -1,0 +1,303 @@
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..htmx import is_fragment_request, render
+from ..models import CatalogueField, OrgUnit, User
+from ..orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
+from ..permissions import get_or_404
+from . import bp
+from .forms import FieldForm, UnitForm, UserForm
+from .importing import ImportFileError, check_units, check_users, parents_first, read_table
+
+PAGE_SIZE = 50
+
+
+def _invalid_status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.units"))
+
+
+# --- Units (đơn vị) -------------------------------------------------------------------
+
+def _unit_choices() -> list[tuple[int, str]]:
+    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.path)).all()
+    depth = {u.id: u.path.count("/") - 2 for u in units}
+    return [(0, "— (cấp cao nhất)")] + [(u.id, "· " * depth[u.id] + f"{u.name} ({u.code})") for u in units]
+
+
+@bp.get("/units")
+def units():
+    open_id = request.args.get("open", type=int)
+    expanded: set[int] = set()
+    if open_id:
+        unit = get_or_404(OrgUnit, open_id)
+        expanded = set(ancestors_ids(unit))
+    return render_template("admin/units.html", roots=units_with_children_flags(None), expanded=expanded,
+                           children_of=units_with_children_flags)
+
+
+@bp.get("/units/<int:unit_id>/children")
+def unit_children(unit_id: int):
+    unit = get_or_404(OrgUnit, unit_id)
+    if not is_fragment_request():
+        return redirect(url_for("admin.units", open=unit.id))
+    return render_template("admin/_unit_children.html", parent=unit, children=units_with_children_flags(unit.id),
+                           expanded=set(), children_of=units_with_children_flags)
+
+
+def _save_unit(form: UnitForm, unit: OrgUnit | None) -> OrgUnit | None:
+    code = form.code.data.strip()
+    clash = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+    if clash and (unit is None or clash != unit.id):
+        form.code.errors.append("Mã đơn vị đã được dùng.")
+        return None
+    parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+    if form.parent_id.data and parent is None:
+        form.parent_id.errors.append("Đơn vị cấp trên không tồn tại.")
+        return None
+    if unit is None:
+        unit = add_unit(code, form.name.data.strip(), form.kind.data, parent)
+    else:
+        try:
+            reparent(unit, parent)
+        except ValueError as exc:
+            form.parent_id.errors.append(str(exc))
+            return None
+        unit.code, unit.name, unit.kind = code, form.name.data.strip(), form.kind.data
+    unit.place_name = (form.place_name.data or "").strip()
+    unit.sort_order = form.sort_order.data or 0
+    unit.active = form.active.data
+    return unit
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def unit_new():
+    form = UnitForm()
+    form.parent_id.choices = _unit_choices()
+    if request.method == "GET":
+        form.parent_id.data = request.args.get("parent", 0, type=int)
+    if form.validate_on_submit():
+        unit = _save_unit(form, None)
+        if unit is not None:
+            db.session.commit()
+            flash(f"Đã thêm đơn vị {unit.name}.", "success")
+            return redirect(url_for("admin.units", open=unit.id), code=303)
+    return render("admin/unit_form.html", "admin/_unit_form.html", status=_invalid_status(), form=form, unit=None)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+def unit_edit(unit_id: int):
+    unit = get_or_404(OrgUnit, unit_id)
+    form = UnitForm(obj=unit)
+    form.parent_id.choices = _unit_choices()
+    if request.method == "GET":
+        form.parent_id.data = unit.parent_id or 0
+    if form.validate_on_submit():
+        if _save_unit(form, unit) is not None:
+            db.session.commit()
+            flash(f"Đã lưu đơn vị {unit.name}.", "success")
+            return redirect(url_for("admin.units", open=unit.id), code=303)
+        db.session.rollback()
+    return render("admin/unit_form.html", "admin/_unit_form.html", status=_invalid_status(), form=form, unit=unit)
+
+
+@bp.post("/units/<int:unit_id>/deactivate")
+def unit_deactivate(unit_id: int):
+    # Units are never deleted: their history stays attached (design §3).
+    unit = get_or_404(OrgUnit, unit_id)
+    unit.active = not unit.active
+    db.session.commit()
+    flash(f"Đơn vị {unit.name} {'đã hoạt động lại' if unit.active else 'đã ngừng hoạt động'}.", "success")
+    return redirect(url_for("admin.units", open=unit.id), code=303)
+
+
+# --- Users (người dùng) -----------------------------------------------------------------
+
+@bp.get("/users")
+def users():
+    q = request.args.get("q", "").strip()[:100]
+    page = max(1, request.args.get("page", 1, type=int))
+    stmt = select(User).join(User.unit).options(joinedload(User.unit))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
+                              func.lower(OrgUnit.name).like(like), User.phone.like(like)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(OrgUnit.path, User.username).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render("admin/users.html", "admin/_users_table.html", users=rows, q=q, page=page, total=total,
+                  pages=max(1, -(-total // PAGE_SIZE)))
+
+
+def _save_user(form: UserForm, user: User | None) -> User | None:
+    username = form.username.data.strip()
+    clash = db.session.scalar(select(User.id).where(User.username == username))
+    if clash and (user is None or clash != user.id):
+        form.username.errors.append("Tên đăng nhập đã được dùng.")
+        return None
+    unit = db.session.get(OrgUnit, form.unit_id.data or 0)
+    if unit is None:
+        form.unit_id.errors.append("Vui lòng chọn đơn vị.")
+        return None
+    if user is None:
+        user = User(password_hash="")
+        db.session.add(user)
+    elif not form.active.data and user.active:
+        user.session_token = secrets.token_hex(8)
+    user.username, user.full_name, user.role, user.unit = username, form.full_name.data.strip(), form.role.data, unit
+    user.phone, user.email, user.active = (form.phone.data or "").strip(), (form.email.data or "").strip(), form.active.data
+    return user
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()[1:]
+    if form.validate_on_submit():
+        user = _save_user(form, None)
+        if user is not None:
+            password = secrets.token_urlsafe(9)
+            user.set_password(password)
+            db.session.commit()
+            flash(f"Đã tạo tài khoản {user.username}. Mật khẩu tạm: {password} — hãy gửi cho người dùng và yêu cầu đổi ngay.", "success")
+            return redirect(url_for("admin.users", q=user.username), code=303)
+    return render("admin/user_form.html", "admin/_user_form.html", status=_invalid_status(), form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.unit_id.choices = _unit_choices()[1:]
+    if form.validate_on_submit():
+        if _save_user(form, user) is not None:
+            db.session.commit()
+            flash(f"Đã lưu tài khoản {user.username}.", "success")
+            return redirect(url_for("admin.users", q=user.username), code=303)
+    return render("admin/user_form.html", "admin/_user_form.html", status=_invalid_status(), form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def user_deactivate(user_id: int):
+    user = get_or_404(User, user_id)
+    user.active = not user.active
+    user.session_token = secrets.token_hex(8)
+    db.session.commit()
+    flash(f"Tài khoản {user.username} {'đã mở lại' if user.active else 'đã khóa'}.", "success")
+    return redirect(url_for("admin.users", q=user.username), code=303)
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def user_reset_password(user_id: int):
+    user = get_or_404(User, user_id)
+    password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    user.session_token = secrets.token_hex(8)
+    db.session.commit()
+    flash(f"Mật khẩu mới của {user.username}: {password}", "success")
+    return redirect(url_for("admin.users", q=user.username), code=303)
+
+
+# --- Fields catalogue (danh mục lĩnh vực) ------------------------------------------------
+
+@bp.route("/fields", methods=["GET", "POST"])
+def fields():
+    form = FieldForm()
+    if form.validate_on_submit():
+        code = form.code.data.strip()
+        field = db.session.scalar(select(CatalogueField).where(CatalogueField.code == code))
+        if field is None:
+            field = CatalogueField(code=code)
+            db.session.add(field)
+        field.name, field.sort_order, field.active = form.name.data.strip(), form.sort_order.data or 0, form.active.data
+        field.group_code, field.group_label = (form.group_code.data or "").strip(), (form.group_label.data or "").strip()
+        if field.group_code and not field.group_label:
+            form.group_label.errors.append("Nhóm cần có tên dòng tổng (vd. Tổng lĩnh vực đất đai).")
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(f"Đã lưu lĩnh vực {field.name}.", "success")
+            return redirect(url_for("admin.fields"), code=303)
+    edit = request.args.get("edit", type=int)
+    if request.method == "GET" and edit:
+        form = FieldForm(obj=get_or_404(CatalogueField, edit))
+    rows = db.session.scalars(select(CatalogueField).order_by(CatalogueField.sort_order, CatalogueField.name)).all()
+    return render_template("admin/fields.html", form=form, rows=rows), _invalid_status() if form.errors else 200
+
+
+# --- Bulk import ------------------------------------------------------------------------
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="bulk-import")
+
+
+def _check(kind: str, table: list[list[str]]):
+    if kind == "units":
+        return check_units(table, set(db.session.scalars(select(OrgUnit.code))))
+    return check_users(table, set(db.session.scalars(select(User.username))), set(db.session.scalars(select(OrgUnit.code))))
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+def imports():
+    kind = request.form.get("kind") or request.args.get("kind") or "units"
+    if kind not in ("units", "users"):
+        abort(400)
+    if request.method == "GET":
+        return render_template("admin/imports.html", kind=kind, rows=None, error=None)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("admin/imports.html", kind=kind, rows=None, error="Vui lòng chọn tệp .xlsx hoặc .csv."), 422
+    try:
+        table = read_table(upload.filename, upload.read())
+        rows = _check(kind, table)
+    except ImportFileError as exc:
+        return render_template("admin/imports.html", kind=kind, rows=None, error=str(exc)), 422
+    # The preview carries the parsed table, signed, so confirming needs no server-side state.
+    token = _serializer().dumps({"kind": kind, "table": table})
+    return render_template("admin/imports.html", kind=kind, rows=rows, token=token, error=None,
+                           good=sum(r.ok for r in rows))
+
+
+@bp.post("/imports/confirm")
+def imports_confirm():
+    try:
+        payload = _serializer().loads(request.form.get("token", ""))
+    except BadSignature:
+        abort(400)
+    kind = payload["kind"]
+    rows = [r for r in _check(kind, payload["table"]) if r.ok]
+    passwords = []
+    if kind == "units":
+        created: dict[str, OrgUnit] = {}
+        existing = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+        for row in parents_first(rows):
+            v = row.values
+            parent = created.get(v.get("parent_code", "")) or existing.get(v.get("parent_code", ""))
+            created[v["code"]] = add_unit(v["code"], v["name"], v["kind"], parent, v.get("place_name", ""))
+    else:
+        units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+        for row in rows:
+            v = row.values
+            user = User(username=v["username"], full_name=v["full_name"], role=v["role"], unit=units[v["unit_code"]],
+                        phone=v.get("phone", ""), email=v.get("email", ""))
+            password = v.get("password") or secrets.token_urlsafe(9)
+            if not v.get("password"):
+                passwords.append((user.username, password))
+            user.set_password(password)
+            db.session.add(user)
+    db.session.commit()
+    flash(f"Đã nhập {len(rows)} dòng.", "success")
+    if passwords:
+        return render_template("admin/import_passwords.html", passwords=passwords)
+    return redirect(url_for("admin.units" if kind == "units" else "admin.users"), code=303)

@@ -1,0 +1,22 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+REQUIRED = "Vui lòng nhập trường này."
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=80, message="Tối đa 80 ký tự.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=200, message="Tối đa 200 ký tự.")])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
+    new = PasswordField(
+        "Mật khẩu mới",
+        validators=[DataRequired(REQUIRED), Length(min=8, max=200, message="Mật khẩu mới cần từ 8 đến 200 ký tự.")],
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới",
+        validators=[DataRequired(REQUIRED), EqualTo("new", message="Hai mật khẩu không khớp.")],
+    )

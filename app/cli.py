@@ -1,0 +1,54 @@
+"""Command-line tools: thin click commands over plain functions."""
+from __future__ import annotations
+
+import click
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import OrgUnit, User
+
+
+def print_logins(logins) -> None:
+    from .demo import DEMO_PASSWORD
+
+    click.echo("")
+    click.echo("Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+    for username, role, where in logins:
+        click.echo(f"  {username:<22} {role:<17} {where}")
+    click.echo("  (mỗi xã, phường, phòng, sở có một tài khoản cán bộ đầu mối: xem Quản trị › Người dùng)")
+
+
+def register_cli(app) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có đơn vị nào.")
+    def seed_demo_command(if_empty: bool) -> None:
+        """Nạp dữ liệu demo: hai tỉnh, các xã, tài khoản, đợt báo cáo."""
+        from .demo import seed_demo, demo_logins
+
+        if db.session.scalar(select(func.count(OrgUnit.id))):
+            if if_empty:
+                print_logins(demo_logins())
+                return
+            raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; không nạp demo lần nữa.")
+        logins = seed_demo()
+        db.session.commit()
+        print_logins(logins)
+
+    @app.cli.command("create-admin")
+    @click.argument("username")
+    @click.option("--unit-code", required=True, help="Mã đơn vị của quản trị viên.")
+    @click.password_option()
+    def create_admin(username: str, unit_code: str, password: str) -> None:
+        """Tạo tài khoản quản trị."""
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+        if unit is None:
+            raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
+        if db.session.scalar(select(User).where(User.username == username)):
+            raise click.ClickException(f"Tài khoản {username} đã có.")
+        if len(password) < 8:
+            raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự.")
+        user = User(username=username, full_name="Quản trị", role="admin", unit=unit)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Đã tạo quản trị viên {username}.")

@@ -1,0 +1,253 @@
+"""Demo data: a three-level and a two-level province with Vietnamese names (design §3)."""
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import CatalogueField, OrgUnit, User
+from .orgtree import add_unit
+
+DEMO_PASSWORD = "demo1234"
+
+# Bình Sơn district (Quảng Ngãi) as it was before July 2025: 21 communes and one town.
+BINH_SON_COMMUNES = [
+    "Bình An", "Bình Chánh", "Bình Châu", "Bình Chương", "Bình Dương", "Bình Đông", "Bình Hải",
+    "Bình Hiệp", "Bình Hòa", "Bình Khương", "Bình Long", "Bình Minh", "Bình Mỹ", "Bình Nguyên",
+    "Bình Phước", "Bình Tân Phú", "Bình Thanh", "Bình Thạnh", "Bình Thuận", "Bình Trị", "Bình Trung",
+]
+BINH_SON_OFFICES = [
+    "Phòng Nội vụ", "Phòng Tư pháp", "Phòng Tài nguyên và Môi trường", "Phòng Văn hóa và Thông tin",
+    "Chi nhánh Văn phòng Đăng ký đất đai",
+]
+HUNG_YEN_DEPARTMENTS = [
+    "Sở Nội vụ", "Sở Tư pháp", "Sở Tài chính", "Sở Nông nghiệp và Môi trường", "Sở Xây dựng",
+    "Sở Công Thương", "Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Khoa học và Công nghệ",
+]
+_FIRST = ["Tân", "Hồng", "Minh", "Quang", "Phú", "An", "Đông", "Nam", "Bắc", "Hoàng"]
+_SECOND = ["Tiến", "Hưng", "Thành", "Lợi", "Hòa", "Phong", "Bình", "Long", "Sơn", "Mỹ"]
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
+    return "".join(c for c in text if c.isalnum())
+
+
+@functools.cache
+def _demo_hash() -> str:
+    # Every demo account shares one password: hash it once, not 140 times.
+    probe = User()
+    probe.set_password(DEMO_PASSWORD)
+    return probe.password_hash
+
+
+def _user(username: str, full_name: str, role: str, unit: OrgUnit, phone: str) -> User:
+    user = User(username=username, full_name=full_name, role=role, unit=unit, phone=phone, password_hash=_demo_hash())
+    db.session.add(user)
+    return user
+
+
+SURNAMES = ["Nguyễn Văn", "Trần Thị", "Lê Văn", "Phạm Thị", "Hoàng Văn", "Võ Thị", "Đặng Văn", "Bùi Thị"]
+GIVEN = ["An", "Bình", "Cường", "Dung", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Minh", "Nam", "Phương", "Quân", "Thảo", "Trang"]
+
+
+def _person(i: int) -> tuple[str, str]:
+    return f"{SURNAMES[i % len(SURNAMES)]} {GIVEN[(i * 7) % len(GIVEN)]}", f"09{(12345678 + i * 7919) % 100000000:08d}"
+
+
+def seed_fields() -> None:
+    from .reporting.templates import DEFAULT_FIELDS
+
+    existing = set(db.session.scalars(select(CatalogueField.code)))
+    for order, (code, name, group_code, group_label) in enumerate(DEFAULT_FIELDS, start=1):
+        if code not in existing:
+            db.session.add(CatalogueField(code=code, name=name, group_code=group_code or "",
+                                          group_label=group_label or "", sort_order=order))
+
+
+def seed_demo() -> list[tuple[str, str, str]]:
+    """Create the demo tree and accounts; returns (username, role label, unit name) to print."""
+    seed_fields()
+    counter = iter(range(10_000))
+
+    used: set[str] = set()
+
+    def reporter(unit: OrgUnit, username: str) -> None:
+        # "Bình Thanh" and "Bình Thạnh" fold to the same ASCII name: number the second.
+        candidate, n = username, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{username}{n}"
+        used.add(candidate)
+        name, phone = _person(next(counter))
+        _user(candidate, name, "reporter", unit, phone)
+
+    quang_ngai = add_unit("QNG", "Tỉnh Quảng Ngãi", "province", place_name="Quảng Ngãi")
+    binh_son = add_unit("QNG.BS", "Huyện Bình Sơn", "district", quang_ngai, place_name="Bình Sơn")
+    for i, name in enumerate(BINH_SON_COMMUNES, start=1):
+        unit = add_unit(f"QNG.BS.X{i:02d}", f"Xã {name}", "commune", binh_son, place_name=name, sort_order=i)
+        reporter(unit, f"xa.{slug(name)}")
+    chau_o = add_unit("QNG.BS.TT01", "Thị trấn Châu Ổ", "town", binh_son, place_name="Châu Ổ", sort_order=22)
+    reporter(chau_o, "tt.chauo")
+    for i, name in enumerate(BINH_SON_OFFICES, start=1):
+        unit = add_unit(f"QNG.BS.P{i:02d}", name, "office", binh_son, place_name="Bình Sơn", sort_order=100 + i)
+        reporter(unit, f"bs.{slug(name)}")
+    _user("tonghop.binhson", "Lê Thị Thanh Nhân", "reviewer", binh_son, "0255 3851 234")
+    _user("tonghop.quangngai", "Phạm Minh Tuấn", "reviewer", quang_ngai, "0255 3822 111")
+
+    hung_yen = add_unit("HYN", "Tỉnh Hưng Yên", "province", place_name="Hưng Yên")
+    n = 0
+    for first in _FIRST:
+        for second in _SECOND:
+            n += 1
+            kind, label = ("ward", "Phường") if n % 10 == 0 else ("commune", "Xã")
+            name = f"{first} {second}"
+            unit = add_unit(f"HYN.X{n:03d}", f"{label} {name}", kind, hung_yen, place_name=name, sort_order=n)
+            reporter(unit, f"hy.{slug(name)}")
+    for i, name in enumerate(HUNG_YEN_DEPARTMENTS, start=1):
+        unit = add_unit(f"HYN.S{i:02d}", name, "office", hung_yen, place_name="Hưng Yên", sort_order=200 + i)
+        reporter(unit, f"hy.{slug(name)}")
+    _user("tonghop.hungyen", "Đỗ Thu Hằng", "reviewer", hung_yen, "0221 3862 999")
+
+    _user("admin", "Quản trị hệ thống", "admin", quang_ngai, "")
+    db.session.flush()
+    seed_rounds()
+    return demo_logins()
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [
+        ("admin", "Quản trị", "toàn hệ thống"),
+        ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 5 phòng)"),
+        ("tonghop.quangngai", "Cán bộ tổng hợp", "Tỉnh Quảng Ngãi (3 cấp)"),
+        ("tonghop.hungyen", "Cán bộ tổng hợp", "Tỉnh Hưng Yên (2 cấp: 100 xã, phường + 10 sở)"),
+        ("xa.binhchanh", "Cán bộ đầu mối", "Xã Bình Chánh"),
+        ("tt.chauo", "Cán bộ đầu mối", "Thị trấn Châu Ổ"),
+        ("bs.phongtuphap", "Cán bộ đầu mối", "Phòng Tư pháp huyện Bình Sơn"),
+        ("hy.tantien", "Cán bộ đầu mối", "Xã Tân Tiến (Hưng Yên)"),
+    ]
+
+
+# --- Demo rounds with plausible figures --------------------------------------------------
+
+def _quarterly_values(template, rng) -> dict:
+    """Figures that respect the rules of design §7, varied per unit."""
+    from .reporting.keys import cell_key, field_key, text_key
+
+    values: dict = {field_key("I.1", "published"): rng.randint(150, 260)}
+    received = rng.randint(0, 4)
+    late = 1 if received > 2 else 0
+    values |= {field_key("I.3", "received"): received, field_key("I.3", "on_time"): received - late,
+               field_key("I.3", "late"): late, field_key("I.3", "in_progress"): 0}
+    table = template.section("I.4")
+    late_total = 0
+    for row in table.rows:
+        big = row.code in ("ho_tich", "chung_thuc", "dat_dai")
+        online, direct = rng.randint(5, 120) if big else rng.randint(0, 8), rng.randint(0, 15) if big else rng.randint(0, 3)
+        carried = rng.randint(0, 6) if big else 0
+        received_row = online + direct + carried
+        pending_overdue = rng.randint(0, 1) if row.code == "dat_dai" else 0
+        pending_within = min(received_row - pending_overdue, rng.randint(0, 4)) if big else 0
+        resolved = received_row - pending_within - pending_overdue
+        overdue = rng.randint(0, 1) if big and resolved > 10 else 0
+        on_time = rng.randint(0, resolved - overdue) if resolved - overdue > 0 else 0
+        early = resolved - overdue - on_time
+        late_total += overdue + pending_overdue
+        for col, value in (("c4", online), ("c5", direct), ("c6", carried), ("c8", early), ("c9", on_time),
+                           ("c10", overdue), ("c12", pending_within), ("c13", pending_overdue)):
+            values[cell_key("I.4", row.code, col)] = value
+    forms = rng.randint(80, 240)
+    very = int(forms * rng.uniform(0.6, 0.8))
+    neutral = rng.randint(0, 3)
+    values |= {field_key("I.5.5", "forms"): forms, field_key("I.5.5", "very_satisfied"): very,
+               field_key("I.5.5", "satisfied"): forms - very - neutral, field_key("I.5.5", "neutral"): neutral,
+               field_key("I.5.5", "dissatisfied"): 0, field_key("I.5.5", "very_dissatisfied"): 0}
+    for i in range(1, 10):
+        values[field_key("I.5.5", f"i{i}")] = rng.choice((180, 190, 190, 200))
+    values[field_key("I.5.6", "apologies")] = late_total
+    values |= {field_key("I.6.1", "online_full"): rng.randint(60, 90), field_key("I.6.1", "online_partial"): rng.randint(150, 240),
+               field_key("I.6.3", "e_certified"): rng.randint(10, 60), field_key("I.6.4", "linked_dossiers"): rng.randint(5, 40)}
+    values[text_key("I.2")] = rng.choice([
+        "Thực hiện rà soát các TTHC thực hiện trực tuyến toàn trình và một phần để xây dựng quy trình điện tử.",
+        "Rà soát, cập nhật danh mục TTHC theo các quyết định công bố mới của Chủ tịch UBND tỉnh.",
+    ])
+    values[text_key("II.1")] = ("Công tác kiểm soát TTHC được quan tâm chỉ đạo, triển khai đầy đủ, đúng tiến độ.\n"
+                                "- 100% TTHC được niêm yết, công khai đầy đủ;\n- Hồ sơ được tiếp nhận, giải quyết đúng quy trình.")
+    values[text_key("II.2")] = rng.choice([
+        "Cán bộ một cửa kiêm nhiệm nhiều nhiệm vụ; phải sử dụng nhiều phần mềm khác nhau chưa đồng bộ.",
+        "Việc thanh toán trực tuyến còn gặp nhiều khó khăn; trình độ dân trí còn hạn chế.",
+        "",
+    ])
+    values[text_key("III")] = ("1. Tiếp tục niêm yết công khai các TTHC sau khi được công bố.\n"
+                               "2. Nâng cao tỷ lệ hồ sơ trực tuyến toàn trình.")
+    return {k: v for k, v in values.items() if v != ""}
+
+
+def _fill(submission, values: dict, status: str, when) -> None:
+    from .models import SubmissionDocument, SubmissionValue
+
+    for key, value in values.items():
+        db.session.add(SubmissionValue(submission_id=submission.id, key=key, version=1, updated_at=when,
+                                       int_value=value if isinstance(value, int) else None,
+                                       text_value=value if isinstance(value, str) else None))
+    db.session.add(SubmissionDocument(submission_id=submission.id, section_id="I.5.1", doc_type="KH", number="05/KH-UBND",
+                                      issued_on=when.date().replace(day=5), summary="Kế hoạch cải cách hành chính năm", position=0))
+    submission.status, submission.updated_at = status, when
+    if status in ("submitted", "approved", "returned"):
+        submission.first_submitted_at = submission.submitted_at = when
+    if status == "approved":
+        submission.approved_at = when
+
+
+def seed_rounds(today=None) -> None:
+    import random
+    from datetime import date, datetime, timedelta
+
+    from .models import ReviewComment
+    from .reporting.periods import add_working_days, current_period, default_deadline, previous_period
+    from .reporting.templates import shipped_templates
+    from .rounds import default_expected_units, open_round
+
+    today = today or date.today()
+    rng = random.Random(2024)
+    quarterly, monthly = shipped_templates()["quarterly_tthc"], shipped_templates()["monthly_tthc"]
+    binh_son = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG.BS"))
+    quang_ngai = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG"))
+    hung_yen = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "HYN"))
+    reviewer = db.session.scalar(select(User).where(User.username == "tonghop.binhson"))
+
+    # The quarter being reported now, with a deadline still ahead so the demo has work to do.
+    period = current_period("quarter", today, quarterly.period_convention)
+    deadline = max(default_deadline(period), add_working_days(today, 5))
+    open_round(unit=quang_ngai, template=quarterly, period=period, deadline=add_working_days(deadline, 5),
+                                expected=[binh_son], instructions="Các huyện tổng hợp báo cáo của xã, phòng và nộp lên tỉnh.",
+                                opened_by=None)
+    district_round = open_round(unit=binh_son, template=quarterly, period=period, deadline=deadline,
+                                expected=default_expected_units(binh_son, quarterly),
+                                instructions="Đề nghị các xã, thị trấn và các phòng nộp đúng hạn; số liệu theo biểu 06a.",
+                                opened_by=reviewer)
+    prev = previous_period(period)
+    previous_round = open_round(unit=binh_son, template=quarterly, period=prev, deadline=default_deadline(prev),
+                                expected=default_expected_units(binh_son, quarterly), instructions="", opened_by=reviewer)
+    previous_round.status = "closed"
+    db.session.flush()
+    from .rounds import round_template
+
+    template = round_template(district_round)
+    past = datetime.combine(prev.date_to, datetime.min.time()) + timedelta(days=2, hours=2)
+    for sub in previous_round.submissions:
+        _fill(sub, _quarterly_values(template, rng), "approved", past)
+    now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
+    states = ["approved"] * 9 + ["submitted"] * 6 + ["returned"] * 2 + ["draft"] * 5
+    for sub, status in zip(sorted(district_round.submissions, key=lambda s: s.unit.sort_order), states):
+        _fill(sub, _quarterly_values(template, rng), status, now)
+        if status == "returned":
+            db.session.add(ReviewComment(submission_id=sub.id, section_id="I.4", author_id=reviewer.id, return_number=1,
+                                         text="Đề nghị kiểm tra lại số hồ sơ lĩnh vực đất đai kỳ trước chuyển qua."))
+    month = current_period("month", today, monthly.period_convention)
+    open_round(unit=hung_yen, template=monthly, period=month, deadline=max(default_deadline(month), add_working_days(today, 3)),
+               expected=default_expected_units(hung_yen, monthly), instructions="Báo cáo tháng về cải cách TTHC.", opened_by=None)

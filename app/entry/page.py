@@ -1,0 +1,150 @@
+"""Everything the submission page shows, gathered in one place for the views and partials."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionValue
+from ..reporting.keys import cell_key, field_key, group_key, text_key, total_key
+from ..reporting.templates import ReportTemplate, Section
+from ..reporting.validation import Finding, compute, findings_by_key, validate
+from ..rounds import round_template
+from .service import EXPLAIN_PREFIX, display, explanations, plain_values, previous_values, stored_values
+
+SECTION_STATES = {"empty": "Chưa nhập", "progress": "Đang nhập", "errors": "Có lỗi", "complete": "Đã xong"}
+
+
+def dom_id(key: str) -> str:
+    return "k-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def finding_id(finding: Finding) -> str:
+    """A stable name for a warning, to store its explanation under."""
+    return f"{finding.rule_id}:{'|'.join(finding.keys)}"
+
+
+@dataclass
+class SubmissionPage:
+    submission: Submission
+    template: ReportTemplate
+    stored: dict[str, SubmissionValue]
+    values: dict
+    derived: dict
+    findings: list[Finding]
+    by_key: dict[str, list[Finding]]
+    previous: dict | None
+    explained: dict[str, str]
+    documents: list[SubmissionDocument]
+    comments: dict[str, list[ReviewComment]]
+    editable: bool
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: dict = field(default_factory=dict)
+
+    def shown(self, key: str) -> str:
+        if key in self.typed:
+            return self.typed[key]
+        return display(self.values.get(key), self.template.key_kind(key))
+
+    def version(self, key: str) -> int:
+        row = self.stored.get(key)
+        return row.version if row else 0
+
+    def derived_text(self, key: str) -> str:
+        return display(self.derived.get(key, 0), "count")
+
+    def previous_text(self, key: str) -> str:
+        if not self.previous or key not in self.previous:
+            return ""
+        return display(self.previous[key], self.template.key_kind(key))
+
+    def flags(self, key: str) -> str:
+        if key in self.errors or key in self.conflicts:
+            return "error"
+        severities = {f.severity for f in self.by_key.get(key, ())}
+        return "error" if "error" in severities else ("warning" if severities else "")
+
+    def section_state(self, section: Section) -> str:
+        if any(f.section_id == section.id and f.severity == "error" for f in self.findings):
+            return "errors"
+        if section.kind == "narrative":
+            return "complete" if self.values.get(text_key(section.id)) else "empty"
+        if section.kind == "documents":
+            return "complete" if any(d.section_id == section.id for d in self.documents) else "empty"
+        if section.kind == "directives":
+            return "complete"
+        keys = section_input_keys(section)
+        filled = sum(1 for k in keys if k in self.values)
+        if not filled:
+            return "empty"
+        return "complete" if filled == len(keys) else "progress"
+
+    @property
+    def errors_count(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def unexplained(self) -> list[Finding]:
+        return [f for f in self.warnings if not self.explained.get(finding_id(f))]
+
+    def last_saved(self):
+        times = [row.updated_at for row in self.stored.values() if row.updated_at]
+        return max(times) if times else None
+
+
+def section_input_keys(section: Section) -> list[str]:
+    if section.kind in ("indicators", "satisfaction"):
+        return [field_key(section.id, f.id) for f in section.fields]
+    if section.kind == "table":
+        return [cell_key(section.id, r.code, c.id) for r in section.rows for c in section.input_columns]
+    return []
+
+
+def build_page(submission: Submission, editable: bool, **overrides) -> SubmissionPage:
+    template = round_template(submission.round)
+    stored = stored_values(submission.id)
+    values = plain_values(stored)
+    previous = previous_values(submission)
+    findings = validate(template, values, previous)
+    documents = db.session.scalars(
+        select(SubmissionDocument).where(SubmissionDocument.submission_id == submission.id)
+        .order_by(SubmissionDocument.position, SubmissionDocument.id)
+    ).all()
+    comments: dict[str, list[ReviewComment]] = {}
+    if submission.status in ("returned", "draft", "submitted"):
+        latest = db.session.scalar(select(db.func.max(ReviewComment.return_number)).where(ReviewComment.submission_id == submission.id))
+        for c in db.session.scalars(select(ReviewComment).where(ReviewComment.submission_id == submission.id,
+                                                                 ReviewComment.return_number == latest)):
+            comments.setdefault(c.section_id, []).append(c)
+    return SubmissionPage(
+        submission=submission, template=template, stored=stored, values=values, derived=compute(template, values),
+        findings=findings, by_key=findings_by_key(findings), previous=previous, explained=explanations(stored),
+        documents=documents, comments=comments, editable=editable, **overrides,
+    )
+
+
+def derived_keys_for(template: ReportTemplate, key: str) -> list[str]:
+    """The computed cells that change when ``key`` changes: its row's computed columns,
+    its group's subtotal and the total row."""
+    from ..reporting.keys import parse_key
+
+    section_id, row_code, column_id = parse_key(key)
+    section = template.section(section_id)
+    if section.kind != "table" or column_id is None:
+        return []
+    row = next((r for r in section.rows if r.code == row_code), None)
+    keys = [cell_key(section_id, row_code, c.id) for c in section.computed_columns]
+    for column in section.columns:
+        if row is not None and row.group:
+            keys.append(group_key(section_id, row.group, column.id))
+        keys.append(total_key(section_id, column.id))
+    return keys
+
+
+__all__ = ["EXPLAIN_PREFIX", "SECTION_STATES", "build_page", "dom_id", "finding_id", "derived_keys_for"]

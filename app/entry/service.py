@@ -1,0 +1,196 @@
+"""Saving what an officer types: parse, compare versions, store, log. No Flask request here."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ChangeLog, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User, utcnow
+from ..reporting.keys import cell_key, parse_key
+from ..reporting.numbers import InvalidNumber, format_count
+from ..reporting.periods import previous_period
+from ..reporting.templates import ReportTemplate
+from ..reporting.validation import compute, parse_value
+from ..rounds import round_period, round_template
+
+EXPLAIN_PREFIX = "_explain:"
+
+
+def stored_values(submission_id: int) -> dict[str, SubmissionValue]:
+    rows = db.session.scalars(select(SubmissionValue).where(SubmissionValue.submission_id == submission_id))
+    return {row.key: row for row in rows}
+
+
+def plain_values(stored: dict[str, SubmissionValue]) -> dict[str, int | str]:
+    """The domain's view of a submission: key → value, explanations left out."""
+    return {k: v.value for k, v in stored.items() if v.value is not None and not k.startswith(EXPLAIN_PREFIX)}
+
+
+def explanations(stored: dict[str, SubmissionValue]) -> dict[str, str]:
+    return {k[len(EXPLAIN_PREFIX):]: v.text_value or "" for k, v in stored.items() if k.startswith(EXPLAIN_PREFIX)}
+
+
+def previous_submission(submission: Submission) -> Submission | None:
+    """The same unit's submission for the previous period of the same template, if any."""
+    period = previous_period(round_period(submission.round))
+    if period is None:
+        return None
+    return db.session.scalar(
+        select(Submission).join(Submission.round).where(
+            Submission.unit_id == submission.unit_id,
+            ReportingRound.template_code == submission.round.template_code,
+            ReportingRound.period_kind == period.kind,
+            ReportingRound.period_year == period.year,
+            ReportingRound.period_index == period.index,
+        )
+    )
+
+
+def previous_values(submission: Submission) -> dict[str, int | str] | None:
+    prev = previous_submission(submission)
+    return plain_values(stored_values(prev.id)) if prev else None
+
+
+def display(value: int | str | None, kind: str | None) -> str:
+    if value is None:
+        return ""
+    if kind == "count":
+        return format_count(int(value))
+    if kind == "score":
+        from ..reporting.numbers import format_score
+
+        return format_score(int(value), places=2).rstrip("0").rstrip(",") if int(value) % 100 else str(int(value) // 100)
+    return str(value)
+
+
+@dataclass
+class SaveOutcome:
+    saved: dict[str, SubmissionValue] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # key → message
+    conflicts: dict[str, tuple[str, SubmissionValue]] = field(default_factory=dict)  # key → (mine, theirs)
+    typed: dict[str, str] = field(default_factory=dict)  # what the officer typed, to show back
+
+
+def _as_text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def save_values(
+    submission: Submission, template: ReportTemplate, entries: list[tuple[str, str, int | None]], user: User,
+    stored: dict[str, SubmissionValue] | None = None,
+) -> SaveOutcome:
+    """Save (key, typed text, version seen) triples. Bad values and stale versions are
+    reported per key and leave the stored value untouched; good ones are saved."""
+    stored = stored if stored is not None else stored_values(submission.id)
+    outcome = SaveOutcome()
+    now = utcnow()
+    for key, text, seen_version in entries:
+        outcome.typed[key] = text
+        is_explanation = key.startswith(EXPLAIN_PREFIX)
+        try:
+            value = text.strip()[:300] or None if is_explanation else parse_value(template, key, text)
+        except KeyError:
+            outcome.errors[key] = "Ô này không thuộc mẫu báo cáo."
+            continue
+        except InvalidNumber as exc:
+            outcome.errors[key] = str(exc)
+            continue
+        if isinstance(value, str) and not is_explanation:
+            section = template.section(parse_key(key)[0])
+            if len(value) > section.max_length:
+                outcome.errors[key] = f"Nội dung dài {len(value):,} ký tự, vượt quá {section.max_length:,} ký tự cho phép.".replace(",", ".")
+                continue
+            if value == "":
+                value = None
+        row = stored.get(key)
+        current = row.value if row else None
+        if value == current:
+            continue
+        current_version = row.version if row else 0
+        if seen_version is not None and seen_version != current_version:
+            outcome.conflicts[key] = (text, row)
+            continue
+        if row is None:
+            row = SubmissionValue(submission_id=submission.id, key=key, version=0)
+            db.session.add(row)
+            stored[key] = row
+        is_text = isinstance(value, str) or is_explanation or template.key_kind(key) == "text"
+        row.int_value = None if is_text else value
+        row.text_value = value if is_text else None
+        row.version = current_version + 1
+        row.updated_at, row.updated_by_id = now, user.id
+        db.session.add(ChangeLog(submission_id=submission.id, user_id=user.id, at=now, action="edit", key=key,
+                                 old_value=_as_text(current), new_value=_as_text(value)))
+        outcome.saved[key] = row
+    if outcome.saved:
+        submission.updated_at = now
+        if submission.status == "not_started":
+            submission.status = "draft"
+    return outcome
+
+
+def paste_entries(template: ReportTemplate, section_id: str, start_row: str, start_col: str, text: str) -> tuple[
+        list[tuple[str, str]], list[tuple[str, str, int]]]:
+    """Map a tab-separated block copied from Excel onto the table from the focused cell.
+
+    Returns (input entries to save, computed cells to check: key, typed, row index). Cells
+    that fall on computed columns are not stored: officers paste the official layout,
+    totals included, and those are checked against what the portal computes.
+    """
+    section = template.section(section_id)
+    rows = list(section.rows)
+    columns = list(section.columns)
+    row_index = next(i for i, r in enumerate(rows) if r.code == start_row)
+    col_index = next(i for i, c in enumerate(columns) if c.id == start_col)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
+    inputs: list[tuple[str, str]] = []
+    checks: list[tuple[str, str, int]] = []
+    for r_off, line in enumerate(lines):
+        if row_index + r_off >= len(rows):
+            break
+        row = rows[row_index + r_off]
+        for c_off, cell in enumerate(line.split("\t")):
+            if col_index + c_off >= len(columns):
+                break
+            column = columns[col_index + c_off]
+            key = cell_key(section_id, row.code, column.id)
+            if column.is_input:
+                inputs.append((key, cell.strip()))
+            elif cell.strip():
+                checks.append((key, cell.strip(), row_index + r_off))
+    return inputs, checks
+
+
+def check_pasted_computed(template: ReportTemplate, values: dict, checks: list[tuple[str, str, int]]) -> dict[str, str]:
+    derived = compute(template, values)
+    from ..reporting.numbers import parse_count
+
+    problems = {}
+    for key, typed, _ in checks:
+        try:
+            pasted = parse_count(typed)
+        except InvalidNumber as exc:
+            problems[key] = f"Ô tổng: {exc}"
+            continue
+        if derived.get(key, 0) != pasted:
+            problems[key] = (f"Số dán vào ({format_count(pasted)}) khác tổng tính được "
+                             f"({format_count(derived.get(key, 0))}); kiểm tra các ô thành phần.")
+    return problems
+
+
+def log_action(submission: Submission, user: User | None, action: str, note: str = "") -> None:
+    db.session.add(ChangeLog(submission_id=submission.id, user_id=user.id if user else None, action=action,
+                             new_value=note or None))
+
+
+def snapshot_json(submission_id: int) -> str:
+    values = plain_values(stored_values(submission_id))
+    docs = db.session.scalars(select(SubmissionDocument).where(SubmissionDocument.submission_id == submission_id)
+                              .order_by(SubmissionDocument.position, SubmissionDocument.id)).all()
+    return json.dumps({"values": values, "documents": [
+        {"doc_type": d.doc_type, "number": d.number, "issued_on": d.issued_on.isoformat() if d.issued_on else None,
+         "summary": d.summary} for d in docs]}, ensure_ascii=False, sort_keys=True)
+
+

@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..htmx import is_fragment_request
+from ..models import ReportingRound, Submission, SubmissionDocument, utcnow
+from ..permissions import can_edit_submission, can_view_unit, get_or_404
+from ..reporting.keys import parse_key
+from ..reporting.layout import header_cells
+from ..reporting.validation import has_errors
+from ..rounds import deadline_text, days_left, round_label, round_template, status_counts
+from . import bp
+from .page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id
+from .service import (
+    EXPLAIN_PREFIX, check_pasted_computed, log_action, paste_entries, plain_values, previous_submission,
+    save_values, stored_values,
+)
+
+
+def own_submissions(unit_id: int) -> dict[str, list[Submission]]:
+    """What a unit owes, in the order an officer needs it: returned, open, then recent."""
+    subs = db.session.scalars(
+        select(Submission)
+        .join(Submission.round)
+        .options(joinedload(Submission.round).joinedload(ReportingRound.unit))
+        .where(Submission.unit_id == unit_id)
+        .order_by(ReportingRound.deadline.desc())
+    ).all()
+    returned = [s for s in subs if s.status == "returned"]
+    open_ = sorted((s for s in subs if s.status in ("not_started", "draft") and s.round.status == "open"),
+                   key=lambda s: s.round.deadline)
+    recent = [s for s in subs if s not in returned and s not in open_][:10]
+    return {"returned": returned, "open": open_, "recent": recent}
+
+
+@bp.get("/")
+@login_required
+def home():
+    if current_user.role == "admin":
+        return redirect(url_for("admin.units"))
+    context = {"owed": own_submissions(current_user.unit_id), "today": date.today(),
+               "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label}
+    if current_user.role == "reviewer":
+        rounds = db.session.scalars(
+            select(ReportingRound).options(joinedload(ReportingRound.unit))
+            .where(ReportingRound.unit_id == current_user.unit_id, ReportingRound.status == "open")
+            .order_by(ReportingRound.deadline)
+        ).all()
+        context.update(rounds=rounds, counts=status_counts([r.id for r in rounds]))
+        return render_template("home/reviewer.html", **context)
+    return render_template("home/reporter.html", **context)
+
+
+# --- The submission page (báo cáo của đơn vị) -----------------------------------------
+
+def load_submission(submission_id: int) -> Submission:
+    submission = get_or_404(Submission, submission_id,
+                            options=[joinedload(Submission.round).joinedload(ReportingRound.unit), joinedload(Submission.unit)])
+    if not can_view_unit(current_user, submission.unit):
+        abort(404)
+    return submission
+
+
+def require_editable(submission: Submission) -> None:
+    if not can_edit_submission(current_user, submission):
+        abort(403)
+
+
+def page_context(page, **extra):
+    return dict(page=page, s=page.submission, t=page.template, round_label=round_label, dom_id=dom_id,
+                header_cells=header_cells,
+                finding_id=finding_id, section_states=SECTION_STATES, deadline_text=deadline_text,
+                today=date.today(), **extra)
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def submission(submission_id: int):
+    sub = load_submission(submission_id)
+    page = build_page(sub, editable=can_edit_submission(current_user, sub))
+    return render_template("entry/submission.html", **page_context(page))
+
+
+def _entries_from_form() -> list[tuple[str, str, int | None]]:
+    entries = []
+    for name, text in request.form.items(multi=False):
+        if not name.startswith("v."):
+            continue
+        key = name[2:]
+        version = request.form.get("ver." + key)
+        entries.append((key, text, int(version) if version and version.isdigit() else None))
+    return entries
+
+
+@bp.post("/submissions/<int:submission_id>/save")
+@login_required
+def save(submission_id: int):
+    sub = load_submission(submission_id)
+    require_editable(sub)
+    entries = _entries_from_form()
+    if not entries:
+        abort(400)
+    template_page = build_page(sub, editable=True)
+    outcome = save_values(sub, template_page.template, entries, current_user, stored=template_page.stored)
+    db.session.commit()
+    status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
+    if is_fragment_request() and len(entries) == 1:
+        key = entries[0][0]
+        page = build_page(sub, editable=True, typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts},
+                          errors=outcome.errors, conflicts=outcome.conflicts)
+        section = page.template.section(parse_key(key)[0]) if not key.startswith(EXPLAIN_PREFIX) else None
+        return render_template("entry/_saved.html", **page_context(page, key=key, section=section,
+                               derived_keys=derived_keys_for(page.template, key) if section else [])), status
+    if status == 200:
+        flash(f"Đã lưu lúc {datetime.now().strftime('%H:%M')}." if outcome.saved else "Không có thay đổi nào.", "success")
+        anchor = "#" + request.form.get("section", "") if request.form.get("section") else ""
+        return redirect(url_for("entry.submission", submission_id=sub.id) + anchor, code=303)
+    page = build_page(sub, editable=True, typed=outcome.typed, errors=outcome.errors, conflicts=outcome.conflicts)
+    if outcome.saved:
+        flash(f"Đã lưu {len(outcome.saved)} ô; các ô đánh dấu đỏ chưa được lưu.", "warning")
+    return render_template("entry/submission.html", **page_context(page)), status
+
+
+@bp.post("/submissions/<int:submission_id>/paste")
+@login_required
+def paste(submission_id: int):
+    """A rectangular block copied from Excel, saved in one request from the focused cell."""
+    sub = load_submission(submission_id)
+    require_editable(sub)
+    page = build_page(sub, editable=True)
+    try:
+        section_id, row_code, column_id = parse_key(request.form.get("start", ""))
+        section = page.template.section(section_id)
+        inputs, checks = paste_entries(page.template, section_id, row_code, column_id, request.form.get("text", ""))
+    except (ValueError, KeyError, StopIteration):
+        abort(400)
+    outcome = save_values(sub, page.template, [(k, v, None) for k, v in inputs], current_user, stored=page.stored)
+    db.session.commit()
+    values = plain_values(page.stored)
+    computed_problems = check_pasted_computed(page.template, values, checks)
+    errors = {**outcome.errors, **computed_problems}
+    page = build_page(sub, editable=True, typed={k: outcome.typed[k] for k in outcome.errors}, errors=errors)
+    status = 422 if errors else 200
+    context = page_context(page, section=section, pasted=len(outcome.saved), paste_errors=errors)
+    if is_fragment_request():
+        return render_template("entry/_paste_result.html", **context), status
+    return render_template("entry/submission.html", **context), status
+
+
+@bp.post("/submissions/<int:submission_id>/submit")
+@login_required
+def submit(submission_id: int):
+    sub = load_submission(submission_id)
+    require_editable(sub)
+    page = build_page(sub, editable=True)
+    if has_errors(page.findings) or page.unexplained():
+        problems = page.errors_count + len(page.unexplained())
+        flash(f"Chưa nộp được: còn {problems} vấn đề cần xử lý (xem danh sách kiểm tra).", "error")
+        return render_template("entry/submission.html", **page_context(page, submit_refused=True)), 422
+    now = utcnow()
+    sub.status, sub.submitted_at, sub.updated_at = "submitted", now, now
+    if sub.first_submitted_at is None:
+        sub.first_submitted_at = now
+    sub.version += 1
+    log_action(sub, current_user, "submit")
+    db.session.commit()
+    late = (sub.first_submitted_at.date() > sub.round.deadline)
+    flash("Đã nộp báo cáo" + (" (sau hạn)." if late else " đúng hạn.") + " Báo cáo đã khóa; cấp trên sẽ xem và duyệt.", "success")
+    return redirect(url_for("entry.submission", submission_id=sub.id), code=303)
+
+
+@bp.get("/submissions/<int:submission_id>/previous-plans")
+@login_required
+def previous_plans(submission_id: int):
+    """Last period's plans beside this period's results ("Lấy kế hoạch kỳ trước")."""
+    sub = load_submission(submission_id)
+    prev = previous_submission(sub)
+    page = build_page(sub, editable=can_edit_submission(current_user, sub))
+    plans = []
+    if prev is not None:
+        prev_values = plain_values(stored_values(prev.id))
+        from ..rounds import round_template as _rt
+
+        prev_template = _rt(prev.round)
+        plans = [(s, prev_values.get(f"{s.id}/text", "")) for s in prev_template.sections
+                 if s.kind == "narrative" and s.id.startswith("III") and prev_values.get(f"{s.id}/text")]
+    context = page_context(page, prev=prev, plans=plans)
+    if is_fragment_request():
+        return render_template("entry/_previous_plans.html", **context)
+    return render_template("entry/submission.html", show_plans=True, **context)
+
+
+# --- Documents section rows (văn bản chỉ đạo, điều hành) --------------------------------
+
+DOC_TYPES = {"QĐ": "Quyết định", "KH": "Kế hoạch", "CT": "Chỉ thị", "CV": "Công văn", "TB": "Thông báo", "BC": "Báo cáo", "HD": "Hướng dẫn"}
+
+
+def _document_form(section_id: str) -> tuple[dict, dict]:
+    data = {k: (request.form.get(k) or "").strip() for k in ("doc_type", "number", "issued_on", "summary")}
+    errors = {}
+    if data["doc_type"] not in DOC_TYPES:
+        errors["doc_type"] = "Chọn loại văn bản."
+    if not data["number"]:
+        errors["number"] = "Nhập số, ký hiệu (vd. 11/QĐ-UBND)."
+    elif len(data["number"]) > 60:
+        errors["number"] = "Tối đa 60 ký tự."
+    issued = None
+    if data["issued_on"]:
+        try:
+            issued = datetime.strptime(data["issued_on"], "%d/%m/%Y").date()
+        except ValueError:
+            errors["issued_on"] = "Ngày theo dạng dd/mm/yyyy, vd. 10/01/2024."
+    if not data["summary"]:
+        errors["summary"] = "Nhập trích yếu nội dung."
+    elif len(data["summary"]) > 1000:
+        errors["summary"] = "Tối đa 1.000 ký tự."
+    data["issued_date"] = issued
+    return data, errors
+
+
+def _documents_response(sub, section_id, status=200, form_data=None, form_errors=None, editing=None):
+    page = build_page(sub, editable=True)
+    section = page.template.section(section_id)
+    context = page_context(page, section=section, doc_form=form_data or {}, doc_errors=form_errors or {},
+                           editing=editing, doc_types=DOC_TYPES)
+    if is_fragment_request():
+        return render_template("entry/_documents.html", **context), status
+    if status == 200:
+        return redirect(url_for("entry.submission", submission_id=sub.id) + f"#{dom_id(section_id)}", code=303)
+    return render_template("entry/submission.html", **context), status
+
+
+@bp.post("/submissions/<int:submission_id>/documents/<section_id>")
+@login_required
+def document_add(submission_id: int, section_id: str):
+    sub = load_submission(submission_id)
+    require_editable(sub)
+    if round_template(sub.round).section(section_id).kind != "documents":
+        abort(404)
+    data, errors = _document_form(section_id)
+    if errors:
+        return _documents_response(sub, section_id, 422, data, errors)
+    position = db.session.scalar(select(db.func.count(SubmissionDocument.id)).where(SubmissionDocument.submission_id == sub.id))
+    db.session.add(SubmissionDocument(submission_id=sub.id, section_id=section_id, doc_type=data["doc_type"],
+                                      number=data["number"], issued_on=data["issued_date"], summary=data["summary"],
+                                      position=position))
+    log_action(sub, current_user, "document", f"Thêm {data['doc_type']} {data['number']}")
+    sub.updated_at = utcnow()
+    if sub.status == "not_started":
+        sub.status = "draft"
+    db.session.commit()
+    return _documents_response(sub, section_id)
+
+
+def _load_document(sub, document_id) -> SubmissionDocument:
+    doc = db.session.get(SubmissionDocument, document_id)
+    if doc is None or doc.submission_id != sub.id:
+        abort(404)
+    return doc
+
+
+@bp.post("/submissions/<int:submission_id>/documents/<section_id>/<int:document_id>")
+@login_required
+def document_edit(submission_id: int, section_id: str, document_id: int):
+    sub = load_submission(submission_id)
+    require_editable(sub)
+    doc = _load_document(sub, document_id)
+    if request.form.get("delete"):
+        log_action(sub, current_user, "document", f"Xóa {doc.doc_type} {doc.number}")
+        db.session.delete(doc)
+        db.session.commit()
+        return _documents_response(sub, section_id)
+    data, errors = _document_form(section_id)
+    version = request.form.get("version", type=int)
+    if version is not None and version != doc.version:
+        errors["number"] = "Dòng này vừa được người khác sửa; tải lại trang để xem bản mới nhất."
+    if errors:
+        return _documents_response(sub, section_id, 409 if version != doc.version else 422, data, errors, editing=doc.id)
+    log_action(sub, current_user, "document", f"Sửa {doc.doc_type} {doc.number} → {data['doc_type']} {data['number']}")
+    doc.doc_type, doc.number, doc.issued_on, doc.summary = data["doc_type"], data["number"], data["issued_date"], data["summary"]
+    doc.version += 1
+    sub.updated_at = utcnow()
+    db.session.commit()
+    return _documents_response(sub, section_id)
+
+
+@bp.get("/submissions/<int:submission_id>/documents/<section_id>")
+@login_required
+def documents(submission_id: int, section_id: str):
+    sub = load_submission(submission_id)
+    editing = request.args.get("edit", type=int)
+    page = build_page(sub, editable=can_edit_submission(current_user, sub))
+    try:
+        section = page.template.section(section_id)
+    except KeyError:
+        abort(404)
+    context = page_context(page, section=section, doc_form={}, doc_errors={}, editing=editing, doc_types=DOC_TYPES)
+    if is_fragment_request():
+        return render_template("entry/_documents.html", **context)
+    return render_template("entry/submission.html", **context)

@@ -1,0 +1,46 @@
+"""Jinja filters: Vietnamese dates and numbers."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from .reporting.numbers import format_count, format_ratio, format_score
+
+VN_TZ = timezone(timedelta(hours=7))
+
+
+def to_local(value: datetime) -> datetime:
+    """Times are stored in UTC; officers read them in Vietnam time (UTC+7)."""
+    return value.replace(tzinfo=timezone.utc).astimezone(VN_TZ)
+
+
+def vn_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%H:%M %d/%m/%Y")
+
+
+def vn_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%H:%M")
+
+
+def vn_count(value) -> str:
+    if value is None or value == "":
+        return ""
+    return format_count(int(value))
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters.update(
+        vn_date=vn_date, vn_datetime=vn_datetime, vn_time=vn_time, vn_count=vn_count
+    )
+    app.jinja_env.globals.update(pct=format_ratio, score=lambda h: format_score(h) if h is not None else "–")

@@ -1,0 +1,297 @@
+"""Typed ORM models. Vietnamese terms are mapped in comments, identifiers stay English."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    BigInteger,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# Kinds of organisation unit (tỉnh, huyện, xã, phường, thị trấn, đặc khu, phòng/ban).
+UNIT_KINDS = {
+    "province": "Tỉnh",
+    "district": "Huyện",
+    "commune": "Xã",
+    "ward": "Phường",
+    "town": "Thị trấn",
+    "special": "Đặc khu",
+    "office": "Phòng, ban",
+}
+
+ROLES = {"reporter": "Cán bộ đầu mối", "reviewer": "Cán bộ tổng hợp", "admin": "Quản trị"}
+
+
+class OrgUnit(db.Model):
+    """A node of the organisation tree (đơn vị)."""
+
+    __tablename__ = "org_unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    place_name: Mapped[str] = mapped_column(String(100), default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    # Materialised path "/1/5/23/": a subtree is one indexed prefix query.
+    path: Mapped[str] = mapped_column(String(500), index=True, default="/")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[OrgUnit]] = relationship(back_populates="parent", order_by="OrgUnit.sort_order, OrgUnit.name")
+
+    @property
+    def kind_label(self) -> str:
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.code}>"
+
+
+class UnitSuccession(db.Model):
+    """A merger (sáp nhập): predecessor → successor, so series can be followed."""
+
+    __tablename__ = "unit_succession"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    effective_on: Mapped[date | None] = mapped_column(Date)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Changing this logs out every session of the user (password reset, deactivation).
+    session_token: Mapped[str] = mapped_column(String(40), default="0")
+
+    unit: Mapped[OrgUnit] = relationship()
+
+    def set_password(self, password: str) -> None:
+        from flask import current_app, has_app_context
+
+        # Tests and the demo seeder may choose a cheaper hash; production keeps scrypt.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+class CatalogueField(db.Model):
+    """Fields catalogue (danh mục lĩnh vực): the row axis of dossier tables."""
+
+    __tablename__ = "catalogue_field"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    group_code: Mapped[str] = mapped_column(String(40), default="")
+    group_label: Mapped[str] = mapped_column(String(200), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+ROUND_STATES = {"open": "Đang mở", "closed": "Đã đóng"}
+
+
+class ReportingRound(db.Model):
+    """A reporting round (đợt báo cáo): template version + period + consolidating unit."""
+
+    __tablename__ = "reporting_round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    template_code: Mapped[str] = mapped_column(String(60))
+    template_version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    # Frozen copies: editing a template or the catalogue never changes an open round.
+    template_source: Mapped[str] = mapped_column(Text)
+    catalogue_json: Mapped[str] = mapped_column(Text, default="[]")
+    period_kind: Mapped[str] = mapped_column(String(20))
+    period_year: Mapped[int] = mapped_column(Integer)
+    period_index: Mapped[int] = mapped_column(Integer)
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship()
+    submissions: Mapped[list[Submission]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+
+SUBMISSION_STATES = {
+    "not_started": "Chưa bắt đầu",
+    "draft": "Đang nhập",
+    "submitted": "Đã nộp",
+    "returned": "Trả lại",
+    "approved": "Đã duyệt",
+}
+
+
+class Submission(db.Model):
+    """One unit's part of a round (báo cáo của đơn vị)."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    round: Mapped[ReportingRound] = relationship(back_populates="submissions")
+    unit: Mapped[OrgUnit] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return SUBMISSION_STATES.get(self.status, self.status)
+
+    @property
+    def locked(self) -> bool:
+        return self.status in ("submitted", "approved")
+
+
+class SubmissionValue(db.Model):
+    """One stored value of a submission under a domain key (see app.reporting keys)."""
+
+    __tablename__ = "submission_value"
+    __table_args__ = (UniqueConstraint("submission_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    int_value: Mapped[int | None] = mapped_column(BigInteger)
+    text_value: Mapped[str | None] = mapped_column(Text)
+    # Optimistic lock: a save must name the version it edited, else 409.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    @property
+    def value(self) -> int | str | None:
+        return self.int_value if self.text_value is None else self.text_value
+
+
+class SubmissionDocument(db.Model):
+    """A document the unit issued (văn bản chỉ đạo, điều hành) in a documents section."""
+
+    __tablename__ = "submission_document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    section_id: Mapped[str] = mapped_column(String(20))
+    doc_type: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(60))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ChangeLog(db.Model):
+    """Every change to a submission: who, when, what, old → new; reviewer actions too."""
+
+    __tablename__ = "change_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(120), default="")
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship()
+
+
+class ReviewComment(db.Model):
+    """A reviewer's comment on one section of a returned submission."""
+
+    __tablename__ = "review_comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    section_id: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The return this comment belongs to: only the latest return's comments are pinned.
+    return_number: Mapped[int] = mapped_column(Integer, default=1)
+
+    author: Mapped[User | None] = relationship()
+
+
+class SubmissionSnapshot(db.Model):
+    """Values as they stood when a reviewer returned a submission, to diff a resubmission."""
+
+    __tablename__ = "submission_snapshot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    values_json: Mapped[str] = mapped_column(Text)
+
+
+class RoundNarrative(db.Model):
+    """The reviewer's own consolidated text for one section of a round."""
+
+    __tablename__ = "round_narrative"
+    __table_args__ = (UniqueConstraint("round_id", "section_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    section_id: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DocumentSettings(db.Model):
+    """What a unit's Word report says around the body: recipient, Nơi nhận, signer."""
+
+    __tablename__ = "document_settings"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(300), default="")
+    distribution: Mapped[str] = mapped_column(Text, default="")
+    signer_prefix: Mapped[str] = mapped_column(String(200), default="")
+    signer_title: Mapped[str] = mapped_column(String(120), default="")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")

@@ -1,0 +1,56 @@
+"""Organisation tree helpers: materialised paths and subtree queries."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import OrgUnit
+
+
+def add_unit(code: str, name: str, kind: str, parent: OrgUnit | None = None, place_name: str = "",
+             sort_order: int = 0, active: bool = True) -> OrgUnit:
+    unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, place_name=place_name,
+                   sort_order=sort_order, active=active, path="/")
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    return unit
+
+
+def reparent(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
+    """Move a unit with its whole subtree; refuses to move a unit under itself."""
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise ValueError("Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")
+    old_path = unit.path
+    new_path = f"{new_parent.path if new_parent else '/'}{unit.id}/"
+    if old_path == new_path:
+        return
+    unit.parent = new_parent
+    descendants = db.session.scalars(select(OrgUnit).where(OrgUnit.path.startswith(old_path))).all()
+    for node in descendants:
+        node.path = new_path + node.path[len(old_path):]
+
+
+def subtree_filter(unit: OrgUnit):
+    return OrgUnit.path.startswith(unit.path)
+
+
+def ancestors_ids(unit: OrgUnit) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def units_with_children_flags(parent_id: int | None) -> list[tuple[OrgUnit, int]]:
+    """Children of a node with their own child counts, in one query (no N+1)."""
+    child = db.aliased(OrgUnit)
+    count = (
+        select(db.func.count(child.id)).where(child.parent_id == OrgUnit.id).correlate(OrgUnit).scalar_subquery()
+    )
+    stmt = (
+        select(OrgUnit, count)
+        .where(OrgUnit.parent_id.is_(None) if parent_id is None else OrgUnit.parent_id == parent_id)
+        .order_by(OrgUnit.sort_order, OrgUnit.name)
+    )
+    return [(u, n) for u, n in db.session.execute(stmt).all()]
+
+
+__all__ = ["add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]

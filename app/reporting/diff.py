@@ -1,0 +1,55 @@
+"""What changed in a submission between the version a reviewer returned and the resubmission."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .numbers import format_count
+from .templates import ReportTemplate
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    label: str
+    old: str
+    new: str
+    text_diff: tuple[tuple[str, str], ...] = ()  # (op, line) with op in " ", "-", "+"
+
+
+def key_label(template: ReportTemplate, key: str) -> str:
+    """A readable name for a key: "I.4 — Hộ tịch — (4)"."""
+    parts = key.split("/")
+    try:
+        section = template.section(parts[0])
+    except KeyError:
+        return key
+    if len(parts) == 3:
+        row = next((r.label for r in section.rows if r.code == parts[1]), parts[1])
+        column = next((c.number for c in section.columns if c.id == parts[2]), parts[2])
+        return f"{section.number} {row} {column}"
+    if parts[1] == "text":
+        return f"{section.number} {section.heading}"
+    field = next((f.label for f in section.fields if f.id == parts[1]), parts[1])
+    return f"{section.number} {field}"
+
+
+def _show(value) -> str:
+    if value is None:
+        return "(trống)"
+    return format_count(value) if isinstance(value, int) else str(value)
+
+
+def diff_submissions(template: ReportTemplate, before: dict, after: dict) -> list[Change]:
+    order = {k: i for i, k in enumerate(template.field_keys())}
+    changes = []
+    for key in sorted(set(before) | set(after), key=lambda k: (order.get(k, len(order)), k)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        text_diff: tuple = ()
+        if isinstance(old, str) or isinstance(new, str):
+            lines = difflib.ndiff((old or "").splitlines(), (new or "").splitlines())
+            text_diff = tuple((line[0], line[2:]) for line in lines if line[0] in " -+")
+        changes.append(Change(key, key_label(template, key), _show(old), _show(new), text_diff))
+    return changes

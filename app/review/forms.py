@@ -1,0 +1,22 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+REQUIRED = "Vui lòng nhập trường này."
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RoundForm(FlaskForm):
+    template = SelectField("Mẫu báo cáo", validators=[DataRequired(REQUIRED)])
+    year = IntegerField("Năm", validators=[InputRequired(REQUIRED), NumberRange(2000, 2100, "Năm từ 2000 đến 2100.")])
+    index = SelectField("Kỳ", coerce=int, validate_choice=False)
+    date_from = DateField("Từ ngày (đột xuất)", validators=[Optional()])
+    date_to = DateField("Đến ngày (đột xuất)", validators=[Optional()])
+    deadline = DateField("Hạn nộp", validators=[InputRequired("Vui lòng chọn hạn nộp (dd/mm/yyyy).")])
+    units = MultiCheckboxField("Đơn vị báo cáo", coerce=int, validate_choice=False)
+    instructions = TextAreaField("Hướng dẫn", validators=[Optional(), Length(max=4000, message="Tối đa 4.000 ký tự.")])

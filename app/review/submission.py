@@ -1,0 +1,117 @@
+"""Reviewing one submission: read view, approve, return with comments, reopen, history, diff."""
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..entry.page import SECTION_STATES, build_page, dom_id, finding_id
+from ..entry.service import log_action, snapshot_json
+from ..extensions import db
+from ..models import ChangeLog, ReportingRound, ReviewComment, Submission, SubmissionSnapshot, utcnow
+from ..permissions import can_review_submission, get_or_404
+from ..reporting.diff import diff_submissions
+from ..reporting.layout import header_cells
+from ..rounds import deadline_text, round_label
+from . import bp
+
+
+def load_for_review(submission_id: int) -> Submission:
+    sub = get_or_404(Submission, submission_id,
+                     options=[joinedload(Submission.round).joinedload(ReportingRound.unit), joinedload(Submission.unit)])
+    if not can_review_submission(current_user, sub):
+        abort(404)
+    return sub
+
+
+def _latest_snapshot(submission_id: int) -> SubmissionSnapshot | None:
+    return db.session.scalar(select(SubmissionSnapshot).where(SubmissionSnapshot.submission_id == submission_id)
+                             .order_by(SubmissionSnapshot.id.desc()).limit(1))
+
+
+@bp.get("/submissions/<int:submission_id>")
+def submission(submission_id: int):
+    return review_page(submission_id)
+
+
+def review_page(submission_id: int, status: int = 200, comment_errors: dict | None = None):
+    sub = load_for_review(submission_id)
+    page = build_page(sub, editable=False)
+    snapshot = _latest_snapshot(sub.id)
+    changes = None
+    if snapshot is not None and sub.status in ("submitted", "approved"):
+        before = json.loads(snapshot.values_json)
+        after = json.loads(snapshot_json(sub.id))
+        changes = diff_submissions(page.template, before["values"], after["values"])
+    history = db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user))
+                                 .where(ChangeLog.submission_id == sub.id).order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(300)).all()
+    return render_template("review/submission.html", page=page, s=sub, t=page.template, round_label=round_label,
+                           dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES, header_cells=header_cells,
+                           deadline_text=deadline_text, changes=changes, history=history,
+                           comment_errors=comment_errors or {}, typed_comments=request.form), status
+
+
+@bp.post("/submissions/<int:submission_id>/approve")
+def approve(submission_id: int):
+    sub = load_for_review(submission_id)
+    if sub.status != "submitted":
+        flash("Chỉ duyệt được báo cáo đã nộp.", "error")
+        return redirect(url_for("review.submission", submission_id=sub.id), code=303)
+    sub.status, sub.approved_at, sub.updated_at = "approved", utcnow(), utcnow()
+    sub.version += 1
+    log_action(sub, current_user, "approve")
+    db.session.commit()
+    flash(f"Đã duyệt báo cáo của {sub.unit.name}.", "success")
+    return redirect(url_for("review.board", round_id=sub.round_id), code=303)
+
+
+@bp.post("/submissions/<int:submission_id>/return")
+def return_submission(submission_id: int):
+    sub = load_for_review(submission_id)
+    if sub.status not in ("submitted", "approved"):
+        flash("Chỉ trả lại được báo cáo đã nộp hoặc đã duyệt.", "error")
+        return redirect(url_for("review.submission", submission_id=sub.id), code=303)
+    from ..rounds import round_template
+
+    template = round_template(sub.round)
+    comments = {s.id: (request.form.get(f"comment.{s.id}") or "").strip() for s in template.sections}
+    comments = {k: v for k, v in comments.items() if v}
+    errors = {}
+    if not comments:
+        errors["_"] = "Ghi ý kiến cho ít nhất một mục cần sửa."
+    for section_id, text in comments.items():
+        if len(text) > 2000:
+            errors[section_id] = "Ý kiến tối đa 2.000 ký tự."
+    if errors:
+        return review_page(sub.id, status=422, comment_errors=errors)
+    number = (db.session.scalar(select(db.func.max(ReviewComment.return_number)).where(ReviewComment.submission_id == sub.id)) or 0) + 1
+    for section_id, text in comments.items():
+        db.session.add(ReviewComment(submission_id=sub.id, section_id=section_id, text=text, author_id=current_user.id,
+                                     return_number=number))
+        log_action(sub, current_user, "comment", f"{section_id}: {text}")
+    db.session.add(SubmissionSnapshot(submission_id=sub.id, values_json=snapshot_json(sub.id)))
+    sub.status, sub.updated_at, sub.approved_at = "returned", utcnow(), None
+    sub.version += 1
+    log_action(sub, current_user, "return")
+    db.session.commit()
+    flash(f"Đã trả lại báo cáo của {sub.unit.name} với {len(comments)} ý kiến.", "success")
+    return redirect(url_for("review.board", round_id=sub.round_id), code=303)
+
+
+@bp.post("/submissions/<int:submission_id>/reopen")
+def reopen(submission_id: int):
+    """An approved report goes back to 'submitted' so the reviewer can return or re-approve it."""
+    sub = load_for_review(submission_id)
+    if sub.status != "approved":
+        abort(409)
+    sub.status, sub.approved_at, sub.updated_at = "submitted", None, utcnow()
+    sub.version += 1
+    log_action(sub, current_user, "reopen")
+    db.session.commit()
+    flash(f"Đã mở lại báo cáo của {sub.unit.name}.", "success")
+    return redirect(url_for("review.submission", submission_id=sub.id), code=303)
+
+

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..htmx import render
+from ..models import OrgUnit, ReportingRound
+from ..permissions import can_review_round, can_view_unit, get_or_404
+from ..reporting.periods import adhoc_period, current_period, default_deadline, make_period, period_label, window_label
+from ..rounds import (
+    RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, status_counts,
+)
+from ..reporting.templates import shipped_templates
+from . import bp
+from .consolidated import consolidated_page
+from .forms import RoundForm
+
+INDEX_CHOICES = {
+    "month": [(m, f"Tháng {m}") for m in range(1, 13)],
+    "quarter": [(1, "Quý I"), (2, "Quý II"), (3, "Quý III"), (4, "Quý IV")],
+    "half": [(1, "6 tháng đầu năm"), (2, "6 tháng cuối năm")],
+    "nine_months": [(1, "9 tháng đầu năm")],
+    "year": [(1, "Cả năm")],
+    "adhoc": [(0, "Đột xuất (chọn ngày)")],
+}
+
+
+def load_round(round_id: int) -> ReportingRound:
+    round_ = get_or_404(ReportingRound, round_id, options=[joinedload(ReportingRound.unit)])
+    if not can_review_round(current_user, round_):
+        abort(404)
+    return round_
+
+
+def reviewer_units() -> list[OrgUnit]:
+    """Units a reviewer may open rounds for: its own unit, or any for an admin."""
+    if current_user.role == "admin":
+        return db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("province", "district"))).order_by(OrgUnit.path)).all()
+    return [current_user.unit]
+
+
+@bp.get("/")
+def rounds():
+    stmt = select(ReportingRound).join(ReportingRound.unit).options(joinedload(ReportingRound.unit))
+    if current_user.role != "admin":
+        stmt = stmt.where(OrgUnit.path.startswith(current_user.unit.path))
+    items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
+    return render_template("review/rounds.html", rounds=items, counts=status_counts([r.id for r in items]),
+                           today=date.today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def round_new():
+    templates = shipped_templates()
+    form = RoundForm(request.form if request.method == "POST" else request.args, meta={"csrf": request.method == "POST"})
+    form.template.choices = [(code, t.title) for code, t in templates.items()]
+    template = templates.get(form.template.data) or next(iter(templates.values()))
+    form.template.data = template.code
+    form.index.choices = INDEX_CHOICES[template.frequency]
+    units = reviewer_units()
+    unit_id = request.values.get("unit_id", type=int) or units[0].id
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None:
+        abort(404)
+    today = date.today()
+    if template.frequency != "adhoc":
+        suggested = current_period(template.frequency, today, template.period_convention)
+        if form.year.data is None:
+            form.year.data = suggested.year
+        if not form.index.data or form.index.data not in dict(form.index.choices):
+            form.index.data = suggested.index
+    candidates = db.session.scalars(
+        select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True)).order_by(OrgUnit.sort_order, OrgUnit.name)
+    ).all()
+    form.units.choices = [(u.id, u.name) for u in candidates]
+    period = None
+    try:
+        if template.frequency == "adhoc":
+            if form.date_from.data and form.date_to.data:
+                period = adhoc_period(form.date_from.data, form.date_to.data)
+        else:
+            period = make_period(template.frequency, form.year.data, form.index.data, template.period_convention)
+    except (ValueError, TypeError) as exc:
+        form.index.errors = list(form.index.errors) + [str(exc)]
+    submitting = request.method == "POST" and request.form.get("action") == "open"
+    if not submitting:
+        if period and not form.deadline.data:
+            form.deadline.data = default_deadline(period)
+        if not form.units.data:
+            form.units.data = [u.id for u in default_expected_units(unit, template)]
+    elif form.validate() and period is not None:
+        chosen = [u for u in candidates if u.id in set(form.units.data or [])]
+        try:
+            round_ = open_round(unit=unit, template=template, period=period, deadline=form.deadline.data,
+                                expected=chosen, instructions=(form.instructions.data or "").strip(), opened_by=current_user)
+        except RoundProblem as problem:
+            getattr(form, problem.field if problem.field in ("deadline", "units") else "index").errors.append(problem.message)
+        else:
+            db.session.commit()
+            flash(f"Đã mở đợt báo cáo {round_label(round_)} cho {len(chosen)} đơn vị.", "success")
+            return redirect(url_for("review.board", round_id=round_.id), code=303)
+    elif period is None and template.frequency == "adhoc":
+        form.date_to.errors = list(form.date_to.errors) + ["Chọn ngày bắt đầu và kết thúc của kỳ đột xuất."]
+    status = 422 if submitting else 200
+    return render("review/round_new.html", "review/_round_form.html", status=status, form=form, units=units,
+                  unit=unit, period=period, template=template, period_label=period_label, window_label=window_label)
+
+
+@bp.post("/<int:round_id>/status")
+def round_status(round_id: int):
+    round_ = load_round(round_id)
+    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
+        abort(403)
+    round_.status = "closed" if round_.status == "open" else "open"
+    db.session.commit()
+    flash("Đã đóng đợt báo cáo." if round_.status == "closed" else "Đã mở lại đợt báo cáo.", "success")
+    return redirect(url_for("review.board", round_id=round_.id), code=303)
+
+
+BOARD_FILTERS = {
+    "": "Tất cả", "missing": "Chưa nộp", "not_started": "Chưa bắt đầu", "draft": "Đang nhập",
+    "submitted": "Đã nộp", "late": "Nộp muộn", "returned": "Trả lại", "approved": "Đã duyệt",
+}
+BOARD_SORTS = {"order": "Thứ tự", "name": "Tên", "status": "Trạng thái", "submitted": "Thời gian nộp"}
+
+
+@bp.get("/<int:round_id>")
+def board(round_id: int):
+    from ..review.board import board_rows, reminder_text
+
+    round_ = load_round(round_id)
+    state = request.args.get("state", "")
+    q = request.args.get("q", "").strip()[:100]
+    sort = request.args.get("sort", "order")
+    rows, counters, everything = board_rows(round_, state if state in BOARD_FILTERS else "", q, sort if sort in BOARD_SORTS else "order")
+    return render("review/board.html", "review/_board_table.html", round_=round_, rows=rows, counters=counters,
+                  state=state, q=q, sort=sort, filters=BOARD_FILTERS, sorts=BOARD_SORTS, round_label=round_label,
+                  deadline_text=deadline_text, reminder=reminder_text(round_, everything), today=date.today())
+
+
+@bp.get("/<int:round_id>/consolidated")
+def consolidated(round_id: int):
+    return consolidated_page(load_round(round_id))
+
+
+@bp.get("/<int:round_id>/contributions")
+def contributions(round_id: int):
+    """Each unit's part of one consolidated cell."""
+    from ..consolidate import load_consolidation
+    from ..reporting.diff import key_label
+
+    round_ = load_round(round_id)
+    key = request.args.get("key", "")
+    rc = load_consolidation(round_, request.args.get("provisional") == "1")
+    try:
+        parts = rc.result.contributions(key)
+    except (KeyError, ValueError):
+        abort(404)
+    return render("review/contributions.html", "review/_contributions.html", round_=round_, key=key,
+                  label=key_label(rc.template, key), parts=parts, total=sum(v for _, v in parts))
+
+
+@bp.post("/<int:round_id>/narratives/<section_id>")
+def round_narrative(round_id: int, section_id: str):
+    """The reviewer's own consolidated text for a section, autosaved like data entry."""
+    from ..consolidate import load_consolidation
+    from ..models import RoundNarrative, utcnow
+    from ..rounds import round_template
+
+    round_ = load_round(round_id)
+    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
+        abort(403)
+    template = round_template(round_)
+    try:
+        section = template.section(section_id)
+    except KeyError:
+        abort(404)
+    if section.kind != "narrative":
+        abort(404)
+    text = (request.form.get("text") or "").replace("\r\n", "\n")
+    seen = request.form.get("version", type=int)
+    row = db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id, RoundNarrative.section_id == section_id))
+    error, status = None, 200
+    if len(text) > section.max_length:
+        error, status = f"Nội dung vượt quá {section.max_length} ký tự.", 422
+    elif row is not None and seen is not None and seen != row.version:
+        error, status = "Nội dung này vừa được sửa ở nơi khác; tải lại trang để xem bản mới nhất trước khi sửa.", 409
+    else:
+        if row is None:
+            row = RoundNarrative(round_id=round_.id, section_id=section_id, version=0)
+            db.session.add(row)
+        row.text, row.version, row.updated_at = text, row.version + 1, utcnow()
+        db.session.commit()
+    from ..htmx import is_fragment_request
+
+    if not is_fragment_request():
+        if status == 200:
+            flash("Đã lưu nội dung tổng hợp.", "success")
+            return redirect(url_for("review.consolidated", round_id=round_.id) + f"#{section_id.replace('.', '-')}", code=303)
+        flash(error, "error")
+        return redirect(url_for("review.consolidated", round_id=round_.id), code=303)
+    rc = load_consolidation(round_)
+    return render_template("review/_round_narrative.html", rc=rc, round_=round_, section=section,
+                           nm=rc.result.narratives.get(section_id), error=error, typed=text if error else None), status

@@ -1,0 +1,154 @@
+"""Reporting rounds and submissions: the service layer between views and the domain."""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import CatalogueField, OrgUnit, ReportingRound, Submission, User, utcnow
+from .reporting.periods import Period, add_working_days, period_label, window_label
+from .reporting.templates import ReportTemplate, bind_rows, load_template_text, shipped_templates
+
+FREQUENCY_LABELS = {
+    "month": "Tháng", "quarter": "Quý", "half": "6 tháng", "nine_months": "9 tháng", "year": "Năm", "adhoc": "Đột xuất",
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _bound_template(source: str, catalogue_json: str) -> ReportTemplate:
+    template = load_template_text(source, "round")
+    return bind_rows(template, [tuple(r) for r in json.loads(catalogue_json)])
+
+
+def round_template(round_: ReportingRound) -> ReportTemplate:
+    """The frozen template of a round, parsed once per process and source."""
+    return _bound_template(round_.template_source, round_.catalogue_json)
+
+
+def round_period(round_: ReportingRound) -> Period:
+    return Period(round_.period_kind, round_.period_year, round_.period_index, round_.date_from, round_.date_to)
+
+
+def round_label(round_: ReportingRound) -> str:
+    return period_label(round_period(round_))
+
+
+def round_window(round_: ReportingRound) -> str:
+    return window_label(round_period(round_))
+
+
+def catalogue_snapshot() -> list[list]:
+    fields = db.session.scalars(
+        select(CatalogueField).where(CatalogueField.active.is_(True)).order_by(CatalogueField.sort_order, CatalogueField.name)
+    ).all()
+    return [[f.code, f.name, f.group_code or None, f.group_label or None] for f in fields]
+
+
+def default_expected_units(unit: OrgUnit, template: ReportTemplate) -> list[OrgUnit]:
+    return db.session.scalars(
+        select(OrgUnit)
+        .where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True), OrgUnit.kind.in_(template.reporting_kinds))
+        .order_by(OrgUnit.sort_order, OrgUnit.name)
+    ).all()
+
+
+def parent_round_for(unit: OrgUnit, template_code: str, period: Period) -> ReportingRound | None:
+    """The upper level's round in which this unit itself reports, if one exists."""
+    return db.session.scalar(
+        select(ReportingRound)
+        .join(Submission, Submission.round_id == ReportingRound.id)
+        .where(
+            Submission.unit_id == unit.id,
+            ReportingRound.template_code == template_code,
+            ReportingRound.period_kind == period.kind,
+            ReportingRound.period_year == period.year,
+            ReportingRound.period_index == period.index,
+        )
+    )
+
+
+def min_deadline(period: Period) -> date:
+    """A deadline must leave at least one working day after the data cut-off."""
+    return add_working_days(period.date_to, 1)
+
+
+@dataclass
+class RoundProblem(Exception):
+    field: str
+    message: str
+
+
+def open_round(
+    *, unit: OrgUnit, template: ReportTemplate, period: Period, deadline: date, expected: list[OrgUnit],
+    instructions: str, opened_by: User | None,
+) -> ReportingRound:
+    if deadline < min_deadline(period):
+        raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {min_deadline(period):%d/%m/%Y}).")
+    parent = parent_round_for(unit, template.code, period)
+    if parent is not None and deadline > parent.deadline:
+        raise RoundProblem("deadline", f"Hạn nộp không được muộn hơn hạn của cấp trên ({parent.deadline:%d/%m/%Y}).")
+    if not expected:
+        raise RoundProblem("units", "Chọn ít nhất một đơn vị báo cáo.")
+    duplicate = db.session.scalar(
+        select(ReportingRound.id).where(
+            ReportingRound.unit_id == unit.id, ReportingRound.template_code == template.code,
+            ReportingRound.period_kind == period.kind, ReportingRound.period_year == period.year,
+            ReportingRound.period_index == period.index,
+        )
+    )
+    if duplicate:
+        raise RoundProblem("period", "Đơn vị đã có đợt báo cáo này cho kỳ đã chọn.")
+    round_ = ReportingRound(
+        unit=unit, template_code=template.code, template_version=template.version, title=template.title, template_source=template.source,
+        catalogue_json=json.dumps(catalogue_snapshot(), ensure_ascii=False), period_kind=period.kind,
+        period_year=period.year, period_index=period.index, date_from=period.date_from, date_to=period.date_to,
+        deadline=deadline, instructions=instructions, opened_by_id=opened_by.id if opened_by else None,
+    )
+    db.session.add(round_)
+    for child in expected:
+        round_.submissions.append(Submission(unit=child, status="not_started"))
+    db.session.flush()
+    return round_
+
+
+def status_counts(round_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Submission counts per state for many rounds in one aggregate query."""
+    counts: dict[int, dict[str, int]] = {rid: {} for rid in round_ids}
+    if round_ids:
+        rows = db.session.execute(
+            select(Submission.round_id, Submission.status, func.count())
+            .where(Submission.round_id.in_(round_ids))
+            .group_by(Submission.round_id, Submission.status)
+        ).all()
+        for round_id, status, n in rows:
+            counts[round_id][status] = n
+    return counts
+
+
+def days_left(deadline: date, today: date | None = None) -> int:
+    return (deadline - (today or date.today())).days
+
+
+def deadline_text(deadline: date, today: date | None = None) -> str:
+    n = days_left(deadline, today)
+    if n > 0:
+        return f"còn {n} ngày"
+    if n == 0:
+        return "hạn hôm nay"
+    return f"quá hạn {-n} ngày"
+
+
+def template_choices() -> list[tuple[str, str]]:
+    return [(code, t.title) for code, t in shipped_templates().items()]
+
+
+def stamp(submission: Submission) -> None:
+    submission.updated_at = utcnow()
+    if submission.status == "not_started":
+        submission.status = "draft"
+
+
