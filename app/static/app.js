@@ -1,6 +1,15 @@
-// Small behaviours that CSP forbids inline. No framework: the pages work without this file.
+// Tổng hợp — small behaviours that CSP forbids inline. No framework; every page works without this file.
 (function () {
   "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function nowText() { var d = new Date(); return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
+  function pageStatus(text, cls) {
+    var el = document.getElementById("save-status");
+    if (el) { el.textContent = text; el.className = "save-status " + (cls || ""); }
+  }
+
+  // --- Copy buttons (reminder text) ---------------------------------------------------
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) return;
@@ -11,4 +20,135 @@
     if (navigator.clipboard) { navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); }); }
     else { document.execCommand("copy"); done(); }
   });
+
+  // --- Conflict: take the server's value into the field --------------------------------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-use-value]");
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("data-for"));
+    var version = document.getElementById("ver-" + button.getAttribute("data-for"));
+    if (input) input.value = button.getAttribute("data-use-value");
+    if (version) version.value = button.getAttribute("data-version");
+    var msg = document.getElementById("msg-" + button.getAttribute("data-for"));
+    if (msg) msg.textContent = "Đã dùng giá trị trên máy chủ";
+    if (input) { input.classList.remove("invalid"); forgetLocal(input); }
+  });
+
+  // --- Narratives: keep unsaved text in the browser until the server has it ------------
+  function localKey(el) { return el.getAttribute("data-local"); }
+  function forgetLocal(el) { if (localKey(el)) try { localStorage.removeItem(localKey(el)); } catch (e) { /* private mode */ } }
+  function counter(el) {
+    var c = document.querySelector('[data-counter-for="' + el.id + '"]');
+    if (c) c.textContent = el.value.length + "/" + el.getAttribute("data-max") + " ký tự";
+  }
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("textarea[data-local]")) {
+      try { localStorage.setItem(localKey(el), el.value); } catch (e) { /* full or private */ }
+      counter(el);
+    }
+    if (el.matches && el.matches("[data-key]")) {
+      var msg = document.getElementById("msg-" + el.id);
+      if (msg && !msg.querySelector(".conflict")) msg.innerHTML = '<span class="pending">Chưa lưu…</span>';
+    }
+  });
+  function restoreLocal(root) {
+    (root || document).querySelectorAll("textarea[data-local]").forEach(function (el) {
+      var kept = null;
+      try { kept = localStorage.getItem(localKey(el)); } catch (e) { return; }
+      if (kept !== null && kept !== el.value) {
+        el.value = kept;
+        counter(el);
+        var msg = document.getElementById("msg-" + el.id);
+        if (msg) msg.innerHTML = '<span class="pending">Khôi phục nội dung chưa lưu từ máy này — đang lưu…</span>';
+        if (window.htmx) htmx.trigger(el, "change");
+      } else if (kept !== null) { forgetLocal(el); }
+    });
+  }
+
+  // --- Autosave states, and retry when the link comes back ------------------------------
+  var failed = [];
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var el = event.detail.elt;
+    if (el.matches && el.matches("[data-key]")) pageStatus("Đang lưu…", "saving");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var el = event.detail.elt, xhr = event.detail.xhr;
+    if (!(el.matches && el.matches("[data-key]"))) return;
+    if (!xhr || xhr.status === 0) return;
+    el.classList.toggle("invalid", xhr.status === 422 || xhr.status === 409);
+    if (xhr.status === 200) {
+      forgetLocal(el);
+      pageStatus("Đã lưu lúc " + nowText(), "saved");
+      var msg = document.getElementById("msg-" + el.id);
+      if (msg && !msg.textContent.trim()) msg.innerHTML = '<span class="saved">Đã lưu lúc ' + nowText() + "</span>";
+    } else if (xhr.status === 409) {
+      pageStatus("Có ô bị sửa đồng thời — chọn giá trị cần giữ", "error");
+    } else if (xhr.status === 422) {
+      pageStatus("Có ô chưa hợp lệ — chưa lưu", "error");
+    }
+  });
+  function markFailed(el) {
+    if (failed.indexOf(el) < 0) failed.push(el);
+    var msg = document.getElementById("msg-" + el.id);
+    if (msg) msg.innerHTML = '<span class="error">Lỗi — thử lại</span>';
+    pageStatus("Mất kết nối — sẽ tự lưu lại khi có mạng", "error");
+  }
+  document.addEventListener("htmx:sendError", function (event) { if (event.detail.elt.matches("[data-key]")) markFailed(event.detail.elt); });
+  document.addEventListener("htmx:responseError", function (event) {
+    var el = event.detail.elt;
+    if (el.matches("[data-key]") && event.detail.xhr.status >= 500) markFailed(el);
+  });
+  function retry() {
+    var pending = failed; failed = [];
+    pending.forEach(function (el) { if (document.body.contains(el) && window.htmx) htmx.trigger(el, "change"); });
+  }
+  window.addEventListener("online", retry);
+  setInterval(function () { if (failed.length && navigator.onLine !== false) retry(); }, 15000);
+  window.addEventListener("beforeunload", function (event) {
+    if (failed.length) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // --- Tables: keyboard movement between cells -----------------------------------------
+  function cellInputs(table) { return Array.prototype.slice.call(table.querySelectorAll("input.num-input")); }
+  function move(input, dRow, dCol) {
+    var td = input.closest("td"), tr = td.parentElement, table = tr.closest("table");
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var r = rows.indexOf(tr), c = Array.prototype.indexOf.call(tr.cells, td);
+    for (var i = r + dRow, j = c + dCol; i >= 0 && i < rows.length; i += dRow || 0, j += dCol) {
+      var cell = rows[i].cells[j];
+      if (!cell) { if (dCol) return false; continue; }
+      var next = cell.querySelector("input.num-input");
+      if (next) { next.focus(); next.select(); return true; }
+      if (!dRow && !dCol) return false;
+      if (dRow && !dCol) continue;
+    }
+    return false;
+  }
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (!(el.matches && el.matches("table input.num-input"))) return;
+    var k = event.key;
+    if (k === "Enter" || k === "ArrowDown") { event.preventDefault(); if (k === "Enter" && window.htmx) htmx.trigger(el, "change"); move(el, 1, 0); }
+    else if (k === "ArrowUp") { event.preventDefault(); move(el, -1, 0); }
+    else if (k === "ArrowRight" && el.selectionStart === el.value.length) { if (move(el, 0, 1)) event.preventDefault(); }
+    else if (k === "ArrowLeft" && el.selectionStart === 0) { if (move(el, 0, -1)) event.preventDefault(); }
+  });
+
+  // --- Tables: paste a block copied from Excel ------------------------------------------
+  document.addEventListener("paste", function (event) {
+    var el = event.target;
+    if (!(el.matches && el.matches("table input.num-input")) || !window.htmx) return;
+    var text = (event.clipboardData || window.clipboardData).getData("text");
+    if (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0) return;  // one value: normal paste
+    event.preventDefault();
+    var main = el.closest("[data-paste-url]");
+    pageStatus("Đang dán và lưu…", "saving");
+    htmx.ajax("POST", main.getAttribute("data-paste-url"), {
+      target: "#paste-status", swap: "outerHTML",
+      values: { start: el.getAttribute("data-key"), text: text }
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { restoreLocal(document); });
 })();
