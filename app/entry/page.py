@@ -49,6 +49,10 @@ class SubmissionPage:
             return self.typed[key]
         return display(self.values.get(key), self.template.key_kind(key))
 
+    def stored_text(self, key: str) -> str:
+        """The value as saved on the server, whatever the officer typed."""
+        return display(self.values.get(key), self.template.key_kind(key))
+
     def version(self, key: str) -> int:
         row = self.stored.get(key)
         return row.version if row else 0
