@@ -6,6 +6,7 @@ signature block side by side, then the tables as annexes on landscape pages.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import IO
@@ -195,8 +196,15 @@ def write_title(doc, parts: ExportParts) -> None:
     _paragraph(doc, intro, align=JUSTIFY, indent=True, after=6)
 
 
+def section_title(section: Section) -> str:
+    """"4. Heading"; a label such as "Phụ lục" is not a body number, so it is left out."""
+    if re.fullmatch(r"[IVXLC]+\.?|[0-9]+(\.[0-9]+)*\.?", section.number.strip()):
+        return f"{section.number.strip()} {section.heading}"
+    return section.heading
+
+
 def section_heading(doc, section: Section) -> None:
-    text = f"{section.number} {section.heading}".strip()
+    text = section_title(section)
     if section.level == 1:
         _paragraph(doc, text, bold=True, upper=True, indent=True, before=6, after=6)
     else:
