@@ -85,7 +85,7 @@ def test_title_and_recipient_follow_the_header(report):
 def test_body_has_section_headings_the_reviewers_text_and_attributed_unit_text(report):
     lines = texts(report)
     assert "I. TÌNH HÌNH CHUNG" in lines
-    assert "Kết quả giải quyết thủ tục hành chính theo lĩnh vực" in lines  # "Phụ lục" is no body number
+    assert "Kết quả giải quyết hồ sơ thủ tục hành chính theo lĩnh vực" in lines  # "Phụ lục" is no body number
     assert "Toàn huyện tiếp tục cập nhật hồ sơ trên phần mềm một cửa." in lines
     unit_at = lines.index("UBND xã Bình Tân:")
     assert lines[unit_at + 1] == "Bộ phận một cửa hoạt động ổn định."
