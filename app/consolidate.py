@@ -72,3 +72,63 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False) 
     result = consolidate(template, inputs, missing=missing)
     narratives = {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
     return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted)
+
+
+def upward_submission(round_: ReportingRound) -> Submission | None:
+    """The consolidating unit's own submission in its parent's round of the same template and period."""
+    from .rounds import parent_round_for, round_period
+
+    parent = parent_round_for(round_.unit, round_.template_code, round_period(round_))
+    if parent is None:
+        return None
+    return db.session.scalar(select(Submission).where(Submission.round_id == parent.id, Submission.unit_id == round_.unit_id))
+
+
+def consolidated_values(rc: RoundConsolidation) -> dict[str, int | str]:
+    """The numbers summed and, per narrative section, the reviewer's text (else the merge)."""
+    values = rc.result.as_submission()
+    for section_id, narrative in rc.narratives.items():
+        key = f"{section_id}/text"
+        if narrative.text.strip():
+            values[key] = narrative.text
+        else:
+            values.pop(key, None)
+    return values
+
+
+def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]:
+    """Write the consolidation into the unit's submission one level up and submit it.
+
+    Returns Vietnamese problems that prevent it (nothing written then)."""
+    from .entry.service import display, log_action, save_values, stored_values
+    from .models import utcnow
+    from .reporting.validation import validate
+    from .rounds import round_template
+
+    if target.locked:
+        return ["Báo cáo gửi cấp trên đã nộp; cần cấp trên trả lại trước khi nộp lại."]
+    if target.round.status != "open":
+        return ["Đợt báo cáo của cấp trên đã đóng."]
+    template = round_template(target.round)
+    values = consolidated_values(rc)
+    errors = [f.message for f in validate(template, values) if f.severity == "error"]
+    if errors:
+        return errors
+    stored = stored_values(target.id)
+    entries = [(key, display(value, template.key_kind(key)), None) for key, value in values.items() if template.key_kind(key)]
+    entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)]
+    outcome = save_values(target, template, entries, user, stored=stored)
+    if outcome.errors:
+        db.session.rollback()
+        return list(outcome.errors.values())
+    db.session.execute(SubmissionDocument.__table__.delete().where(SubmissionDocument.submission_id == target.id))
+    for position, doc in enumerate(rc.result.documents):
+        db.session.add(SubmissionDocument(submission_id=target.id, section_id=doc["section_id"], doc_type=doc["doc_type"],
+                                          number=doc["number"], issued_on=doc["issued_on"], position=position,
+                                          summary=f"{doc['summary']} ({doc['unit_name']})"))
+    now = utcnow()
+    target.status, target.submitted_at, target.updated_at = "submitted", now, now
+    target.first_submitted_at = target.first_submitted_at or now
+    target.version += 1
+    log_action(target, user, "upward", f"Tổng hợp từ {len(rc.included)} đơn vị")
+    return []

@@ -112,7 +112,38 @@ def open_round(
     for child in expected:
         round_.submissions.append(Submission(unit=child, status="not_started"))
     db.session.flush()
+    prefill_carried_over(round_, template, period)
     return round_
+
+
+def prefill_carried_over(round_: ReportingRound, template: ReportTemplate, period: Period) -> None:
+    """Start each unit's table with last period's pending dossiers as carried over (two queries)."""
+    from .models import SubmissionValue
+    from .reporting.periods import previous_period
+    from .reporting.validation import carried_over
+
+    prev = previous_period(period)
+    if prev is None or not any(r.kind == "carry_over" for r in template.rules):
+        return
+    units = {s.unit_id: s for s in round_.submissions}
+    previous = dict(db.session.execute(
+        select(Submission.unit_id, Submission.id).join(Submission.round).where(
+            Submission.unit_id.in_(units), ReportingRound.template_code == template.code,
+            ReportingRound.period_kind == prev.kind, ReportingRound.period_year == prev.year,
+            ReportingRound.period_index == prev.index)
+    ).all())
+    if not previous:
+        return
+    values: dict[int, dict] = {sid: {} for sid in previous.values()}
+    for sid, key, number in db.session.execute(
+        select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value)
+        .where(SubmissionValue.submission_id.in_(list(previous.values())), SubmissionValue.int_value.is_not(None))
+    ):
+        values[sid][key] = number
+    bound = _bound_template(round_.template_source, round_.catalogue_json)
+    for unit_id, prev_id in previous.items():
+        for key, value in carried_over(bound, values[prev_id]).items():
+            db.session.add(SubmissionValue(submission_id=units[unit_id].id, key=key, int_value=value, version=1))
 
 
 def status_counts(round_ids: list[int]) -> dict[int, dict[str, int]]:

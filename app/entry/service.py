@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ChangeLog, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User, utcnow
 from ..reporting.keys import cell_key, parse_key
-from ..reporting.numbers import InvalidNumber, format_count
+from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import compute, parse_value
@@ -59,9 +59,7 @@ def display(value: int | str | None, kind: str | None) -> str:
     if kind == "count":
         return format_count(int(value))
     if kind == "score":
-        from ..reporting.numbers import format_score
-
-        return format_score(int(value), places=2).rstrip("0").rstrip(",") if int(value) % 100 else str(int(value) // 100)
+        return format_score(int(value), places=2).rstrip("0").rstrip(",")
     return str(value)
 
 

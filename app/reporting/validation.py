@@ -368,3 +368,20 @@ _RULES = {
     "at_most": _at_most,
     "satisfaction": _satisfaction,
 }
+
+
+def carried_over(template: ReportTemplate, previous: Mapping[str, object]) -> dict[str, int]:
+    """Opening values for a new period: each carry-over column takes last period's figure
+    (form 06a: (6) "từ kỳ trước" = last period's pending (11)), so officers need not retype it."""
+    before = {**previous, **compute(template, previous)}
+    opening: dict[str, int] = {}
+    for rule in template.rules:
+        if rule.kind != "carry_over":
+            continue
+        section = template.section(rule.section)
+        column, previous_column = rule.param("column"), rule.param("previous_column")
+        for row in table_rows(section, before):
+            value = number_or_zero(before.get(cell_key(section.id, row.code, previous_column)))
+            if value:
+                opening[cell_key(section.id, row.code, column)] = value
+    return opening

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ..consolidate import load_consolidation
+from ..consolidate import load_consolidation, upward_submission
 from ..reporting.layout import header_cells
 from ..rounds import round_label, round_window
 
@@ -12,4 +12,5 @@ def consolidated_page(round_):
     include_submitted = request.args.get("provisional") == "1"
     rc = load_consolidation(round_, include_submitted)
     return render_template("review/consolidated.html", rc=rc, round_=round_, round_label=round_label,
+                           upward=upward_submission(round_),
                            round_window=round_window, header_cells=header_cells, include_submitted=include_submitted)

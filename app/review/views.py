@@ -207,3 +207,25 @@ def round_narrative(round_id: int, section_id: str):
     rc = load_consolidation(round_)
     return render_template("review/_round_narrative.html", rc=rc, round_=round_, section=section,
                            nm=rc.result.narratives.get(section_id), error=error, typed=text if error else None), status
+
+
+@bp.post("/<int:round_id>/upward")
+def upward(round_id: int):
+    """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent round."""
+    from ..consolidate import load_consolidation, submit_upward, upward_submission
+
+    round_ = load_round(round_id)
+    if round_.unit_id != current_user.unit_id:
+        abort(403)
+    target = upward_submission(round_)
+    if target is None:
+        abort(404)
+    problems = submit_upward(load_consolidation(round_), target, current_user)
+    if problems:
+        db.session.rollback()
+        for problem in problems[:5]:
+            flash(problem, "error")
+        return redirect(url_for("review.consolidated", round_id=round_.id), code=303)
+    db.session.commit()
+    flash(f"Đã nộp báo cáo tổng hợp lên {target.round.unit.name}.", "success")
+    return redirect(url_for("entry.submission", submission_id=target.id), code=303)
