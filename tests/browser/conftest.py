@@ -6,6 +6,7 @@ Each request in the server thread gets its own app context and session from Flas
 """
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def live_server(app):
     """Base URL of the app served on 127.0.0.1 (a free port), for the whole session.
 
     ``app`` creates the tables; the served app shares its database, with CSRF on."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in test output
     served = create_app(LiveConfig)
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
