@@ -43,4 +43,6 @@ def register_filters(app) -> None:
     app.jinja_env.filters.update(
         vn_date=vn_date, vn_datetime=vn_datetime, vn_time=vn_time, vn_count=vn_count
     )
-    app.jinja_env.globals.update(pct=format_ratio, score=lambda h: format_score(h) if h is not None else "–")
+    from .reporting.diff import key_label
+
+    app.jinja_env.globals.update(key_label=key_label, pct=format_ratio, score=lambda h: format_score(h) if h is not None else "–")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..htmx import is_fragment_request
-from ..models import ReportingRound, Submission, SubmissionDocument, utcnow
+from ..models import ChangeLog, ReportingRound, Submission, SubmissionDocument, utcnow
 from ..permissions import can_edit_submission, can_view_unit, get_or_404
 from ..reporting.keys import parse_key
 from ..reporting.layout import header_cells
@@ -67,6 +67,12 @@ def load_submission(submission_id: int) -> Submission:
     return submission
 
 
+def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:
+    return db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user))
+                              .where(ChangeLog.submission_id == submission_id)
+                              .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)).all()
+
+
 def require_editable(submission: Submission) -> None:
     if not can_edit_submission(current_user, submission):
         abort(403)
@@ -84,7 +90,7 @@ def page_context(page, **extra):
 def submission(submission_id: int):
     sub = load_submission(submission_id)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
-    return render_template("entry/submission.html", **page_context(page))
+    return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id)))
 
 
 def _entries_from_form() -> list[tuple[str, str, int | None]]:

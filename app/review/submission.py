@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..entry.page import SECTION_STATES, build_page, dom_id, finding_id
+from ..entry.views import submission_history
 from ..entry.service import log_action, snapshot_json
 from ..extensions import db
-from ..models import ChangeLog, ReportingRound, ReviewComment, Submission, SubmissionSnapshot, utcnow
+from ..models import ReportingRound, ReviewComment, Submission, SubmissionSnapshot, utcnow
 from ..permissions import can_review_submission, get_or_404
 from ..reporting.diff import diff_submissions
 from ..reporting.layout import header_cells
@@ -46,8 +47,7 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
         before = json.loads(snapshot.values_json)
         after = json.loads(snapshot_json(sub.id))
         changes = diff_submissions(page.template, before["values"], after["values"])
-    history = db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user))
-                                 .where(ChangeLog.submission_id == sub.id).order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(300)).all()
+    history = submission_history(sub.id)
     return render_template("review/submission.html", page=page, s=sub, t=page.template, round_label=round_label,
                            dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES, header_cells=header_cells,
                            deadline_text=deadline_text, changes=changes, history=history,
