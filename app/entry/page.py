@@ -110,9 +110,10 @@ def section_input_keys(section: Section) -> list[str]:
     return []
 
 
-def build_page(submission: Submission, editable: bool, **overrides) -> SubmissionPage:
+def build_page(submission: Submission, editable: bool, stored: dict[str, SubmissionValue] | None = None,
+               **overrides) -> SubmissionPage:
     template = round_template(submission.round)
-    stored = stored_values(submission.id)
+    stored = stored if stored is not None else stored_values(submission.id)
     values = plain_values(stored)
     previous = previous_values(submission)
     findings = validate(template, values, previous)

@@ -112,14 +112,15 @@ def save(submission_id: int):
     entries = _entries_from_form()
     if not entries:
         abort(400)
-    template_page = build_page(sub, editable=True)
-    outcome = save_values(sub, template_page.template, entries, current_user, stored=template_page.stored)
+    stored = stored_values(sub.id)
+    outcome = save_values(sub, round_template(sub.round), entries, current_user, stored=stored)
     db.session.commit()
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if is_fragment_request() and len(entries) == 1:
         key = entries[0][0]
-        page = build_page(sub, editable=True, typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts},
-                          errors=outcome.errors, conflicts=outcome.conflicts)
+        # The stored dict was updated in place by the save: no second load.
+        page = build_page(sub, editable=True, stored=stored, errors=outcome.errors, conflicts=outcome.conflicts,
+                          typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts})
         section = page.template.section(parse_key(key)[0]) if not key.startswith(EXPLAIN_PREFIX) else None
         return render_template("entry/_saved.html", **page_context(page, key=key, section=section,
                                derived_keys=derived_keys_for(page.template, key) if section else [])), status
