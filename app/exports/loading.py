@@ -1,0 +1,122 @@
+"""From the database to ExportParts: the only part of exports that queries anything.
+
+A round costs the consolidation's fixed queries plus one for the officers, one for the
+settings and the parent unit; a submission a handful. Never one query per unit.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ..consolidate import RoundConsolidation
+from ..entry.service import plain_values, stored_values
+from ..extensions import db
+from ..models import DocumentSettings, OrgUnit, Submission, SubmissionDocument, User
+from ..reporting.consolidation import UnitInput, consolidate
+from ..rounds import round_label, round_template, round_window
+from .parts import DEFAULT_DISTRIBUTION, DEFAULT_SIGNER_PREFIX, DEFAULT_SIGNER_TITLE, ExportParts, Signature, UnitStatus, committee_name, lines
+
+
+def unit_title(unit: OrgUnit | None) -> str:
+    return committee_name(unit.name, unit.kind) if unit is not None else ""
+
+
+def settings_for(unit: OrgUnit) -> DocumentSettings | None:
+    return db.session.get(DocumentSettings, unit.id)
+
+
+def signature_for(unit: OrgUnit, default_recipient: str) -> Signature:
+    """The unit's remembered Word settings, or the usual ones for a People's Committee."""
+    saved = settings_for(unit)
+    if saved is None:
+        return Signature(recipient=default_recipient)
+    return Signature(
+        recipient=saved.recipient or default_recipient,
+        distribution=lines(saved.distribution) or DEFAULT_DISTRIBUTION,
+        signer_prefix=lines(saved.signer_prefix) if saved.signer_prefix is not None else DEFAULT_SIGNER_PREFIX,
+        signer_title=saved.signer_title or DEFAULT_SIGNER_TITLE,
+        signer_name=saved.signer_name or "",
+    )
+
+
+def officers_of(unit_ids: list[int]) -> dict[int, User]:
+    """The first active focal officer of each unit, in one query."""
+    if not unit_ids:
+        return {}
+    found: dict[int, User] = {}
+    for user in db.session.scalars(
+        select(User).where(User.unit_id.in_(unit_ids), User.role == "reporter", User.active.is_(True)).order_by(User.id)
+    ):
+        found.setdefault(user.unit_id, user)
+    return found
+
+
+def created_at(round_) -> datetime:
+    # The round's own creation time: a fixed date, so equal data give equal files.
+    return round_.created_at or datetime(round_.date_to.year, round_.date_to.month, round_.date_to.day)
+
+
+def completeness(submissions: list[Submission], deadline: date) -> tuple[UnitStatus, ...]:
+    officers = officers_of([s.unit_id for s in submissions])
+    rows = []
+    for sub in submissions:
+        officer = officers.get(sub.unit_id)
+        first = sub.first_submitted_at
+        rows.append(UnitStatus(
+            unit_name=sub.unit.name, state=sub.status_label, submitted_at=sub.submitted_at,
+            on_time=None if first is None else first.date() <= deadline,
+            officer=(officer.full_name or officer.username) if officer else "",
+            phone=officer.phone if officer else "",
+        ))
+    return tuple(rows)
+
+
+def round_parts(rc: RoundConsolidation, include_attributed: bool = True) -> ExportParts:
+    round_ = rc.round
+    unit = round_.unit
+    parent = unit.parent
+    receiving = unit_title(parent)
+    return ExportParts(
+        template=rc.template, result=rc.result,
+        period_label=round_label(round_), period_window=round_window(round_),
+        reporting_unit=unit_title(unit), receiving_unit=receiving,
+        issuing_body=unit_title(unit), parent_body=unit_title(parent),
+        place_name=unit.place_name or unit.name, year=date.today().year,
+        reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text},
+        unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
+        completeness=completeness(rc.submissions, round_.deadline),
+        signature=signature_for(unit, receiving),
+        include_attributed=include_attributed, created=created_at(round_),
+    )
+
+
+def submission_documents(submission_id: int) -> list[dict]:
+    return [
+        {"section_id": d.section_id, "doc_type": d.doc_type, "number": d.number, "issued_on": d.issued_on,
+         "summary": d.summary}
+        for d in db.session.scalars(
+            select(SubmissionDocument).where(SubmissionDocument.submission_id == submission_id)
+            .order_by(SubmissionDocument.position, SubmissionDocument.id)
+        )
+    ]
+
+
+def submission_parts(sub: Submission) -> ExportParts:
+    """One unit's own report, through the same writers: a consolidation of that unit alone."""
+    round_ = sub.round
+    template = round_template(round_)
+    values = plain_values(stored_values(sub.id))
+    result = consolidate(template, [UnitInput(sub.unit_id, sub.unit.name, values, submission_documents(sub.id))])
+    receiving = unit_title(round_.unit)
+    return ExportParts(
+        template=template, result=result,
+        period_label=round_label(round_), period_window=round_window(round_),
+        reporting_unit=unit_title(sub.unit), receiving_unit=receiving,
+        issuing_body=unit_title(sub.unit), parent_body=unit_title(sub.unit.parent),
+        place_name=sub.unit.place_name or sub.unit.name, year=date.today().year,
+        unit_titles={sub.unit.name: unit_title(sub.unit)},
+        completeness=completeness([sub], round_.deadline),
+        signature=signature_for(sub.unit, receiving),
+        created=created_at(round_), consolidated=False,
+    )
