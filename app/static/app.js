@@ -144,8 +144,11 @@
     event.preventDefault();
     var main = el.closest("[data-paste-url]");
     pageStatus("Đang dán và lưu…", "saving");
+    // source: an element inside #page, so the request inherits its hx-headers (the CSRF
+    // token); without it htmx starts from <body> and the server refuses the paste with 400.
+    // Not the input itself: its hx-params would drop "start" and "text".
     htmx.ajax("POST", main.getAttribute("data-paste-url"), {
-      target: "#paste-status", swap: "outerHTML",
+      source: main, target: "#paste-status", swap: "outerHTML",
       values: { start: el.getAttribute("data-key"), text: text }
     });
   });
