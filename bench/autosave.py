@@ -1,0 +1,102 @@
+"""Server time of one autosave against a bare Flask endpoint doing one UPDATE on the same database.
+
+    .venv/bin/python bench/autosave.py [--profile]
+
+Both go through the Flask test client in the same process and run, so the ratio is the
+cost of the app's work (load the submission, check permission, parse, validate, render
+the fragment) over the floor of a request plus one committed write. Goal: ratio ≤ 3.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+from _setup import bench_app, percentile, quarterly_values
+
+from app.demo import seed_fields
+from app.extensions import db
+from tests.factories import make_round, make_tree, make_user, set_values, submission_for
+
+KEY = "I.1/published"
+WARMUP, RUNS = 20, 300
+
+
+def build(app):
+    with app.app_context():
+        seed_fields()
+        db.session.commit()
+        _, district, units = make_tree(communes=1)
+        round_ = make_round(district, expected=units)
+        sub = submission_for(round_, units[0])
+        set_values(sub, quarterly_values(round_, 1))
+        user = make_user(units[0], username="xa.bench")
+        row_id = db.session.execute(db.text("SELECT id FROM submission_value WHERE submission_id=:s AND key=:k"),
+                                    {"s": sub.id, "k": KEY}).scalar_one()
+        return sub.id, user.username, row_id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--profile", action="store_true", help="profile the autosave requests with cProfile")
+    args = parser.parse_args()
+    app = bench_app("autosave")
+
+    def bare_update():
+        from flask import request
+
+        db.session.execute(db.text("UPDATE submission_value SET int_value=:v WHERE id=:id"),
+                           {"v": int(request.form["v"]), "id": int(request.form["id"])})
+        db.session.commit()
+        return "ok"
+
+    app.add_url_rule("/bench/update", "bench_update", bare_update, methods=["POST"])
+    sub_id, username, row_id = build(app)
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": "secret123"})
+    assert response.status_code == 303, response.status_code
+    headers = {"HX-Request": "true"}
+    version = [1]
+
+    def autosave(i: int) -> float:
+        start = time.perf_counter()
+        r = client.post(f"/submissions/{sub_id}/save", headers=headers,
+                        data={f"v.{KEY}": str(200 + i % 50 + (i // 50) % 2 * 100), f"ver.{KEY}": str(version[0])})
+        elapsed = time.perf_counter() - start
+        assert r.status_code == 200, (r.status_code, r.get_data(as_text=True)[:300])
+        version[0] += 1
+        return elapsed
+
+    def update(i: int) -> float:
+        start = time.perf_counter()
+        r = client.post("/bench/update", data={"v": str(200 + i), "id": str(row_id)})
+        elapsed = time.perf_counter() - start
+        assert r.status_code == 200
+        return elapsed
+
+    # Values must change on every save, or the app (rightly) writes nothing: alternate 200..349.
+    counter = iter(range(10**6))
+    for _ in range(WARMUP):
+        autosave(next(counter)), update(0)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(100):
+            autosave(next(counter))
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    saves, updates = [], []
+    for _ in range(RUNS):  # interleaved, so both see the same machine and database state
+        saves.append(autosave(next(counter)))
+        updates.append(update(next(counter)))
+    s50, s95 = percentile(saves, 50) * 1000, percentile(saves, 95) * 1000
+    u50, u95 = percentile(updates, 50) * 1000, percentile(updates, 95) * 1000
+    print(f"autosave (POST /submissions/<id>/save, HX-Request, {RUNS} runs): p50 {s50:.2f} ms  p95 {s95:.2f} ms")
+    print(f"bare UPDATE endpoint (same DB, same run):                    p50 {u50:.2f} ms  p95 {u95:.2f} ms")
+    print(f"ratio {s50 / u50:.2f}")
+
+
+if __name__ == "__main__":
+    main()
