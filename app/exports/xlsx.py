@@ -164,16 +164,26 @@ def set_table_widths(ws: Worksheet, section: Section, label_width: float = 36) -
     ws.set_column(LABEL_COLUMNS, LABEL_COLUMNS + len(section.columns) - 1, 10.5)
 
 
-def write_value_row(ws: Worksheet, st: Styles, row: int, section: Section, number, label: str,
-                    values: dict[str, int], *, bold: bool = False, italic: bool = False) -> None:
+def row_formats(st: Styles, section: Section, bold: bool, italic: bool) -> tuple:
+    """(STT, label, one per column) formats of a table line; computed columns are bold."""
     emphasis = {"bold": True} if bold else {}
     if italic:
         emphasis["italic"] = True
-    put(ws, row, 0, number, st.cell_count(align="center", **emphasis), st.cell_text(align="center", **emphasis))
-    ws.write_string(row, 1, label, st.cell_text(**emphasis))
+    columns = tuple(st.cell_count(**(emphasis or ({"bold": True} if not c.is_input else {}))) for c in section.columns)
+    return st.cell_count(align="center", **emphasis), st.cell_text(**emphasis), columns
+
+
+def write_value_row(ws: Worksheet, st: Styles, row: int, section: Section, number, label: str,
+                    values: dict[str, int], *, bold: bool = False, italic: bool = False, formats=None) -> None:
+    stt, text, columns = formats or row_formats(st, section, bold, italic)
+    if number is None:
+        ws.write_blank(row, 0, None, stt)
+    else:
+        ws.write_number(row, 0, number, stt)
+    ws.write_string(row, 1, label, text)
     for offset, column in enumerate(section.columns):
-        strong = emphasis or ({"bold": True} if not column.is_input else {})
-        put(ws, row, LABEL_COLUMNS + offset, values.get(column.id, 0), st.cell_count(**strong), st.cell_text(**strong))
+        value = values.get(column.id, 0)
+        ws.write_number(row, LABEL_COLUMNS + offset, value, columns[offset])
 
 
 def write_footer(ws: Worksheet, st: Styles, row: int, ncols: int, place_name: str) -> int:
@@ -228,8 +238,9 @@ def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Se
     )
     first = write_table_band(ws, st, section, top)
     row = first
+    plain = row_formats(st, section, False, False)
     for number, line in enumerate(table.rows, start=1):
-        write_value_row(ws, st, row, section, number, line.label, line.values)
+        write_value_row(ws, st, row, section, number, line.label, line.values, formats=plain)
         row += 1
     write_value_row(ws, st, row, section, None, "Tổng cộng", table.total, bold=True)
     row += 1
@@ -261,8 +272,9 @@ def write_breakdown_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section
         top += 1
     first = write_table_band(ws, st, section, top, second_label="Đơn vị")
     row = first
+    plain = row_formats(st, section, False, False)
     for number, (_, unit_name, totals) in enumerate(parts.result.breakdown.get(section.id, ()), start=1):
-        write_value_row(ws, st, row, section, number, unit_name, totals)
+        write_value_row(ws, st, row, section, number, unit_name, totals, formats=plain)
         row += 1
     write_value_row(ws, st, row, section, None, "Tổng cộng", table.total, bold=True)
     print_setup(ws, repeat=(top, first - 1), freeze=(first, LABEL_COLUMNS))
@@ -355,18 +367,19 @@ def write_documents_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None
     top = write_title(ws, st, len(widths), "VĂN BẢN CHỈ ĐẠO, ĐIỀU HÀNH ĐÃ BAN HÀNH", parts)
     write_header_row(ws, st, top, ("STT", "Đơn vị", "Loại", "Số, ký hiệu", "Ngày ban hành", "Trích yếu"))
     date_fmt = st(border=1, num_format="dd/mm/yyyy", font_size=11, align="center")
+    stt, text, centred = st.cell_count(align="center"), st.cell_text(), st.cell_text(align="center")
     for number, doc in enumerate(parts.result.documents, start=1):
         row = top + number
-        ws.write_number(row, 0, number, st.cell_count(align="center"))
-        ws.write_string(row, 1, str(doc.get("unit_name", "")), st.cell_text())
-        ws.write_string(row, 2, str(doc.get("doc_type") or ""), st.cell_text(align="center"))
-        ws.write_string(row, 3, str(doc.get("number") or ""), st.cell_text())
+        ws.write_number(row, 0, number, stt)
+        ws.write_string(row, 1, str(doc.get("unit_name", "")), text)
+        ws.write_string(row, 2, str(doc.get("doc_type") or ""), centred)
+        ws.write_string(row, 3, str(doc.get("number") or ""), text)
         issued = doc.get("issued_on")
         if isinstance(issued, (date, datetime)):
             ws.write_datetime(row, 4, issued if isinstance(issued, datetime) else datetime(issued.year, issued.month, issued.day), date_fmt)
         else:
-            ws.write_string(row, 4, str(issued or ""), st.cell_text())
-        ws.write_string(row, 5, str(doc.get("summary") or ""), st.cell_text())
+            ws.write_string(row, 4, str(issued or ""), text)
+        ws.write_string(row, 5, str(doc.get("summary") or ""), text)
     print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
 
 
@@ -414,19 +427,20 @@ def write_completeness_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> N
         top += 1
     write_header_row(ws, st, top, headings)
     when_fmt = st(border=1, num_format="dd/mm/yyyy hh:mm", font_size=11, align="center")
+    stt, text, centred = st.cell_count(align="center"), st.cell_text(), st.cell_text(align="center")
     for number, line in enumerate(parts.completeness, start=1):
         row = top + number
-        ws.write_number(row, 0, number, st.cell_count(align="center"))
-        ws.write_string(row, 1, line.unit_name, st.cell_text())
-        ws.write_string(row, 2, line.state, st.cell_text())
+        ws.write_number(row, 0, number, stt)
+        ws.write_string(row, 1, line.unit_name, text)
+        ws.write_string(row, 2, line.state, text)
         if line.submitted_at is not None:
             ws.write_datetime(row, 3, line.submitted_at, when_fmt)
         else:
-            ws.write_blank(row, 3, None, st.cell_text())
+            ws.write_blank(row, 3, None, text)
         on_time = "" if line.on_time is None else ("Đúng hạn" if line.on_time else "Muộn")
-        ws.write_string(row, 4, on_time, st.cell_text(align="center"))
-        ws.write_string(row, 5, line.officer, st.cell_text())
-        ws.write_string(row, 6, line.phone, st.cell_text())  # a string: keep the leading 0
+        ws.write_string(row, 4, on_time, centred)
+        ws.write_string(row, 5, line.officer, text)
+        ws.write_string(row, 6, line.phone, text)  # a string: keep the leading 0
     print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
 
 
