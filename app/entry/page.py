@@ -86,6 +86,15 @@ class SubmissionPage:
             return "empty"
         return "complete" if filled == len(keys) else "progress"
 
+    def flag_map(self) -> dict[str, str]:
+        """dom id → "error"/"warning" for every key a finding names (applied by app.js)."""
+        flags: dict[str, str] = {}
+        for finding in self.findings:
+            for key in finding.keys:
+                if flags.get(dom_id(key)) != "error":
+                    flags[dom_id(key)] = finding.severity
+        return flags
+
     @property
     def errors_count(self) -> int:
         return sum(1 for f in self.findings if f.severity == "error")
@@ -100,6 +109,17 @@ class SubmissionPage:
     def last_saved(self):
         times = [row.updated_at for row in self.stored.values() if row.updated_at]
         return max(times) if times else None
+
+
+def quick_page(submission: Submission, stored: dict, **overrides) -> SubmissionPage:
+    """Just enough for an autosave reply (the saved field and its computed cells); rules
+    run in the debounced checks refresh, not on every keystroke."""
+    template = round_template(submission.round)
+    values = plain_values(stored)
+    return SubmissionPage(
+        submission=submission, template=template, stored=stored, values=values, derived=compute(template, values),
+        findings=[], by_key={}, previous=None, explained={}, documents=[], comments={}, editable=True, **overrides,
+    )
 
 
 def section_input_keys(section: Section) -> list[str]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -16,7 +16,7 @@ from ..reporting.layout import header_cells
 from ..reporting.validation import has_errors
 from ..rounds import deadline_text, days_left, round_label, round_template, status_counts
 from . import bp
-from .page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id
+from .page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from .service import (
     EXPLAIN_PREFIX, check_pasted_computed, log_action, paste_entries, plain_values, previous_submission,
     save_values, stored_values,
@@ -118,12 +118,14 @@ def save(submission_id: int):
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if is_fragment_request() and len(entries) == 1:
         key = entries[0][0]
-        # The stored dict was updated in place by the save: no second load.
-        page = build_page(sub, editable=True, stored=stored, errors=outcome.errors, conflicts=outcome.conflicts,
+        page = quick_page(sub, stored, errors=outcome.errors, conflicts=outcome.conflicts,
                           typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts})
         section = page.template.section(parse_key(key)[0]) if not key.startswith(EXPLAIN_PREFIX) else None
-        return render_template("entry/_saved.html", **page_context(page, key=key, section=section,
-                               derived_keys=derived_keys_for(page.template, key) if section else [])), status
+        response = make_response(render_template("entry/_saved.html", **page_context(
+            page, key=key, section=section, derived_keys=derived_keys_for(page.template, key) if section else [])), status)
+        if outcome.saved and not key.startswith(EXPLAIN_PREFIX):
+            response.headers["HX-Trigger"] = "submission-saved"
+        return response
     if status == 200:
         flash(f"Đã lưu lúc {datetime.now().strftime('%H:%M')}." if outcome.saved else "Không có thay đổi nào.", "success")
         anchor = "#" + request.form.get("section", "") if request.form.get("section") else ""
@@ -132,6 +134,17 @@ def save(submission_id: int):
     if outcome.saved:
         flash(f"Đã lưu {len(outcome.saved)} ô; các ô đánh dấu đỏ chưa được lưu.", "warning")
     return render_template("entry/submission.html", **page_context(page)), status
+
+
+@bp.get("/submissions/<int:submission_id>/checks")
+@login_required
+def checks(submission_id: int):
+    """The rules' findings and section states, refreshed after autosaves settle."""
+    sub = load_submission(submission_id)
+    if not is_fragment_request():
+        return redirect(url_for("entry.submission", submission_id=sub.id) + "#checks")
+    page = build_page(sub, editable=can_edit_submission(current_user, sub))
+    return render_template("entry/_checks_refresh.html", **page_context(page))
 
 
 @bp.post("/submissions/<int:submission_id>/paste")

@@ -27,11 +27,11 @@ def key_label(template: ReportTemplate, key: str) -> str:
     if len(parts) == 3:
         row = next((r.label for r in section.rows if r.code == parts[1]), parts[1])
         column = next((c.number for c in section.columns if c.id == parts[2]), parts[2])
-        return f"{section.number} {row} {column}"
+        return f"{section.id} {row} {column}"
     if parts[1] == "text":
-        return f"{section.number} {section.heading}"
+        return f"{section.id} {section.heading}"
     field = next((f.label for f in section.fields if f.id == parts[1]), parts[1])
-    return f"{section.number} {field}"
+    return f"{section.id} {field}"
 
 
 def _show(value) -> str:

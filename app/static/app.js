@@ -153,5 +153,25 @@
     });
   });
 
+  // --- Rule flags beside cells, from the debounced checks refresh ------------------------
+  function applyFlags() {
+    var checks = document.getElementById("checks");
+    if (!checks || !checks.getAttribute("data-flags")) return;
+    var flags = {};
+    try { flags = JSON.parse(checks.getAttribute("data-flags")); } catch (e) { return; }
+    document.querySelectorAll(".entry-main .flag-error, .entry-main .flag-warning").forEach(function (el) {
+      el.classList.remove("flag-error", "flag-warning");
+    });
+    Object.keys(flags).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) return;
+      var holder = el.matches("td, .narrative") ? el : (el.closest("td") || el.closest(".narrative") || el);
+      holder.classList.add("flag-" + flags[id]);
+    });
+  }
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "checks") applyFlags();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { restoreLocal(document); });
 })();
