@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .entry.service import display, log_action, save_values, stored_values
 from .extensions import db
-from .models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
+from .models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue, utcnow
 from .reporting.consolidation import Consolidation, UnitInput, consolidate
 from .reporting.templates import ReportTemplate
-from .rounds import round_template
+from .reporting.validation import validate
+from .rounds import parent_round_for, round_period, round_template
 
 EXPLAIN_PREFIX = "_explain:"
 
@@ -76,8 +78,6 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False) 
 
 def upward_submission(round_: ReportingRound) -> Submission | None:
     """The consolidating unit's own submission in its parent's round of the same template and period."""
-    from .rounds import parent_round_for, round_period
-
     parent = parent_round_for(round_.unit, round_.template_code, round_period(round_))
     if parent is None:
         return None
@@ -100,11 +100,6 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
     """Write the consolidation into the unit's submission one level up and submit it.
 
     Returns Vietnamese problems that prevent it (nothing written then)."""
-    from .entry.service import display, log_action, save_values, stored_values
-    from .models import utcnow
-    from .reporting.validation import validate
-    from .rounds import round_template
-
     if target.locked:
         return ["Báo cáo gửi cấp trên đã nộp; cần cấp trên trả lại trước khi nộp lại."]
     if target.round.status != "open":

@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import CatalogueField, OrgUnit, ReportingRound, Submission, User, utcnow
-from .reporting.periods import Period, add_working_days, period_label, window_label
+from .models import CatalogueField, OrgUnit, ReportingRound, Submission, SubmissionValue, User, utcnow
+from .reporting.periods import Period, add_working_days, period_label, previous_period, window_label
 from .reporting.templates import ReportTemplate, bind_rows, load_template_text, shipped_templates
+from .reporting.validation import carried_over
 
 FREQUENCY_LABELS = {
     "month": "Tháng", "quarter": "Quý", "half": "6 tháng", "nine_months": "9 tháng", "year": "Năm", "adhoc": "Đột xuất",
@@ -118,10 +119,6 @@ def open_round(
 
 def prefill_carried_over(round_: ReportingRound, template: ReportTemplate, period: Period) -> None:
     """Start each unit's table with last period's pending dossiers as carried over (two queries)."""
-    from .models import SubmissionValue
-    from .reporting.periods import previous_period
-    from .reporting.validation import carried_over
-
     prev = previous_period(period)
     if prev is None or not any(r.kind == "carry_over" for r in template.rules):
         return

@@ -205,9 +205,7 @@ def previous_plans(submission_id: int):
     plans = []
     if prev is not None:
         prev_values = plain_values(stored_values(prev.id))
-        from ..rounds import round_template as _rt
-
-        prev_template = _rt(prev.round)
+        prev_template = round_template(prev.round)
         plans = [(s, prev_values.get(f"{s.id}/text", "")) for s in prev_template.sections
                  if s.kind == "narrative" and s.id.startswith("III") and prev_values.get(f"{s.id}/text")]
     context = page_context(page, prev=prev, plans=plans)

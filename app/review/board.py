@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..filters import vn_date
+from ..filters import to_local, vn_date
 from ..models import OrgUnit, ReportingRound, Submission, User
+from ..rounds import round_label
 
 
 @dataclass
@@ -53,8 +54,6 @@ def _all_rows(round_: ReportingRound) -> list[BoardRow]:
 
 
 def _local(moment: datetime) -> datetime:
-    from ..filters import to_local
-
     return to_local(moment).replace(tzinfo=None)
 
 
@@ -85,8 +84,6 @@ def board_rows(round_: ReportingRound, state: str, q: str, sort: str):
 
 def reminder_text(round_: ReportingRound, rows_all=None) -> str:
     """A message to paste into Zalo or SMS naming the units that still owe their report."""
-    from ..rounds import round_label
-
     rows = rows_all if rows_all is not None else _all_rows(round_)
     missing = sorted((r for r in rows if r.missing), key=lambda r: (r.unit.sort_order, r.unit.name))
     if not missing:

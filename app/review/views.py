@@ -7,18 +7,29 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..auth.forms import Form
+from ..consolidate import load_consolidation, submit_upward, upward_submission
 from ..extensions import db
-from ..htmx import render
-from ..models import OrgUnit, ReportingRound
+from ..htmx import is_fragment_request, render
+from ..models import OrgUnit, ReportingRound, RoundNarrative, utcnow
 from ..permissions import can_review_round, can_view_unit, get_or_404
+from ..reporting.diff import key_label
 from ..reporting.periods import adhoc_period, current_period, default_deadline, make_period, period_label, window_label
+from ..reporting.templates import shipped_templates
 from ..rounds import (
     RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, status_counts,
 )
-from ..reporting.templates import shipped_templates
 from . import bp
+from .board import board_rows, reminder_text
 from .consolidated import consolidated_page
 from .forms import RoundForm
+
+
+class VietnameseRoundForm(RoundForm):
+    """The round form with WTForms' own messages (a year or a date that does not parse) in Vietnamese."""
+
+    Meta = Form.Meta
+
 
 INDEX_CHOICES = {
     "month": [(m, f"Tháng {m}") for m in range(1, 13)],
@@ -57,7 +68,7 @@ def rounds():
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
     templates = shipped_templates()
-    form = RoundForm(request.form if request.method == "POST" else request.args, meta={"csrf": request.method == "POST"})
+    form = VietnameseRoundForm(request.form if request.method == "POST" else request.args, meta={"csrf": request.method == "POST"})
     form.template.choices = [(code, t.title) for code, t in templates.items()]
     template = templates.get(form.template.data) or next(iter(templates.values()))
     form.template.data = template.code
@@ -131,8 +142,6 @@ BOARD_SORTS = {"order": "Thứ tự", "name": "Tên", "status": "Trạng thái",
 
 @bp.get("/<int:round_id>")
 def board(round_id: int):
-    from ..review.board import board_rows, reminder_text
-
     round_ = load_round(round_id)
     state = request.args.get("state", "")
     q = request.args.get("q", "").strip()[:100]
@@ -151,9 +160,6 @@ def consolidated(round_id: int):
 @bp.get("/<int:round_id>/contributions")
 def contributions(round_id: int):
     """Each unit's part of one consolidated cell."""
-    from ..consolidate import load_consolidation
-    from ..reporting.diff import key_label
-
     round_ = load_round(round_id)
     key = request.args.get("key", "")
     rc = load_consolidation(round_, request.args.get("provisional") == "1")
@@ -168,10 +174,6 @@ def contributions(round_id: int):
 @bp.post("/<int:round_id>/narratives/<section_id>")
 def round_narrative(round_id: int, section_id: str):
     """The reviewer's own consolidated text for a section, autosaved like data entry."""
-    from ..consolidate import load_consolidation
-    from ..models import RoundNarrative, utcnow
-    from ..rounds import round_template
-
     round_ = load_round(round_id)
     if round_.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
@@ -196,8 +198,6 @@ def round_narrative(round_id: int, section_id: str):
             db.session.add(row)
         row.text, row.version, row.updated_at = text, row.version + 1, utcnow()
         db.session.commit()
-    from ..htmx import is_fragment_request
-
     if not is_fragment_request():
         if status == 200:
             flash("Đã lưu nội dung tổng hợp.", "success")
@@ -212,8 +212,6 @@ def round_narrative(round_id: int, section_id: str):
 @bp.post("/<int:round_id>/upward")
 def upward(round_id: int):
     """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent round."""
-    from ..consolidate import load_consolidation, submit_upward, upward_submission
-
     round_ = load_round(round_id)
     if round_.unit_id != current_user.unit_id:
         abort(403)
