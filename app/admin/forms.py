@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..auth.forms import Form
 from ..models import ROLES, UNIT_KINDS
 
 REQUIRED = "Vui lòng nhập trường này."
@@ -12,10 +12,10 @@ def too_long(n: int) -> Length:
     return Length(max=n, message=f"Tối đa {n} ký tự.")
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), too_long(40), CODE_RULE])
     name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), too_long(200)])
-    kind = SelectField("Loại", choices=list(UNIT_KINDS.items()), validators=[DataRequired(REQUIRED)])
+    kind = SelectField("Loại", choices=[SelectChoice(code, label) for code, label in UNIT_KINDS.items()], validators=[DataRequired(REQUIRED)])
     place_name = StringField("Địa danh (ghi trên văn bản)", validators=[Optional(), too_long(100)])
     parent_id = SelectField("Đơn vị cấp trên", coerce=int, validate_choice=False)
     sort_order = IntegerField(
@@ -24,7 +24,7 @@ class UnitForm(FlaskForm):
     active = BooleanField("Đang hoạt động", default=True)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), too_long(80), CODE_RULE])
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), too_long(120)])
     phone = StringField(
@@ -32,12 +32,12 @@ class UserForm(FlaskForm):
         validators=[Optional(), too_long(30), Regexp(r"^[0-9 +.()-]*$", message="Số điện thoại không hợp lệ.")],
     )
     email = StringField("Thư điện tử", validators=[Optional(), too_long(120), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Địa chỉ thư không hợp lệ.")])
-    role = SelectField("Vai trò", choices=list(ROLES.items()), validators=[DataRequired(REQUIRED)])
+    role = SelectField("Vai trò", choices=[SelectChoice(code, label) for code, label in ROLES.items()], validators=[DataRequired(REQUIRED)])
     unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
     active = BooleanField("Đang hoạt động", default=True)
 
 
-class FieldForm(FlaskForm):
+class FieldForm(Form):
     code = StringField("Mã lĩnh vực", validators=[DataRequired(REQUIRED), too_long(40), CODE_RULE])
     name = StringField("Tên lĩnh vực", validators=[DataRequired(REQUIRED), too_long(200)])
     group_code = StringField("Mã nhóm (để cộng tổng nhóm)", validators=[Optional(), too_long(40), CODE_RULE])

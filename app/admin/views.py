@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from ..extensions import db
 from ..htmx import is_fragment_request, render
@@ -30,10 +31,10 @@ def index():
 
 # --- Units (đơn vị) -------------------------------------------------------------------
 
-def _unit_choices() -> list[tuple[int, str]]:
+def _unit_choices() -> list[SelectChoice]:
     units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.path)).all()
     depth = {u.id: u.path.count("/") - 2 for u in units}
-    return [(0, "— (cấp cao nhất)")] + [(u.id, "· " * depth[u.id] + f"{u.name} ({u.code})") for u in units]
+    return [SelectChoice(0, "— (cấp cao nhất)")] + [SelectChoice(u.id, "· " * depth[u.id] + f"{u.name} ({u.code})") for u in units]
 
 
 @bp.get("/units")
