@@ -161,10 +161,12 @@ def _write(submission_id: int, key: str, expected_version: int, columns: dict) -
         return result.rowcount == 1
     dialect = db.session.get_bind().dialect.name
     insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
-    result = db.session.execute(
+    # RETURNING, not rowcount: PostgreSQL reports rowcount -1 for an INSERT that returns rows.
+    inserted = db.session.execute(
         insert(table).values(submission_id=submission_id, key=key, version=1, **columns).on_conflict_do_nothing()
-    )
-    return result.rowcount == 1
+        .returning(table.c.id)
+    ).scalar()
+    return inserted is not None
 
 
 def _reload(submission_id: int, key: str) -> StoredValue | None:
