@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from ..extensions import db
-from ..htmx import is_fragment_request, render
+from ..htmx import render
 from ..models import CatalogueField, OrgUnit, User
 from ..orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
 from ..permissions import get_or_404
@@ -50,11 +50,11 @@ def units():
 
 @bp.get("/units/<int:unit_id>/children")
 def unit_children(unit_id: int):
+    """A node's children for an htmx swap; loaded directly, the whole tree opened down to them."""
     unit = get_or_404(OrgUnit, unit_id)
-    if not is_fragment_request():
-        return redirect(url_for("admin.units", open=unit.id))
-    return render_template("admin/_unit_children.html", parent=unit, children=units_with_children_flags(unit.id),
-                           expanded=set(), children_of=units_with_children_flags)
+    return render("admin/units.html", "admin/_unit_children.html", parent=unit, children=units_with_children_flags(unit.id),
+                  roots=units_with_children_flags(None), expanded=set(ancestors_ids(unit)),
+                  children_of=units_with_children_flags)
 
 
 def _save_unit(form: UnitForm, unit: OrgUnit | None) -> OrgUnit | None:
