@@ -190,7 +190,9 @@ def submit(submission_id: int):
     sub.version += 1
     log_action(sub, current_user, "submit")
     db.session.commit()
-    late = (sub.first_submitted_at.date() > sub.round.deadline)
+    from ..review.board import submitted_late  # the review package imports this module
+
+    late = submitted_late(sub)
     flash("Đã nộp báo cáo" + (" (sau hạn)." if late else " đúng hạn.") + " Báo cáo đã khóa; cấp trên sẽ xem và duyệt.", "success")
     return redirect(url_for("entry.submission", submission_id=sub.id), code=303)
 

@@ -45,12 +45,16 @@ def _all_rows(round_: ReportingRound) -> list[BoardRow]:
         select(User).where(User.unit_id.in_(unit_ids), User.role == "reporter", User.active.is_(True)).order_by(User.id)
     ):
         officers.setdefault(user.unit_id, user)
-    deadline_end = datetime.combine(round_.deadline, datetime.max.time())
-    return [
-        BoardRow(s, s.unit, officers.get(s.unit_id),
-                 late=bool(s.first_submitted_at and _local(s.first_submitted_at) > deadline_end))
-        for s in subs
-    ]
+    return [BoardRow(s, s.unit, officers.get(s.unit_id), late=submitted_late(s, round_)) for s in subs]
+
+
+def submitted_late(submission: Submission, round_: ReportingRound | None = None) -> bool:
+    """First submitted after the deadline day ended in Vietnam time (the board, the review
+    page and the unit's confirmation must agree)."""
+    if submission.first_submitted_at is None:
+        return False
+    deadline = (round_ or submission.round).deadline
+    return _local(submission.first_submitted_at) > datetime.combine(deadline, datetime.max.time())
 
 
 def _local(moment: datetime) -> datetime:

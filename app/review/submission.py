@@ -18,6 +18,7 @@ from ..reporting.diff import diff_submissions
 from ..reporting.layout import header_cells
 from ..rounds import deadline_text, round_label
 from . import bp
+from .board import submitted_late
 
 
 def load_for_review(submission_id: int) -> Submission:
@@ -50,7 +51,7 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
     history = submission_history(sub.id)
     return render_template("review/submission.html", page=page, s=sub, t=page.template, round_label=round_label,
                            dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES, header_cells=header_cells,
-                           deadline_text=deadline_text, changes=changes, history=history,
+                           deadline_text=deadline_text, late=submitted_late(sub), changes=changes, history=history,
                            comment_errors=comment_errors or {}, typed_comments=request.form), status
 
 

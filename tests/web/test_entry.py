@@ -355,3 +355,22 @@ def test_editing_a_document_with_a_bad_date_keeps_the_saved_row(reporter_client,
     assert response.status_code == 422
     assert "Ngày theo dạng dd/mm/yyyy" in response.get_data(as_text=True)
     assert documents(sub.id)[0].issued_on == date(2024, 1, 10)
+
+
+def test_two_tabs_creating_the_same_cell_do_not_overwrite_each_other(world):
+    """The second tab read the page before the first one saved: its write is refused as a
+    conflict, even though its own copy of the stored values said the cell was empty."""
+    from app.entry.service import save_values, stored_values
+    from app.rounds import round_template
+
+    sub, reporter = world["sub"], world["reporter"]
+    template = round_template(sub.round)
+    stale = stored_values(sub.id)  # tab 2 loads: nothing stored yet
+    first = save_values(sub, template, [(CELL, "10", 0)], reporter)  # tab 1 saves
+    db.session.commit()
+    second = save_values(sub, template, [(CELL, "99", 0)], reporter, stored=stale)
+    db.session.commit()
+    assert CELL in first.saved
+    assert CELL in second.conflicts and not second.saved
+    assert stored(sub.id, CELL).int_value == 10
+    assert stored(sub.id, CELL).version == 1

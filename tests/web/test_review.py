@@ -223,3 +223,16 @@ def test_the_reminder_lists_the_missing_units_and_the_deadline(client, world, bo
     assert "- Xã Bình Hải" in reminder
     assert "Xã Bình Chánh" not in reminder and "Xã Bình Đông" not in reminder
     assert "Tổng cộng 2/4 đơn vị chưa nộp." in reminder
+
+
+def test_a_report_submitted_after_midnight_vietnam_time_is_late_on_the_review_page_as_on_the_board(client, world, board):
+    """18:00 UTC on the deadline day is 01:00 the next day in Vietnam: late everywhere."""
+    sub = submission_for(board, world["units"][0])
+    sub.first_submitted_at = sub.submitted_at = datetime(2024, 6, 24, 18, 0)
+    db.session.commit()
+    rows = {name: row for row in client.get(f"/rounds/{board.id}").get_data(as_text=True).split("<tr")
+            for name in table_units("<div id=\"board-table\"><tr" + row + "</div>")}
+    assert "badge-late" in rows["Xã Bình Chánh"]
+    head = client.get(f"/rounds/submissions/{sub.id}").get_data(as_text=True).split("</h1>")[1].split("</p>")[0]
+    assert "nộp lần đầu 01:00 25/06/2024" in head
+    assert "badge-late" in head and "đúng hạn" not in head
