@@ -358,8 +358,8 @@ def write_annex(doc, parts: ExportParts, section: Section, annex: str) -> None:
             _cell_lines(cells[base + LABEL_COLUMNS + offset],
                         [(format_count(values.get(column.id, 0)), {"size": size, "align": RIGHT, **strong})])
     text_width = 297 - 20 - 15
-    data_width = (text_width - 10 - 55) / len(section.columns)
-    _set_widths(table, [10.0, 55.0] + [data_width] * len(section.columns))
+    data_width = (text_width - 12 - 53) / len(section.columns)
+    _set_widths(table, [12.0, 53.0] + [data_width] * len(section.columns))
     ratios = table_result.ratios(table_result.total)
     groups = [(g.label, table_result.ratios(g.values)) for g in table_result.groups]
     for definition in table_result.ratio_definitions:
