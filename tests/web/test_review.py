@@ -3,7 +3,7 @@ report, the progress board, and the subtree a reviewer may act on."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
