@@ -6,6 +6,9 @@ signature block side by side, then the tables as annexes on landscape pages.
 """
 from __future__ import annotations
 
+import io
+import zipfile
+
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -389,5 +392,25 @@ def write_report_docx(parts: ExportParts, out: str | IO[bytes]) -> None:
     write_body(doc, parts, annexes)
     write_signature(doc, parts)
     write_annexes(doc, parts, annexes)
-    doc.save(out)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    data = _fixed_zip_times(buffer.getvalue())
+    if isinstance(out, str):
+        with open(out, "wb") as handle:
+            handle.write(data)
+    else:
+        out.write(data)
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """python-docx stamps each zip entry with the current time; a fixed stamp makes equal
+    inputs give byte-identical files (design §8)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info.filename))
+    return result.getvalue()
 

@@ -195,11 +195,14 @@ def submission_upload(submission_id: int):
     if upload is None or not upload.filename:
         return upload_page(sub, 422, refused="Chọn tệp Excel (.xlsx) để tải lên.")
     template = round_template(sub.round)
-    stored = plain_values(stored_values(sub.id))
-    result = read_upload(upload.read(), template, entry_meta(sub), stored)
+    rows = stored_values(sub.id)
+    result = read_upload(upload.read(), template, entry_meta(sub), plain_values(rows))
     if result.refused:
         return upload_page(sub, 422, refused=result.refused)
-    payload = serializer().dumps({"s": sub.id, "u": sub.unit_id, "c": [[c.key, c.text] for c in result.changes]})
+    # Each change carries the version it was compared with: a cell edited on screen between
+    # preview and confirm becomes a conflict, never a silent overwrite.
+    payload = serializer().dumps({"s": sub.id, "u": sub.unit_id, "c": [
+        [c.key, c.text, rows[c.key].version if c.key in rows else 0] for c in result.changes]})
     return upload_page(sub, 200, result=result, payload=payload, filename=upload.filename)
 
 
@@ -212,11 +215,14 @@ def submission_upload_confirm(submission_id: int):
         return upload_page(sub, 400, refused="Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại.")
     if data.get("s") != sub.id or data.get("u") != sub.unit_id:
         return upload_page(sub, 422, refused="Dữ liệu xác nhận thuộc báo cáo khác; hãy tải tệp lên lại.")
-    entries = [(str(key), str(text), None) for key, text in data.get("c", [])]
+    entries = [(str(key), str(text), int(version)) for key, text, version in data.get("c", [])]
     template = round_template(sub.round)
     outcome = save_values(sub, template, entries, current_user)
     db.session.commit()
-    if outcome.errors:
+    if outcome.conflicts:
+        flash(f"Đã lưu {len(outcome.saved)} ô; {len(outcome.conflicts)} ô đã được sửa trên trang sau khi bạn xem trước "
+              "nên không bị ghi đè — hãy kiểm tra lại các ô đó.", "warning")
+    elif outcome.errors:
         flash(f"Đã lưu {len(outcome.saved)} ô; {len(outcome.errors)} ô không lưu được.", "warning")
     else:
         flash(f"Đã lưu {len(outcome.saved)} ô từ tệp Excel.", "success")

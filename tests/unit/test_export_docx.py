@@ -133,3 +133,13 @@ def test_page_is_a4_with_decree_30_margins_in_times_new_roman(report):
     assert [round(m.mm) for m in (page.top_margin, page.bottom_margin, page.left_margin, page.right_margin)] == [20, 20, 30, 15]
     normal = report.styles["Normal"].font
     assert normal.name == "Times New Roman" and normal.size.pt == 14
+
+
+def test_the_same_consolidation_gives_a_byte_identical_word_file():
+    import io
+
+    parts = seed002_parts()
+    first, second = io.BytesIO(), io.BytesIO()
+    write_report_docx(parts, first)
+    write_report_docx(parts, second)
+    assert first.getvalue() == second.getvalue()
