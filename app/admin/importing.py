@@ -145,15 +145,16 @@ def check_units(table: list[list[str]], existing_codes: set[str]) -> list[Import
             row.errors.append("Đơn vị không thể là cấp trên của chính nó.")
         if len(v.get("place_name", "")) > 100:
             row.errors.append("Địa danh tối đa 100 ký tự.")
-    # A parent given only by a rejected row is missing too.
-    bad = {r.values.get("code") for r in rows if not r.ok}
+    # A parent given only by rejected rows is missing too. A rejected duplicate of a code
+    # that exists (in the system or on a valid row) does not take that parent away.
     changed = True
     while changed:
         changed = False
+        good = {r.values.get("code") for r in rows if r.ok}
         for row in rows:
-            if row.ok and row.values.get("parent_code") in bad:
-                row.errors.append(f"Đơn vị cấp trên '{row.values['parent_code']}' nằm ở dòng bị lỗi.")
-                bad.add(row.values["code"])
+            parent = row.values.get("parent_code", "")
+            if row.ok and parent and parent not in existing_codes and parent not in good:
+                row.errors.append(f"Đơn vị cấp trên '{parent}' nằm ở dòng bị lỗi.")
                 changed = True
     return rows
 
