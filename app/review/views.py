@@ -68,7 +68,9 @@ def rounds():
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
     templates = shipped_templates()
-    form = VietnameseRoundForm(request.form if request.method == "POST" else request.args, meta={"csrf": request.method == "POST"})
+    # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
+    form = VietnameseRoundForm(request.form if request.method == "POST" else request.args,
+                               meta={} if request.method == "POST" else {"csrf": False})
     form.template.choices = [(code, t.title) for code, t in templates.items()]
     template = templates.get(form.template.data) or next(iter(templates.values()))
     form.template.data = template.code
