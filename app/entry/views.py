@@ -81,7 +81,7 @@ def require_editable(submission: Submission) -> None:
 def page_context(page, **extra):
     return dict(page=page, s=page.submission, t=page.template, round_label=round_label, dom_id=dom_id,
                 header_cells=header_cells,
-                finding_id=finding_id, section_states=SECTION_STATES, deadline_text=deadline_text,
+                finding_id=finding_id, section_states=SECTION_STATES, deadline_text=deadline_text, doc_types=DOC_TYPES,
                 today=date.today(), **extra)
 
 
@@ -248,7 +248,7 @@ def _documents_response(sub, section_id, status=200, form_data=None, form_errors
     page = build_page(sub, editable=True)
     section = page.template.section(section_id)
     context = page_context(page, section=section, doc_form=form_data or {}, doc_errors=form_errors or {},
-                           editing=editing, doc_types=DOC_TYPES)
+                           editing=editing)
     if is_fragment_request():
         return render_template("entry/_documents.html", **context), status
     if status == 200:
@@ -320,7 +320,7 @@ def documents(submission_id: int, section_id: str):
         section = page.template.section(section_id)
     except KeyError:
         abort(404)
-    context = page_context(page, section=section, doc_form={}, doc_errors={}, editing=editing, doc_types=DOC_TYPES)
+    context = page_context(page, section=section, doc_form={}, doc_errors={}, editing=editing)
     if is_fragment_request():
         return render_template("entry/_documents.html", **context)
     return render_template("entry/submission.html", **context)

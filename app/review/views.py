@@ -81,11 +81,13 @@ def round_new():
     if unit is None:
         abort(404)
     today = date.today()
+    # A changed template brings its own period and deadline defaults, not the old ones.
+    template_changed = request.values.get("shown_template", template.code) != template.code
     if template.frequency != "adhoc":
         suggested = current_period(template.frequency, today, template.period_convention)
-        if form.year.data is None:
+        if form.year.data is None or template_changed:
             form.year.data = suggested.year
-        if not form.index.data or form.index.data not in dict(form.index.choices):
+        if template_changed or not form.index.data or form.index.data not in dict(form.index.choices):
             form.index.data = suggested.index
     candidates = db.session.scalars(
         select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True)).order_by(OrgUnit.sort_order, OrgUnit.name)
@@ -101,9 +103,12 @@ def round_new():
     except (ValueError, TypeError) as exc:
         form.index.errors = list(form.index.errors) + [str(exc)]
     submitting = request.method == "POST" and request.form.get("action") == "open"
+    auto_deadline = default_deadline(period) if period else None
     if not submitting:
-        if period and not form.deadline.data:
-            form.deadline.data = default_deadline(period)
+        # Keep a deadline the reviewer typed; replace one we proposed for another period.
+        if period and (not form.deadline.data or template_changed
+                       or (form.deadline.data and form.deadline.data.isoformat() == request.values.get("auto_deadline"))):
+            form.deadline.data = auto_deadline
         if not form.units.data:
             form.units.data = [u.id for u in default_expected_units(unit, template)]
     elif form.validate() and period is not None:
@@ -121,7 +126,8 @@ def round_new():
         form.date_to.errors = list(form.date_to.errors) + ["Chọn ngày bắt đầu và kết thúc của kỳ đột xuất."]
     status = 422 if submitting else 200
     return render("review/round_new.html", "review/_round_form.html", status=status, form=form, units=units,
-                  unit=unit, period=period, template=template, period_label=period_label, window_label=window_label)
+                  unit=unit, period=period, template=template, period_label=period_label, window_label=window_label,
+                  auto_deadline=form.deadline.data if not submitting else request.values.get("auto_deadline"))
 
 
 @bp.post("/<int:round_id>/status")
