@@ -7,6 +7,7 @@ signature block side by side, then the tables as annexes on landscape pages.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import re
@@ -395,7 +396,7 @@ def write_report_docx(parts: ExportParts, out: str | IO[bytes]) -> None:
     buffer = io.BytesIO()
     doc.save(buffer)
     data = _fixed_zip_times(buffer.getvalue())
-    if isinstance(out, str):
+    if isinstance(out, (str, os.PathLike)):
         with open(out, "wb") as handle:
             handle.write(data)
     else:
