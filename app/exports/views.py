@@ -63,7 +63,7 @@ def round_file_name(round_) -> str:
 @bp.get("/rounds/<int:round_id>.xlsx")
 def round_xlsx(round_id: int):
     round_ = load_round(round_id)
-    parts = round_parts(load_consolidation(round_, wants_provisional()))
+    parts = round_parts(load_consolidation(round_, wants_provisional(), per_unit=True))
     return send_written(lambda out: write_round_workbook(parts, out), round_file_name(round_), "xlsx", XLSX)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .keys import cell_key, field_key, group_key, score_key, text_key, total_key
+from .keys import cell_key, field_key, group_key, parse_key, score_key, text_key, total_key
 from .numbers import ratio
 from .templates import Ratio, ReportTemplate, Section
 from .validation import number_or_zero, compute, table_rows
@@ -118,17 +118,33 @@ class Consolidation:
 
 
 def consolidate(
-    template: ReportTemplate, units: Sequence[UnitInput], missing: Iterable[str] = ()
+    template: ReportTemplate,
+    units: Sequence[UnitInput],
+    missing: Iterable[str] = (),
+    summed: Mapping[str, int] | None = None,
 ) -> Consolidation:
-    """Sum and merge the units' submissions (see module docstring)."""
+    """Sum and merge the units' submissions (see module docstring).
+
+    ``summed``: the counts already summed key by key over the same units (a database's
+    SUM … GROUP BY). Then the units need carry only their texts and survey fields, the
+    per-unit breakdown is left empty (ask ``breakdown()`` for it) and the result is the
+    same as summing here.
+    """
     units = tuple(units)
-    values = _sum_counts(template, units)
+    if summed is None:
+        values = _sum_counts(template, units)
+        per_unit = breakdown(template, units)
+    else:
+        counts = _key_index(template).counts
+        order = _key_index(template).order
+        values = dict(sorted(((k, v) for k, v in summed.items() if k in counts and v is not None),
+                             key=lambda item: (order.get(item[0], len(order)), item[0])))
+        per_unit = {s.id: [] for s in template.sections_of("table")}
     for section in template.sections_of("satisfaction"):
         values.update(_weighted_indices(section, units))
     values.update(compute(template, values))
 
     tables = {s.id: _table_result(s, values) for s in template.sections_of("table")}
-    breakdown = _breakdown(template, units)
     indicators = {
         s.id: {f.id: values.get(field_key(s.id, f.id), 0) for f in s.fields}
         for s in template.sections_of("indicators")
@@ -144,7 +160,7 @@ def consolidate(
         template=template,
         values=values,
         tables=tables,
-        breakdown=breakdown,
+        breakdown=per_unit,
         indicators=indicators,
         satisfaction=satisfaction,
         documents=documents,
@@ -155,18 +171,46 @@ def consolidate(
     )
 
 
+@dataclass(frozen=True)
+class _KeyIndex:
+    """Per template, worked out once: which keys are counts, and which table column an
+    input cell adds to (so consolidation is one dictionary look-up per stored value)."""
+
+    counts: frozenset[str]
+    order: dict[str, int]
+    columns: dict[str, tuple[str, str]]  # input cell key → (table section id, column id)
+
+
+_INDEXES: dict[int, tuple[ReportTemplate, _KeyIndex]] = {}
+
+
+def _key_index(template: ReportTemplate) -> _KeyIndex:
+    cached = _INDEXES.get(id(template))
+    if cached is not None and cached[0] is template:
+        return cached[1]
+    keys = template.input_keys()
+    columns = {
+        cell_key(s.id, r.code, c.id): (s.id, c.id)
+        for s in template.sections_of("table") for r in s.rows for c in s.input_columns
+    }
+    index = _KeyIndex(frozenset(k for k in keys if template.key_kind(k) == "count"),
+                      {k: i for i, k in enumerate(keys)}, columns)
+    if len(_INDEXES) > 64:
+        _INDEXES.clear()
+    _INDEXES[id(template)] = (template, index)
+    return index
+
+
 def _sum_counts(template: ReportTemplate, units: tuple[UnitInput, ...]) -> dict[str, int]:
-    kinds: dict[str, str | None] = {}  # key → kind, looked up once per distinct key
+    index = _key_index(template)
+    counts = index.counts
     sums: dict[str, int] = {}
     for unit in units:
         for key, value in unit.values.items():
-            kind = kinds.get(key, "")
-            if kind == "":
-                kind = kinds[key] = template.key_kind(key)
-            if kind == "count":
-                sums[key] = sums.get(key, 0) + number_or_zero(value)
+            if key in counts and type(value) is int:
+                sums[key] = sums.get(key, 0) + value
     # Template order first so the result never depends on which unit typed a key first.
-    order = {key: i for i, key in enumerate(template.input_keys())}
+    order = index.order
     return dict(sorted(sums.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
@@ -214,21 +258,24 @@ def _table_result(section: Section, values: Mapping[str, int]) -> TableResult:
     return TableResult(section.id, rows, groups, total, section.ratios)
 
 
-def _breakdown(template: ReportTemplate, units: tuple[UnitInput, ...]):
+def breakdown(template: ReportTemplate, units: Sequence[UnitInput]) -> dict[str, list[tuple[int, str, dict[str, int]]]]:
+    """Per table, one row per unit: that unit's totals by column, computed columns included."""
     tables = template.sections_of("table")
     result: dict[str, list[tuple[int, str, dict[str, int]]]] = {s.id: [] for s in tables}
     if not tables:
         return result
+    columns = _key_index(template).columns
     for unit in units:
-        derived = compute(template, unit.values)
+        totals = {s.id: dict.fromkeys((c.id for c in s.columns), 0) for s in tables}
+        for key, value in unit.values.items():
+            where = columns.get(key)
+            if where is not None and type(value) is int:
+                totals[where[0]][where[1]] += value
         for section in tables:
-            result[section.id].append(
-                (
-                    unit.unit_id,
-                    unit.unit_name,
-                    {c.id: derived.get(total_key(section.id, c.id), 0) for c in section.columns},
-                )
-            )
+            row = totals[section.id]
+            for column in section.computed_columns:
+                row[column.id] = sum(row[ref] for ref in column.computed)
+            result[section.id].append((unit.unit_id, unit.unit_name, row))
     return result
 
 
@@ -277,3 +324,21 @@ def contributions(
     if template.key_kind(key) in ("count", "score"):
         return [(u.unit_name, number_or_zero(u.values.get(key))) for u in units]
     return [(u.unit_name, compute(template, u.values).get(key, 0)) for u in units]
+
+
+def is_consolidated_key(template: ReportTemplate, key: str) -> bool:
+    """Whether ``key`` names a number of the consolidated report (stored, computed, subtotal or total)."""
+    try:
+        section_id, part, sub = parse_key(key)
+        section = template.section(section_id)
+    except (ValueError, KeyError):
+        return False
+    if section.kind in ("indicators", "satisfaction") and sub is None:
+        return any(f.id == part for f in section.fields) or (section.kind == "satisfaction" and key == score_key(section_id))
+    if section.kind != "table" or sub is None or not any(c.id == sub for c in section.columns):
+        return False
+    if part == "_total":
+        return True
+    if part.startswith("_group:"):
+        return any(g.code == part[len("_group:"):] for g in section.groups)
+    return any(r.code == part for r in section.rows)

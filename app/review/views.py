@@ -8,16 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.forms import Form
-from ..consolidate import load_consolidation, submit_upward, upward_submission
+from ..consolidate import included_states, load_consolidation, load_inputs, submit_upward, upward_submission
 from ..extensions import db
 from ..htmx import is_fragment_request, render
-from ..models import OrgUnit, ReportingRound, RoundNarrative, utcnow
+from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue, utcnow
 from ..permissions import can_review_round, can_view_unit, get_or_404
+from ..reporting.consolidation import breakdown as unit_breakdown
+from ..reporting.consolidation import contributions as unit_contributions
+from ..reporting.consolidation import is_consolidated_key
 from ..reporting.diff import key_label
 from ..reporting.periods import adhoc_period, current_period, default_deadline, make_period, period_label, window_label
 from ..reporting.templates import shipped_templates
 from ..rounds import (
-    RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, status_counts,
+    RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_template, status_counts,
 )
 from . import bp
 from .board import board_rows, reminder_text
@@ -170,13 +173,34 @@ def contributions(round_id: int):
     """Each unit's part of one consolidated cell."""
     round_ = load_round(round_id)
     key = request.args.get("key", "")
-    rc = load_consolidation(round_, request.args.get("provisional") == "1")
-    try:
-        parts = rc.result.contributions(key)
-    except (KeyError, ValueError):
+    template = round_template(round_)
+    if not is_consolidated_key(template, key):
         abort(404)
+    # Only the values of the cell's own section are read, unit by unit.
+    _, _, inputs = load_inputs(round_, included_states(request.args.get("provisional") == "1"),
+                               only=SubmissionValue.key.startswith(key.split("/")[0] + "/"))
+    parts = unit_contributions(template, inputs, key)
     return render("review/contributions.html", "review/_contributions.html", round_=round_, key=key,
-                  label=key_label(rc.template, key), parts=parts, total=sum(v for _, v in parts))
+                  label=key_label(template, key), parts=parts, total=sum(v for _, v in parts))
+
+
+@bp.get("/<int:round_id>/breakdown/<section_id>")
+def breakdown(round_id: int, section_id: str):
+    """One row per unit with its totals for a table, loaded when the reviewer opens it."""
+    round_ = load_round(round_id)
+    template = round_template(round_)
+    try:
+        section = template.section(section_id)
+    except KeyError:
+        abort(404)
+    if section.kind != "table":
+        abort(404)
+    include_submitted = request.args.get("provisional") == "1"
+    _, _, inputs = load_inputs(round_, included_states(include_submitted),
+                               only=SubmissionValue.key.startswith(section_id + "/"))
+    rows = unit_breakdown(template, inputs)[section_id]
+    return render("review/breakdown.html", "review/_breakdown.html", round_=round_, section=section, rows=rows,
+                  include_submitted=include_submitted)
 
 
 @bp.post("/<int:round_id>/narratives/<section_id>")

@@ -138,3 +138,21 @@ def test_the_consolidated_page_issues_as_many_queries_for_12_units_as_for_3(clie
     small_count, large_count = (count_queries(client, url) for url in urls)
     assert small_count == large_count
     assert small_count <= 12
+
+
+def test_a_cell_that_does_not_exist_has_no_contributions(client, seed002_page):
+    round_id = re.search(r"/rounds/(\d+)/contributions", seed002_page).group(1)
+    for key in (f"{SECTION}/khong_co/c3", f"{SECTION}/dat_dai/c99", "IX/abc", "khong-hop-le"):
+        assert client.get(f"/rounds/{round_id}/contributions", query_string={"key": key}).status_code == 404
+
+
+def test_the_breakdown_by_unit_loads_when_opened_and_adds_up_to_the_total(client, seed002_page):
+    round_id = re.search(r"/rounds/(\d+)/breakdown/", seed002_page).group(1)
+    url = f"/rounds/{round_id}/breakdown/{SECTION}"
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment
+    assert [name for name in re.findall(r'<th scope="row">([^<]+)</th>', fragment)] == ["Xã BS 00", "Xã BS 01", "Xã BS 02"]
+    received = [int(v.replace(".", "")) for v in re.findall(r'<tr><th scope="row">[^<]+</th><td class="num">([^<]*)</td>', fragment)]
+    assert sum(received) == SEED002_TOTAL[0]
+    assert "<html" in client.get(url).get_data(as_text=True)
+    assert client.get(f"/rounds/{round_id}/breakdown/II").status_code == 404
