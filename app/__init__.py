@@ -1,6 +1,8 @@
 """Tổng hợp — periodic administrative-reform reports for Vietnamese local government."""
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -23,6 +25,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
@@ -67,14 +70,23 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
+@functools.cache
+def _user_by_id():
+    from sqlalchemy import bindparam, select
+
+    from .models import OrgUnit, User
+
+    # Built once (every request runs it); the user's unit comes along for the scope checks.
+    return select(User, OrgUnit).join(User.unit).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def _load_user(user_key: str):
-    from .models import User
-
     user_id, _, token = user_key.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    row = db.session.execute(_user_by_id(), {"user_id": int(user_id)}).first()
+    user = row[0] if row else None
     if user is None or user.session_token != token or not user.active:
         return None
     return user

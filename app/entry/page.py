@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionValue
 from ..reporting.keys import cell_key, field_key, group_key, text_key, total_key
 from ..reporting.templates import ReportTemplate, Section
-from ..reporting.validation import Finding, compute, findings_by_key, validate
+from ..reporting.validation import Finding, compute, compute_section, findings_by_key, validate
 from ..rounds import round_template
 from .service import EXPLAIN_PREFIX, display, explanations, plain_values, previous_values, stored_values
 
@@ -111,13 +111,14 @@ class SubmissionPage:
         return max(times) if times else None
 
 
-def quick_page(submission: Submission, stored: dict, **overrides) -> SubmissionPage:
-    """Just enough for an autosave reply (the saved field and its computed cells); rules
-    run in the debounced checks refresh, not on every keystroke."""
+def quick_page(submission: Submission, stored: dict, section_id: str | None, **overrides) -> SubmissionPage:
+    """Just enough for an autosave reply: the saved field and its section's computed cells.
+    Rules run in the debounced checks refresh, not on every keystroke."""
     template = round_template(submission.round)
     values = plain_values(stored)
+    derived = compute_section(template, section_id, values) if section_id else {}
     return SubmissionPage(
-        submission=submission, template=template, stored=stored, values=values, derived=compute(template, values),
+        submission=submission, template=template, stored=stored, values=values, derived=derived,
         findings=[], by_key={}, previous=None, explained={}, documents=[], comments={}, editable=True, **overrides,
     )
 

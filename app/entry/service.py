@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,11 +31,27 @@ class StoredValue(NamedTuple):
     updated_at: datetime | None
 
 
-def stored_values(submission_id: int) -> dict[str, StoredValue]:
-    rows = db.session.execute(
-        select(SubmissionValue.key, SubmissionValue.int_value, SubmissionValue.text_value, SubmissionValue.version,
-               SubmissionValue.updated_at).where(SubmissionValue.submission_id == submission_id)
-    )
+# Statements on the autosave path are built once: SQLAlchemy then reuses their cache keys
+# instead of rebuilding them on every keystroke.
+_VALUES = SubmissionValue.__table__
+_ALL_VALUES = select(_VALUES.c.key, _VALUES.c.int_value, _VALUES.c.text_value, _VALUES.c.version,
+                     _VALUES.c.updated_at).where(_VALUES.c.submission_id == bindparam("submission_id"))
+_SECTION_VALUES = _ALL_VALUES.where(_VALUES.c.key.startswith(bindparam("prefix")))  # section ids hold no % or _
+_UPDATE_VALUE = (update(_VALUES).where(_VALUES.c.submission_id == bindparam("sid"), _VALUES.c.key == bindparam("k"),
+                                       _VALUES.c.version == bindparam("seen"))
+                 .values(version=bindparam("new_version"), int_value=bindparam("iv"), text_value=bindparam("tv"),
+                         updated_at=bindparam("at"), updated_by_id=bindparam("by")))
+_INSERT_CHANGE = insert(ChangeLog.__table__)
+_TOUCH = (update(Submission.__table__).where(Submission.__table__.c.id == bindparam("sid"))
+          .values(updated_at=bindparam("at"), status=bindparam("st")))
+
+
+def stored_values(submission_id: int, section_id: str | None = None) -> dict[str, StoredValue]:
+    """All of a submission's values, or one section's (an autosave needs no more)."""
+    if section_id is None:
+        rows = db.session.execute(_ALL_VALUES, {"submission_id": submission_id})
+    else:
+        rows = db.session.execute(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"})
     return {key: StoredValue(number if text is None else text, version, at) for key, number, text, version, at in rows}
 
 
@@ -141,23 +158,33 @@ def save_values(
                 stored[key] = fresh
             continue
         stored[key] = StoredValue(value, current_version + 1, now)
-        db.session.add(ChangeLog(submission_id=submission.id, user_id=user.id, at=now, action="edit", key=key,
-                                 old_value=_as_text(current), new_value=_as_text(value)))
+        db.session.execute(_INSERT_CHANGE, {
+            "submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
+            "old_value": _as_text(current), "new_value": _as_text(value)})
         outcome.saved[key] = stored[key]
     if outcome.saved:
-        submission.updated_at = now
-        if submission.status == "not_started":
-            submission.status = "draft"
+        touch(submission, now)
     return outcome
+
+
+def touch(submission: Submission, now: datetime) -> None:
+    """Mark the submission as changed: a first save moves it from not started to draft.
+
+    A plain UPDATE, not an ORM flush: this runs on every autosave. The loaded object is
+    kept in step without being marked dirty."""
+    status = "draft" if submission.status == "not_started" else submission.status
+    db.session.execute(_TOUCH, {"sid": submission.id, "at": now, "st": status})
+    set_committed_value(submission, "updated_at", now)
+    set_committed_value(submission, "status", status)
 
 
 def _write(submission_id: int, key: str, expected_version: int, columns: dict) -> bool:
     table = SubmissionValue.__table__
     if expected_version:
-        result = db.session.execute(
-            update(table).where(table.c.submission_id == submission_id, table.c.key == key,
-                                table.c.version == expected_version).values(version=expected_version + 1, **columns)
-        )
+        result = db.session.execute(_UPDATE_VALUE, {
+            "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
+            "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
+            "by": columns["updated_by_id"]})
         return result.rowcount == 1
     dialect = db.session.get_bind().dialect.name
     insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]

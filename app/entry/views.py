@@ -4,13 +4,13 @@ from datetime import date, datetime
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..htmx import is_fragment_request
-from ..models import ChangeLog, ReportingRound, Submission, SubmissionDocument, utcnow
-from ..permissions import can_edit_submission, can_view_unit, get_or_404
+from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, utcnow
+from ..permissions import can_edit_submission, can_view_unit
 from ..reporting.keys import parse_key
 from ..reporting.layout import header_cells
 from ..reporting.validation import has_errors
@@ -59,12 +59,19 @@ def home():
 
 # --- The submission page (báo cáo của đơn vị) -----------------------------------------
 
+_SUBMISSION_WITH_ROUND = (
+    select(Submission, ReportingRound, OrgUnit).join(Submission.round).join(OrgUnit, Submission.unit_id == OrgUnit.id)
+    .where(Submission.id == bindparam("submission_id"))
+)
+
+
 def load_submission(submission_id: int) -> Submission:
-    submission = get_or_404(Submission, submission_id,
-                            options=[joinedload(Submission.round).joinedload(ReportingRound.unit), joinedload(Submission.unit)])
-    if not can_view_unit(current_user, submission.unit):
+    """The submission with its round and unit in one query (the round's and the unit's
+    many-to-one links then resolve from the session without another query)."""
+    row = db.session.execute(_SUBMISSION_WITH_ROUND, {"submission_id": submission_id}).first()
+    if row is None or not can_view_unit(current_user, row[0].unit):
         abort(404)
-    return submission
+    return row[0]
 
 
 def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:
@@ -112,15 +119,21 @@ def save(submission_id: int):
     entries = _entries_from_form()
     if not entries:
         abort(400)
-    stored = stored_values(sub.id)
+    single = is_fragment_request() and len(entries) == 1
+    key = entries[0][0]
+    section_id = None if key.startswith(EXPLAIN_PREFIX) else key.split("/")[0]
+    # An autosave reads only its own section: the reply shows that section's computed cells.
+    stored = stored_values(sub.id, section_id if single else None)
     outcome = save_values(sub, round_template(sub.round), entries, current_user, stored=stored)
     db.session.commit()
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
-    if is_fragment_request() and len(entries) == 1:
-        key = entries[0][0]
-        page = quick_page(sub, stored, errors=outcome.errors, conflicts=outcome.conflicts,
+    if single:
+        page = quick_page(sub, stored, section_id, errors=outcome.errors, conflicts=outcome.conflicts,
                           typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts})
-        section = page.template.section(parse_key(key)[0]) if not key.startswith(EXPLAIN_PREFIX) else None
+        try:
+            section = page.template.section(section_id) if section_id else None
+        except KeyError:
+            section = None
         response = make_response(render_template("entry/_saved.html", **page_context(
             page, key=key, section=section, derived_keys=derived_keys_for(page.template, key) if section else [])), status)
         if outcome.saved and not key.startswith(EXPLAIN_PREFIX):

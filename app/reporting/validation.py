@@ -90,6 +90,12 @@ def compute(template: ReportTemplate, values: Mapping[str, object]) -> dict[str,
     return derived
 
 
+def compute_section(template: ReportTemplate, section_id: str, values: Mapping[str, object]) -> dict[str, int]:
+    """``compute`` for one table section only: what an autosave of one of its cells changes."""
+    section = template.section(section_id)
+    return _compute_table(section, values) if section.kind == "table" else {}
+
+
 def _compute_table(section: Section, values: Mapping[str, object]) -> dict[str, int]:
     derived: dict[str, int] = {}
     totals = dict.fromkeys((c.id for c in section.columns), 0)
