@@ -51,6 +51,12 @@ def load_round(round_id: int) -> ReportingRound:
     return round_
 
 
+def override(field, value) -> None:
+    """Replace what the browser sent: WTForms shows the submitted text over ``data``."""
+    field.data = value
+    field.raw_data = None
+
+
 def reviewer_units() -> list[OrgUnit]:
     """Units a reviewer may open rounds for: its own unit, or any for an admin."""
     if current_user.role == "admin":
@@ -88,10 +94,10 @@ def round_new():
     template_changed = request.values.get("shown_template", template.code) != template.code
     if template.frequency != "adhoc":
         suggested = current_period(template.frequency, today, template.period_convention)
-        if form.year.data is None or template_changed:
-            form.year.data = suggested.year
+        if (form.year.data is None and not form.year.raw_data) or template_changed:
+            override(form.year, suggested.year)
         if template_changed or not form.index.data or form.index.data not in dict(form.index.choices):
-            form.index.data = suggested.index
+            override(form.index, suggested.index)
     candidates = db.session.scalars(
         select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True)).order_by(OrgUnit.sort_order, OrgUnit.name)
     ).all()
@@ -111,7 +117,7 @@ def round_new():
         # Keep a deadline the reviewer typed; replace one we proposed for another period.
         if period and (not form.deadline.data or template_changed
                        or (form.deadline.data and form.deadline.data.isoformat() == request.values.get("auto_deadline"))):
-            form.deadline.data = auto_deadline
+            override(form.deadline, auto_deadline)
         if not form.units.data:
             form.units.data = [u.id for u in default_expected_units(unit, template)]
     elif form.validate() and period is not None:
