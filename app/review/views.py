@@ -242,9 +242,7 @@ def round_narrative(round_id: int, section_id: str):
             return redirect(url_for("review.consolidated", round_id=round_.id) + f"#{section_id.replace('.', '-')}", code=303)
         flash(error, "error")
         return redirect(url_for("review.consolidated", round_id=round_.id), code=303)
-    rc = load_consolidation(round_)
-    return render_template("review/_round_narrative.html", rc=rc, round_=round_, section=section,
-                           nm=rc.result.narratives.get(section_id), error=error, typed=text if error else None), status
+    return render_template("review/_round_narrative_saved.html", section=section, stored=row, error=error), status
 
 
 @bp.post("/<int:round_id>/upward")

@@ -1,0 +1,112 @@
+"""The district's consolidated report goes up as its own submission in the province round,
+and the reviewer's own consolidated texts are autosaved without ever replacing what is typed."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import g
+
+from app.extensions import db
+from app.models import RoundNarrative, Submission, SubmissionValue
+from app.entry.service import plain_values, stored_values
+from tests.conftest import login_as
+from tests.factories import make_round, make_unit, make_user, submission_for
+from tests.web.test_consolidation import add_seed002_catalogue, district_round
+
+HX = {"HX-Request": "true"}
+
+
+def as_user(client, user):
+    client.post("/logout")
+    g.pop("_login_user", None)
+    login_as(client, user)
+
+
+def world():
+    add_seed002_catalogue()
+    province = make_unit("QN", "Tỉnh Thử", "province")
+    district, district_round_ = district_round("BS", 3, parent=province)
+    province_round = make_round(province, "halfyear_onestop", year=2021, index=1, expected=[district],
+                                deadline=date(2030, 1, 31))
+    return province, district, district_round_, province_round
+
+
+def test_the_districts_consolidated_report_is_submitted_into_the_province_round(client):
+    province, district, district_round_, province_round = world()
+    reviewer = make_user(district, "reviewer")
+    login_as(client, reviewer)
+    page = client.get(f"/rounds/{district_round_.id}/consolidated").get_data(as_text=True)
+    assert "Nộp lên cấp trên" in page and "Tỉnh Thử" in page
+    client.post(f"/rounds/{district_round_.id}/narratives/III",
+                data={"text": "Toàn huyện giải quyết 15.256 hồ sơ.", "version": "0"}, headers=HX)
+    response = client.post(f"/rounds/{district_round_.id}/upward")
+    assert response.status_code == 303
+    upward = submission_for(province_round, district)
+    db.session.refresh(upward)
+    assert upward.status == "submitted" and upward.first_submitted_at is not None
+    values = plain_values(stored_values(upward.id))
+    assert values["III.1/dat_dai/c5"] == 1340  # carried over on the land row, summed from two communes
+    assert values["III/text"] == "Toàn huyện giải quyết 15.256 hồ sơ."
+
+    as_user(client, make_user(province, "reviewer"))
+    board = client.get(f"/rounds/{province_round.id}").get_data(as_text=True)
+    assert "Huyện BS" in board and "badge-submitted" in board
+    consolidated = client.get(f"/rounds/{province_round.id}/consolidated?provisional=1").get_data(as_text=True)
+    total = re.search(r'key=III\.1/_total/c3[^"]*" class="cell-link">([^<]*)</a>', consolidated).group(1)
+    assert total == "15.256"
+
+
+def test_a_submitted_upward_report_is_not_overwritten_by_a_second_click(client):
+    _, district, district_round_, province_round = world()
+    login_as(client, make_user(district, "reviewer"))
+    assert client.post(f"/rounds/{district_round_.id}/upward").status_code == 303
+    upward = submission_for(province_round, district)
+    before = plain_values(stored_values(upward.id))
+    response = client.post(f"/rounds/{district_round_.id}/upward", follow_redirects=True)
+    assert "đã nộp" in response.get_data(as_text=True)
+    assert plain_values(stored_values(upward.id)) == before
+
+
+def test_a_round_without_a_parent_round_offers_no_upward_submission(client):
+    add_seed002_catalogue()
+    district, round_ = district_round("BS", 2)
+    login_as(client, make_user(district, "reviewer"))
+    assert "Nộp lên cấp trên" not in client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    assert client.post(f"/rounds/{round_.id}/upward").status_code == 404
+
+
+def test_the_reviewers_text_is_prefilled_from_the_units_and_autosaved_beside_the_typing(client):
+    add_seed002_catalogue()
+    district, round_ = district_round("BS", 2)
+    for sub, text in zip(round_.submissions, ("Xã một đã rà soát.", "")):
+        if text:
+            db.session.add(SubmissionValue(submission_id=sub.id, key="III/text", text_value=text, version=1))
+    db.session.commit()
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    prefilled = re.search(r'<textarea id="rn-text-III"[^>]*>([^<]*)</textarea>', page).group(1)
+    assert "Xã BS 00:\nXã một đã rà soát." in prefilled and "Không có nội dung: Xã BS 01" in prefilled
+
+    reply = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Bản tổng hợp.", "version": "0"}, headers=HX)
+    body = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and "<textarea" not in body and "Đã lưu lúc" in body
+    assert 'id="rn-ver-III" name="version" value="1" hx-swap-oob="true"' in body
+    stale = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Ghi đè?", "version": "0"}, headers=HX)
+    assert stale.status_code == 409 and "sửa ở nơi khác" in stale.get_data(as_text=True)
+    too_long = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x" * 100_000, "version": "1"}, headers=HX)
+    assert too_long.status_code == 422
+    narrative = db.session.query(RoundNarrative).one()
+    assert (narrative.text, narrative.version) == ("Bản tổng hợp.", 1)
+    full = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Bản hai.", "version": "1"})
+    assert full.status_code == 303
+    assert "Bản hai." in client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+
+
+def test_only_the_consolidating_units_reviewer_writes_its_texts(client):
+    add_seed002_catalogue()
+    province = make_unit("QN", "Tỉnh Thử", "province")
+    district, round_ = district_round("BS", 2, parent=province)
+    login_as(client, make_user(province, "reviewer"))
+    assert client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x", "version": "0"}).status_code == 403
+    assert db.session.query(Submission).count() == 2
