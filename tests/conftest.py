@@ -5,6 +5,7 @@ import os
 import tempfile
 
 import pytest
+from flask import g
 
 from app import create_app
 from app.config import TestingConfig
@@ -66,6 +67,10 @@ def csrf_app(app):
 
 
 def login_as(client, user, password: str = "secret123"):
+    # Tests share one app context across requests, and Flask-Login caches the signed-in
+    # user on it: forget it so this login is the one the next request sees.
+    g.pop("_login_user", None)
     response = client.post("/login", data={"username": user.username, "password": password})
+    g.pop("_login_user", None)
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return response

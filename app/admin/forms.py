@@ -1,15 +1,12 @@
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 
-from ..auth.forms import Form
+from ..forms import REQUIRED, Form, too_long
 from ..models import ROLES, UNIT_KINDS
 
-REQUIRED = "Vui lòng nhập trường này."
 CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
 
 
-def too_long(n: int) -> Length:
-    return Length(max=n, message=f"Tối đa {n} ký tự.")
 
 
 class UnitForm(Form):

@@ -1,42 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-REQUIRED = "Vui lòng nhập trường này."
-
-# WTForms ships no Vietnamese catalogue: its built-in messages (a number or a date that
-# does not parse, a choice that is not offered) would reach users in English.
-WTFORMS_MESSAGES = {
-    "This field is required.": REQUIRED,
-    "Not a valid integer value.": "Vui lòng nhập một số nguyên.",
-    "Not a valid decimal value.": "Vui lòng nhập một số.",
-    "Not a valid float value.": "Vui lòng nhập một số.",
-    "Not a valid date value.": "Ngày không hợp lệ (dd/mm/yyyy).",
-    "Not a valid datetime value.": "Ngày giờ không hợp lệ.",
-    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
-    "Not a valid choice.": "Lựa chọn không hợp lệ.",
-    "Invalid choice(s): one or more data inputs could not be coerced.": "Lựa chọn không hợp lệ.",
-    "'%(value)s' is not a valid choice for this field.": "'%(value)s' không phải lựa chọn hợp lệ.",
-    "'%(value)s' are not valid choices for this field.": "'%(value)s' không phải lựa chọn hợp lệ.",
-    "Invalid input.": "Giá trị không hợp lệ.",
-}
-
-
-class VietnameseMessages:
-    def gettext(self, string):
-        return WTFORMS_MESSAGES.get(string, string)
-
-    def ngettext(self, singular, plural, n):
-        return self.gettext(singular if n == 1 else plural)
-
-
-class Form(FlaskForm):
-    """Base for the portal's forms: WTForms' own messages in Vietnamese."""
-
-    class Meta:
-        def get_translations(self, form):
-            return VietnameseMessages()
-
+from ..forms import REQUIRED, Form
 
 class LoginForm(Form):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=80, message="Tối đa 80 ký tự.")])

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -21,6 +20,7 @@ from ..consolidate import load_consolidation
 from ..entry.service import plain_values, save_values, stored_values
 from ..entry.views import load_submission
 from ..extensions import db
+from ..forms import Form
 from ..models import DocumentSettings, Submission
 from ..permissions import can_edit_submission
 from ..review.views import load_round
@@ -75,7 +75,7 @@ def round_docx(round_id: int):
     return send_written(lambda out: write_report_docx(parts, out), round_file_name(round_), "docx", DOCX)
 
 
-class WordSettingsForm(FlaskForm):
+class WordSettingsForm(Form):
     recipient = StringField("Kính gửi", validators=[Length(max=300)])
     distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Length(max=2000)])
     signer_prefix = TextAreaField("Dòng thẩm quyền ký (mỗi dòng một dòng, ví dụ TM. ỦY BAN NHÂN DÂN)",

@@ -1,9 +1,9 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-REQUIRED = "Vui lòng nhập trường này."
+from ..forms import REQUIRED, Form
+
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -11,7 +11,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     template = SelectField("Mẫu báo cáo", validators=[DataRequired(REQUIRED)])
     year = IntegerField("Năm", validators=[InputRequired(REQUIRED), NumberRange(2000, 2100, "Năm từ 2000 đến 2100.")])
     index = SelectField("Kỳ", coerce=int, validate_choice=False)

@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth.forms import Form
 from ..consolidate import included_states, load_consolidation, load_inputs, submit_upward, upward_submission
 from ..extensions import db
 from ..htmx import is_fragment_request, render
@@ -26,12 +25,6 @@ from . import bp
 from .board import board_rows, reminder_text
 from .consolidated import consolidated_page
 from .forms import RoundForm
-
-
-class VietnameseRoundForm(RoundForm):
-    """The round form with WTForms' own messages (a year or a date that does not parse) in Vietnamese."""
-
-    Meta = Form.Meta
 
 
 INDEX_CHOICES = {
@@ -78,7 +71,7 @@ def rounds():
 def round_new():
     templates = shipped_templates()
     # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
-    form = VietnameseRoundForm(request.form if request.method == "POST" else request.args,
+    form = RoundForm(request.form if request.method == "POST" else request.args,
                                meta={} if request.method == "POST" else {"csrf": False})
     form.template.choices = [(code, t.title) for code, t in templates.items()]
     template = templates.get(form.template.data) or next(iter(templates.values()))
