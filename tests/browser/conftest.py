@@ -55,9 +55,9 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def playwright_driver():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install chromium")
     with sync_api.sync_playwright() as driver:
         yield driver
 
