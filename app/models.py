@@ -129,9 +129,6 @@ class CatalogueField(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-ROUND_STATES = {"open": "Đang mở", "closed": "Đã đóng"}
-
-
 class ReportingRound(db.Model):
     """A reporting round (đợt báo cáo): template version + period + consolidating unit."""
 

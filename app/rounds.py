@@ -9,14 +9,12 @@ from datetime import date
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import CatalogueField, OrgUnit, ReportingRound, Submission, SubmissionValue, User, utcnow
+from .filters import to_local
+from .models import CatalogueField, OrgUnit, ReportingRound, Submission, SubmissionValue, User
 from .reporting.periods import Period, add_working_days, period_label, previous_period, window_label
-from .reporting.templates import ReportTemplate, bind_rows, load_template_text, shipped_templates
+from .reporting.templates import ReportTemplate, bind_rows, load_template_text
 from .reporting.validation import carried_over
 
-FREQUENCY_LABELS = {
-    "month": "Tháng", "quarter": "Quý", "half": "6 tháng", "nine_months": "9 tháng", "year": "Năm", "adhoc": "Đột xuất",
-}
 
 
 @functools.lru_cache(maxsize=64)
@@ -170,13 +168,10 @@ def deadline_text(deadline: date, today: date | None = None) -> str:
     return f"quá hạn {-n} ngày"
 
 
-def template_choices() -> list[tuple[str, str]]:
-    return [(code, t.title) for code, t in shipped_templates().items()]
-
-
-def stamp(submission: Submission) -> None:
-    submission.updated_at = utcnow()
-    if submission.status == "not_started":
-        submission.status = "draft"
-
-
+def submitted_late(submission: Submission, round_: ReportingRound | None = None) -> bool:
+    """First submitted after the deadline day ended in Vietnam time (the board, the review
+    page and the unit's confirmation must agree)."""
+    if submission.first_submitted_at is None:
+        return False
+    deadline = (round_ or submission.round).deadline
+    return to_local(submission.first_submitted_at).date() > deadline

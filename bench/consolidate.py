@@ -19,7 +19,7 @@ from sqlalchemy import event, insert
 from app.consolidate import load_consolidation
 from app.demo import seed_fields
 from app.extensions import db
-from app.models import ReportingRound, Submission, SubmissionValue
+from app.models import ReportingRound, SubmissionValue
 from app.orgtree import add_unit
 from tests.factories import make_round, make_user
 

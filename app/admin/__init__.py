@@ -1,5 +1,5 @@
 from flask import Blueprint
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -18,7 +18,7 @@ from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import compute, parse_value
-from ..rounds import round_period, round_template
+from ..rounds import round_period
 
 EXPLAIN_PREFIX = "_explain:"
 

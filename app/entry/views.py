@@ -11,10 +11,10 @@ from ..extensions import db
 from ..htmx import is_fragment_request
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, utcnow
 from ..permissions import can_edit_submission, can_view_unit
-from ..reporting.keys import parse_key
+from ..reporting.keys import parse_key, text_key
 from ..reporting.layout import header_cells
 from ..reporting.validation import has_errors
-from ..rounds import deadline_text, days_left, round_label, round_template, status_counts
+from ..rounds import deadline_text, days_left, round_label, round_template, status_counts, submitted_late
 from . import bp
 from .page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from .service import (
@@ -203,8 +203,6 @@ def submit(submission_id: int):
     sub.version += 1
     log_action(sub, current_user, "submit")
     db.session.commit()
-    from ..review.board import submitted_late  # the review package imports this module
-
     late = submitted_late(sub)
     flash("Đã nộp báo cáo" + (" (sau hạn)." if late else " đúng hạn.") + " Báo cáo đã khóa; cấp trên sẽ xem và duyệt.", "success")
     return redirect(url_for("entry.submission", submission_id=sub.id), code=303)
@@ -221,8 +219,7 @@ def previous_plans(submission_id: int):
     if prev is not None:
         prev_values = plain_values(stored_values(prev.id))
         prev_template = round_template(prev.round)
-        plans = [(s, prev_values.get(f"{s.id}/text", "")) for s in prev_template.sections
-                 if s.kind == "narrative" and s.id.startswith("III") and prev_values.get(f"{s.id}/text")]
+        plans = [(s, prev_values[text_key(s.id)]) for s in prev_template.plan_sections() if prev_values.get(text_key(s.id))]
     context = page_context(page, prev=prev, plans=plans)
     if is_fragment_request():
         return render_template("entry/_previous_plans.html", **context)

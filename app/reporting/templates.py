@@ -112,6 +112,7 @@ class Section:
     unit_label: str = ""  # "Số hồ sơ TTHC" under the table title
     ratios: tuple[Ratio, ...] = ()
     ratings: tuple[Rating, ...] = ()  # satisfaction: best first
+    plans: bool = False  # the next period's tasks (phương hướng, nhiệm vụ kỳ tới)
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -183,6 +184,12 @@ class ReportTemplate:
                 return section
         raise KeyError(section_id)
 
+    def plan_sections(self) -> tuple[Section, ...]:
+        """Sections holding next period's tasks, and the narratives under them."""
+        heads = [s.id for s in self.sections if s.plans]
+        return tuple(s for s in self.sections if s.kind == "narrative"
+                     and any(s.id == h or s.id.startswith(h + ".") for h in heads))
+
     def sections_of(self, kind: str) -> tuple[Section, ...]:
         return tuple(s for s in self.sections if s.kind == kind)
 
@@ -248,7 +255,7 @@ _TOP_KEYS = {
 }
 _SECTION_KEYS = {
     "id", "number", "heading", "kind", "fields", "columns", "rows", "groups", "rows_source",
-    "max_length", "hint", "label_headings", "unit_label", "ratios", "ratings",
+    "max_length", "hint", "label_headings", "unit_label", "ratios", "ratings", "plans",
 }
 _RULE_BASE_KEYS = {"id", "kind", "severity", "section", "message"}
 # Parameters each rule kind accepts, with defaults (None = required).
@@ -418,6 +425,7 @@ class _Loader:
             groups=groups,
             rows_source=rows_source,
             max_length=self.optional(raw, "max_length", where, int, DEFAULT_MAX_LENGTH),
+            plans=self.optional(raw, "plans", where, bool, False),
             hint=self.optional(raw, "hint", where, str, ""),
             label_headings=self.strings(raw, "label_headings", where),
             unit_label=self.optional(raw, "unit_label", where, str, ""),

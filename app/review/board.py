@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..filters import to_local, vn_date
+from ..filters import vn_date
 from ..models import OrgUnit, ReportingRound, Submission, User
-from ..rounds import round_label
+from ..rounds import round_label, submitted_late
 
 
 @dataclass
@@ -46,19 +46,6 @@ def _all_rows(round_: ReportingRound) -> list[BoardRow]:
     ):
         officers.setdefault(user.unit_id, user)
     return [BoardRow(s, s.unit, officers.get(s.unit_id), late=submitted_late(s, round_)) for s in subs]
-
-
-def submitted_late(submission: Submission, round_: ReportingRound | None = None) -> bool:
-    """First submitted after the deadline day ended in Vietnam time (the board, the review
-    page and the unit's confirmation must agree)."""
-    if submission.first_submitted_at is None:
-        return False
-    deadline = (round_ or submission.round).deadline
-    return _local(submission.first_submitted_at) > datetime.combine(deadline, datetime.max.time())
-
-
-def _local(moment: datetime) -> datetime:
-    return to_local(moment).replace(tzinfo=None)
 
 
 def board_rows(round_: ReportingRound, state: str, q: str, sort: str):

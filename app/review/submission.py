@@ -16,9 +16,8 @@ from ..models import ReportingRound, ReviewComment, Submission, SubmissionSnapsh
 from ..permissions import can_review_submission, get_or_404
 from ..reporting.diff import diff_submissions
 from ..reporting.layout import header_cells
-from ..rounds import deadline_text, round_label
+from ..rounds import deadline_text, round_label, submitted_late
 from . import bp
-from .board import submitted_late
 
 
 def load_for_review(submission_id: int) -> Submission:

@@ -11,7 +11,7 @@ from ..consolidate import included_states, load_consolidation, load_inputs, subm
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue, utcnow
-from ..permissions import can_review_round, can_view_unit, get_or_404
+from ..permissions import can_review_round, get_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import contributions as unit_contributions
 from ..reporting.consolidation import is_consolidated_key

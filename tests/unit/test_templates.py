@@ -240,3 +240,8 @@ def test_a_rule_naming_a_missing_column_or_field_of_another_section_is_refused(o
     with pytest.raises(TemplateError) as caught:
         load_template_text(source.replace(old, new, 1), "quarterly_tthc.toml")
     assert str(caught.value) == f"quarterly_tthc.toml: {expected}"
+
+
+@pytest.mark.parametrize("code,plans", [("quarterly_tthc", ["III"]), ("monthly_tthc", ["III"]), ("halfyear_onestop", ["V"])])
+def test_each_template_says_which_section_holds_next_periods_tasks(code, plans):
+    assert [s.id for s in shipped_templates()[code].plan_sections()] == plans

@@ -13,7 +13,7 @@ from itertools import product
 
 import pytest
 from flask import g
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
