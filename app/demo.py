@@ -134,8 +134,9 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 # --- Demo rounds with plausible figures --------------------------------------------------
 
-def _quarterly_values(template, rng) -> dict:
-    """Figures that respect the rules of design §7, varied per unit."""
+def _quarterly_values(template, rng, previous: dict | None = None) -> dict:
+    """Figures that respect the rules of design §7, varied per unit; with last quarter's
+    figures, dossiers carried over are last quarter's pending ones, as the rule wants."""
     from .reporting.keys import cell_key, field_key, text_key
 
     values: dict = {field_key("I.1", "published"): rng.randint(150, 260)}
@@ -148,7 +149,10 @@ def _quarterly_values(template, rng) -> dict:
     for row in table.rows:
         big = row.code in ("ho_tich", "chung_thuc", "dat_dai")
         online, direct = rng.randint(5, 120) if big else rng.randint(0, 8), rng.randint(0, 15) if big else rng.randint(0, 3)
-        carried = rng.randint(0, 6) if big else 0
+        if previous is not None:
+            carried = sum(previous.get(cell_key("I.4", row.code, c), 0) for c in ("c12", "c13"))
+        else:
+            carried = rng.randint(0, 6) if big else 0
         received_row = online + direct + carried
         pending_overdue = rng.randint(0, 1) if row.code == "dat_dai" else 0
         pending_within = min(received_row - pending_overdue, rng.randint(0, 4)) if big else 0
@@ -190,7 +194,10 @@ def _quarterly_values(template, rng) -> dict:
 def _fill(submission, values: dict, status: str, when) -> None:
     from .models import SubmissionDocument, SubmissionValue
 
+    prefilled = set(db.session.scalars(select(SubmissionValue.key).where(SubmissionValue.submission_id == submission.id)))
     for key, value in values.items():
+        if key in prefilled:
+            continue
         db.session.add(SubmissionValue(submission_id=submission.id, key=key, version=1, updated_at=when,
                                        int_value=value if isinstance(value, int) else None,
                                        text_value=value if isinstance(value, str) else None))
@@ -210,7 +217,7 @@ def seed_rounds(today=None) -> None:
     from .models import ReviewComment
     from .reporting.periods import add_working_days, current_period, default_deadline, previous_period
     from .reporting.templates import shipped_templates
-    from .rounds import default_expected_units, open_round
+    from .rounds import default_expected_units, open_round, round_template
 
     today = today or date.today()
     rng = random.Random(2024)
@@ -226,25 +233,29 @@ def seed_rounds(today=None) -> None:
     open_round(unit=quang_ngai, template=quarterly, period=period, deadline=add_working_days(deadline, 5),
                                 expected=[binh_son], instructions="Các huyện tổng hợp báo cáo của xã, phòng và nộp lên tỉnh.",
                                 opened_by=None)
-    district_round = open_round(unit=binh_son, template=quarterly, period=period, deadline=deadline,
-                                expected=default_expected_units(binh_son, quarterly),
-                                instructions="Đề nghị các xã, thị trấn và các phòng nộp đúng hạn; số liệu theo biểu 06a.",
-                                opened_by=reviewer)
+    # Last quarter first, closed and approved, so this quarter opens with its carried-over
+    # dossiers prefilled and shows "kỳ trước" beside each input.
     prev = previous_period(period)
     previous_round = open_round(unit=binh_son, template=quarterly, period=prev, deadline=default_deadline(prev),
                                 expected=default_expected_units(binh_son, quarterly), instructions="", opened_by=reviewer)
     previous_round.status = "closed"
     db.session.flush()
-    from .rounds import round_template
-
-    template = round_template(district_round)
+    template = round_template(previous_round)
     past = datetime.combine(prev.date_to, datetime.min.time()) + timedelta(days=2, hours=2)
+    earlier: dict[int, dict] = {}
     for sub in previous_round.submissions:
-        _fill(sub, _quarterly_values(template, rng), "approved", past)
+        earlier[sub.unit_id] = _quarterly_values(template, rng)
+        _fill(sub, earlier[sub.unit_id], "approved", past)
+    db.session.flush()
+    district_round = open_round(unit=binh_son, template=quarterly, period=period, deadline=deadline,
+                                expected=default_expected_units(binh_son, quarterly),
+                                instructions="Đề nghị các xã, thị trấn và các phòng nộp đúng hạn; số liệu theo biểu 06a.",
+                                opened_by=reviewer)
+    db.session.flush()
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
     states = ["approved"] * 9 + ["submitted"] * 6 + ["returned"] * 2 + ["draft"] * 5
     for sub, status in zip(sorted(district_round.submissions, key=lambda s: s.unit.sort_order), states):
-        _fill(sub, _quarterly_values(template, rng), status, now)
+        _fill(sub, _quarterly_values(template, rng, earlier.get(sub.unit_id)), status, now)
         if status == "returned":
             db.session.add(ReviewComment(submission_id=sub.id, section_id="I.4", author_id=reviewer.id, return_number=1,
                                          text="Đề nghị kiểm tra lại số hồ sơ lĩnh vực đất đai kỳ trước chuyển qua."))

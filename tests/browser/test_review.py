@@ -56,6 +56,7 @@ def test_a_reviewer_filters_returns_approves_and_consolidates_a_30_unit_round(pa
 
     board.get_by_role("link", name="Xem, duyệt").click()
     expect(page.locator("h1")).to_contain_text("Xã Số 12")
+    page.locator("#k-I-4 details.comment summary").click()  # comment boxes stay folded until wanted
     page.fill("#comment-k-I-4", "Đề nghị kiểm tra lại số hồ sơ đất đai từ kỳ trước chuyển qua.")
     page.click("button:has-text('Trả lại kèm ý kiến')")
     expect(page.locator(".flash-success")).to_have_text("Đã trả lại báo cáo của Xã Số 12 với 1 ý kiến.")
