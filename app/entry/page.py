@@ -1,6 +1,7 @@
 """Everything the submission page shows, gathered in one place for the views and partials."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -22,8 +23,10 @@ def dom_id(key: str) -> str:
 
 
 def finding_id(finding: Finding) -> str:
-    """A stable name for a warning, to store its explanation under."""
-    return f"{finding.rule_id}:{'|'.join(finding.keys)}"
+    """A stable, short name for a warning, to store its explanation under: the rule and a
+    digest of the cells it names (row codes can be long; the stored key is bounded)."""
+    digest = hashlib.sha1("|".join(finding.keys).encode()).hexdigest()[:16]
+    return f"{finding.rule_id}:{digest}"
 
 
 @dataclass

@@ -124,6 +124,9 @@ def save_values(
     for key, text, seen_version in entries:
         outcome.typed[key] = text
         is_explanation = key.startswith(EXPLAIN_PREFIX)
+        if is_explanation and not _explanation_key_ok(template, key):
+            outcome.errors[key] = "Ô này không thuộc mẫu báo cáo."
+            continue
         try:
             value = text.strip()[:300] or None if is_explanation else parse_value(template, key, text)
         except KeyError:
@@ -176,6 +179,13 @@ def touch(submission: Submission, now: datetime) -> None:
     db.session.execute(_TOUCH, {"sid": submission.id, "at": now, "st": status})
     set_committed_value(submission, "updated_at", now)
     set_committed_value(submission, "status", status)
+
+
+def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
+    """"_explain:<rule id>:<16 hex>" for a rule of this template (see page.finding_id)."""
+    rule_id, _, digest = key[len(EXPLAIN_PREFIX):].partition(":")
+    return (len(digest) == 16 and all(c in "0123456789abcdef" for c in digest)
+            and any(rule.id == rule_id for rule in template.rules))
 
 
 def _write(submission_id: int, key: str, expected_version: int, columns: dict) -> bool:

@@ -330,6 +330,8 @@ def documents(submission_id: int, section_id: str):
         section = page.template.section(section_id)
     except KeyError:
         abort(404)
+    if section.kind != "documents":
+        abort(404)
     context = page_context(page, section=section, doc_form={}, doc_errors={}, editing=editing)
     if is_fragment_request():
         return render_template("entry/_documents.html", **context)

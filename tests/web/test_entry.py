@@ -374,3 +374,13 @@ def test_two_tabs_creating_the_same_cell_do_not_overwrite_each_other(world):
     assert CELL in second.conflicts and not second.saved
     assert stored(sub.id, CELL).int_value == 10
     assert stored(sub.id, CELL).version == 1
+
+
+def test_an_explanation_for_a_warning_the_template_cannot_raise_is_refused(client, world):
+    sub = world["sub"]
+    login_as(client, world["reporter"])
+    for key in ("_explain:khong_co_luat:0123456789abcdef", "_explain:" + "x" * 300, "_explain:dossier_carry_over:zz"):
+        response = client.post(f"/submissions/{sub.id}/save", data={f"v.{key}": "Giải thích"}, headers=HX)
+        assert response.status_code == 422
+    keys = db.session.scalars(select(SubmissionValue.key).where(SubmissionValue.submission_id == sub.id)).all()
+    assert not [k for k in keys if k.startswith("_explain:")]
