@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import INSTANCE_DIR, Config, config_from_env
 from .extensions import csrf, db, login_manager, migrate
+from .htmx import is_fragment_request
 
 HTMX_FILE = "vendor/htmx-2.0.11.min.js"
 
@@ -94,23 +95,14 @@ def _load_user(user_key: str):
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    from flask import flash, redirect, url_for
-
-    from .htmx import is_fragment_request
-
     login_url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
     if is_fragment_request():
-        response = app_response("", 401)
+        # An expired login during an autosave: htmx follows HX-Redirect to the login page.
+        response = make_response("", 401)
         response.headers["HX-Redirect"] = login_url
         return response
     flash(login_manager.login_message, "warning")
     return redirect(login_url)
-
-
-def app_response(body: str, status: int):
-    from flask import make_response
-
-    return make_response(body, status)
 
 
 def _register_hooks(app: Flask) -> None:
