@@ -14,7 +14,7 @@ from ..entry.service import plain_values, stored_values
 from ..extensions import db
 from ..models import DocumentSettings, OrgUnit, Submission, SubmissionDocument, User
 from ..reporting.consolidation import UnitInput, consolidate
-from ..rounds import round_label, round_template, round_window
+from ..rounds import round_label, round_template, round_window, submitted_late
 from .parts import DEFAULT_DISTRIBUTION, DEFAULT_SIGNER_PREFIX, DEFAULT_SIGNER_TITLE, ExportParts, Signature, UnitStatus, committee_name, lines
 
 
@@ -57,15 +57,15 @@ def created_at(round_) -> datetime:
     return round_.created_at or datetime(round_.date_to.year, round_.date_to.month, round_.date_to.day)
 
 
-def completeness(submissions: list[Submission], deadline: date) -> tuple[UnitStatus, ...]:
+def completeness(submissions: list[Submission], round_) -> tuple[UnitStatus, ...]:
     officers = officers_of([s.unit_id for s in submissions])
     rows = []
     for sub in submissions:
         officer = officers.get(sub.unit_id)
-        first = sub.first_submitted_at
         rows.append(UnitStatus(
             unit_name=sub.unit.name, state=sub.status_label, submitted_at=sub.submitted_at,
-            on_time=None if first is None else first.date() <= deadline,
+            # The same judgement as the board's: the deadline day in Vietnam time.
+            on_time=None if sub.first_submitted_at is None else not submitted_late(sub, round_),
             officer=(officer.full_name or officer.username) if officer else "",
             phone=officer.phone if officer else "",
         ))
@@ -85,7 +85,7 @@ def round_parts(rc: RoundConsolidation, include_attributed: bool = True) -> Expo
         place_name=unit.place_name or unit.name, year=date.today().year,
         reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text},
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
-        completeness=completeness(rc.submissions, round_.deadline),
+        completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, receiving),
         include_attributed=include_attributed, created=created_at(round_),
     )
@@ -116,7 +116,7 @@ def submission_parts(sub: Submission) -> ExportParts:
         issuing_body=unit_title(sub.unit), parent_body=unit_title(sub.unit.parent),
         place_name=sub.unit.place_name or sub.unit.name, year=date.today().year,
         unit_titles={sub.unit.name: unit_title(sub.unit)},
-        completeness=completeness([sub], round_.deadline),
+        completeness=completeness([sub], round_),
         signature=signature_for(sub.unit, receiving),
         created=created_at(round_), consolidated=False,
     )
