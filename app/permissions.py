@@ -60,6 +60,17 @@ def get_or_404(model: type[T], object_id: int, options=()) -> T:
     return obj
 
 
+def section_or_404(template, section_id: str, kind: str):
+    """The template's section of that kind named in a URL, or 404."""
+    try:
+        section = template.section(section_id)
+    except KeyError:
+        abort(404)
+    if section.kind != kind:
+        abort(404)
+    return section
+
+
 def require_unit_in_scope(unit) -> None:
     """Out of scope looks exactly like not found: never reveal that it exists."""
     if not can_view_unit(current_user, unit):

@@ -40,3 +40,17 @@ def quarterly_values(round_, seed: int) -> dict:
 def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def filled_submission(seed: int, username: str):
+    """One commune's fully filled quarterly report and its officer (call in an app context)."""
+    from app.demo import seed_fields
+    from tests.factories import make_round, make_tree, make_user, set_values, submission_for
+
+    seed_fields()
+    db.session.commit()
+    _, district, units = make_tree(communes=1)
+    round_ = make_round(district, expected=units)
+    sub = submission_for(round_, units[0])
+    set_values(sub, quarterly_values(round_, seed))
+    return sub, make_user(units[0], username=username)

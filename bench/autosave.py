@@ -12,11 +12,9 @@ import argparse
 import os
 import time
 
-from _setup import bench_app, percentile, quarterly_values
+from _setup import bench_app, filled_submission, percentile
 
-from app.demo import seed_fields
 from app.extensions import db
-from tests.factories import make_round, make_tree, make_user, set_values, submission_for
 
 KEY = "I.1/published"
 WARMUP, RUNS = 20, 300
@@ -24,13 +22,7 @@ WARMUP, RUNS = 20, 300
 
 def build(app):
     with app.app_context():
-        seed_fields()
-        db.session.commit()
-        _, district, units = make_tree(communes=1)
-        round_ = make_round(district, expected=units)
-        sub = submission_for(round_, units[0])
-        set_values(sub, quarterly_values(round_, 1))
-        user = make_user(units[0], username="xa.bench")
+        sub, user = filled_submission(1, "xa.bench")
         row_id = db.session.execute(db.text("SELECT id FROM submission_value WHERE submission_id=:s AND key=:k"),
                                     {"s": sub.id, "k": KEY}).scalar_one()
         return sub.id, user.username, row_id

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import gzip
 
-from _setup import ROOT, bench_app, quarterly_values
+from _setup import ROOT, bench_app, filled_submission
 
 from app import HTMX_FILE
-from app.demo import seed_fields
 from app.extensions import db
 from app.models import SubmissionDocument
-from tests.factories import make_round, make_tree, make_user, set_values, submission_for
 
 GOAL_KB = 100
 
@@ -23,16 +21,10 @@ GOAL_KB = 100
 def main() -> None:
     app = bench_app("page-weight")
     with app.app_context():
-        seed_fields()
-        db.session.commit()
-        _, district, units = make_tree(communes=1)
-        round_ = make_round(district, expected=units)
-        sub = submission_for(round_, units[0])
-        set_values(sub, quarterly_values(round_, 3))
+        sub, user = filled_submission(3, "xa.weight")
         db.session.add(SubmissionDocument(submission_id=sub.id, section_id="I.5.1", doc_type="KH", number="05/KH-UBND",
                                           summary="Kế hoạch cải cách hành chính năm", position=0))
         db.session.commit()
-        user = make_user(units[0], username="xa.weight")
         sub_id, username = sub.id, user.username
     client = app.test_client()
     assert client.post("/login", data={"username": username, "password": "secret123"}).status_code == 303

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..htmx import is_fragment_request
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, utcnow
-from ..permissions import can_edit_submission, can_view_unit
+from ..permissions import can_edit_submission, can_view_unit, section_or_404
 from ..reporting.keys import parse_key, text_key
 from ..reporting.layout import header_cells
 from ..reporting.validation import has_errors
@@ -271,8 +271,7 @@ def _documents_response(sub, section_id, status=200, form_data=None, form_errors
 def document_add(submission_id: int, section_id: str):
     sub = load_submission(submission_id)
     require_editable(sub)
-    if round_template(sub.round).section(section_id).kind != "documents":
-        abort(404)
+    section_or_404(round_template(sub.round), section_id, "documents")
     data, errors = _document_form(section_id)
     if errors:
         return _documents_response(sub, section_id, 422, data, errors)
@@ -300,6 +299,7 @@ def _load_document(sub, document_id) -> SubmissionDocument:
 def document_edit(submission_id: int, section_id: str, document_id: int):
     sub = load_submission(submission_id)
     require_editable(sub)
+    section_or_404(round_template(sub.round), section_id, "documents")
     doc = _load_document(sub, document_id)
     if request.form.get("delete"):
         log_action(sub, current_user, "document", f"Xóa {doc.doc_type} {doc.number}")
@@ -326,12 +326,7 @@ def documents(submission_id: int, section_id: str):
     sub = load_submission(submission_id)
     editing = request.args.get("edit", type=int)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
-    try:
-        section = page.template.section(section_id)
-    except KeyError:
-        abort(404)
-    if section.kind != "documents":
-        abort(404)
+    section = section_or_404(page.template, section_id, "documents")
     context = page_context(page, section=section, doc_form={}, doc_errors={}, editing=editing)
     if is_fragment_request():
         return render_template("entry/_documents.html", **context)

@@ -11,7 +11,7 @@ from ..consolidate import included_states, load_consolidation, load_inputs, subm
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue, utcnow
-from ..permissions import can_review_round, get_or_404
+from ..permissions import can_review_round, get_or_404, section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import contributions as unit_contributions
 from ..reporting.consolidation import is_consolidated_key
@@ -188,12 +188,7 @@ def breakdown(round_id: int, section_id: str):
     """One row per unit with its totals for a table, loaded when the reviewer opens it."""
     round_ = load_round(round_id)
     template = round_template(round_)
-    try:
-        section = template.section(section_id)
-    except KeyError:
-        abort(404)
-    if section.kind != "table":
-        abort(404)
+    section = section_or_404(template, section_id, "table")
     include_submitted = request.args.get("provisional") == "1"
     _, _, inputs = load_inputs(round_, included_states(include_submitted),
                                only=SubmissionValue.key.startswith(section_id + "/"))
@@ -208,13 +203,7 @@ def round_narrative(round_id: int, section_id: str):
     round_ = load_round(round_id)
     if round_.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
-    template = round_template(round_)
-    try:
-        section = template.section(section_id)
-    except KeyError:
-        abort(404)
-    if section.kind != "narrative":
-        abort(404)
+    section = section_or_404(round_template(round_), section_id, "narrative")
     text = (request.form.get("text") or "").replace("\r\n", "\n")
     seen = request.form.get("version", type=int)
     row = db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id, RoundNarrative.section_id == section_id))

@@ -384,3 +384,13 @@ def test_an_explanation_for_a_warning_the_template_cannot_raise_is_refused(clien
         assert response.status_code == 422
     keys = db.session.scalars(select(SubmissionValue.key).where(SubmissionValue.submission_id == sub.id)).all()
     assert not [k for k in keys if k.startswith("_explain:")]
+
+
+@pytest.mark.parametrize("section_id", ["IX", "I.4"])
+def test_documents_of_a_section_that_holds_no_documents_are_not_found(reporter_client, world, section_id):
+    sub = world["sub"]
+    base = f"/submissions/{sub.id}/documents/{section_id}"
+    data = {"doc_type": "KH", "number": "05/KH-UBND", "issued_on": "05/01/2024", "summary": "Kế hoạch"}
+    assert reporter_client.get(base).status_code == 404
+    assert reporter_client.post(base, data=data).status_code == 404
+    assert reporter_client.post(f"{base}/1", data=data).status_code == 404
