@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .entry.service import display, log_action, save_values, stored_values
+from .entry.service import display, move, save_values, stored_values
 from .extensions import db
-from .models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue, utcnow
+from .models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
 from .reporting.consolidation import Consolidation, UnitInput, consolidate
 from .reporting.templates import ReportTemplate
 from .reporting.validation import validate
@@ -162,9 +162,5 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
         db.session.add(SubmissionDocument(submission_id=target.id, section_id=doc["section_id"], doc_type=doc["doc_type"],
                                           number=doc["number"], issued_on=doc["issued_on"], position=position,
                                           summary=f"{doc['summary']} ({doc['unit_name']})"))
-    now = utcnow()
-    target.status, target.submitted_at, target.updated_at = "submitted", now, now
-    target.first_submitted_at = target.first_submitted_at or now
-    target.version += 1
-    log_action(target, user, "upward", f"Tổng hợp từ {len(rc.included)} đơn vị")
+    move(target, user, "submit", f"Nộp lên cấp trên: tổng hợp từ {len(rc.included)} đơn vị")
     return []

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .reporting.lifecycle import is_locked
 
 
 def utcnow() -> datetime:
@@ -189,7 +190,7 @@ class Submission(db.Model):
 
     @property
     def locked(self) -> bool:
-        return self.status in ("submitted", "approved")
+        return is_locked(self.status)
 
 
 class SubmissionValue(db.Model):

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..extensions import db
 from ..models import ChangeLog, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User, utcnow
 from ..reporting.keys import cell_key, parse_key
+from ..reporting.lifecycle import next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.templates import ReportTemplate
@@ -264,6 +265,22 @@ def check_pasted_computed(template: ReportTemplate, values: dict, checks: list[t
             problems[key] = (f"Số dán vào ({format_count(pasted)}) khác tổng tính được "
                              f"({format_count(derived.get(key, 0))}); kiểm tra các ô thành phần.")
     return problems
+
+
+def move(submission: Submission, user: User | None, action: str, note: str = "") -> None:
+    """Apply a lifecycle action (submit, approve, return, reopen) and record it.
+
+    Raises TransitionRefused (with a Vietnamese reason) when the state does not allow it.
+    The first submission time is kept: timeliness is judged on it (design §6)."""
+    submission.status = next_state(submission.status, action)
+    now = utcnow()
+    submission.updated_at = now
+    if action == "submit":
+        submission.submitted_at = now
+        submission.first_submitted_at = submission.first_submitted_at or now
+    submission.approved_at = now if action == "approve" else None
+    submission.version += 1
+    log_action(submission, user, action, note)
 
 
 def log_action(submission: Submission, user: User | None, action: str, note: str = "") -> None:

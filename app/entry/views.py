@@ -18,7 +18,7 @@ from ..rounds import deadline_text, days_left, round_label, round_template, stat
 from . import bp
 from .page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from .service import (
-    EXPLAIN_PREFIX, check_pasted_computed, log_action, paste_entries, plain_values, previous_submission,
+    EXPLAIN_PREFIX, check_pasted_computed, log_action, move, paste_entries, plain_values, previous_submission,
     save_values, stored_values,
 )
 
@@ -196,12 +196,7 @@ def submit(submission_id: int):
         problems = page.errors_count + len(page.unexplained())
         flash(f"Chưa nộp được: còn {problems} vấn đề cần xử lý (xem danh sách kiểm tra).", "error")
         return render_template("entry/submission.html", **page_context(page, submit_refused=True)), 422
-    now = utcnow()
-    sub.status, sub.submitted_at, sub.updated_at = "submitted", now, now
-    if sub.first_submitted_at is None:
-        sub.first_submitted_at = now
-    sub.version += 1
-    log_action(sub, current_user, "submit")
+    move(sub, current_user, "submit")
     db.session.commit()
     late = submitted_late(sub)
     flash("Đã nộp báo cáo" + (" (sau hạn)." if late else " đúng hạn.") + " Báo cáo đã khóa; cấp trên sẽ xem và duyệt.", "success")

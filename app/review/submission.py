@@ -10,13 +10,14 @@ from sqlalchemy.orm import joinedload
 
 from ..entry.page import SECTION_STATES, build_page, dom_id, finding_id
 from ..entry.views import submission_history
-from ..entry.service import log_action, snapshot_json
+from ..entry.service import log_action, move, snapshot_json
+from ..reporting.lifecycle import TRANSITIONS, TransitionRefused
 from ..extensions import db
-from ..models import ReportingRound, ReviewComment, Submission, SubmissionSnapshot, utcnow
+from ..models import ReportingRound, ReviewComment, Submission, SubmissionSnapshot
 from ..permissions import can_review_submission, get_or_404
 from ..reporting.diff import diff_submissions
 from ..reporting.layout import header_cells
-from ..rounds import deadline_text, round_label, submitted_late
+from ..rounds import deadline_text, round_label, round_template, submitted_late
 from . import bp
 
 
@@ -57,12 +58,11 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
 @bp.post("/submissions/<int:submission_id>/approve")
 def approve(submission_id: int):
     sub = load_for_review(submission_id)
-    if sub.status != "submitted":
-        flash("Chỉ duyệt được báo cáo đã nộp.", "error")
+    try:
+        move(sub, current_user, "approve")
+    except TransitionRefused as refused:
+        flash(str(refused), "error")
         return redirect(url_for("review.submission", submission_id=sub.id), code=303)
-    sub.status, sub.approved_at, sub.updated_at = "approved", utcnow(), utcnow()
-    sub.version += 1
-    log_action(sub, current_user, "approve")
     db.session.commit()
     flash(f"Đã duyệt báo cáo của {sub.unit.name}.", "success")
     return redirect(url_for("review.board", round_id=sub.round_id), code=303)
@@ -71,11 +71,9 @@ def approve(submission_id: int):
 @bp.post("/submissions/<int:submission_id>/return")
 def return_submission(submission_id: int):
     sub = load_for_review(submission_id)
-    if sub.status not in ("submitted", "approved"):
-        flash("Chỉ trả lại được báo cáo đã nộp hoặc đã duyệt.", "error")
+    if sub.status not in TRANSITIONS["return"][0]:
+        flash(TRANSITIONS["return"][2], "error")
         return redirect(url_for("review.submission", submission_id=sub.id), code=303)
-    from ..rounds import round_template
-
     template = round_template(sub.round)
     comments = {s.id: (request.form.get(f"comment.{s.id}") or "").strip() for s in template.sections}
     comments = {k: v for k, v in comments.items() if v}
@@ -93,9 +91,7 @@ def return_submission(submission_id: int):
                                      return_number=number))
         log_action(sub, current_user, "comment", f"{section_id}: {text}")
     db.session.add(SubmissionSnapshot(submission_id=sub.id, values_json=snapshot_json(sub.id)))
-    sub.status, sub.updated_at, sub.approved_at = "returned", utcnow(), None
-    sub.version += 1
-    log_action(sub, current_user, "return")
+    move(sub, current_user, "return")
     db.session.commit()
     flash(f"Đã trả lại báo cáo của {sub.unit.name} với {len(comments)} ý kiến.", "success")
     return redirect(url_for("review.board", round_id=sub.round_id), code=303)
@@ -105,11 +101,10 @@ def return_submission(submission_id: int):
 def reopen(submission_id: int):
     """An approved report goes back to 'submitted' so the reviewer can return or re-approve it."""
     sub = load_for_review(submission_id)
-    if sub.status != "approved":
+    try:
+        move(sub, current_user, "reopen")
+    except TransitionRefused:
         abort(409)
-    sub.status, sub.approved_at, sub.updated_at = "submitted", None, utcnow()
-    sub.version += 1
-    log_action(sub, current_user, "reopen")
     db.session.commit()
     flash(f"Đã mở lại báo cáo của {sub.unit.name}.", "success")
     return redirect(url_for("review.submission", submission_id=sub.id), code=303)
