@@ -46,6 +46,8 @@ bench: venv
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/consolidate.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/concurrent_saves.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
