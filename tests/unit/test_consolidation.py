@@ -7,23 +7,12 @@ import pytest
 from app.reporting.consolidation import UnitInput, consolidate, contributions, merge_narratives
 from app.reporting.keys import cell_key, field_key, group_key, score_key, text_key, total_key
 from app.reporting.numbers import format_ratio, format_score
-from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates
 from app.reporting.validation import validate
 from tests.fixtures.seeds import (
-    SEED002_CATALOGUE, SEED002_COLUMNS, SEED002_LAND_RATIOS, SEED002_LAND_SUBTOTAL,
+    SEED002_COLUMNS, SEED002_LAND_RATIOS, SEED002_LAND_SUBTOTAL,
     SEED002_SECTION, SEED002_TOTAL, SEED003_DOCUMENTS, SEED003_RATING, SEED003_SCORE,
     SEED003_SURVEY_SHARES, seed002_values, seed003_values,
 )
-
-
-@pytest.fixture(scope="module")
-def quarterly():
-    return bind_rows(shipped_templates()["quarterly_tthc"], DEFAULT_FIELDS)
-
-
-@pytest.fixture(scope="module")
-def halfyear():
-    return bind_rows(shipped_templates()["halfyear_onestop"], SEED002_CATALOGUE)
 
 
 def split_seed002(parts: int) -> list[UnitInput]:

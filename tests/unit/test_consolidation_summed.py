@@ -1,8 +1,6 @@
 """Counts summed by the database give the same consolidation as summing in Python."""
 from app.reporting.consolidation import UnitInput, breakdown, consolidate
-from app.reporting.templates import bind_rows, shipped_templates
-from app.reporting.templates import DEFAULT_FIELDS
-from tests.fixtures.seeds import SEED002_CATALOGUE, seed002_values, seed003_values
+from tests.fixtures.seeds import seed002_values, seed003_values
 
 
 def _units(values: dict, parts: int) -> list[UnitInput]:
@@ -19,8 +17,8 @@ def _sql_like_sums(units: list[UnitInput]) -> dict[str, int]:
     return sums
 
 
-def test_seed_002_consolidated_from_database_sums_equals_summing_each_unit():
-    template = bind_rows(shipped_templates()["halfyear_onestop"], SEED002_CATALOGUE)
+def test_seed_002_consolidated_from_database_sums_equals_summing_each_unit(halfyear):
+    template = halfyear
     units = _units(seed002_values(), 3)
     full = consolidate(template, units)
     from_sums = consolidate(template, [UnitInput(u.unit_id, u.unit_name, {}) for u in units], summed=_sql_like_sums(units))
@@ -29,8 +27,8 @@ def test_seed_002_consolidated_from_database_sums_equals_summing_each_unit():
     assert from_sums.tables["III.1"].total["c3"] == 15256
 
 
-def test_survey_from_database_sums_still_weights_indices_by_forms():
-    template = bind_rows(shipped_templates()["quarterly_tthc"], DEFAULT_FIELDS)
+def test_survey_from_database_sums_still_weights_indices_by_forms(quarterly):
+    template = quarterly
     one, other = seed003_values(), {**seed003_values(), "I.5.5/forms": 100, "I.5.5/very_satisfied": 10,
                                      "I.5.5/satisfied": 50, "I.5.5/neutral": 40, "I.5.5/i1": 100}
     units = [UnitInput(1, "Xã A", one), UnitInput(2, "Xã B", other)]
@@ -42,8 +40,8 @@ def test_survey_from_database_sums_still_weights_indices_by_forms():
     assert from_sums.values == full.values
 
 
-def test_breakdown_lists_each_units_table_totals_with_computed_columns():
-    template = bind_rows(shipped_templates()["halfyear_onestop"], SEED002_CATALOGUE)
+def test_breakdown_lists_each_units_table_totals_with_computed_columns(halfyear):
+    template = halfyear
     units = _units(seed002_values(), 3)
     rows = breakdown(template, units)["III.1"]
     assert [name for _, name, _ in rows] == ["Xã 0", "Xã 1", "Xã 2"]
