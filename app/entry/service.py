@@ -13,12 +13,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import ChangeLog, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User, utcnow
-from ..reporting.keys import cell_key, parse_key
+from ..reporting.keys import parse_key
 from ..reporting.lifecycle import next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.templates import ReportTemplate
-from ..reporting.validation import compute, parse_value
+from ..reporting.validation import parse_value
 from ..rounds import round_period
 
 EXPLAIN_PREFIX = "_explain:"
@@ -216,55 +216,6 @@ def _reload(submission_id: int, key: str) -> StoredValue | None:
         return None
     number, text, version, at = row
     return StoredValue(number if text is None else text, version, at)
-
-
-def paste_entries(template: ReportTemplate, section_id: str, start_row: str, start_col: str, text: str) -> tuple[
-        list[tuple[str, str]], list[tuple[str, str, int]]]:
-    """Map a tab-separated block copied from Excel onto the table from the focused cell.
-
-    Returns (input entries to save, computed cells to check: key, typed, row index). Cells
-    that fall on computed columns are not stored: officers paste the official layout,
-    totals included, and those are checked against what the portal computes.
-    """
-    section = template.section(section_id)
-    rows = list(section.rows)
-    columns = list(section.columns)
-    row_index = next(i for i, r in enumerate(rows) if r.code == start_row)
-    col_index = next(i for i, c in enumerate(columns) if c.id == start_col)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
-    inputs: list[tuple[str, str]] = []
-    checks: list[tuple[str, str, int]] = []
-    for r_off, line in enumerate(lines):
-        if row_index + r_off >= len(rows):
-            break
-        row = rows[row_index + r_off]
-        for c_off, cell in enumerate(line.split("\t")):
-            if col_index + c_off >= len(columns):
-                break
-            column = columns[col_index + c_off]
-            key = cell_key(section_id, row.code, column.id)
-            if column.is_input:
-                inputs.append((key, cell.strip()))
-            elif cell.strip():
-                checks.append((key, cell.strip(), row_index + r_off))
-    return inputs, checks
-
-
-def check_pasted_computed(template: ReportTemplate, values: dict, checks: list[tuple[str, str, int]]) -> dict[str, str]:
-    derived = compute(template, values)
-    from ..reporting.numbers import parse_count
-
-    problems = {}
-    for key, typed, _ in checks:
-        try:
-            pasted = parse_count(typed)
-        except InvalidNumber as exc:
-            problems[key] = f"Ô tổng: {exc}"
-            continue
-        if derived.get(key, 0) != pasted:
-            problems[key] = (f"Số dán vào ({format_count(pasted)}) khác tổng tính được "
-                             f"({format_count(derived.get(key, 0))}); kiểm tra các ô thành phần.")
-    return problems
 
 
 def move(submission: Submission, user: User | None, action: str, note: str = "") -> None:

@@ -13,12 +13,13 @@ from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionD
 from ..permissions import can_edit_submission, can_view_unit, section_or_404
 from ..reporting.keys import parse_key, text_key
 from ..reporting.layout import header_cells
+from ..reporting.paste import check_pasted_totals, paste_entries
 from ..reporting.validation import has_errors
 from ..rounds import deadline_text, days_left, round_label, round_template, status_counts, submitted_late
 from . import bp
 from .page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from .service import (
-    EXPLAIN_PREFIX, check_pasted_computed, log_action, move, paste_entries, plain_values, previous_submission,
+    EXPLAIN_PREFIX, log_action, move, plain_values, previous_submission,
     save_values, stored_values,
 )
 
@@ -166,19 +167,20 @@ def paste(submission_id: int):
     """A rectangular block copied from Excel, saved in one request from the focused cell."""
     sub = load_submission(submission_id)
     require_editable(sub)
-    page = build_page(sub, editable=True)
+    template = round_template(sub.round)
     try:
         section_id, row_code, column_id = parse_key(request.form.get("start", ""))
-        section = page.template.section(section_id)
-        inputs, checks = paste_entries(page.template, section_id, row_code, column_id, request.form.get("text", ""))
+        section = template.section(section_id)
+        inputs, checks = paste_entries(template, section_id, row_code, column_id, request.form.get("text", ""))
     except (ValueError, KeyError, StopIteration):
         abort(400)
-    outcome = save_values(sub, page.template, [(k, v, None) for k, v in inputs], current_user, stored=page.stored)
+    stored = stored_values(sub.id)
+    outcome = save_values(sub, template, [(k, v, None) for k, v in inputs], current_user, stored=stored)
     db.session.commit()
-    values = plain_values(page.stored)
-    computed_problems = check_pasted_computed(page.template, values, checks)
-    errors = {**outcome.errors, **computed_problems}
-    page = build_page(sub, editable=True, typed={k: outcome.typed[k] for k in outcome.errors}, errors=errors)
+    errors = {**outcome.errors, **check_pasted_totals(template, plain_values(stored), checks)}
+    # One page build, after the save, on the values the save left in ``stored``.
+    page = build_page(sub, editable=True, stored=stored, typed={k: outcome.typed[k] for k in outcome.errors},
+                      errors=errors)
     status = 422 if errors else 200
     context = page_context(page, section=section, pasted=len(outcome.saved), paste_errors=errors)
     if is_fragment_request():
