@@ -12,6 +12,7 @@ from ..htmx import is_fragment_request
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, utcnow
 from ..permissions import can_edit_submission, can_view_unit, section_or_404
 from ..reporting.keys import parse_key, text_key
+from ..reporting.documents import DOC_TYPES, check_document
 from ..reporting.layout import header_cells
 from ..reporting.paste import check_pasted_totals, paste_entries
 from ..reporting.validation import has_errors
@@ -225,30 +226,8 @@ def previous_plans(submission_id: int):
 
 # --- Documents section rows (văn bản chỉ đạo, điều hành) --------------------------------
 
-DOC_TYPES = {"QĐ": "Quyết định", "KH": "Kế hoạch", "CT": "Chỉ thị", "CV": "Công văn", "TB": "Thông báo", "BC": "Báo cáo", "HD": "Hướng dẫn"}
-
-
-def _document_form(section_id: str) -> tuple[dict, dict]:
-    data = {k: (request.form.get(k) or "").strip() for k in ("doc_type", "number", "issued_on", "summary")}
-    errors = {}
-    if data["doc_type"] not in DOC_TYPES:
-        errors["doc_type"] = "Chọn loại văn bản."
-    if not data["number"]:
-        errors["number"] = "Nhập số, ký hiệu (vd. 11/QĐ-UBND)."
-    elif len(data["number"]) > 60:
-        errors["number"] = "Tối đa 60 ký tự."
-    issued = None
-    if data["issued_on"]:
-        try:
-            issued = datetime.strptime(data["issued_on"], "%d/%m/%Y").date()
-        except ValueError:
-            errors["issued_on"] = "Ngày theo dạng dd/mm/yyyy, vd. 10/01/2024."
-    if not data["summary"]:
-        errors["summary"] = "Nhập trích yếu nội dung."
-    elif len(data["summary"]) > 1000:
-        errors["summary"] = "Tối đa 1.000 ký tự."
-    data["issued_date"] = issued
-    return data, errors
+def _document_form() -> tuple[dict, dict]:
+    return check_document({k: request.form.get(k) or "" for k in ("doc_type", "number", "issued_on", "summary")})
 
 
 def _documents_response(sub, section_id, status=200, form_data=None, form_errors=None, editing=None):
@@ -269,7 +248,7 @@ def document_add(submission_id: int, section_id: str):
     sub = load_submission(submission_id)
     require_editable(sub)
     section_or_404(round_template(sub.round), section_id, "documents")
-    data, errors = _document_form(section_id)
+    data, errors = _document_form()
     if errors:
         return _documents_response(sub, section_id, 422, data, errors)
     position = db.session.scalar(select(db.func.count(SubmissionDocument.id)).where(SubmissionDocument.submission_id == sub.id))
@@ -303,7 +282,7 @@ def document_edit(submission_id: int, section_id: str, document_id: int):
         db.session.delete(doc)
         db.session.commit()
         return _documents_response(sub, section_id)
-    data, errors = _document_form(section_id)
+    data, errors = _document_form()
     version = request.form.get("version", type=int)
     if version is not None and version != doc.version:
         errors["number"] = "Dòng này vừa được người khác sửa; tải lại trang để xem bản mới nhất."
