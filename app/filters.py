@@ -44,5 +44,6 @@ def register_filters(app) -> None:
         vn_date=vn_date, vn_datetime=vn_datetime, vn_time=vn_time, vn_count=vn_count
     )
     from .reporting.diff import key_label
+    from .reporting.layout import header_cells
 
-    app.jinja_env.globals.update(key_label=key_label, pct=format_ratio, score=lambda h: format_score(h) if h is not None else "–")
+    app.jinja_env.globals.update(key_label=key_label, header_cells=header_cells, pct=format_ratio, score=lambda h: format_score(h) if h is not None else "–")

@@ -13,7 +13,6 @@ from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionD
 from ..permissions import can_edit_submission, can_view_unit, section_or_404
 from ..reporting.keys import parse_key, text_key
 from ..reporting.documents import DOC_TYPES, check_document
-from ..reporting.layout import header_cells
 from ..reporting.paste import check_pasted_totals, paste_entries
 from ..reporting.validation import has_errors
 from ..rounds import deadline_text, days_left, round_label, round_template, status_counts, submitted_late
@@ -89,7 +88,6 @@ def require_editable(submission: Submission) -> None:
 
 def page_context(page, **extra):
     return dict(page=page, s=page.submission, t=page.template, round_label=round_label, dom_id=dom_id,
-                header_cells=header_cells,
                 finding_id=finding_id, section_states=SECTION_STATES, deadline_text=deadline_text, doc_types=DOC_TYPES,
                 today=date.today(), **extra)
 

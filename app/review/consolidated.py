@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import render_template, request
 
 from ..consolidate import load_consolidation, upward_submission
-from ..reporting.layout import header_cells
 from ..rounds import round_label, round_window
 
 
@@ -13,4 +12,4 @@ def consolidated_page(round_):
     rc = load_consolidation(round_, include_submitted)
     return render_template("review/consolidated.html", rc=rc, round_=round_, round_label=round_label,
                            upward=upward_submission(round_),
-                           round_window=round_window, header_cells=header_cells, include_submitted=include_submitted)
+                           round_window=round_window, include_submitted=include_submitted)

@@ -16,7 +16,6 @@ from ..extensions import db
 from ..models import ReportingRound, ReviewComment, Submission, SubmissionSnapshot
 from ..permissions import can_review_submission, get_or_404
 from ..reporting.diff import diff_submissions
-from ..reporting.layout import header_cells
 from ..rounds import deadline_text, round_label, round_template, submitted_late
 from . import bp
 
@@ -50,7 +49,7 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
         changes = diff_submissions(page.template, before["values"], after["values"])
     history = submission_history(sub.id)
     return render_template("review/submission.html", page=page, s=sub, t=page.template, round_label=round_label,
-                           dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES, header_cells=header_cells,
+                           dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES,
                            deadline_text=deadline_text, late=submitted_late(sub), changes=changes, history=history,
                            comment_errors=comment_errors or {}, typed_comments=request.form), status
 
