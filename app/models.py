@@ -282,6 +282,10 @@ class RoundNarrative(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    # The ORM writes "UPDATE … WHERE version = ?" and raises StaleDataError when another
+    # save got there first, so a stale text never replaces a newer one.
+    __mapper_args__ = {"version_id_col": version}
+
 
 class DocumentSettings(db.Model):
     """What a unit's Word report says around the body: recipient, Nơi nhận, signer."""

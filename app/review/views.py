@@ -5,6 +5,8 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
 
 from ..consolidate import included_states, load_consolidation, load_inputs, submit_upward, upward_submission
@@ -197,6 +199,9 @@ def breakdown(round_id: int, section_id: str):
                   include_submitted=include_submitted)
 
 
+STALE_NARRATIVE = "Nội dung này vừa được sửa ở nơi khác; tải lại trang để xem bản mới nhất trước khi sửa."
+
+
 @bp.post("/<int:round_id>/narratives/<section_id>")
 def round_narrative(round_id: int, section_id: str):
     """The reviewer's own consolidated text for a section, autosaved like data entry."""
@@ -211,13 +216,19 @@ def round_narrative(round_id: int, section_id: str):
     if len(text) > section.max_length:
         error, status = f"Nội dung vượt quá {section.max_length} ký tự.", 422
     elif row is not None and seen is not None and seen != row.version:
-        error, status = "Nội dung này vừa được sửa ở nơi khác; tải lại trang để xem bản mới nhất trước khi sửa.", 409
+        error, status = STALE_NARRATIVE, 409
     else:
         if row is None:
-            row = RoundNarrative(round_id=round_.id, section_id=section_id, version=0)
+            row = RoundNarrative(round_id=round_.id, section_id=section_id)
             db.session.add(row)
-        row.text, row.version, row.updated_at = text, row.version + 1, utcnow()
-        db.session.commit()
+        row.text, row.updated_at = text, utcnow()
+        try:
+            db.session.commit()
+        except (StaleDataError, IntegrityError):  # another save won the race
+            db.session.rollback()
+            error, status = STALE_NARRATIVE, 409
+            row = db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id,
+                                                                 RoundNarrative.section_id == section_id))
     if not is_fragment_request():
         if status == 200:
             flash("Đã lưu nội dung tổng hợp.", "success")

@@ -110,3 +110,23 @@ def test_only_the_consolidating_units_reviewer_writes_its_texts(client):
     login_as(client, make_user(province, "reviewer"))
     assert client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x", "version": "0"}).status_code == 403
     assert db.session.query(Submission).count() == 2
+
+
+def test_a_reviewer_text_saved_meanwhile_is_not_overwritten_by_an_older_edit(client):
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    add_seed002_catalogue()
+    _, round_ = district_round("BS", 2)
+    narrative = RoundNarrative(round_id=round_.id, section_id="III", text="Bản một.")
+    db.session.add(narrative)
+    db.session.commit()
+    # Another worker saves between this request's read and its write.
+    with db.engine.begin() as other:
+        other.execute(update(RoundNarrative.__table__).values(text="Bản của người khác.", version=RoundNarrative.version + 1))
+    narrative.text = "Bản cũ hơn."
+    with pytest.raises(StaleDataError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.query(RoundNarrative).one().text == "Bản của người khác."
