@@ -122,6 +122,7 @@ ERROR_TEXT = {
     403: ("Không có quyền truy cập", "Tài khoản của bạn không được phép thực hiện thao tác này."),
     404: ("Không tìm thấy", "Trang hoặc dữ liệu bạn tìm không tồn tại, hoặc không thuộc phạm vi của bạn."),
     405: ("Thao tác không được hỗ trợ", "Phương thức này không dùng được cho địa chỉ này."),
+    409: ("Dữ liệu đã thay đổi", "Dữ liệu vừa được người khác thay đổi. Hãy tải lại trang để xem giá trị mới."),
     413: ("Tệp quá lớn", "Tệp tải lên vượt quá dung lượng cho phép (8 MB)."),
     500: ("Lỗi hệ thống", "Đã có lỗi xảy ra. Dữ liệu đã lưu trước đó không bị mất. Vui lòng thử lại sau ít phút."),
 }
@@ -138,6 +139,13 @@ def _register_errors(app: Flask) -> None:
 
     for code in ERROR_TEXT:
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    from .services.errors import ServiceError
+
+    @app.errorhandler(ServiceError)
+    def service_error(e: ServiceError):
+        code = e.status if e.status in ERROR_TEXT else 400
+        return render_error(code, e.message or None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -6,9 +6,10 @@ import unicodedata
 
 from sqlalchemy import select
 
+from .reporting.clock import vn_today
 from .extensions import db
 from .models import CatalogueField, OrgUnit, User
-from .orgtree import add_unit
+from .services.orgtree import add_unit
 
 DEMO_PASSWORD = "demo1234"
 
@@ -212,14 +213,14 @@ def _fill(submission, values: dict, status: str, when) -> None:
 
 def seed_rounds(today=None) -> None:
     import random
-    from datetime import date, datetime, timedelta
+    from datetime import datetime, timedelta
 
     from .models import ReviewComment
     from .reporting.periods import add_working_days, current_period, default_deadline, previous_period
     from .reporting.templates import shipped_templates
-    from .rounds import default_expected_units, open_round, round_template
+    from .services.rounds import default_expected_units, open_round, round_template
 
-    today = today or date.today()
+    today = today or vn_today()
     rng = random.Random(2024)
     quarterly, monthly = shipped_templates()["quarterly_tthc"], shipped_templates()["monthly_tthc"]
     binh_son = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG.BS"))

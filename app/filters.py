@@ -1,16 +1,10 @@
 """Jinja filters: Vietnamese dates and numbers."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from .reporting.clock import to_local
 from .reporting.numbers import format_count, format_ratio, format_score
-
-VN_TZ = timezone(timedelta(hours=7))
-
-
-def to_local(value: datetime) -> datetime:
-    """Times are stored in UTC; officers read them in Vietnam time (UTC+7)."""
-    return value.replace(tzinfo=timezone.utc).astimezone(VN_TZ)
 
 
 def vn_date(value: date | datetime | None) -> str:

@@ -1,7 +1,7 @@
 """Typed ORM models. Vietnamese terms are mapped in comments, identifiers stay English."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -19,11 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .reporting.clock import utcnow
 from .reporting.lifecycle import is_locked
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 # Kinds of organisation unit (tỉnh, huyện, xã, phường, thị trấn, đặc khu, phòng/ban).

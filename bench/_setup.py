@@ -32,7 +32,7 @@ def bench_app(name: str):
 
 def quarterly_values(round_, seed: int) -> dict:
     from app.demo import _quarterly_values
-    from app.rounds import round_template
+    from app.services.rounds import round_template
 
     return _quarterly_values(round_template(round_), random.Random(seed))
 

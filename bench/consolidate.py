@@ -16,11 +16,11 @@ import time
 from _setup import bench_app, quarterly_values
 from sqlalchemy import event, insert
 
-from app.consolidate import load_consolidation
+from app.services.consolidation import load_consolidation
 from app.demo import seed_fields
 from app.extensions import db
 from app.models import ReportingRound, SubmissionValue
-from app.orgtree import add_unit
+from app.services.orgtree import add_unit
 from tests.factories import make_round, make_user
 
 SIZES = (30, 200, 1000)

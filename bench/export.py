@@ -31,7 +31,7 @@ RUNS = 5
 
 
 def synthetic_parts(units: int):
-    from app.exports.parts import ExportParts, UnitStatus
+    from app.services.export_model import ExportParts, UnitStatus
     from app.reporting.consolidation import UnitInput, consolidate
     from app.reporting.keys import cell_key, field_key, text_key
     from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..htmx import render
 from ..models import CatalogueField, OrgUnit, User
-from ..orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
+from ..services.orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
 from ..permissions import get_or_404
 from . import bp
 from .forms import FieldForm, UnitForm, UserForm

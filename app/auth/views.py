@@ -9,7 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import User, utcnow
+from ..models import User
+from ..reporting.clock import utcnow
 from . import bp
 from .forms import ChangePasswordForm, LoginForm
 

@@ -1,43 +1,27 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..htmx import is_fragment_request
-from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, utcnow
-from ..permissions import can_edit_submission, can_view_unit, section_or_404
+from ..models import ReportingRound, Submission, SubmissionDocument
+from ..reporting.clock import utcnow, vn_now, vn_today
+from ..permissions import section_or_404
+from ..services.access import can_edit_submission
 from ..reporting.keys import parse_key, text_key
 from ..reporting.documents import DOC_TYPES, check_document
 from ..reporting.paste import check_pasted_totals, paste_entries
 from ..reporting.validation import has_errors
-from ..rounds import deadline_text, days_left, round_label, round_template, status_counts, submitted_late
+from ..services.rounds import deadline_text, days_left, round_label, round_template, status_counts, submitted_late
 from . import bp
-from .page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
-from .service import (
-    EXPLAIN_PREFIX, log_action, move, plain_values, previous_submission,
-    save_values, stored_values,
+from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
+from ..services.submissions import (
+    EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submission,
+    save_values, stored_values, submission_history,
 )
-
-
-def own_submissions(unit_id: int) -> dict[str, list[Submission]]:
-    """What a unit owes, in the order an officer needs it: returned, open, then recent."""
-    subs = db.session.scalars(
-        select(Submission)
-        .join(Submission.round)
-        .options(joinedload(Submission.round).joinedload(ReportingRound.unit))
-        .where(Submission.unit_id == unit_id)
-        .order_by(ReportingRound.deadline.desc())
-    ).all()
-    returned = [s for s in subs if s.status == "returned"]
-    open_ = sorted((s for s in subs if s.status in ("not_started", "draft") and s.round.status == "open"),
-                   key=lambda s: s.round.deadline)
-    recent = [s for s in subs if s not in returned and s not in open_][:10]
-    return {"returned": returned, "open": open_, "recent": recent}
 
 
 @bp.get("/")
@@ -45,7 +29,7 @@ def own_submissions(unit_id: int) -> dict[str, list[Submission]]:
 def home():
     if current_user.role == "admin":
         return redirect(url_for("admin.units"))
-    context = {"owed": own_submissions(current_user.unit_id), "today": date.today(),
+    context = {"owed": own_submissions(current_user.unit_id), "today": vn_today(),
                "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label}
     if current_user.role == "reviewer":
         rounds = db.session.scalars(
@@ -60,27 +44,6 @@ def home():
 
 # --- The submission page (báo cáo của đơn vị) -----------------------------------------
 
-_SUBMISSION_WITH_ROUND = (
-    select(Submission, ReportingRound, OrgUnit).join(Submission.round).join(OrgUnit, Submission.unit_id == OrgUnit.id)
-    .where(Submission.id == bindparam("submission_id"))
-)
-
-
-def load_submission(submission_id: int) -> Submission:
-    """The submission with its round and unit in one query (the round's and the unit's
-    many-to-one links then resolve from the session without another query)."""
-    row = db.session.execute(_SUBMISSION_WITH_ROUND, {"submission_id": submission_id}).first()
-    if row is None or not can_view_unit(current_user, row[0].unit):
-        abort(404)
-    return row[0]
-
-
-def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:
-    return db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user))
-                              .where(ChangeLog.submission_id == submission_id)
-                              .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)).all()
-
-
 def require_editable(submission: Submission) -> None:
     if not can_edit_submission(current_user, submission):
         abort(403)
@@ -89,13 +52,13 @@ def require_editable(submission: Submission) -> None:
 def page_context(page, **extra):
     return dict(page=page, s=page.submission, t=page.template, round_label=round_label, dom_id=dom_id,
                 finding_id=finding_id, section_states=SECTION_STATES, deadline_text=deadline_text, doc_types=DOC_TYPES,
-                today=date.today(), **extra)
+                today=vn_today(), **extra)
 
 
 @bp.get("/submissions/<int:submission_id>")
 @login_required
 def submission(submission_id: int):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
     return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id)))
 
@@ -114,7 +77,7 @@ def _entries_from_form() -> list[tuple[str, str, int | None]]:
 @bp.post("/submissions/<int:submission_id>/save")
 @login_required
 def save(submission_id: int):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     require_editable(sub)
     entries = _entries_from_form()
     if not entries:
@@ -140,7 +103,7 @@ def save(submission_id: int):
             response.headers["HX-Trigger"] = "submission-saved"
         return response
     if status == 200:
-        flash(f"Đã lưu lúc {datetime.now().strftime('%H:%M')}." if outcome.saved else "Không có thay đổi nào.", "success")
+        flash(f"Đã lưu lúc {vn_now().strftime('%H:%M')}." if outcome.saved else "Không có thay đổi nào.", "success")
         anchor = "#" + request.form.get("section", "") if request.form.get("section") else ""
         return redirect(url_for("entry.submission", submission_id=sub.id) + anchor, code=303)
     page = build_page(sub, editable=True, typed=outcome.typed, errors=outcome.errors, conflicts=outcome.conflicts)
@@ -153,7 +116,7 @@ def save(submission_id: int):
 @login_required
 def checks(submission_id: int):
     """The rules' findings and section states, refreshed after autosaves settle."""
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     if not is_fragment_request():
         return redirect(url_for("entry.submission", submission_id=sub.id) + "#checks")
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
@@ -164,7 +127,7 @@ def checks(submission_id: int):
 @login_required
 def paste(submission_id: int):
     """A rectangular block copied from Excel, saved in one request from the focused cell."""
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     require_editable(sub)
     template = round_template(sub.round)
     try:
@@ -190,7 +153,7 @@ def paste(submission_id: int):
 @bp.post("/submissions/<int:submission_id>/submit")
 @login_required
 def submit(submission_id: int):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     require_editable(sub)
     page = build_page(sub, editable=True)
     if has_errors(page.findings) or page.unexplained():
@@ -208,7 +171,7 @@ def submit(submission_id: int):
 @login_required
 def previous_plans(submission_id: int):
     """Last period's plans beside this period's results ("Lấy kế hoạch kỳ trước")."""
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     prev = previous_submission(sub)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
     plans = []
@@ -243,7 +206,7 @@ def _documents_response(sub, section_id, status=200, form_data=None, form_errors
 @bp.post("/submissions/<int:submission_id>/documents/<section_id>")
 @login_required
 def document_add(submission_id: int, section_id: str):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     require_editable(sub)
     section_or_404(round_template(sub.round), section_id, "documents")
     data, errors = _document_form()
@@ -271,7 +234,7 @@ def _load_document(sub, document_id) -> SubmissionDocument:
 @bp.post("/submissions/<int:submission_id>/documents/<section_id>/<int:document_id>")
 @login_required
 def document_edit(submission_id: int, section_id: str, document_id: int):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     require_editable(sub)
     section_or_404(round_template(sub.round), section_id, "documents")
     doc = _load_document(sub, document_id)
@@ -297,7 +260,7 @@ def document_edit(submission_id: int, section_id: str, document_id: int):
 @bp.get("/submissions/<int:submission_id>/documents/<section_id>")
 @login_required
 def documents(submission_id: int, section_id: str):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     editing = request.args.get("edit", type=int)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
     section = section_or_404(page.template, section_id, "documents")

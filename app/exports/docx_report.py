@@ -23,10 +23,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ..reporting.clock import vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
-from .parts import ExportParts
+from ..services.export_model import ExportParts
 
 FONT = "Times New Roman"
 BODY_SIZE = 14
@@ -140,7 +141,7 @@ def report_title(parts: ExportParts) -> str:
 
 
 def date_line(parts: ExportParts) -> str:
-    year = parts.year or date.today().year
+    year = parts.year or vn_today().year
     place = parts.place_name or "…"
     return f"{place}, ngày      tháng      năm {year}"
 
@@ -327,7 +328,7 @@ def write_annex(doc, parts: ExportParts, section: Section, annex: str) -> None:
     table_result = parts.result.tables[section.id]
     _paragraph(doc, f"Phụ lục {annex}", bold=True, align=CENTER, after=0)
     _paragraph(doc, section.heading.upper(), bold=True, align=CENTER, after=0)
-    year = parts.year or date.today().year
+    year = parts.year or vn_today().year
     _paragraph(doc, f"(Kèm theo Báo cáo số      /BC-UBND ngày      tháng      năm {year} của {parts.reporting_unit})",
                italic=True, align=CENTER, size=13, after=0)
     _paragraph(doc, f"Kỳ báo cáo: {parts.period_label} {parts.period_window}".strip(), align=CENTER, size=13, after=0)

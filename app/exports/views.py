@@ -16,19 +16,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ..consolidate import load_consolidation
-from ..entry.service import plain_values, save_values, stored_values
-from ..entry.views import load_submission
+from ..services.consolidation import load_consolidation
+from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from ..extensions import db
 from ..forms import Form
 from ..models import DocumentSettings, Submission
-from ..permissions import can_edit_submission
-from ..review.views import load_round
-from ..rounds import round_label, round_template, round_window
+from ..services.access import can_edit_submission
+from ..services.rounds import load_round, round_label, round_template, round_window
 from . import bp
 from .docx_report import write_report_docx
-from .loading import round_parts, signature_for, submission_parts, unit_title
-from .parts import content_disposition
+from ..services.export_parts import round_parts, signature_for, submission_parts, unit_title
+from ..services.export_model import content_disposition
 from .roundtrip import EntryMeta, read_upload, write_entry_workbook
 from .xlsx import write_round_workbook
 
@@ -62,14 +60,14 @@ def round_file_name(round_) -> str:
 
 @bp.get("/rounds/<int:round_id>.xlsx")
 def round_xlsx(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     parts = round_parts(load_consolidation(round_, wants_provisional(), per_unit=True))
     return send_written(lambda out: write_round_workbook(parts, out), round_file_name(round_), "xlsx", XLSX)
 
 
 @bp.get("/rounds/<int:round_id>.docx")
 def round_docx(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     parts = round_parts(load_consolidation(round_, wants_provisional()),
                         include_attributed=request.args.get("attributed", "1") != "0")
     return send_written(lambda out: write_report_docx(parts, out), round_file_name(round_), "docx", DOCX)
@@ -113,7 +111,7 @@ def save_settings(unit, form: WordSettingsForm) -> None:
 
 @bp.route("/rounds/<int:round_id>/word", methods=["GET", "POST"])
 def round_word(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     form = settings_form_for(round_.unit, unit_title(round_.unit.parent))
     if request.method == "POST":
         # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
@@ -139,14 +137,14 @@ def submission_file_name(sub: Submission) -> str:
 
 @bp.get("/submissions/<int:submission_id>.xlsx")
 def submission_xlsx(submission_id: int):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     parts = submission_parts(sub)
     return send_written(lambda out: write_round_workbook(parts, out), submission_file_name(sub), "xlsx", XLSX)
 
 
 @bp.get("/submissions/<int:submission_id>.docx")
 def submission_docx(submission_id: int):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     parts = submission_parts(sub)
     return send_written(lambda out: write_report_docx(parts, out), submission_file_name(sub), "docx", DOCX)
 
@@ -157,7 +155,7 @@ def entry_meta(sub: Submission) -> EntryMeta:
 
 @bp.get("/submissions/<int:submission_id>/template.xlsx")
 def submission_template(submission_id: int):
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     filled = request.args.get("filled") == "1"
     values = plain_values(stored_values(sub.id)) if filled else {}
     template = round_template(sub.round)
@@ -172,7 +170,7 @@ def submission_template(submission_id: int):
 
 
 def load_editable(submission_id: int) -> Submission:
-    sub = load_submission(submission_id)
+    sub = load_submission(current_user, submission_id)
     if not can_edit_submission(current_user, sub):
         abort(403)
     return sub

@@ -27,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..reporting.consolidation import TableResult
 from ..reporting.templates import Section
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
-from .parts import ExportParts
+from ..services.export_model import ExportParts
 
 FONT = "Times New Roman"
 COUNT_FORMAT = "#,##0"

@@ -11,6 +11,8 @@ TOTAL = "_total"
 GROUP_PREFIX = "_group:"
 SCORE = "_score"
 TEXT = "text"
+# A unit's explanation of a warning (giải trình): "_explain:<rule id>:<digest>".
+EXPLAIN_PREFIX = "_explain:"
 
 
 def cell_key(section_id: str, row_code: str, column_id: str) -> str:

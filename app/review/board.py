@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..filters import vn_date
 from ..models import OrgUnit, ReportingRound, Submission, User
-from ..rounds import round_label, submitted_late
+from ..services.rounds import round_label, submitted_late
 
 
 @dataclass

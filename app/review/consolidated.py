@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ..consolidate import load_consolidation, upward_submission
-from ..rounds import round_label, round_window
+from ..services.consolidation import load_consolidation, upward_submission
+from ..services.rounds import round_label, round_window
 
 
 def consolidated_page(round_):

@@ -6,26 +6,15 @@ import json
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..entry.page import SECTION_STATES, build_page, dom_id, finding_id
-from ..entry.views import submission_history
-from ..entry.service import log_action, move, snapshot_json
+from ..services.submission_page import SECTION_STATES, build_page, dom_id, finding_id
+from ..services.submissions import load_for_review, log_action, move, snapshot_json, submission_history
 from ..reporting.lifecycle import TRANSITIONS, TransitionRefused
 from ..extensions import db
-from ..models import ReportingRound, ReviewComment, Submission, SubmissionSnapshot
-from ..permissions import can_review_submission, get_or_404
+from ..models import ReviewComment, SubmissionSnapshot
 from ..reporting.diff import diff_submissions
-from ..rounds import deadline_text, round_label, round_template, submitted_late
+from ..services.rounds import deadline_text, round_label, round_template, submitted_late
 from . import bp
-
-
-def load_for_review(submission_id: int) -> Submission:
-    sub = get_or_404(Submission, submission_id,
-                     options=[joinedload(Submission.round).joinedload(ReportingRound.unit), joinedload(Submission.unit)])
-    if not can_review_submission(current_user, sub):
-        abort(404)
-    return sub
 
 
 def _latest_snapshot(submission_id: int) -> SubmissionSnapshot | None:
@@ -39,7 +28,7 @@ def submission(submission_id: int):
 
 
 def review_page(submission_id: int, status: int = 200, comment_errors: dict | None = None):
-    sub = load_for_review(submission_id)
+    sub = load_for_review(current_user, submission_id)
     page = build_page(sub, editable=False)
     snapshot = _latest_snapshot(sub.id)
     changes = None
@@ -56,7 +45,7 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
 
 @bp.post("/submissions/<int:submission_id>/approve")
 def approve(submission_id: int):
-    sub = load_for_review(submission_id)
+    sub = load_for_review(current_user, submission_id)
     try:
         move(sub, current_user, "approve")
     except TransitionRefused as refused:
@@ -69,7 +58,7 @@ def approve(submission_id: int):
 
 @bp.post("/submissions/<int:submission_id>/return")
 def return_submission(submission_id: int):
-    sub = load_for_review(submission_id)
+    sub = load_for_review(current_user, submission_id)
     if sub.status not in TRANSITIONS["return"][0]:
         flash(TRANSITIONS["return"][2], "error")
         return redirect(url_for("review.submission", submission_id=sub.id), code=303)
@@ -99,7 +88,7 @@ def return_submission(submission_id: int):
 @bp.post("/submissions/<int:submission_id>/reopen")
 def reopen(submission_id: int):
     """An approved report goes back to 'submitted' so the reviewer can return or re-approve it."""
-    sub = load_for_review(submission_id)
+    sub = load_for_review(current_user, submission_id)
     try:
         move(sub, current_user, "reopen")
     except TransitionRefused:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,18 +7,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
 
-from ..consolidate import included_states, load_consolidation, load_inputs, submit_upward, upward_submission
+from ..services.consolidation import included_states, load_consolidation, load_inputs, submit_upward, upward_submission
 from ..extensions import db
 from ..htmx import is_fragment_request, render
-from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue, utcnow
-from ..permissions import can_review_round, get_or_404, section_or_404
+from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue
+from ..reporting.clock import utcnow, vn_today
+from ..permissions import section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import contributions as unit_contributions
 from ..reporting.consolidation import is_consolidated_key
 from ..reporting.diff import key_label
 from ..reporting.periods import adhoc_period, current_period, default_deadline, make_period, period_label, window_label
 from ..reporting.templates import shipped_templates
-from ..rounds import (
+from ..services.rounds import (
+    load_round,
     RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_template, status_counts,
 )
 from . import bp
@@ -37,13 +37,6 @@ INDEX_CHOICES = {
     "year": [(1, "Cả năm")],
     "adhoc": [(0, "Đột xuất (chọn ngày)")],
 }
-
-
-def load_round(round_id: int) -> ReportingRound:
-    round_ = get_or_404(ReportingRound, round_id, options=[joinedload(ReportingRound.unit)])
-    if not can_review_round(current_user, round_):
-        abort(404)
-    return round_
 
 
 def override(field, value) -> None:
@@ -66,7 +59,7 @@ def rounds():
         stmt = stmt.where(OrgUnit.path.startswith(current_user.unit.path))
     items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
     return render_template("review/rounds.html", rounds=items, counts=status_counts([r.id for r in items]),
-                           today=date.today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
+                           today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,7 +77,7 @@ def round_new():
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         abort(404)
-    today = date.today()
+    today = vn_today()
     # A changed template brings its own period and deadline defaults, not the old ones.
     template_changed = request.values.get("shown_template", template.code) != template.code
     if template.frequency != "adhoc":
@@ -136,7 +129,7 @@ def round_new():
 
 @bp.post("/<int:round_id>/status")
 def round_status(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     if round_.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
     round_.status = "closed" if round_.status == "open" else "open"
@@ -154,25 +147,25 @@ BOARD_SORTS = {"order": "Thứ tự", "name": "Tên", "status": "Trạng thái",
 
 @bp.get("/<int:round_id>")
 def board(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     state = request.args.get("state", "")
     q = request.args.get("q", "").strip()[:100]
     sort = request.args.get("sort", "order")
     rows, counters, everything = board_rows(round_, state if state in BOARD_FILTERS else "", q, sort if sort in BOARD_SORTS else "order")
     return render("review/board.html", "review/_board_table.html", round_=round_, rows=rows, counters=counters,
                   state=state, q=q, sort=sort, filters=BOARD_FILTERS, sorts=BOARD_SORTS, round_label=round_label,
-                  deadline_text=deadline_text, reminder=reminder_text(round_, everything), today=date.today())
+                  deadline_text=deadline_text, reminder=reminder_text(round_, everything), today=vn_today())
 
 
 @bp.get("/<int:round_id>/consolidated")
 def consolidated(round_id: int):
-    return consolidated_page(load_round(round_id))
+    return consolidated_page(load_round(current_user, round_id))
 
 
 @bp.get("/<int:round_id>/contributions")
 def contributions(round_id: int):
     """Each unit's part of one consolidated cell."""
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     key = request.args.get("key", "")
     template = round_template(round_)
     if not is_consolidated_key(template, key):
@@ -188,7 +181,7 @@ def contributions(round_id: int):
 @bp.get("/<int:round_id>/breakdown/<section_id>")
 def breakdown(round_id: int, section_id: str):
     """One row per unit with its totals for a table, loaded when the reviewer opens it."""
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     template = round_template(round_)
     section = section_or_404(template, section_id, "table")
     include_submitted = request.args.get("provisional") == "1"
@@ -205,7 +198,7 @@ STALE_NARRATIVE = "Nội dung này vừa được sửa ở nơi khác; tải l�
 @bp.post("/<int:round_id>/narratives/<section_id>")
 def round_narrative(round_id: int, section_id: str):
     """The reviewer's own consolidated text for a section, autosaved like data entry."""
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     if round_.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
     section = section_or_404(round_template(round_), section_id, "narrative")
@@ -241,7 +234,7 @@ def round_narrative(round_id: int, section_id: str):
 @bp.post("/<int:round_id>/upward")
 def upward(round_id: int):
     """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent round."""
-    round_ = load_round(round_id)
+    round_ = load_round(current_user, round_id)
     if round_.unit_id != current_user.unit_id:
         abort(403)
     target = upward_submission(round_)

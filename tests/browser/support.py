@@ -6,7 +6,7 @@ import random
 from app.demo import _quarterly_values, seed_fields
 from app.extensions import db
 from app.reporting.numbers import format_count
-from app.rounds import round_template
+from app.services.rounds import round_template
 from tests.factories import make_round, make_tree, make_user, set_values
 
 

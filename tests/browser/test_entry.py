@@ -7,12 +7,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.entry.page import dom_id
-from app.entry.service import display
+from app.services.submission_page import dom_id
+from app.services.submissions import display
 from app.extensions import db
 from app.models import Submission, SubmissionValue
 from app.reporting.keys import parse_key
-from app.rounds import round_template
+from app.services.rounds import round_template
 from tests.factories import submission_for
 
 from .conftest import login, shot

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Submission
-from app.models import utcnow
+from app.reporting.clock import utcnow
 from tests.factories import submission_for
 
 from .conftest import login, shot

@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from app.exports.docx_report import write_report_docx
-from app.exports.parts import ExportParts, Signature
+from app.services.export_model import ExportParts, Signature
 from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.keys import text_key
 from app.reporting.templates import bind_rows, shipped_templates

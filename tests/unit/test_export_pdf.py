@@ -10,7 +10,7 @@ import subprocess
 from datetime import datetime
 
 from app.exports.docx_report import write_report_docx
-from app.exports.parts import ExportParts, Signature
+from app.services.export_model import ExportParts, Signature
 from app.exports.xlsx import write_round_workbook
 from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from app.exports.layout import header_cells
-from app.exports.parts import ExportParts, UnitStatus
+from app.services.export_model import ExportParts, UnitStatus
 from app.exports.xlsx import write_round_workbook
 from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.keys import text_key

@@ -215,7 +215,7 @@ def test_locking_an_account_ends_its_session_at_once(app, admin_client, tree):
 def test_resetting_a_password_also_lifts_a_lockout(admin_client, tree):
     from datetime import timedelta
 
-    from app.models import utcnow
+    from app.reporting.clock import utcnow
 
     _, _, communes = tree
     reporter = make_user(communes[0], "reporter", failed_logins=3, locked_until=utcnow() + timedelta(minutes=10))

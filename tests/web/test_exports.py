@@ -8,7 +8,7 @@ import docx
 import openpyxl
 import pytest
 
-from app.entry.service import plain_values, stored_values
+from app.services.submissions import plain_values, stored_values
 from app.extensions import db
 from app.models import CatalogueField, DocumentSettings
 from app.reporting.keys import cell_key, field_key, text_key

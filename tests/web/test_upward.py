@@ -9,7 +9,7 @@ from flask import g
 
 from app.extensions import db
 from app.models import RoundNarrative, Submission, SubmissionValue
-from app.entry.service import plain_values, stored_values
+from app.services.submissions import plain_values, stored_values
 from tests.conftest import login_as
 from tests.factories import make_round, make_unit, make_user, submission_for
 from tests.web.test_consolidation import add_seed002_catalogue, district_round

@@ -7,21 +7,24 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import ChangeLog, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User, utcnow
-from ..reporting.keys import parse_key
+from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
+from ..reporting.clock import utcnow
+from ..reporting.keys import EXPLAIN_PREFIX, parse_key
 from ..reporting.lifecycle import next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import parse_value
-from ..rounds import round_period
+from .access import can_review_submission, can_view_unit
+from .errors import NotFound
+from .rounds import round_period
 
-EXPLAIN_PREFIX = "_explain:"
 
 
 class StoredValue(NamedTuple):
@@ -248,3 +251,46 @@ def snapshot_json(submission_id: int) -> str:
          "summary": d.summary} for d in docs]}, ensure_ascii=False, sort_keys=True)
 
 
+def own_submissions(unit_id: int) -> dict[str, list[Submission]]:
+    """What a unit owes, in the order an officer needs it: returned, open, then recent."""
+    subs = db.session.scalars(
+        select(Submission)
+        .join(Submission.round)
+        .options(joinedload(Submission.round).joinedload(ReportingRound.unit))
+        .where(Submission.unit_id == unit_id)
+        .order_by(ReportingRound.deadline.desc())
+    ).all()
+    returned = [s for s in subs if s.status == "returned"]
+    open_ = sorted((s for s in subs if s.status in ("not_started", "draft") and s.round.status == "open"),
+                   key=lambda s: s.round.deadline)
+    recent = [s for s in subs if s not in returned and s not in open_][:10]
+    return {"returned": returned, "open": open_, "recent": recent}
+
+
+_SUBMISSION_WITH_ROUND = (
+    select(Submission, ReportingRound, OrgUnit).join(Submission.round).join(OrgUnit, Submission.unit_id == OrgUnit.id)
+    .where(Submission.id == bindparam("submission_id"))
+)
+
+
+def load_submission(user, submission_id: int) -> Submission:
+    """The submission with its round and unit in one query (the round's and the unit's
+    many-to-one links then resolve from the session without another query)."""
+    row = db.session.execute(_SUBMISSION_WITH_ROUND, {"submission_id": submission_id}).first()
+    if row is None or not can_view_unit(user, row[0].unit):
+        raise NotFound()
+    return row[0]
+
+
+def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:
+    return db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user))
+                              .where(ChangeLog.submission_id == submission_id)
+                              .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)).all()
+
+
+def load_for_review(user, submission_id: int) -> Submission:
+    sub = db.session.get(Submission, submission_id,
+                         options=[joinedload(Submission.round).joinedload(ReportingRound.unit), joinedload(Submission.unit)])
+    if sub is None or not can_review_submission(user, sub):
+        raise NotFound()
+    return sub

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
-from .extensions import db
-from .filters import to_local
-from .models import CatalogueField, OrgUnit, ReportingRound, Submission, SubmissionValue, User
-from .reporting.periods import Period, add_working_days, period_label, previous_period, window_label
-from .reporting.templates import ReportTemplate, bind_rows, load_template_text
-from .reporting.validation import carried_over
+from ..extensions import db
+from ..reporting.clock import to_local, vn_today
+from ..models import CatalogueField, OrgUnit, ReportingRound, Submission, SubmissionValue, User
+from ..reporting.periods import Period, add_working_days, period_label, previous_period, window_label
+from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
+from ..reporting.validation import carried_over
+from .access import can_review_round
+from .errors import NotFound
 
 
 
@@ -156,7 +159,7 @@ def status_counts(round_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def days_left(deadline: date, today: date | None = None) -> int:
-    return (deadline - (today or date.today())).days
+    return (deadline - (today or vn_today())).days
 
 
 def deadline_text(deadline: date, today: date | None = None) -> str:
@@ -175,3 +178,10 @@ def submitted_late(submission: Submission, round_: ReportingRound | None = None)
         return False
     deadline = (round_ or submission.round).deadline
     return to_local(submission.first_submitted_at).date() > deadline
+
+
+def load_round(user, round_id: int) -> ReportingRound:
+    round_ = db.session.get(ReportingRound, round_id, options=[joinedload(ReportingRound.unit)])
+    if round_ is None or not can_review_round(user, round_):
+        raise NotFound()
+    return round_

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .entry.service import display, move, save_values, stored_values
-from .extensions import db
-from .models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
-from .reporting.consolidation import Consolidation, UnitInput, consolidate
-from .reporting.templates import ReportTemplate
-from .reporting.validation import validate
+from .submissions import display, move, save_values, stored_values
+from ..extensions import db
+from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
+from ..reporting.keys import EXPLAIN_PREFIX
+from ..reporting.consolidation import Consolidation, UnitInput, consolidate
+from ..reporting.templates import ReportTemplate
+from ..reporting.validation import validate
 from .rounds import parent_round_for, round_period, round_template
 
-EXPLAIN_PREFIX = "_explain:"
 
 
 @dataclass

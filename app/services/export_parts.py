@@ -5,17 +5,18 @@ settings and the parent unit; a submission a handful. Never one query per unit.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
-from ..consolidate import RoundConsolidation
-from ..entry.service import plain_values, stored_values
+from .consolidation import RoundConsolidation
+from .submissions import plain_values, stored_values
+from ..reporting.clock import vn_today
 from ..extensions import db
 from ..models import DocumentSettings, OrgUnit, Submission, SubmissionDocument, User
 from ..reporting.consolidation import UnitInput, consolidate
-from ..rounds import round_label, round_template, round_window, submitted_late
-from .parts import DEFAULT_DISTRIBUTION, DEFAULT_SIGNER_PREFIX, DEFAULT_SIGNER_TITLE, ExportParts, Signature, UnitStatus, committee_name, lines
+from .rounds import round_label, round_template, round_window, submitted_late
+from .export_model import DEFAULT_DISTRIBUTION, DEFAULT_SIGNER_PREFIX, DEFAULT_SIGNER_TITLE, ExportParts, Signature, UnitStatus, committee_name, lines
 
 
 def unit_title(unit: OrgUnit | None) -> str:
@@ -82,7 +83,7 @@ def round_parts(rc: RoundConsolidation, include_attributed: bool = True) -> Expo
         period_label=round_label(round_), period_window=round_window(round_),
         reporting_unit=unit_title(unit), receiving_unit=receiving,
         issuing_body=unit_title(unit), parent_body=unit_title(parent),
-        place_name=unit.place_name or unit.name, year=date.today().year,
+        place_name=unit.place_name or unit.name, year=vn_today().year,
         reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text},
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
         completeness=completeness(rc.submissions, round_),
@@ -114,7 +115,7 @@ def submission_parts(sub: Submission) -> ExportParts:
         period_label=round_label(round_), period_window=round_window(round_),
         reporting_unit=unit_title(sub.unit), receiving_unit=receiving,
         issuing_body=unit_title(sub.unit), parent_body=unit_title(sub.unit.parent),
-        place_name=sub.unit.place_name or sub.unit.name, year=date.today().year,
+        place_name=sub.unit.place_name or sub.unit.name, year=vn_today().year,
         unit_titles={sub.unit.name: unit_title(sub.unit)},
         completeness=completeness([sub], round_),
         signature=signature_for(sub.unit, receiving),

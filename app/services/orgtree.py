@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import OrgUnit
+from ..extensions import db
+from ..models import OrgUnit
 
 
 def add_unit(code: str, name: str, kind: str, parent: OrgUnit | None = None, place_name: str = "",

@@ -12,8 +12,9 @@ from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionVa
 from ..reporting.keys import cell_key, field_key, group_key, text_key, total_key
 from ..reporting.templates import ReportTemplate, Section
 from ..reporting.validation import Finding, compute, compute_section, findings_by_key, validate
-from ..rounds import round_template
-from .service import EXPLAIN_PREFIX, display, explanations, plain_values, previous_values, stored_values
+from .rounds import round_template
+from ..reporting.keys import EXPLAIN_PREFIX
+from .submissions import display, explanations, plain_values, previous_values, stored_values
 
 SECTION_STATES = {"empty": "Chưa nhập", "progress": "Đang nhập", "errors": "Có lỗi", "complete": "Đã xong"}
 

@@ -1,0 +1,30 @@
+"""One clock: times are stored in naive UTC and every time a person reads is Vietnam time.
+
+Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+VN_TZ = timezone(timedelta(hours=7))
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as stored in the database."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_local(value: datetime) -> datetime:
+    """A stored (naive UTC) or aware time as Vietnam time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(VN_TZ)
+
+
+def vn_now() -> datetime:
+    return datetime.now(VN_TZ)
+
+
+def vn_today() -> date:
+    """Today's date in Vietnam: what deadlines and lateness are judged against."""
+    return vn_now().date()
