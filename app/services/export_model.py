@@ -58,6 +58,10 @@ class ExportParts:
     place_name: str = ""  # địa danh on the date line: "Bình Sơn"
     year: int | None = None  # the year printed on the date line (day and month left blank)
     reviewer_texts: dict[str, str] = field(default_factory=dict)  # section id → consolidated text
+    # Section id → the paragraphs that write the section's figures out ("Tổng số hồ sơ …").
+    figure_sentences: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    coverage_text: str = ""  # "Báo cáo tổng hợp từ 25/27 đơn vị; 2 đơn vị chưa báo cáo: …"
+    provisional: bool = False  # includes reports not yet approved: "SỐ LIỆU TẠM"
     unit_titles: dict[str, str] = field(default_factory=dict)  # unit name → "UBND xã Hoàng Kim"
     completeness: tuple[UnitStatus, ...] = ()
     signature: Signature = Signature()

@@ -171,13 +171,17 @@ def deadline_text(deadline: date, today: date | None = None) -> str:
     return f"quá hạn {-n} ngày"
 
 
+def effective_deadline(submission: Submission, round_: ReportingRound | None = None) -> date:
+    """The deadline this unit is held to: the round's (an extension for one unit goes here)."""
+    return (round_ or submission.round).deadline
+
+
 def submitted_late(submission: Submission, round_: ReportingRound | None = None) -> bool:
     """First submitted after the deadline day ended in Vietnam time (the board, the review
     page and the unit's confirmation must agree)."""
     if submission.first_submitted_at is None:
         return False
-    deadline = (round_ or submission.round).deadline
-    return to_local(submission.first_submitted_at).date() > deadline
+    return to_local(submission.first_submitted_at).date() > effective_deadline(submission, round_)
 
 
 def load_round(user, round_id: int) -> ReportingRound:

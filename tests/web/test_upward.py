@@ -91,7 +91,7 @@ def test_the_reviewers_text_is_prefilled_from_the_units_and_autosaved_beside_the
     reply = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Bản tổng hợp.", "version": "0"}, headers=HX)
     body = reply.get_data(as_text=True)
     assert reply.status_code == 200 and "<textarea" not in body and "Đã lưu lúc" in body
-    assert 'id="rn-ver-III" name="version" value="1" hx-swap-oob="true"' in body
+    assert 'id="rn-ver-III" name="version" value="1" data-hx-swap-oob="true"' in body
     stale = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Ghi đè?", "version": "0"}, headers=HX)
     assert stale.status_code == 409 and "sửa ở nơi khác" in stale.get_data(as_text=True)
     too_long = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x" * 100_000, "version": "1"}, headers=HX)
