@@ -202,14 +202,18 @@ def test_behind_a_proxy_the_forwarded_client_address_is_the_one_throttled(app, r
 
     proxied = create_app(Proxied)
     client = proxied.test_client()
-    for _ in range(5):
-        client.post("/login", data={"username": reporter.username, "password": "sai-mat-khau-1"},
-                    headers={"X-Forwarded-For": "203.0.113.77"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
-    assert {f.address for f in db.session.scalars(select(LoginFailure))} == {"203.0.113.77"}
-    g.pop("_login_user", None)
-    response = client.post("/login", data={"username": reporter.username, "password": PASSWORD},
-                           headers={"X-Forwarded-For": "203.0.113.78"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
-    assert response.status_code == 303
+    try:
+        for _ in range(5):
+            client.post("/login", data={"username": reporter.username, "password": "sai-mat-khau-1"},
+                        headers={"X-Forwarded-For": "203.0.113.77"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert {f.address for f in db.session.scalars(select(LoginFailure))} == {"203.0.113.77"}
+        g.pop("_login_user", None)
+        response = client.post("/login", data={"username": reporter.username, "password": PASSWORD},
+                               headers={"X-Forwarded-For": "203.0.113.78"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert response.status_code == 303
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()
 
 
 # --- Password policy and administrator-issued passwords ----------------------------------------
