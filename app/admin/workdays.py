@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..reporting.clock import vn_today
+from ..reporting.clock import format_day, vn_today
 from ..services.errors import Invalid
 from ..services.workdays import add_extra_day, extra_days, public_holidays, public_working_weekends, remove_extra_day
 from . import bp
@@ -28,7 +28,7 @@ def holidays():
                 form.day.errors.append(problem.message)
             else:
                 db.session.commit()
-                flash(f"Đã thêm ngày {form.day.data:%d/%m/%Y}.", "success")
+                flash(f"Đã thêm ngày {format_day(form.day.data)}.", "success")
                 return redirect(url_for("admin.holidays", year=form.day.data.year), code=303)
     return render_template("admin/holidays.html", form=form, year=year, public=public_holidays(year),
                            worked=public_working_weekends(year), extra=extra_days(year),
@@ -40,5 +40,5 @@ def holiday_delete(day_id: int):
     row = remove_extra_day(day_id)
     db.session.commit()
     if row is not None:
-        flash(f"Đã xóa ngày {row.day:%d/%m/%Y} khỏi danh sách.", "success")
+        flash(f"Đã xóa ngày {format_day(row.day)} khỏi danh sách.", "success")
     return redirect(url_for("admin.holidays", year=row.day.year if row else vn_today().year), code=303)

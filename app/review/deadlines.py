@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..htmx import render
-from ..reporting.clock import vn_today
+from ..reporting.clock import format_day, vn_today
 from ..services.errors import Invalid
 from ..services.orgtree import unit_sort_key
 from ..services.rounds import effective_deadline, extend_deadline, extensions_of, load_round, round_label
@@ -23,7 +23,7 @@ def extend(round_id: int):
     subs = sorted(round_.submissions, key=lambda s: unit_sort_key(s.unit))
     by_id = {s.id: s for s in subs}
     form.target.choices = [(0, "Cả đợt báo cáo")] + [
-        (s.id, f"{s.unit.name} (hạn hiện tại {effective_deadline(s, round_):%d/%m/%Y})") for s in subs]
+        (s.id, f"{s.unit.name} (hạn hiện tại {format_day(effective_deadline(s, round_))})") for s in subs]
     if request.method == "GET":
         form.target.data = request.args.get("submission", 0, type=int)
     status = 200
@@ -40,7 +40,7 @@ def extend(round_id: int):
             else:
                 db.session.commit()
                 who = target.unit.name if target else "cả đợt báo cáo"
-                flash(f"Đã gia hạn cho {who} đến ngày {entry.new_deadline:%d/%m/%Y}.", "success")
+                flash(f"Đã gia hạn cho {who} đến ngày {format_day(entry.new_deadline)}.", "success")
                 return redirect(url_for("review.board", round_id=round_.id), code=303)
     return render("review/extend.html", "review/_extend_form.html", status=status, form=form, round_=round_,
                   history=extensions_of(round_.id), round_label=round_label, today=vn_today())

@@ -11,7 +11,7 @@ from ..services.consolidation import included_states, load_consolidation, load_i
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue
-from ..reporting.clock import utcnow, vn_today
+from ..reporting.clock import format_day, utcnow, vn_today
 from ..permissions import section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import contributions as unit_contributions
@@ -71,8 +71,8 @@ def proposed_deadline(period, today, calendar) -> tuple:
     if rule >= today:
         return rule, ""
     fresh = add_working_days(today, 3, calendar)
-    return fresh, (f"Hạn theo quy định của kỳ này ({rule:%d/%m/%Y}) đã qua; đề xuất hạn mới "
-                   f"{fresh:%d/%m/%Y} (3 ngày làm việc kể từ hôm nay).")
+    return fresh, (f"Hạn theo quy định của kỳ này ({format_day(rule)}) đã qua; đề xuất hạn mới "
+                   f"{format_day(fresh)} (3 ngày làm việc kể từ hôm nay).")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..reporting.clock import to_local, vn_today
+from ..reporting.clock import format_day, to_local, vn_today
 from ..models import (
     CatalogueField, ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, Submission, SubmissionValue, User,
 )
@@ -94,12 +94,12 @@ def open_round(
     """Open a round; ``today`` (from the round form) also refuses a deadline already past."""
     earliest = min_deadline(period)
     if deadline < earliest:
-        raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {earliest:%d/%m/%Y}).")
+        raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {format_day(earliest)}).")
     if today is not None and deadline < today:
-        raise RoundProblem("deadline", f"Hạn nộp {deadline:%d/%m/%Y} đã qua; chọn một ngày từ hôm nay ({today:%d/%m/%Y}) trở đi.")
+        raise RoundProblem("deadline", f"Hạn nộp {format_day(deadline)} đã qua; chọn một ngày từ hôm nay ({format_day(today)}) trở đi.")
     parent = parent_round_for(unit, template.code, period)
     if parent is not None and deadline > parent.deadline:
-        raise RoundProblem("deadline", f"Hạn nộp không được muộn hơn hạn của cấp trên ({parent.deadline:%d/%m/%Y}).")
+        raise RoundProblem("deadline", f"Hạn nộp không được muộn hơn hạn của cấp trên ({format_day(parent.deadline)}).")
     if not expected:
         raise RoundProblem("units", "Chọn ít nhất một đơn vị báo cáo.")
     duplicate = db.session.scalar(
@@ -193,10 +193,10 @@ def _check_extension(round_: ReportingRound, current: date, new_deadline: date |
     if new_deadline is None:
         raise Invalid("Chọn hạn nộp mới (dd/mm/yyyy).", "new_deadline")
     if new_deadline <= current:
-        raise Invalid(f"Hạn mới phải sau hạn hiện tại ({current:%d/%m/%Y}).", "new_deadline")
+        raise Invalid(f"Hạn mới phải sau hạn hiện tại ({format_day(current)}).", "new_deadline")
     parent = parent_round_for(round_.unit, round_.template_code, round_period(round_))
     if parent is not None and new_deadline > parent.deadline:
-        raise Invalid(f"Hạn mới không được muộn hơn hạn của cấp trên ({parent.deadline:%d/%m/%Y}).", "new_deadline")
+        raise Invalid(f"Hạn mới không được muộn hơn hạn của cấp trên ({format_day(parent.deadline)}).", "new_deadline")
     if not reason:
         raise Invalid("Ghi lý do gia hạn (ví dụ: số công văn đồng ý gia hạn).", "reason")
     if len(reason) > 500:
@@ -218,8 +218,8 @@ def extend_deadline(round_: ReportingRound, user: User, new_deadline: date | Non
     changed = [submission] if submission is not None else [s for s in round_.submissions if effective_deadline(s, round_) < new_deadline]
     for sub in changed:
         db.session.add(ChangeLog(submission_id=sub.id, user_id=user.id, action="extend", key="deadline",
-                                 old_value=f"{effective_deadline(sub, round_):%d/%m/%Y}",
-                                 new_value=f"{new_deadline:%d/%m/%Y} — {reason}"))
+                                 old_value=format_day(effective_deadline(sub, round_)),
+                                 new_value=f"{format_day(new_deadline)} — {reason}"))
     if submission is not None:
         submission.extended_deadline = new_deadline
     else:

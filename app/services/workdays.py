@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import CalendarDay
-from ..reporting.clock import vn_today
+from ..reporting.clock import format_day, vn_today
 from ..reporting.periods import WorkCalendar
 from .errors import Invalid
 
@@ -68,7 +68,7 @@ def add_extra_day(day: date, kind: str, note: str) -> CalendarDay:
     if kind not in ("off", "work"):
         raise ValueError(kind)
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)):
-        raise Invalid(f"Ngày {day:%d/%m/%Y} đã có trong danh sách.", "day")
+        raise Invalid(f"Ngày {format_day(day)} đã có trong danh sách.", "day")
     row = CalendarDay(day=day, kind=kind, note=note)
     db.session.add(row)
     return row

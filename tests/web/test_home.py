@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from app.reporting.clock import vn_today
+from datetime import timedelta
 
 import pytest
 
