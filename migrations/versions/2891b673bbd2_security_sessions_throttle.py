@@ -3,7 +3,7 @@ admin-issued passwords must be changed (must_change_password); the per-user sess
 and per-account lockout columns go (replaced by the first two tables)
 
 Revision ID: 2891b673bbd2
-Revises: 81434fed536f
+Revises: 24cf4c552cc9
 Create Date: 2026-11-30 16:59:01.289509
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2891b673bbd2'
-down_revision = '81434fed536f'
+down_revision = '24cf4c552cc9'
 branch_labels = None
 depends_on = None
 

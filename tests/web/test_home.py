@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+from app.reporting.clock import vn_today
 from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
 from app.reporting.clock import vn_today
+from app.extensions import db
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_unit, make_user, submission_for
 
