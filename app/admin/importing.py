@@ -5,15 +5,16 @@ the preview and writes only after the administrator confirms.
 """
 from __future__ import annotations
 
-import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
 
 from ..models import ROLES, UNIT_KINDS
 from ..services.passwords import password_problem
+from ..uploads import UploadRefused, table_from_csv, table_from_xlsx
 
 MAX_ROWS = 5000
+MAX_COLUMNS = 40
 
 
 def _plain(text: str) -> str:
@@ -89,28 +90,16 @@ class ImportRow:
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:
+    """The file's rows as text, read with the upload limits (size, zip, rows and columns
+    counted while reading; see app.uploads); blank rows left out."""
     name = filename.lower()
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError("Tệp CSV phải lưu với bảng mã UTF-8.")
-        dialect = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-        except csv.Error:
-            pass
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ImportFileError("Không đọc được tệp Excel. Hãy lưu lại dưới dạng .xlsx.")
-        rows = [["" if c is None else str(c).strip() for c in row] for row in wb.active.iter_rows(values_only=True)]
-        wb.close()
-        return rows
+    try:
+        if name.endswith(".csv"):
+            return table_from_csv(data, MAX_ROWS, MAX_COLUMNS, header_rows=1)
+        if name.endswith(".xlsx"):
+            return table_from_xlsx(data, MAX_ROWS, MAX_COLUMNS, header_rows=1)
+    except UploadRefused as refused:
+        raise ImportFileError(refused.message) from None
     raise ImportFileError("Chỉ nhận tệp .xlsx hoặc .csv.")
 
 

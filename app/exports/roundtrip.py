@@ -7,14 +7,11 @@ stored; nothing here saves anything (the view does, after the officer confirms).
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..reporting.diff import key_label
@@ -22,6 +19,7 @@ from ..reporting.keys import cell_key, field_key
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.templates import ReportTemplate, Section
 from ..reporting.validation import parse_value
+from ..uploads import UploadRefused, open_workbook, sheet_rows
 from .layout import LABEL_COLUMNS
 from .xlsx import (
     Styles, form_sheet_name, merge_text, new_workbook, print_setup, put, set_table_widths, sheet_name,
@@ -31,8 +29,10 @@ from .xlsx import (
 META_SHEET = "_meta"
 META_FORMAT = 1
 CELLS_HEADER_ROW = 8  # 0-based row where the (sheet, cell, key) list starts in _meta
+# Input cells sit within this area of their sheet; a reference outside it is not ours.
+MAX_SHEET_ROWS = 10_000
+MAX_SHEET_COLUMNS = 200
 
-MSG_NOT_XLSX = "Tệp tải lên không phải là tệp Excel (.xlsx) hợp lệ."
 MSG_NO_META = "Tệp này không phải mẫu Excel tải từ hệ thống (thiếu trang _meta); hãy tải mẫu mới và nhập lại."
 MSG_OTHER_ROUND = "Tệp này thuộc đợt báo cáo khác; hãy tải mẫu Excel của đợt này."
 MSG_OTHER_UNIT = "Tệp này là mẫu của đơn vị khác; hãy tải mẫu Excel của đơn vị mình."
@@ -208,19 +208,48 @@ def _int(value) -> int:
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_meta(workbook) -> tuple[dict[str, object], list[tuple[str, str, str]]] | None:
+# The _meta sheet: a few header rows, then one (sheet, cell, key) row per input cell.
+META_COLUMNS = 3
+
+
+def read_meta(workbook, max_cells: int) -> tuple[dict[str, object], list[tuple[str, str, str]]] | None:
+    """The header and cell list of the _meta sheet, read no further than ``max_cells``
+    cell rows (a longer list cannot belong to this template)."""
     if META_SHEET not in workbook.sheetnames:
         return None
-    ws = workbook[META_SHEET]
     info: dict[str, object] = {}
     cells: list[tuple[str, str, str]] = []
-    for index, row in enumerate(ws.iter_rows(values_only=True)):
+    rows = sheet_rows(workbook, META_SHEET, CELLS_HEADER_ROW + 1 + max_cells, META_COLUMNS, too_many=MSG_OTHER_TEMPLATE)
+    for index, row in enumerate(rows):
         if index < CELLS_HEADER_ROW:
-            if row and row[0]:
-                info[str(row[0])] = row[1] if len(row) > 1 else None
-        elif index > CELLS_HEADER_ROW and len(row) >= 3 and all(row[:3]):
+            if row[0]:
+                info[str(row[0])] = row[1]
+        elif index > CELLS_HEADER_ROW and all(row):
             cells.append((str(row[0]), str(row[1]), str(row[2])))
     return info, cells
+
+
+def _position(ref: str) -> tuple[int, int] | None:
+    """"D9" → (9, 4); None for anything that is not a plain cell reference in range."""
+    try:
+        column, row = coordinate_from_string(ref)
+        col = column_index_from_string(column)
+    except ValueError:
+        return None
+    return (row, col) if 0 < row <= MAX_SHEET_ROWS and 0 < col <= MAX_SHEET_COLUMNS else None
+
+
+def _cell_values(workbook, wanted: dict[str, dict[tuple[int, int], str]]) -> dict[tuple[str, int, int], object]:
+    """The values at the wanted positions, each sheet streamed once up to its last wanted cell."""
+    found = {}
+    for sheet, positions in wanted.items():
+        last_row = max(r for r, _ in positions)
+        last_col = max(c for _, c in positions)
+        for r, row in enumerate(sheet_rows(workbook, sheet, last_row, last_col, refuse_beyond=False), start=1):
+            for c, value in enumerate(row, start=1):
+                if (r, c) in positions:
+                    found[(sheet, r, c)] = value
+    return found
 
 
 def _same(value, expected) -> bool:
@@ -264,12 +293,19 @@ def canonical_text(value, kind: str | None) -> str:
 
 def read_upload(data: bytes, template: ReportTemplate, meta: EntryMeta,
                 stored: Mapping[str, object]) -> UploadResult:
-    """Compare an uploaded workbook with the stored values: changes, and bad cells with reasons."""
+    """Compare an uploaded workbook with the stored values: changes, and bad cells with
+    reasons. The file passes the upload limits first (app.uploads); only the _meta sheet
+    and the sheets it names are read, each no further than its last input cell."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return UploadResult(refused=MSG_NOT_XLSX)
-    found = read_meta(workbook)
+        with open_workbook(data) as workbook:
+            return _compare(workbook, template, meta, stored)
+    except UploadRefused as refused:
+        return UploadResult(refused=refused.message)
+
+
+def _compare(workbook, template: ReportTemplate, meta: EntryMeta, stored: Mapping[str, object]) -> UploadResult:
+    inputs = set(template.input_keys())
+    found = read_meta(workbook, len(inputs))
     if found is None:
         return UploadResult(refused=MSG_NO_META)
     info, cells = found
@@ -279,13 +315,17 @@ def read_upload(data: bytes, template: ReportTemplate, meta: EntryMeta,
         return UploadResult(refused=MSG_OTHER_UNIT)
     if str(info.get("template_code")) != meta.template_code or not _same(info.get("template_version"), meta.template_version):
         return UploadResult(refused=MSG_OTHER_TEMPLATE)
-    inputs = set(template.input_keys())
+    wanted: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet, ref, key in cells:
+        position = _position(ref)
+        if key not in inputs or sheet == META_SHEET or sheet not in workbook.sheetnames or position is None:
+            return UploadResult(refused=MSG_OTHER_TEMPLATE)
+        wanted.setdefault(sheet, {})[position] = key
+    values = _cell_values(workbook, wanted)
     result = UploadResult()
     for sheet, ref, key in cells:
-        if key not in inputs or sheet not in workbook.sheetnames:
-            return UploadResult(refused=MSG_OTHER_TEMPLATE)
         where = f"{sheet}!{ref}"
-        raw = workbook[sheet][ref].value
+        raw = values.get((sheet, *_position(ref)))
         kind = template.key_kind(key)
         try:
             text = cell_text(raw)

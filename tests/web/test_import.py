@@ -178,7 +178,7 @@ def test_a_150_row_users_csv_previews_row_errors_then_confirm_writes_exactly_the
     ("ds.csv", "Mã đơn vị,Tên đơn vị\nX,Y\n".encode(), "Thiếu cột: Loại."),
     ("ds.csv", b"", "Tệp không có dữ liệu."),
     ("ds.csv", "Mã đơn vị;Tên\n".encode("utf-16"), "Tệp CSV phải lưu với bảng mã UTF-8."),
-    ("ds.xlsx", b"not a workbook", "Không đọc được tệp Excel."),
+    ("ds.xlsx", b"not a workbook", "không phải là tệp Excel (.xlsx) hợp lệ"),
 ], ids=["wrong-type", "missing-column", "empty", "not-utf8", "broken-xlsx"])
 def test_an_unreadable_file_is_refused_with_a_message_and_writes_nothing(admin_client, filename, data, message):
     response = _upload(admin_client, "units", filename, data)
