@@ -1,5 +1,9 @@
-"""The portal's form base: every form speaks Vietnamese, WTForms' own messages included."""
+"""The portal's form base: every form speaks Vietnamese, WTForms' own messages included,
+and every text field is cleaned at the boundary (reporting.text.clean_text)."""
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+
+from .reporting.text import clean_text
 
 REQUIRED = "Vui lòng nhập trường này."
 
@@ -29,12 +33,24 @@ class VietnameseMessages:
         return self.gettext(singular if n == 1 else plural)
 
 
+def _clean(value):
+    return clean_text(value) if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
-    """Base for the portal's forms: WTForms' own messages in Vietnamese."""
+    """Base for the portal's forms: WTForms' own messages in Vietnamese; text fields
+    (StringField, TextAreaField) cleaned of control characters before any validator runs.
+    Passwords are left exactly as typed."""
 
     class Meta:
         def get_translations(self, form):
             return VietnameseMessages()
+
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                options = dict(options, filters=[_clean, *unbound_field.kwargs.get("filters", ())])
+            return unbound_field.bind(form=form, **options)
 
 
 def too_long(n: int):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .clock import parse_day
+from .text import clean_text
 
 DOC_TYPES = {
     "QĐ": "Quyết định", "KH": "Kế hoạch", "CT": "Chỉ thị", "CV": "Công văn", "TB": "Thông báo",
@@ -14,7 +15,7 @@ DOC_TYPES = {
 def check_document(fields: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
     """The row as typed (trimmed, with ``issued_date`` parsed from dd/mm/yyyy) and a
     Vietnamese message per field that is wrong."""
-    data = {k: (fields.get(k) or "").strip() for k in ("doc_type", "number", "issued_on", "summary")}
+    data = {k: clean_text(fields.get(k)).strip() for k in ("doc_type", "number", "issued_on", "summary")}
     errors: dict[str, str] = {}
     if data["doc_type"] not in DOC_TYPES:
         errors["doc_type"] = "Chọn loại văn bản."

@@ -13,6 +13,7 @@ from ..reporting.lifecycle import TRANSITIONS, TransitionRefused
 from ..extensions import db
 from ..models import ReviewComment, SubmissionSnapshot
 from ..reporting.diff import diff_submissions
+from ..reporting.text import clean_text
 from ..services.rounds import deadline_text, round_label, round_template, submitted_late
 from . import bp
 
@@ -63,7 +64,7 @@ def return_submission(submission_id: int):
         flash(TRANSITIONS["return"][2], "error")
         return redirect(url_for("review.submission", submission_id=sub.id), code=303)
     template = round_template(sub.round)
-    comments = {s.id: (request.form.get(f"comment.{s.id}") or "").strip() for s in template.sections}
+    comments = {s.id: clean_text(request.form.get(f"comment.{s.id}")).strip() for s in template.sections}
     comments = {k: v for k, v in comments.items() if v}
     errors = {}
     if not comments:

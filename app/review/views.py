@@ -19,6 +19,7 @@ from ..reporting.consolidation import is_consolidated_key
 from ..reporting.diff import key_label
 from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
 from ..reporting.templates import shipped_templates
+from ..reporting.text import clean_text
 from ..services.orgtree import unit_order
 from ..services.workdays import work_calendar
 from ..services.rounds import (
@@ -218,7 +219,7 @@ def round_narrative(round_id: int, section_id: str):
     if round_.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
     section = section_or_404(round_template(round_), section_id, "narrative")
-    text = (request.form.get("text") or "").replace("\r\n", "\n")
+    text = clean_text(request.form.get("text"))
     seen = request.form.get("version", type=int)
     row = db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id, RoundNarrative.section_id == section_id))
     error, status = None, 200

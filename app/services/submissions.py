@@ -19,6 +19,7 @@ from ..reporting.keys import EXPLAIN_PREFIX, parse_key
 from ..reporting.lifecycle import next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
+from ..reporting.text import clean_text
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import parse_value
 from .access import can_review_submission, can_view_unit
@@ -126,6 +127,8 @@ def save_values(
     outcome = SaveOutcome()
     now = utcnow()
     for key, text, seen_version in entries:
+        # The input boundary for every way a value arrives: autosave, form, paste, upload.
+        text = clean_text(text)
         outcome.typed[key] = text
         is_explanation = key.startswith(EXPLAIN_PREFIX)
         if is_explanation and not _explanation_key_ok(template, key):
