@@ -7,13 +7,13 @@ from typing import TypeVar
 from flask import abort
 from flask_login import current_user
 
-from .extensions import db
+from .services.ids import get_row
 
 T = TypeVar("T")
 
 
 def get_or_404(model: type[T], object_id: int, options=()) -> T:
-    obj = db.session.get(model, object_id, options=list(options))
+    obj = get_row(model, object_id, options=list(options))
     if obj is None:
         abort(404)
     return obj

@@ -11,6 +11,8 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..htmx import render
 from ..models import CatalogueField, OrgUnit, User
+from ..reporting.text import clean_text
+from ..services.ids import get_row
 from ..services.sessions import end_all_sessions
 from ..services.orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
 from ..permissions import get_or_404
@@ -66,7 +68,7 @@ def _save_unit(form: UnitForm, unit: OrgUnit | None) -> OrgUnit | None:
     if clash and (unit is None or clash != unit.id):
         form.code.errors.append("Mã đơn vị đã được dùng.")
         return None
-    parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+    parent = get_row(OrgUnit, form.parent_id.data) if form.parent_id.data else None
     if form.parent_id.data and parent is None:
         form.parent_id.errors.append("Đơn vị cấp trên không tồn tại.")
         return None
@@ -130,8 +132,8 @@ def unit_deactivate(unit_id: int):
 
 @bp.get("/users")
 def users():
-    q = request.args.get("q", "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int))
+    q = clean_text(request.args.get("q")).strip()[:100]
+    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
     stmt = select(User).join(User.unit).options(joinedload(User.unit))
     if q:
         like = f"%{q.lower()}%"
@@ -149,7 +151,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
     if clash and (user is None or clash != user.id):
         form.username.errors.append("Tên đăng nhập đã được dùng.")
         return None
-    unit = db.session.get(OrgUnit, form.unit_id.data or 0)
+    unit = get_row(OrgUnit, form.unit_id.data)
     if unit is None:
         form.unit_id.errors.append("Vui lòng chọn đơn vị.")
         return None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -66,15 +68,28 @@ def submission(submission_id: int):
     return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id)))
 
 
+def _seen_version(text: str | None) -> int | None:
+    """The version the page showed ("0": no value yet); absent means no check. Anything
+    else ("²", a 5,000-digit number) is a malformed request, not a version to compare."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        abort(400)
+    return int(text)
+
+
 def _entries_from_form() -> list[tuple[str, str, int | None]]:
     entries = []
     for name, text in request.form.items(multi=False):
         if not name.startswith("v."):
             continue
         key = name[2:]
-        version = request.form.get("ver." + key)
-        entries.append((key, text, int(version) if version and version.isdigit() else None))
+        entries.append((key, text, _seen_version(request.form.get("ver." + key))))
     return entries
+
+
+# The anchor a no-JS save returns to: a section's DOM id, nothing that could split the header.
+_ANCHOR = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 @bp.post("/submissions/<int:submission_id>/save")
@@ -107,7 +122,8 @@ def save(submission_id: int):
         return response
     if status == 200:
         flash(f"Đã lưu lúc {format_clock(vn_now())}." if outcome.saved else "Không có thay đổi nào.", "success")
-        anchor = "#" + request.form.get("section", "") if request.form.get("section") else ""
+        section_anchor = request.form.get("section", "")
+        anchor = "#" + section_anchor if _ANCHOR.fullmatch(section_anchor) else ""
         return redirect(url_for("entry.submission", submission_id=sub.id) + anchor, code=303)
     page = build_page(sub, editable=True, typed=outcome.typed, errors=outcome.errors, conflicts=outcome.conflicts)
     if outcome.saved:

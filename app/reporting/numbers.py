@@ -65,9 +65,9 @@ def parse_count(text: str) -> int:
         if cleaned.startswith(("-", "−")) and _looks_numeric(cleaned[1:].strip()):
             raise InvalidNumber(MSG_NEGATIVE)
         if _PLAIN.fullmatch(cleaned):
-            value = int(cleaned)
+            value = _whole(cleaned)
         elif _GROUPED.fullmatch(cleaned):
-            value = int(cleaned.replace(GROUP, "").replace(" ", ""))
+            value = _whole(cleaned.replace(GROUP, "").replace(" ", ""))
         else:
             raise InvalidNumber(MSG_NOT_WHOLE)
     if value < 0:
@@ -75,6 +75,14 @@ def parse_count(text: str) -> int:
     if value > MAX_COUNT:
         raise InvalidNumber(MSG_TOO_LARGE)
     return value
+
+
+def _whole(digits: str) -> int:
+    """ASCII digits as a number; too many of them is "too large", never Python's own
+    refusal of a 4,300-digit string."""
+    if len(digits.lstrip("0")) > len(str(MAX_COUNT)):
+        raise InvalidNumber(MSG_TOO_LARGE)
+    return int(digits)
 
 
 def _looks_numeric(text: str) -> bool:
@@ -92,6 +100,8 @@ def parse_score(text: str) -> int:
     if not match:
         raise InvalidNumber(MSG_SCORE)
     whole, fraction = match.group(1), (match.group(2) or "").ljust(2, "0")
+    if len(whole.lstrip("0")) > 3:
+        raise InvalidNumber(MSG_SCORE)
     value = int(whole) * 100 + int(fraction)
     if value > MAX_SCORE:
         raise InvalidNumber(MSG_SCORE)

@@ -6,6 +6,9 @@ from ..forms import REQUIRED, Form
 
 
 
+YEARS = (2000, 2100)  # the years a round may cover
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -13,7 +16,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RoundForm(Form):
     template = SelectField("Mẫu báo cáo", validators=[DataRequired(REQUIRED)])
-    year = IntegerField("Năm", validators=[InputRequired(REQUIRED), NumberRange(2000, 2100, "Năm từ 2000 đến 2100.")])
+    year = IntegerField("Năm", validators=[InputRequired(REQUIRED), NumberRange(*YEARS, "Năm từ 2000 đến 2100.")])
     index = SelectField("Kỳ", coerce=int, validate_choice=False)
     date_from = DateField("Từ ngày (đột xuất)", validators=[Optional()])
     date_to = DateField("Đến ngày (đột xuất)", validators=[Optional()])

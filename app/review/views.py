@@ -29,7 +29,7 @@ from ..services.rounds import (
 from . import bp
 from .board import board_rows, reminder_text
 from .consolidated import consolidated_page
-from .forms import RoundForm
+from .forms import YEARS, RoundForm
 
 
 INDEX_CHOICES = {
@@ -110,9 +110,10 @@ def round_new():
         if template.frequency == "adhoc":
             if form.date_from.data and form.date_to.data:
                 period = adhoc_period(form.date_from.data, form.date_to.data)
-        else:
+        elif form.year.data is not None and YEARS[0] <= form.year.data <= YEARS[1]:
+            # An absurd year is the form's own error to show; no period is computed from it.
             period = make_period(template.frequency, form.year.data, form.index.data, template.period_convention)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         form.index.errors = list(form.index.errors) + [str(exc)]
     submitting = request.method == "POST" and request.form.get("action") == "open"
     auto_deadline, deadline_note = proposed_deadline(period, today, calendar) if period else (None, "")
@@ -166,7 +167,7 @@ BOARD_SORTS = {"order": "Thứ tự", "name": "Tên", "status": "Trạng thái",
 def board(round_id: int):
     round_ = load_round(current_user, round_id)
     state = request.args.get("state", "")
-    q = request.args.get("q", "").strip()[:100]
+    q = clean_text(request.args.get("q")).strip()[:100]
     sort = request.args.get("sort", "order")
     rows, counters, everything = board_rows(round_, state if state in BOARD_FILTERS else "", q, sort if sort in BOARD_SORTS else "order")
     return render("review/board.html", "review/_board_table.html", round_=round_, rows=rows, counters=counters,

@@ -6,6 +6,12 @@ the range therefore never reaches a query: it is simply not found.
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
+from ..extensions import db
+
+T = TypeVar("T")
+
 MAX_ID = 2**31 - 1
 _MAX_DIGITS = len(str(MAX_ID))
 
@@ -20,3 +26,8 @@ def parse_id(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if valid_id(value) else None
+
+
+def get_row(model: type[T], row_id: object, **options) -> T | None:
+    """``db.session.get`` for an id from outside: out of range is simply not there."""
+    return db.session.get(model, row_id, **options) if valid_id(row_id) else None

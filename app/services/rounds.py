@@ -19,6 +19,7 @@ from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.validation import carried_over
 from .access import can_review_round
 from .errors import Invalid, NotFound
+from .ids import get_row
 from .orgtree import unit_order
 from .workdays import work_calendar
 
@@ -244,7 +245,7 @@ def submitted_late(submission: Submission, round_: ReportingRound | None = None)
 
 
 def load_round(user, round_id: int) -> ReportingRound:
-    round_ = db.session.get(ReportingRound, round_id, options=[joinedload(ReportingRound.unit)])
+    round_ = get_row(ReportingRound, round_id, options=[joinedload(ReportingRound.unit)])
     if round_ is None or not can_review_round(user, round_):
         raise NotFound()
     return round_

@@ -24,6 +24,7 @@ from ..reporting.templates import ReportTemplate
 from ..reporting.validation import parse_value
 from .access import can_review_submission, can_view_unit
 from .errors import NotFound
+from .ids import get_row, valid_id
 from .rounds import effective_deadline, round_period
 
 
@@ -279,7 +280,8 @@ _SUBMISSION_WITH_ROUND = (
 def load_submission(user, submission_id: int) -> Submission:
     """The submission with its round and unit in one query (the round's and the unit's
     many-to-one links then resolve from the session without another query)."""
-    row = db.session.execute(_SUBMISSION_WITH_ROUND, {"submission_id": submission_id}).first()
+    row = db.session.execute(_SUBMISSION_WITH_ROUND, {"submission_id": submission_id}).first() if valid_id(
+        submission_id) else None
     if row is None or not can_view_unit(user, row[0].unit):
         raise NotFound()
     return row[0]
@@ -292,7 +294,7 @@ def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:
 
 
 def load_for_review(user, submission_id: int) -> Submission:
-    sub = db.session.get(Submission, submission_id,
+    sub = get_row(Submission, submission_id,
                          options=[joinedload(Submission.round).joinedload(ReportingRound.unit), joinedload(Submission.unit)])
     if sub is None or not can_review_submission(user, sub):
         raise NotFound()
