@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..filters import vn_date
+from ..reporting.clock import format_day
 from ..models import OrgUnit, ReportingRound, Submission, User
 from ..services.rounds import round_label, submitted_late
 
@@ -81,7 +81,7 @@ def reminder_text(round_: ReportingRound, rows_all=None) -> str:
         return f"Tất cả đơn vị đã nộp báo cáo {round_.title} {round_label(round_).lower()}. Xin cảm ơn!"
     lines = [
         f"[{round_.unit.name}] Đề nghị các đơn vị sau nộp báo cáo {round_.title} "
-        f"{round_label(round_).lower()} trước ngày {vn_date(round_.deadline)}:",
+        f"{round_label(round_).lower()} trước ngày {format_day(round_.deadline)}:",
     ]
     for r in missing:
         who = f" (đ/c {r.officer.full_name}{', ' + r.officer.phone if r.officer.phone else ''})" if r.officer else ""
