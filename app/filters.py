@@ -33,7 +33,16 @@ def vn_count(value) -> str:
     return format_count(int(value))
 
 
+def finalize(value):
+    """Every ``{{ … }}`` passes here: a time printed without a filter is still Vietnam time,
+    never the naive UTC the database holds."""
+    if isinstance(value, datetime):
+        return vn_datetime(value)
+    return value
+
+
 def register_filters(app) -> None:
+    app.jinja_env.finalize = finalize
     app.jinja_env.filters.update(
         vn_date=vn_date, vn_datetime=vn_datetime, vn_time=vn_time, vn_count=vn_count
     )
