@@ -1,6 +1,8 @@
 """Jinja filters: Vietnamese dates and numbers (the formats live in the domain)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from .reporting.clock import format_clock, format_day, format_moment
 from .reporting.numbers import format_count, format_ratio, format_score
 
@@ -15,7 +17,7 @@ def finalize(value):
     """Every ``{{ … }}`` passes here: a time printed without a filter is still Vietnam time,
     never the naive UTC the database holds."""
     if isinstance(value, datetime):
-        return vn_datetime(value)
+        return format_moment(value)
     return value
 
 
