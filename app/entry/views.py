@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..htmx import is_fragment_request
 from ..models import ReportingRound, Submission, SubmissionDocument
-from ..reporting.clock import utcnow, vn_now, vn_today
+from ..reporting.clock import format_clock, utcnow, vn_now, vn_today
 from ..permissions import section_or_404
 from ..services.access import can_edit_submission
 from ..reporting.keys import parse_key, text_key
@@ -103,7 +103,7 @@ def save(submission_id: int):
             response.headers["HX-Trigger"] = "submission-saved"
         return response
     if status == 200:
-        flash(f"Đã lưu lúc {vn_now().strftime('%H:%M')}." if outcome.saved else "Không có thay đổi nào.", "success")
+        flash(f"Đã lưu lúc {format_clock(vn_now())}." if outcome.saved else "Không có thay đổi nào.", "success")
         anchor = "#" + request.form.get("section", "") if request.form.get("section") else ""
         return redirect(url_for("entry.submission", submission_id=sub.id) + anchor, code=303)
     page = build_page(sub, editable=True, typed=outcome.typed, errors=outcome.errors, conflicts=outcome.conflicts)

@@ -16,6 +16,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .clock import format_day
+
 KINDS = ("month", "quarter", "half", "nine_months", "year", "adhoc")
 CONVENTIONS = ("decree09", "calendar")
 ROMAN = ("I", "II", "III", "IV")
@@ -75,7 +77,7 @@ def adhoc_period(date_from: date, date_to: date) -> Period:
 
 
 def _dmy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return format_day(day)
 
 
 def period_label(period: Period) -> str:

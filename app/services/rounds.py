@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..reporting.clock import to_local, vn_today
+from ..reporting.clock import format_day, to_local, vn_today
 from ..models import CatalogueField, OrgUnit, ReportingRound, Submission, SubmissionValue, User
 from ..reporting.periods import Period, add_working_days, period_label, previous_period, window_label
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
@@ -89,10 +89,10 @@ def open_round(
     instructions: str, opened_by: User | None,
 ) -> ReportingRound:
     if deadline < min_deadline(period):
-        raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {min_deadline(period):%d/%m/%Y}).")
+        raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {format_day(min_deadline(period))}).")
     parent = parent_round_for(unit, template.code, period)
     if parent is not None and deadline > parent.deadline:
-        raise RoundProblem("deadline", f"Hạn nộp không được muộn hơn hạn của cấp trên ({parent.deadline:%d/%m/%Y}).")
+        raise RoundProblem("deadline", f"Hạn nộp không được muộn hơn hạn của cấp trên ({format_day(parent.deadline)}).")
     if not expected:
         raise RoundProblem("units", "Chọn ít nhất một đơn vị báo cáo.")
     duplicate = db.session.scalar(
