@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .clock import format_day
 from .numbers import format_count, format_ratio
 
 LINE = 16  # px per line of label text
@@ -239,8 +240,8 @@ def submission_progress(*, submitted: Sequence[date], approved: Sequence[date], 
         at = X_LEFT + (X_RIGHT - X_LEFT) * (today - start).days / span
         if 0.15 < at < 0.85:
             ticks.append(Marker(at, f"hôm nay {dmy(today)}", "middle"))
-    summary = (f"Từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}: {format_count(len(submitted))}/{format_count(total)} đơn vị đã nộp "
-               f"({format_count(on_time)} đúng hạn), {format_count(len(approved))} đã duyệt; hạn nộp {deadline:%d/%m/%Y}.")
+    summary = (f"Từ {format_day(start)} đến {format_day(end)}: {format_count(len(submitted))}/{format_count(total)} đơn vị đã nộp "
+               f"({format_count(on_time)} đúng hạn), {format_count(len(approved))} đã duyệt; hạn nộp {format_day(deadline)}.")
     return ProgressChart(title, summary, series, gridlines,
                          Marker(position, f"Hạn nộp {dmy(deadline)}", "end" if position > 0.6 else "start"),
                          tuple(ticks), PLOT_TOP + PLOT_HEIGHT + 44, PLOT_TOP, PLOT_TOP + PLOT_HEIGHT)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .clock import format_day
 from .progress import ProgressRow
 
 UCS2_SINGLE, UCS2_PART = 70, 67
@@ -92,10 +93,6 @@ def given_name(full_name: str) -> str:
     return parts[-1] if parts else ""
 
 
-def dmy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def dm(day: date) -> str:
     return day.strftime("%d/%m")
 
@@ -140,7 +137,7 @@ def _status_phrases(row: ProgressRow, today: date, report: str) -> list[str]:
             return [f"{report} bị trả lại, đã quá hạn {-days} ngày, đề nghị sửa và nộp ngay",
                     f"{report} bị trả lại, quá hạn {-days} ngày, đề nghị sửa, nộp ngay",
                     f"{report} trả lại, quá hạn {-days} ngày, sửa, nộp ngay"]
-        return [f"{report} bị trả lại, đề nghị sửa và nộp lại trước ngày {dmy(row.deadline)}",
+        return [f"{report} bị trả lại, đề nghị sửa và nộp lại trước ngày {format_day(row.deadline)}",
                 f"{report} bị trả lại, đề nghị sửa, nộp lại trước {dm(row.deadline)}",
                 f"{report} trả lại, sửa, nộp trước {dm(row.deadline)}"]
     if days < 0:
@@ -148,11 +145,11 @@ def _status_phrases(row: ProgressRow, today: date, report: str) -> list[str]:
                 f"{report} quá hạn {-days} ngày, đề nghị nộp ngay",
                 f"{report} quá hạn {-days} ngày, nộp ngay"]
     if days == 0:
-        return [f"{report} hết hạn hôm nay {dmy(row.deadline)}, đề nghị nộp ngay",
+        return [f"{report} hết hạn hôm nay {format_day(row.deadline)}, đề nghị nộp ngay",
                 f"{report} hết hạn hôm nay, đề nghị nộp ngay",
                 f"{report} hết hạn hôm nay, nộp ngay"]
-    return [f"đề nghị nộp {report} trước ngày {dmy(row.deadline)} (còn {days} ngày)",
-            f"đề nghị nộp {report} trước ngày {dmy(row.deadline)}",
+    return [f"đề nghị nộp {report} trước ngày {format_day(row.deadline)} (còn {days} ngày)",
+            f"đề nghị nộp {report} trước ngày {format_day(row.deadline)}",
             f"đề nghị nộp {report} trước {dm(row.deadline)}",
             f"nộp {report} trước {dm(row.deadline)}"]
 
@@ -189,11 +186,11 @@ def grouped_reminder(rows: Sequence[ProgressRow], *, title: str, period_label: s
         return f"[{sender}] Tất cả {total} đơn vị đã nộp {report}. Xin cảm ơn!"
     days = (deadline - today).days
     if days > 0:
-        head = f"[{sender}] Đề nghị các đơn vị sau nộp {report} trước ngày {dmy(deadline)} (còn {days} ngày):"
+        head = f"[{sender}] Đề nghị các đơn vị sau nộp {report} trước ngày {format_day(deadline)} (còn {days} ngày):"
     elif days == 0:
-        head = f"[{sender}] Hôm nay, {dmy(deadline)}, là hạn nộp {report}. Đề nghị các đơn vị sau nộp ngay:"
+        head = f"[{sender}] Hôm nay, {format_day(deadline)}, là hạn nộp {report}. Đề nghị các đơn vị sau nộp ngay:"
     else:
-        head = (f"[{sender}] Hạn nộp {report} là ngày {dmy(deadline)}; "
+        head = (f"[{sender}] Hạn nộp {report} là ngày {format_day(deadline)}; "
                 f"các đơn vị sau đã quá hạn {-days} ngày, đề nghị nộp ngay:")
     lines = [head]
     for r in owing:
@@ -202,7 +199,7 @@ def grouped_reminder(rows: Sequence[ProgressRow], *, title: str, period_label: s
         if r.state == "returned":
             notes.append("đã bị trả lại, cần sửa")
         if r.deadline != deadline:
-            notes.append(f"được gia hạn đến {dmy(r.deadline)}" if r.deadline > deadline else f"hạn {dmy(r.deadline)}")
+            notes.append(f"được gia hạn đến {format_day(r.deadline)}" if r.deadline > deadline else f"hạn {format_day(r.deadline)}")
         lines.append(f"- {r.unit_name}{who}{' — ' + '; '.join(notes) if notes else ''}")
     lines.append(f"Tổng cộng {len(owing)}/{total} đơn vị chưa nộp.")
     return "\n".join(lines)
