@@ -15,7 +15,9 @@ from ..reporting.keys import parse_key, text_key
 from ..reporting.documents import DOC_TYPES, check_document
 from ..reporting.paste import check_pasted_totals, paste_entries
 from ..reporting.validation import has_errors
-from ..services.rounds import deadline_text, days_left, round_label, round_template, status_counts, submitted_late
+from ..services.rounds import (
+    deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
+)
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submissions import (
@@ -30,7 +32,8 @@ def home():
     if current_user.role == "admin":
         return redirect(url_for("admin.units"))
     context = {"owed": own_submissions(current_user.unit_id), "today": vn_today(),
-               "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label}
+               "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label,
+               "effective_deadline": effective_deadline}
     if current_user.role == "reviewer":
         rounds = db.session.scalars(
             select(ReportingRound).options(joinedload(ReportingRound.unit))
@@ -52,7 +55,7 @@ def require_editable(submission: Submission) -> None:
 def page_context(page, **extra):
     return dict(page=page, s=page.submission, t=page.template, round_label=round_label, dom_id=dom_id,
                 finding_id=finding_id, section_states=SECTION_STATES, deadline_text=deadline_text, doc_types=DOC_TYPES,
-                today=vn_today(), **extra)
+                today=vn_today(), effective_deadline=effective_deadline, **extra)
 
 
 @bp.get("/submissions/<int:submission_id>")

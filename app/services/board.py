@@ -12,6 +12,7 @@ from ..models import OrgUnit, Reminder, ReportingRound, Submission, SUBMISSION_S
 from ..reporting.clock import to_local, utcnow
 from ..reporting.progress import ProgressRow
 from .export_parts import officers_of
+from .orgtree import unit_sort_key
 from .rounds import effective_deadline
 
 CHANNELS = {"sms": "SMS", "zalo": "Zalo", "phone": "điện thoại"}
@@ -46,7 +47,7 @@ def load_progress(round_: ReportingRound) -> list[ProgressRow]:
         rows.append(ProgressRow(
             submission_id=sub.id, unit_id=unit.id, unit_name=unit.name, unit_code=unit.code, unit_kind=unit.kind,
             state=sub.status, state_label=SUBMISSION_STATES.get(sub.status, sub.status),
-            deadline=effective_deadline(sub, round_), order=(unit.sort_order, unit.name, unit.id),
+            deadline=effective_deadline(sub, round_), order=unit_sort_key(unit),
             parent_id=unit.parent_id, parent_name=parent_name or "",
             first_submitted_on=to_local(sub.first_submitted_at).date() if sub.first_submitted_at else None,
             submitted_at=sub.submitted_at, updated_at=sub.updated_at, approved_at=sub.approved_at,

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.reporting.clock import vn_today
 from app.services.submission_page import build_page, finding_id
 from app.extensions import db
 from app.models import CatalogueField, ChangeLog, Submission, SubmissionDocument, SubmissionValue
