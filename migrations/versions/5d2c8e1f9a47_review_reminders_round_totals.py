@@ -1,7 +1,7 @@
 """review: reminders recorded per unit (đã nhắc) and totals of closed rounds for trends
 
 Revision ID: 5d2c8e1f9a47
-Revises: 24cf4c552cc9
+Revises: 2891b673bbd2
 Create Date: 2026-11-22 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5d2c8e1f9a47'
-down_revision = '24cf4c552cc9'
+down_revision = '2891b673bbd2'
 branch_labels = None
 depends_on = None
 
