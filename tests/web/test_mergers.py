@@ -137,3 +137,14 @@ def test_only_the_administrator_records_mergers(app, world):
     login_as(reviewer, make_user(world["district"], "reviewer"))
     assert reviewer.get("/admin/reorganisation").status_code == 403
     assert _merge({**world, "admin": reviewer}).status_code == 403
+
+
+def test_the_new_units_trend_continues_its_predecessors_series_summed(world):
+    from app.services.trends import unit_trend
+
+    _merge(world)
+    d = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "P.D.X10"))
+    trend = unit_trend(submission_for(world["q2"], d))
+    assert trend.labels == ("Quý I năm 2024", "Quý II năm 2024")
+    before = trend.periods[0].values
+    assert before["I.4/c3"] == 10 + 20 + 30 and before["I.1/published"] == 5 + 6 + 7
