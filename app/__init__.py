@@ -67,6 +67,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     _register_hooks(app)
     _register_errors(app)
+    from .outage import register_outage_handler
+    register_outage_handler(app)
     app.jinja_env.globals["HTMX_FILE"] = HTMX_FILE
     from .filters import register_filters
     register_filters(app)

@@ -138,6 +138,8 @@ OUT_OF_SCOPE = {
     "key": lambda w, rule: ["I.4/_total/c3"],
     "directive_id": lambda w, rule: [w.directive_b.id, w.directive_p.id],
     "task_id": lambda w, rule: [w.task_b.id, w.task_p.id],
+    # Installation-wide objects an administrator manages; no unit owns them, so any id does.
+    "day_id": lambda w, rule: [1],
 }
 
 
