@@ -16,6 +16,7 @@ from ..reporting.directives import (
     directive_name, parse_status, InvalidStatus,
 )
 from ..reporting.documents import DOC_TYPES
+from ..reporting.text import clean_text
 from ..services import directives as service
 from ..services.errors import Conflict
 from ..services.export_model import content_disposition
@@ -225,18 +226,17 @@ def round_task(round_id: int, task_id: int):
     if round_.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
     task = service.load_round_task(round_, task_id)
-    text = (request.form.get("text") or "").replace("\r\n", "\n")
+    text = clean_text(request.form["text"]) if "text" in request.form else None
     error, status_code, row = None, 200, None
     try:
-        status = parse_status(request.form["status"]) if "status" in request.form else None
+        status = (parse_status(request.form["status"]) or "") if "status" in request.form else None
     except InvalidStatus as exc:
         error, status_code = str(exc), 422
-    if error is None and len(text) > 5000:
+    if error is None and text is not None and len(text) > 5000:
         error, status_code = "Nội dung vượt quá 5.000 ký tự.", 422
     if error is None:
         try:
-            row = service.save_round_followup(round_, task, current_user, status if "status" in request.form else None,
-                                              text, request.form.get("version", type=int))
+            row = service.save_round_followup(round_, task, current_user, status, text, request.form.get("version", type=int))
             db.session.commit()
         except (Conflict, StaleDataError, IntegrityError):
             db.session.rollback()

@@ -332,3 +332,64 @@ def check_attachment(filename: str, data: bytes, limit: int = ATTACHMENT_LIMIT) 
         return "", "", MSG_ATTACHMENT_TYPE
     stem = re.sub(r"[\\/:*?\"<>|\r\n\t]+", " ", (filename or "").rsplit(".", 1)[0]).strip()[:150] or "van-ban"
     return f"{stem}.{kind}", ATTACHMENT_TYPES[kind], None
+
+
+# --- what exports write ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TaskReport:
+    """One task as a report states it: the counts written out, then the consolidating
+    unit's own text (or, in a unit's own report, what it did and the documents it issued)."""
+
+    label: str
+    content: str
+    sentence: str
+    text: str = ""
+    docs: str = ""
+    due_on: date | None = None
+    overdue: bool = False
+    units: tuple[tuple[str, str], ...] = ()  # (unit name, status code or MISSING), for the grid
+
+
+@dataclass(frozen=True)
+class DirectiveReport:
+    name: str  # "Chỉ thị số 05/CT-UBND ngày 27/03/2025"
+    number: str  # "05/CT-UBND", the grid's column heading
+    issuer: str  # "UBND huyện Bình Sơn"
+    title: str  # "Về đẩy mạnh công tác cải cách hành chính…"
+    tasks: tuple[TaskReport, ...]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] == "Về" else text
+
+
+def followup_paragraphs(reports: Sequence[DirectiveReport]) -> list[tuple[str, str]]:
+    """The section's body as (text, role) with role "lead" (the directive), "item" (a task
+    and its counts) or "body" (the text under it): any writer lays them out its own way."""
+    paragraphs: list[tuple[str, str]] = []
+    for report in reports:
+        title = f" {_lower_first(report.title)}" if report.title else ""
+        paragraphs.append((f"Thực hiện {report.name} của {report.issuer}{title}:", "lead"))
+        for task in report.tasks:
+            about = task_title("", task.content, 120).rstrip(" .;:")
+            if task.overdue and task.due_on:
+                about += f"; hạn {task.due_on.strftime('%d/%m/%Y')}, đã quá hạn"
+            name = f"Nhiệm vụ {task.label} ({about})" if task.label else about
+            paragraphs.append((f"- {name}: {task.sentence}".rstrip(), "item"))
+            for line in (task.text or "").splitlines():
+                if line.strip():
+                    paragraphs.append((line.strip(), "body"))
+            if task.docs.strip():
+                paragraphs.append((f"Văn bản đã ban hành: {' '.join(task.docs.split())}", "body"))
+    return paragraphs
+
+
+def grid_units(reports: Sequence[DirectiveReport]) -> list[str]:
+    """Every unit named in any task, in first-seen order: the rows of the follow-up sheet."""
+    seen: dict[str, None] = {}
+    for report in reports:
+        for task in report.tasks:
+            for name, _ in task.units:
+                seen.setdefault(name, None)
+    return list(seen)

@@ -6,7 +6,7 @@ all their values, all their documents.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -18,6 +18,7 @@ from ..reporting.keys import EXPLAIN_PREFIX
 from ..reporting.consolidation import Consolidation, UnitInput, consolidate
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import validate
+from .directives import DirectiveConsolidation, round_followup, upward_followup_values
 from .orgtree import unit_order
 from .rounds import parent_round_for, round_period, round_template
 
@@ -32,6 +33,7 @@ class RoundConsolidation:
     included: list[Submission]
     narratives: dict[str, RoundNarrative]
     include_submitted: bool
+    followup: list[DirectiveConsolidation] = field(default_factory=list)  # directive tasks, per directive
 
 
 def included_states(include_submitted: bool) -> tuple[str, ...]:
@@ -115,7 +117,8 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
     result = consolidate(template, inputs, missing=missing, summed=summed)
     narratives = {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
-    return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted)
+    followup = round_followup(round_, template, submissions, included)
+    return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
 
 
 def upward_submission(round_: ReportingRound) -> Submission | None:
@@ -147,13 +150,16 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
     if target.round.status != "open":
         return ["Đợt báo cáo của cấp trên đã đóng."]
     template = round_template(target.round)
-    values = consolidated_values(rc)
+    # The unit's own follow-up of the tasks it was given travels with its consolidation.
+    values = consolidated_values(rc) | upward_followup_values(rc.round, target, template)
     errors = [f.message for f in validate(template, values) if f.severity == "error"]
     if errors:
         return errors
     stored = stored_values(target.id)
     entries = [(key, display(value, template.key_kind(key)), None) for key, value in values.items() if template.key_kind(key)]
-    entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)]
+    # Follow-up typed into the upward report itself stays unless the consolidation says otherwise.
+    entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)
+                and template.section(key.split("/")[0]).kind != "directives"]
     outcome = save_values(target, template, entries, user, stored=stored)
     if outcome.errors:
         db.session.rollback()

@@ -19,14 +19,15 @@ from ..models import (
 )
 from ..reporting.clock import utcnow, vn_today
 from ..reporting.directives import (
-    ASSIGN_GROUPS, COUNT_LABELS, COUNT_ORDER, DONE, MISSING, STATUSES, TERRITORIAL, AssignedUnit, directive_name, followup_sentence,
-    group_texts, is_overdue, reminder_text, scope_text, status_counts, suggestion,
+    ASSIGN_GROUPS, COUNT_LABELS, COUNT_ORDER, DONE, MISSING, STATUSES, TERRITORIAL, AssignedUnit, DirectiveReport, TaskReport,
+    directive_name, followup_sentence, group_texts, is_overdue, reminder_text, scope_text, status_counts, suggestion,
 )
 from ..reporting.keys import FOLLOWUP_PARTS, SEP, followup_key, parse_key, task_id_of
 from ..reporting.periods import period_label
 from ..reporting.templates import ReportTemplate, shipped_templates
 from .access import in_scope
 from .errors import Conflict, Forbidden, NotFound
+from .export_model import committee_name
 from .orgtree import ancestors_ids
 from .rounds import round_label
 
@@ -628,7 +629,7 @@ class TaskConsolidation:
     task: DirectiveTask
     assigned: list[AssignedUnit]
     statuses: dict[int, str]
-    texts: list[tuple[str, str, str]]  # (unit name, what it did, documents)
+    texts: list[tuple[int, str, str, str]]  # (unit id, unit name, what it did, documents)
     sentence: str
     suggestion: str
     own: RoundFollowUp | None
@@ -639,6 +640,13 @@ class TaskConsolidation:
     def counts(self) -> dict[str, int]:
         grouped = status_counts(self.assigned, self.statuses)
         return {code: len(grouped[code]) for code in COUNT_ORDER}
+
+    @property
+    def choices(self) -> dict[str, str]:
+        return dict(STATUSES)
+
+    def status_label(self, unit_id: int) -> str:
+        return COUNT_LABELS[self.statuses.get(unit_id) if self.statuses.get(unit_id) in STATUSES else MISSING]
 
 
 @dataclass
@@ -694,10 +702,10 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
         mine = own.get(task.id)
         if own_assigned and mine is not None and mine.status:
             statuses[round_.unit_id] = mine.status
-        texts = [(u.name, values[task.id][u.id].get("text", ""), values[task.id][u.id].get("docs", ""))
+        texts = [(u.id, u.name, values[task.id][u.id].get("text", ""), values[task.id][u.id].get("docs", ""))
                  for u in units if u.id in values[task.id]]
         sentence = followup_sentence(assigned, statuses)
-        groups = group_texts((name, text) for name, text, _ in texts)
+        groups = group_texts((name, text) for _, name, text, _ in texts)
         done = bool(units) and all(statuses.get(u.id) == DONE for u in units)
         item = TaskConsolidation(task, assigned, statuses, texts, sentence, suggestion(sentence, groups), mine,
                                  own_assigned, is_overdue(task.due_on, today, task.status == "open", done))
@@ -715,7 +723,7 @@ def load_round_task(round_: ReportingRound, task_id: int) -> DirectiveTask:
     return task
 
 
-def save_round_followup(round_: ReportingRound, task: DirectiveTask, user: User, status: str | None, text: str,
+def save_round_followup(round_: ReportingRound, task: DirectiveTask, user: User, status: str | None, text: str | None,
                         seen_version: int | None) -> RoundFollowUp:
     """The reviewer's text about a task (and the unit's own status when it is assigned)."""
     row = db.session.scalar(select(RoundFollowUp).where(RoundFollowUp.round_id == round_.id, RoundFollowUp.task_id == task.id))
@@ -728,7 +736,8 @@ def save_round_followup(round_: ReportingRound, task: DirectiveTask, user: User,
         check_version(seen_version, row.version)
     if status is not None:
         row.status = status
-    row.text = text
+    if text is not None:
+        row.text = text
     row.updated_at, row.updated_by_id = utcnow(), user.id
     return row
 
@@ -755,3 +764,41 @@ def upward_followup_values(round_: ReportingRound, target: Submission, template:
 
 __all__ = ["ASSIGN_GROUPS", "load_directive", "list_directives", "open_tasks_for_unit", "round_followup",
            "submission_followup", "task_views"]
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+def _known(status: str | None) -> str:
+    return status if status in STATUSES else MISSING
+
+
+def directive_reports(consolidations: Sequence[DirectiveConsolidation]) -> tuple[DirectiveReport, ...]:
+    """A round's follow-up as the writers take it: counts, the reviewer's text, the grid."""
+    return tuple(
+        DirectiveReport(
+            dc.name, dc.directive.number, committee_name(dc.directive.unit.name, dc.directive.unit.kind), dc.directive.title,
+            tuple(TaskReport(t.task.label, t.task.content, t.sentence, t.own.text if t.own else "", "", t.task.due_on,
+                             t.overdue, tuple((u.name, _known(t.statuses.get(u.unit_id))) for u in t.assigned))
+                  for t in dc.tasks))
+        for dc in consolidations)
+
+
+def submission_reports(submission: Submission, template: ReportTemplate, values: dict) -> tuple[DirectiveReport, ...]:
+    """One unit's own report: per task, its status, what it did and the documents it issued."""
+    sections = template.sections_of("directives")
+    if not sections:
+        return ()
+    section = sections[0]
+    followup = submission_followup(submission, template, values, editable=False)
+    grouped: dict[int, list[TaskReport]] = defaultdict(list)
+    directives: dict[int, Directive] = {}
+    for entry in followup.entries:
+        keys = followup.keys(section.id, entry.task.id)
+        status = _known(values.get(keys["status"]))
+        grouped[entry.directive.id].append(TaskReport(
+            entry.task.label, entry.task.content, f"{COUNT_LABELS[status]}.", values.get(keys["text"], ""),
+            values.get(keys["docs"], ""), entry.task.due_on, False, ((submission.unit.name, status),)))
+        directives[entry.directive.id] = entry.directive
+    return tuple(DirectiveReport(directive_name(d.doc_type, d.number, d.issued_on), d.number,
+                                 committee_name(d.unit.name, d.unit.kind), d.title, tuple(grouped[d.id]))
+                 for d in directives.values())

@@ -7,6 +7,8 @@ import io
 import zipfile
 from datetime import date, timedelta
 
+import docx
+import openpyxl
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -42,6 +44,16 @@ def switch(client, user):
     """Sign out whoever is signed in, then sign in as ``user``."""
     client.post("/logout")
     login_as(client, user)
+
+
+def download(client, url: str) -> bytes:
+    """A file's bytes; the response holds a spooled temporary file until closed."""
+    response = client.get(url)
+    try:
+        assert response.status_code == 200, url
+        return response.data
+    finally:
+        response.close()
 
 
 def record_directive(client, **overrides):
@@ -335,3 +347,77 @@ def test_a_province_directive_is_visible_to_the_district_for_its_own_units_only(
     assert "Xã Số 1" in page and "Xã Ngoài" not in page
     switch(client, world["reporter"])
     assert client.get(f"/directives/{directive.id}").status_code == 200
+
+
+# --- consolidation, upward, exports -------------------------------------------------------------
+
+def test_the_consolidated_report_counts_statuses_and_takes_the_reviewers_text(client, world, directive, quarter):
+    tasks = tasks_of(directive)
+    k1 = followup_keys(tasks["1.a"])
+    set_values(submission_for(quarter, world["communes"][0]), {k1["status"]: "done", k1["text"]: "Đã quán triệt xong."},
+               status="approved")
+    set_values(submission_for(quarter, world["communes"][1]), {k1["status"]: "in_progress", k1["text"]: "đã quán triệt xong"},
+               status="approved")
+    page = client.get(f"/rounds/{quarter.id}/consolidated").get_data(as_text=True)
+    assert "1/2 xã đã hoàn thành (Xã Số 1); 1 xã đang thực hiện (Xã Số 2); 2/2 cơ quan, đơn vị chưa báo cáo." in page
+    assert "- Đã quán triệt xong. (Xã Số 1, Xã Số 2)." in page  # the grouped suggestion
+    task = tasks["2"]  # given to the district itself: it states its own status here
+    url = f"/directives/rounds/{quarter.id}/tasks/{task.id}"
+    assert f'id="ft-status-{task.id}"' in page
+    assert client.post(url, data={"status": "in_progress", "version": "0"}, headers=HX).status_code == 200
+    saved = client.post(url, data={"text": "Đã kiểm tra đột xuất 05 xã.", "version": "1"}, headers=HX)
+    assert saved.status_code == 200 and "Đã lưu lúc" in saved.get_data(as_text=True)
+    assert client.post(url, data={"text": "Bản cũ", "version": "1"}, headers=HX).status_code == 409
+    assert client.post(url, data={"status": "xong", "version": "2"}, headers=HX).status_code == 422
+    no_js = client.post(url, data={"status": "in_progress", "text": "Đã kiểm tra đột xuất 05 xã, thị trấn.", "version": "2"})
+    assert no_js.status_code == 303 and no_js.headers["Location"].endswith(f"#followup-{task.id}")
+    page = client.get(f"/rounds/{quarter.id}/consolidated").get_data(as_text=True)
+    assert "Huyện Thử Nghiệm: đang thực hiện; Phòng Số 1: chưa báo cáo." in page
+    assert "Đã kiểm tra đột xuất 05 xã, thị trấn." in page
+    directive_page = client.get(f"/directives/{directive.id}").get_data(as_text=True)
+    assert "Tổng hợp Quý II năm 2024" in directive_page  # the district's own status, from its consolidation
+    switch(client, world["reporter"])
+    assert client.post(url, data={"text": "x", "version": "2"}).status_code == 403
+
+
+def test_the_consolidated_exports_carry_the_follow_up(client, world, directive, quarter):
+    k1 = followup_keys(tasks_of(directive)["1.a"])
+    set_values(submission_for(quarter, world["communes"][0]), {k1["status"]: "done", k1["text"]: "Đã quán triệt xong."},
+               status="approved")
+    workbook = openpyxl.load_workbook(io.BytesIO(download(client, f"/exports/rounds/{quarter.id}.xlsx")))
+    rows = [[c.value for c in row] for row in workbook["Theo dõi chỉ đạo"].iter_rows()]
+    assert ["Xã Số 1", "Đã hoàn thành"] == [v for v in next(r for r in rows if r[1] == "Xã Số 1")[1:3]]
+    document = docx.Document(io.BytesIO(download(client, f"/exports/rounds/{quarter.id}.docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Thực hiện Chỉ thị số 05/CT-UBND ngày 05/02/2024 của UBND huyện Thử Nghiệm về đẩy mạnh" in text
+    assert "1/2 xã đã hoàn thành (Xã Số 1); 1 xã chưa báo cáo (Xã Số 2)" in text
+    assert "Đã quán triệt xong." not in text  # a unit's words enter only through the reviewer's text
+    switch(client, world["reporter"])
+    own = docx.Document(io.BytesIO(download(client, f"/exports/submissions/{submission_for(quarter, world['communes'][0]).id}.docx")))
+    own_text = "\n".join(p.text for p in own.paragraphs)
+    assert "- Nhiệm vụ 1.a (Quán triệt Chỉ thị 30/CT-TTg): Đã hoàn thành." in own_text and "Đã quán triệt xong." in own_text
+
+
+def test_the_districts_own_follow_up_travels_upward_with_its_consolidation(client, world):
+    province_round = make_round(world["province"], expected=[world["district"]], deadline=date(2030, 1, 31))
+    district_round = make_round(world["district"], expected=world["communes"], deadline=date(2030, 1, 20))
+    switch(client, world["province_reviewer"])
+    record_directive(client, number="12/CT-UBND")
+    directive = db.session.scalar(select(Directive))
+    add_task(client, directive.id, "1", "Rà soát TTHC.", units=[world["district"].id, world["communes"][0].id])
+    task = tasks_of(directive)["1"]
+    keys = followup_keys(task)
+    set_values(submission_for(district_round, world["communes"][0]), {keys["status"]: "done", keys["text"]: "Đã rà soát 150 TTHC."},
+               status="approved")
+    switch(client, world["reviewer"])
+    page = client.get(f"/rounds/{district_round.id}/consolidated").get_data(as_text=True)
+    assert "12/CT-UBND" in page and "Xã Số 1: đã hoàn thành; Huyện Thử Nghiệm: chưa báo cáo." in page
+    client.post(f"/directives/rounds/{district_round.id}/tasks/{task.id}",
+                data={"status": "in_progress", "text": "Huyện đã rà soát; 1/1 xã hoàn thành.", "version": "0"})
+    assert client.post(f"/rounds/{district_round.id}/upward").status_code == 303
+    upward = submission_for(province_round, world["district"])
+    values = {v.key: v.text_value for v in db.session.scalars(select(SubmissionValue).where(SubmissionValue.submission_id == upward.id))}
+    assert values[keys["status"]] == "in_progress" and values[keys["text"]] == "Huyện đã rà soát; 1/1 xã hoàn thành."
+    switch(client, world["province_reviewer"])
+    province_page = client.get(f"/rounds/{province_round.id}/consolidated?provisional=1").get_data(as_text=True)
+    assert "Huyện Thử Nghiệm: đang thực hiện" in province_page
