@@ -1,7 +1,7 @@
 """directives: directives, their tasks and assignments, attachments, edit log, round follow-up
 
 Revision ID: 64159c62b107
-Revises: 2891b673bbd2
+Revises: 5d2c8e1f9a47
 Create Date: 2026-11-30 16:58:36.833312
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '64159c62b107'
-down_revision = '2891b673bbd2'
+down_revision = '5d2c8e1f9a47'
 branch_labels = None
 depends_on = None
 
