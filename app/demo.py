@@ -21,6 +21,7 @@ BINH_SON_COMMUNES = [
 ]
 BINH_SON_OFFICES = [
     "Phòng Nội vụ", "Phòng Tư pháp", "Phòng Tài nguyên và Môi trường", "Phòng Văn hóa và Thông tin",
+    "Trung tâm Văn hóa - Thông tin - Thể thao",  # assigned task 5 of the demo's chỉ thị 05/CT-UBND
     "Chi nhánh Văn phòng Đăng ký đất đai",
 ]
 HUNG_YEN_DEPARTMENTS = [
@@ -97,6 +98,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     for i, name in enumerate(BINH_SON_OFFICES, start=1):
         unit = add_unit(f"QNG.BS.P{i:02d}", name, "office", binh_son, place_name="Bình Sơn", sort_order=100 + i)
         reporter(unit, f"bs.{slug(name)}")
+    # A field of Bình Sơn's own (a coastal district): its rounds have the row, Hưng Yên's do not.
+    db.session.add(CatalogueField(code="tau_ca", name="Đăng ký, đăng kiểm tàu cá", unit=binh_son, sort_order=15))
     _user("tonghop.binhson", "Lê Thị Thanh Nhân", "reviewer", binh_son, "0255 3851 234")
     _user("tonghop.quangngai", "Phạm Minh Tuấn", "reviewer", quang_ngai, "0255 3822 111")
 
@@ -123,13 +126,14 @@ def seed_demo() -> list[tuple[str, str, str]]:
 def demo_logins() -> list[tuple[str, str, str]]:
     return [
         ("admin", "Quản trị", "toàn hệ thống"),
-        ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 5 phòng)"),
+        ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 6 phòng, đơn vị)"),
         ("tonghop.quangngai", "Cán bộ tổng hợp", "Tỉnh Quảng Ngãi (3 cấp)"),
         ("tonghop.hungyen", "Cán bộ tổng hợp", "Tỉnh Hưng Yên (2 cấp: 100 xã, phường + 10 sở)"),
         ("xa.binhchanh", "Cán bộ đầu mối", "Xã Bình Chánh"),
         ("tt.chauo", "Cán bộ đầu mối", "Thị trấn Châu Ổ"),
         ("bs.phongtuphap", "Cán bộ đầu mối", "Phòng Tư pháp huyện Bình Sơn"),
         ("hy.tantien", "Cán bộ đầu mối", "Xã Tân Tiến (Hưng Yên)"),
+        ("xa.vantuong", "Cán bộ đầu mối", "Xã Vạn Tường (sáp nhập từ 4 xã: kỳ trước là tổng của 4 xã)"),
     ]
 
 
@@ -140,7 +144,9 @@ def _quarterly_values(template, rng, previous: dict | None = None) -> dict:
     figures, dossiers carried over are last quarter's pending ones, as the rule wants."""
     from .reporting.keys import cell_key, field_key, text_key
 
-    values: dict = {field_key("I.1", "published"): rng.randint(150, 260)}
+    in_scope = rng.randint(150, 260)
+    values: dict = {field_key("I.1", "in_scope"): in_scope,
+                    field_key("I.1", "published"): in_scope if rng.random() < 0.9 else in_scope - rng.randint(1, 5)}
     received = rng.randint(0, 4)
     late = 1 if received > 2 else 0
     values |= {field_key("I.3", "received"): received, field_key("I.3", "on_time"): received - late,
@@ -174,7 +180,10 @@ def _quarterly_values(template, rng, previous: dict | None = None) -> dict:
     for i in range(1, 10):
         values[field_key("I.5.5", f"i{i}")] = rng.choice((180, 190, 190, 200))
     values[field_key("I.5.6", "apologies")] = late_total
-    values |= {field_key("I.6.1", "online_full"): rng.randint(60, 90), field_key("I.6.1", "online_partial"): rng.randint(150, 240),
+    full, partial = rng.randint(60, 90), rng.randint(150, 240)
+    values |= {field_key("I.6.1", "online_full_total"): full, field_key("I.6.1", "online_partial_total"): partial,
+               field_key("I.6.1", "online_full"): full if rng.random() < 0.85 else full - rng.randint(1, 3),
+               field_key("I.6.1", "online_partial"): partial,
                field_key("I.6.3", "e_certified"): rng.randint(10, 60), field_key("I.6.4", "linked_dossiers"): rng.randint(5, 40)}
     values[text_key("I.2")] = rng.choice([
         "Thực hiện rà soát các TTHC thực hiện trực tuyến toàn trình và một phần để xây dựng quy trình điện tử.",
@@ -264,6 +273,88 @@ def seed_rounds(today=None) -> None:
     draft = next(s for s in sorted(district_round.submissions, key=lambda s: s.unit.sort_order) if s.status == "draft")
     extend_deadline(district_round, reviewer, add_working_days(deadline, 3), "Công văn số 215/UBND-VP: xã bị ảnh hưởng mưa lũ, "
                     "đồng ý cho nộp chậm 3 ngày làm việc.", draft)
+    # Chỉ thị 05/CT-UBND (after seed 004): tasks for every commune and office, reported on since last quarter.
+    from .demo_directive import seed_directive
+
+    seed_directive(binh_son, reviewer, previous_round, district_round, today)
     month = current_period("month", today, monthly.period_convention)
     open_round(unit=hung_yen, template=monthly, period=month, deadline=max(default_deadline(month), add_working_days(today, 3)),
                expected=default_expected_units(hung_yen, monthly), instructions="Báo cáo tháng về cải cách TTHC.", opened_by=None)
+    seed_review_history(today, rng)
+    # Last: the merger happens in the current quarter, after the history above was written.
+    _demo_merger(binh_son, period.date_from)
+
+
+# --- Review at scale: history for trends, submissions spread over days, reminders ---------
+
+def seed_review_history(today, rng) -> None:
+    """Two more closed quarters for Bình Sơn (four side by side), submission times spread
+    around each deadline (some late), the current rounds filled day by day, a few
+    reminders recorded, and closed rounds' totals stored as closing does."""
+    from datetime import datetime, timedelta
+
+    from .models import Reminder, ReportingRound
+    from .reporting.periods import default_deadline, previous_period
+    from .services.rounds import default_expected_units, open_round, round_period, round_template
+    from .services.trends import store_round_totals
+
+    binh_son = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG.BS"))
+    reviewer = db.session.scalar(select(User).where(User.username == "tonghop.binhson"))
+    rounds = db.session.scalars(select(ReportingRound).where(ReportingRound.unit_id == binh_son.id)
+                                .order_by(ReportingRound.period_year, ReportingRound.period_index)).all()
+    previous_round, current = rounds[0], rounds[-1]
+    template = round_template(previous_round)
+    period = round_period(previous_round)
+    for _ in range(2):
+        period = previous_period(period)
+        older = open_round(unit=binh_son, template=template, period=period, deadline=default_deadline(period),
+                           expected=default_expected_units(binh_son, template), instructions="", opened_by=reviewer)
+        older.status = "closed"
+        db.session.flush()
+        for sub in older.submissions:
+            _fill(sub, _quarterly_values(template, rng), "approved", datetime.combine(period.date_to, datetime.min.time()))
+    closed = db.session.scalars(select(ReportingRound).where(ReportingRound.unit_id == binh_son.id,
+                                                             ReportingRound.status == "closed")).all()
+    for round_ in closed:
+        # Most units on time, a few one to six days late, the same few more often.
+        opened = datetime.combine(round_.date_to, datetime.min.time())
+        round_.created_at = opened - timedelta(days=3)
+        for sub in round_.submissions:
+            slow = sub.unit.sort_order % 7 == 3
+            offset = rng.randint(1, 6) if (slow and rng.random() < 0.8) or rng.random() < 0.08 else -rng.randint(0, 9)
+            when = datetime.combine(round_.deadline, datetime.min.time()) + timedelta(days=offset, hours=rng.randint(1, 9))
+            sub.first_submitted_at = sub.submitted_at = sub.updated_at = when
+            sub.approved_at = when + timedelta(days=rng.randint(0, 3))
+        db.session.flush()
+        store_round_totals(round_)
+    # This quarter: opened ten days ago, reports coming in day by day.
+    now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
+    for round_ in (current, *db.session.scalars(select(ReportingRound).where(ReportingRound.status == "open",
+                                                                            ReportingRound.unit_id != binh_son.id))):
+        round_.created_at = now - timedelta(days=10)
+        for sub in round_.submissions:
+            if sub.first_submitted_at is not None:
+                when = now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8))
+                sub.first_submitted_at = sub.submitted_at = sub.updated_at = when
+                if sub.approved_at is not None:
+                    sub.approved_at = when + timedelta(hours=rng.randint(2, 30))
+    for sub in current.submissions:
+        if sub.status in ("draft", "returned") and sub.unit.sort_order % 2 == 0:
+            db.session.add(Reminder(submission_id=sub.id, user_id=reviewer.id, at=now - timedelta(hours=20), channel="zalo"))
+
+
+VAN_TUONG_FROM = ("Xã Bình Đông", "Xã Bình Hải", "Xã Bình Thuận", "Xã Bình Trị")
+
+
+def _demo_merger(binh_son: OrgUnit, effective_on) -> None:
+    """Four communes merged into Vạn Tường during the current quarter: their unsubmitted
+    reports close and Vạn Tường reports for them, with last quarter's figures summed as its
+    "kỳ trước"; what they already submitted, and last quarter, stay as they were."""
+    from .services.reorganisation import record_merger
+
+    merged = db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == binh_son.id, OrgUnit.name.in_(VAN_TUONG_FROM))).all()
+    van_tuong = add_unit("QNG.BS.X23", "Xã Vạn Tường", "commune", binh_son, place_name="Vạn Tường",
+                         sort_order=min(u.sort_order for u in merged))
+    _user("xa.vantuong", "Trương Thị Hoa", "reporter", van_tuong, "0905 123 456")
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    record_merger(list(merged), van_tuong, effective_on, admin)

@@ -12,15 +12,16 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..reporting.clock import format_day, to_local, vn_today
 from ..models import (
-    CatalogueField, ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, Submission, SubmissionValue, User,
+    ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, Submission, SubmissionValue, User,
 )
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.validation import carried_over
 from .access import can_review_round
 from .errors import Invalid, NotFound
+from .catalogue import catalogue_snapshot
 from .ids import get_row
-from .orgtree import unit_order
+from .orgtree import series_units, unit_order
 from .workdays import work_calendar
 
 
@@ -45,13 +46,6 @@ def round_label(round_: ReportingRound) -> str:
 
 def round_window(round_: ReportingRound) -> str:
     return window_label(round_period(round_))
-
-
-def catalogue_snapshot() -> list[list]:
-    fields = db.session.scalars(
-        select(CatalogueField).where(CatalogueField.active.is_(True)).order_by(CatalogueField.sort_order, CatalogueField.name)
-    ).all()
-    return [[f.code, f.name, f.group_code or None, f.group_label or None] for f in fields]
 
 
 def default_expected_units(unit: OrgUnit, template: ReportTemplate) -> list[OrgUnit]:
@@ -114,7 +108,7 @@ def open_round(
         raise RoundProblem("period", "Đơn vị đã có đợt báo cáo này cho kỳ đã chọn.")
     round_ = ReportingRound(
         unit=unit, template_code=template.code, template_version=template.version, title=template.title, template_source=template.source,
-        catalogue_json=json.dumps(catalogue_snapshot(), ensure_ascii=False), period_kind=period.kind,
+        catalogue_json=json.dumps(catalogue_snapshot(unit), ensure_ascii=False), period_kind=period.kind,
         period_year=period.year, period_index=period.index, date_from=period.date_from, date_to=period.date_to,
         deadline=deadline, instructions=instructions, opened_by_id=opened_by.id if opened_by else None,
     )
@@ -126,29 +120,40 @@ def open_round(
     return round_
 
 
-def prefill_carried_over(round_: ReportingRound, template: ReportTemplate, period: Period) -> None:
-    """Start each unit's table with last period's pending dossiers as carried over (two queries)."""
+def prefill_carried_over(round_: ReportingRound, template: ReportTemplate, period: Period,
+                         only: list[Submission] | None = None) -> None:
+    """Start each unit's table (or ``only`` these submissions') with last period's pending
+    dossiers as carried over; a unit formed by a merger carries its predecessors' pending
+    dossiers, summed. Three queries."""
     prev = previous_period(period)
     if prev is None or not any(r.kind == "carry_over" for r in template.rules):
         return
-    units = {s.unit_id: s for s in round_.submissions}
-    previous = dict(db.session.execute(
+    units = {s.unit_id: s for s in (round_.submissions if only is None else only)}
+    series = series_units(list(units))
+    previous = db.session.execute(
         select(Submission.unit_id, Submission.id).join(Submission.round).where(
-            Submission.unit_id.in_(units), ReportingRound.template_code == template.code,
-            ReportingRound.period_kind == prev.kind, ReportingRound.period_year == prev.year,
-            ReportingRound.period_index == prev.index)
-    ).all())
+            Submission.unit_id.in_({u for members in series.values() for u in members}), Submission.status != "merged",
+            ReportingRound.template_code == template.code, ReportingRound.period_kind == prev.kind,
+            ReportingRound.period_year == prev.year, ReportingRound.period_index == prev.index)
+    ).all()
     if not previous:
         return
-    values: dict[int, dict] = {sid: {} for sid in previous.values()}
+    values: dict[int, dict] = {unit_id: {} for unit_id, _ in previous}
+    by_submission = dict((sid, unit_id) for unit_id, sid in previous)
     for sid, key, number in db.session.execute(
         select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value)
-        .where(SubmissionValue.submission_id.in_(list(previous.values())), SubmissionValue.int_value.is_not(None))
+        .where(SubmissionValue.submission_id.in_(list(by_submission)), SubmissionValue.int_value.is_not(None))
     ):
-        values[sid][key] = number
+        values[by_submission[sid]][key] = number
     bound = _bound_template(round_.template_source, round_.catalogue_json)
-    for unit_id, prev_id in previous.items():
-        for key, value in carried_over(bound, values[prev_id]).items():
+    for unit_id, members in series.items():
+        summed: dict[str, int] = {}
+        for member in members & values.keys():
+            for key, number in values[member].items():
+                summed[key] = summed.get(key, 0) + number
+        if not summed:
+            continue
+        for key, value in carried_over(bound, summed).items():
             db.session.add(SubmissionValue(submission_id=units[unit_id].id, key=key, int_value=value, version=1))
 
 

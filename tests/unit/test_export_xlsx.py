@@ -167,7 +167,7 @@ def test_completeness_sheet_keeps_phone_as_text_and_times_as_dates(seed002_book)
     ws = seed002_book["Tình hình nộp"]
     line = row_of(ws, "Xã 1")
     assert [ws.cell(line, c).value for c in (3, 5, 6, 7)] == ["Đã duyệt", "Đúng hạn", "Nguyễn Văn A", "0912345678"]
-    assert ws.cell(line, 4).value == datetime(2021, 7, 2, 9, 30)
+    assert ws.cell(line, 4).value == datetime(2021, 7, 2, 16, 30)  # stored 09:30 UTC, written in Vietnam time
     assert ws.cell(row_of(ws, "Xã Bình Hải"), 3).value == "Chưa bắt đầu"
 
 
@@ -192,8 +192,9 @@ def test_narrative_sheet_is_long_format_with_the_reviewers_text_first(quarterly_
 
 def test_indicators_and_survey_sheets_hold_summed_numbers(quarterly_book):
     ws = quarterly_book["Chỉ tiêu"]
-    published = row_of(ws, "Tổng số TTHC thuộc thẩm quyền giải quyết được công bố, niêm yết công khai")
+    published = row_of(ws, "Số TTHC thuộc thẩm quyền giải quyết được công bố, niêm yết công khai")
     assert ws[f"C{published}"].value == 201 and ws[f"C{published}"].data_type == "n"
+    assert ws[f"C{row_of(ws, 'Tổng số TTHC thuộc thẩm quyền giải quyết')}"].value is None  # a catalogue size: no sum
     survey = quarterly_book["Khảo sát"]
     very = row_of(survey, "Rất hài lòng", "A")
     assert survey[f"B{very}"].value == 172
