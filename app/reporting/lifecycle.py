@@ -15,15 +15,33 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 }
 
 
+# Actions that hand work back to a unit: refused while the round is closed, so a report
+# is never returned into a round its unit can no longer act in. The round is reopened
+# first, with a reason that is recorded.
+CLOSED_ROUND_REFUSALS = {
+    "return": "Đợt báo cáo đã đóng nên không trả lại được. Mở lại đợt (ghi lý do) rồi trả lại báo cáo.",
+}
+
+
 class TransitionRefused(ValueError):
     """The action is not possible from the submission's state; the message says why."""
 
 
-def next_state(state: str, action: str) -> str:
-    sources, target, refusal = TRANSITIONS[action]
+def refusal(state: str, action: str, round_status: str = "open") -> str | None:
+    """Why the action cannot be taken now, or None."""
+    sources, _, message = TRANSITIONS[action]
     if state not in sources:
-        raise TransitionRefused(refusal)
-    return target
+        return message
+    if round_status != "open" and action in CLOSED_ROUND_REFUSALS:
+        return CLOSED_ROUND_REFUSALS[action]
+    return None
+
+
+def next_state(state: str, action: str, round_status: str = "open") -> str:
+    problem = refusal(state, action, round_status)
+    if problem:
+        raise TransitionRefused(problem)
+    return TRANSITIONS[action][1]
 
 
 def is_locked(state: str) -> bool:

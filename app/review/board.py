@@ -17,7 +17,7 @@ from ..reporting.reminders import grouped_reminder, unit_reminder
 from ..services.board import CHANNELS, load_progress, record_reminders
 from ..services.charts import board_charts
 from ..services.errors import NotFound
-from ..services.rounds import deadline_text, load_round, round_label
+from ..services.rounds import deadline_text, load_round, round_events, round_label
 from . import bp
 
 # Per-unit messages shown above the table; beyond that each row's "Nhắc" opens its own.
@@ -31,7 +31,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
     label = round_label(round_)
     owing = [r for r in rows if r.outstanding]
     return dict(
-        round_=round_, rows=rows, everything=everything, query=query, counts=tile_counts(everything, today),
+        round_=round_, rows=rows, everything=everything, query=query, round_events=round_events(round_.id), counts=tile_counts(everything, today),
         tiles=TILES, sorts=SORTS, kinds=kind_choices(everything), parents=parent_choices(everything),
         queue_size=len(review_queue(everything, query, today)), today=today, round_label=round_label,
         deadline_text=deadline_text, channels=CHANNELS, kind_labels=UNIT_KINDS, reminders_shown=REMINDERS_SHOWN,

@@ -8,8 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..services.submission_page import SECTION_STATES, build_page, dom_id, finding_id
-from ..services.submissions import load_for_review, log_action, move, snapshot_json, submission_history
-from ..reporting.lifecycle import TRANSITIONS, TransitionRefused
+from ..services.access import can_act_on_round
+from ..services.submissions import load_for_action, load_for_review, log_action, move, snapshot_json, submission_history
+from ..reporting.lifecycle import TransitionRefused, refusal
 from ..extensions import db
 from ..models import ReviewComment, SubmissionSnapshot
 from ..reporting.diff import diff_submissions
@@ -43,12 +44,12 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
                            dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES,
                            deadline_text=deadline_text, late=submitted_late(sub), changes=changes, history=history,
                            comment_errors=comment_errors or {}, typed_comments=request.form,
-                           queue=queue_status(sub)), status
+                           queue=queue_status(sub), can_act=can_act_on_round(current_user, sub.round)), status
 
 
 @bp.post("/submissions/<int:submission_id>/approve")
 def approve(submission_id: int):
-    sub = load_for_review(current_user, submission_id)
+    sub = load_for_action(current_user, submission_id)
     try:
         move(sub, current_user, "approve")
     except TransitionRefused as refused:
@@ -61,9 +62,10 @@ def approve(submission_id: int):
 
 @bp.post("/submissions/<int:submission_id>/return")
 def return_submission(submission_id: int):
-    sub = load_for_review(current_user, submission_id)
-    if sub.status not in TRANSITIONS["return"][0]:
-        flash(TRANSITIONS["return"][2], "error")
+    sub = load_for_action(current_user, submission_id)
+    refused = refusal(sub.status, "return", sub.round.status)
+    if refused:
+        flash(refused, "error")
         return redirect(url_for("review.submission", submission_id=sub.id), code=303)
     template = round_template(sub.round)
     comments = {s.id: clean_text(request.form.get(f"comment.{s.id}")).strip() for s in template.sections}
@@ -91,7 +93,7 @@ def return_submission(submission_id: int):
 @bp.post("/submissions/<int:submission_id>/reopen")
 def reopen(submission_id: int):
     """An approved report goes back to 'submitted' so the reviewer can return or re-approve it."""
-    sub = load_for_review(current_user, submission_id)
+    sub = load_for_action(current_user, submission_id)
     try:
         move(sub, current_user, "reopen")
     except TransitionRefused:

@@ -22,8 +22,10 @@ from ..reporting.templates import shipped_templates
 from ..reporting.text import clean_text
 from ..services.orgtree import unit_order
 from ..services.workdays import work_calendar
+from ..services.access import can_act_on_round
+from ..services.errors import Invalid
 from ..services.rounds import (
-    load_round,
+    close_round, load_round, reopen_round,
     RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_template, status_counts,
 )
 from . import bp
@@ -148,14 +150,21 @@ def round_new():
 @bp.post("/<int:round_id>/status")
 def round_status(round_id: int):
     round_ = load_round(current_user, round_id)
-    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
+    if not can_act_on_round(current_user, round_):
         abort(403)
-    round_.status = "closed" if round_.status == "open" else "open"
-    if round_.status == "closed":
+    board_url = url_for("review.board", round_id=round_.id)
+    if round_.status == "open":
+        close_round(round_, current_user)
         store_round_totals(round_)
+    else:
+        try:
+            reopen_round(round_, current_user, request.form.get("reason"))
+        except Invalid as problem:
+            flash(problem.message, "error")
+            return redirect(board_url, code=303)
     db.session.commit()
     flash("Đã đóng đợt báo cáo." if round_.status == "closed" else "Đã mở lại đợt báo cáo.", "success")
-    return redirect(url_for("review.board", round_id=round_.id), code=303)
+    return redirect(board_url, code=303)
 
 
 @bp.get("/<int:round_id>/consolidated")

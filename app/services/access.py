@@ -20,18 +20,27 @@ def can_view_unit(user, unit) -> bool:
 
 
 def can_edit_submission(user, submission) -> bool:
-    """Only the unit's own users fill its submission, and only while it is not locked."""
+    """Only the unit's own users fill its submission, and only while it is not locked and
+    the round is open — or while it is returned to them: a returned report is never stuck,
+    even in a round closed since."""
     return (
         user.role in ("reporter", "reviewer")
         and submission.unit_id == user.unit_id
         and not submission.locked
-        and submission.round.status == "open"
+        and (submission.round.status == "open" or submission.status == "returned")
     )
 
 
 def can_review_round(user, round_) -> bool:
     """Reviewers run rounds of their own unit or of units below it."""
     return user.role in ("reviewer", "admin") and can_view_unit(user, round_.unit)
+
+
+def can_act_on_round(user, round_) -> bool:
+    """Approving, returning, reopening, closing: the reviewers of the unit that opened the
+    round (or the administrator). A higher level reads a lower level's round, never acts
+    in it: the district's review cannot be bypassed from the province."""
+    return (user.role == "reviewer" and round_.unit_id == user.unit_id) or user.role == "admin"
 
 
 def can_review_submission(user, submission) -> bool:

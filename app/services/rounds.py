@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..reporting.clock import format_day, to_local, vn_today
 from ..models import (
-    ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, Submission, SubmissionValue, User,
+    ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, RoundEvent, Submission, SubmissionValue, User,
 )
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
+from ..reporting.text import clean_text
 from ..reporting.validation import carried_over
 from .access import can_review_round
 from .errors import Invalid, NotFound
@@ -231,6 +232,32 @@ def extend_deadline(round_: ReportingRound, user: User, new_deadline: date | Non
     else:
         round_.deadline = new_deadline
     return entry
+
+
+def close_round(round_: ReportingRound, user: User) -> RoundEvent:
+    round_.status = "closed"
+    event = RoundEvent(round_id=round_.id, user_id=user.id, action="close", note="")
+    db.session.add(event)
+    return event
+
+
+def reopen_round(round_: ReportingRound, user: User, reason: str | None) -> RoundEvent:
+    """Mở lại đợt: only with a reason, recorded (who, when, why) and shown on the board."""
+    reason = clean_text(reason).strip()
+    if not reason:
+        raise Invalid("Ghi lý do mở lại đợt (ví dụ: xã xin nộp bổ sung theo công văn số …).", "reason")
+    if len(reason) > 500:
+        raise Invalid("Lý do tối đa 500 ký tự.", "reason")
+    round_.status = "open"
+    event = RoundEvent(round_id=round_.id, user_id=user.id, action="reopen", note=reason)
+    db.session.add(event)
+    return event
+
+
+def round_events(round_id: int) -> list[RoundEvent]:
+    return list(db.session.scalars(select(RoundEvent).options(joinedload(RoundEvent.user))
+                                   .where(RoundEvent.round_id == round_id)
+                                   .order_by(RoundEvent.at.desc(), RoundEvent.id.desc())))
 
 
 def extensions_of(round_id: int) -> list[DeadlineExtension]:

@@ -23,9 +23,9 @@ from ..reporting.rows import combine_series
 from ..reporting.text import clean_text
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import parse_value
-from .access import can_review_submission, can_view_unit
+from .access import can_act_on_round, can_review_submission, can_view_unit
 from .directives import allowed_task_ids
-from .errors import NotFound
+from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
 from .orgtree import series_units, unit_sort_key
 from .rounds import effective_deadline, round_period
@@ -246,7 +246,7 @@ def move(submission: Submission, user: User | None, action: str, note: str = "")
 
     Raises TransitionRefused (with a Vietnamese reason) when the state does not allow it.
     The first submission time is kept: timeliness is judged on it (design §6)."""
-    submission.status = next_state(submission.status, action)
+    submission.status = next_state(submission.status, action, submission.round.status)
     now = utcnow()
     submission.updated_at = now
     if action == "submit":
@@ -310,6 +310,15 @@ def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:
     return db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user))
                               .where(ChangeLog.submission_id == submission_id)
                               .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(limit)).all()
+
+
+def load_for_action(user, submission_id: int) -> Submission:
+    """A submission a reviewer approves, returns or reopens: in the reviewer's own round."""
+    sub = load_for_review(user, submission_id)
+    if not can_act_on_round(user, sub.round):
+        raise Forbidden(f"Đợt báo cáo này do {sub.round.unit.name} tổng hợp: cấp trên chỉ xem, "
+                        "việc duyệt hay trả lại do cán bộ tổng hợp của đơn vị đó thực hiện.")
+    return sub
 
 
 def load_for_review(user, submission_id: int) -> Submission:
