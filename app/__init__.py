@@ -45,8 +45,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     # Before any blueprint adds its rules: every <int:…> in a URL is a row id in range.
-    from .urls import RowIdConverter
+    from .urls import PortalRequest, RowIdConverter
     app.url_map.converters["int"] = RowIdConverter
+    app.request_class = PortalRequest
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)

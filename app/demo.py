@@ -256,6 +256,15 @@ def seed_rounds(today=None) -> None:
     for sub in previous_round.submissions:
         earlier[sub.unit_id] = _quarterly_values(template, rng)
         _fill(sub, earlier[sub.unit_id], "approved", past)
+    # Closed, reopened once for a correction (the reason on record, shown on the board), closed again.
+    from .models import RoundEvent
+
+    db.session.add_all([
+        RoundEvent(round_id=previous_round.id, user_id=reviewer.id, action="close", at=past + timedelta(days=8)),
+        RoundEvent(round_id=previous_round.id, user_id=reviewer.id, action="reopen", at=past + timedelta(days=11),
+                   note="Xã Bình Chánh xin điều chỉnh số hồ sơ lĩnh vực đất đai (Công văn số 88/UBND-VP)."),
+        RoundEvent(round_id=previous_round.id, user_id=reviewer.id, action="close", at=past + timedelta(days=12)),
+    ])
     db.session.flush()
     district_round = open_round(unit=binh_son, template=quarterly, period=period, deadline=deadline,
                                 expected=default_expected_units(binh_son, quarterly),

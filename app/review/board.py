@@ -17,6 +17,7 @@ from ..reporting.reminders import grouped_reminder, unit_reminder
 from ..services.board import CHANNELS, load_progress, record_reminders
 from ..services.charts import board_charts
 from ..services.errors import NotFound
+from ..services.ids import parse_id
 from ..services.rounds import deadline_text, load_round, round_events, round_label
 from . import bp
 
@@ -107,7 +108,7 @@ def unit_reminder_page(round_id: int, submission_id: int):
 def remind(round_id: int):
     """Record "đã nhắc" for the units ticked (or the one button pressed), then back to the board."""
     round_ = load_round(current_user, round_id)
-    ids = [int(v) for v in request.form.getlist("submission_id") if v.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("submission_id")) if i is not None]
     channel = request.form.get("channel", "")
     count = record_reminders(round_, ids, current_user, channel)
     db.session.commit()

@@ -190,7 +190,7 @@ def test_closing_a_round_locks_its_submissions_and_reopening_unlocks_them(app, r
     assert f"/submissions/{sub_id}" not in theirs.get("/").get_data(as_text=True).split("Gần đây")[0]
 
     g.pop("_login_user", None)
-    assert reviewer_client.post(f"/rounds/{round_.id}/status").status_code == 303
+    assert reviewer_client.post(f"/rounds/{round_.id}/status", data={"reason": "Xã xin nộp muộn"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(ReportingRound, round_.id).status == "open"
     g.pop("_login_user", None)
