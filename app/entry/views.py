@@ -18,6 +18,7 @@ from ..reporting.validation import carried_over, has_errors
 from ..services.rounds import (
     deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
 )
+from ..services.trends import unit_trend
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submissions import (
@@ -63,7 +64,8 @@ def page_context(page, **extra):
 def submission(submission_id: int):
     sub = load_submission(current_user, submission_id)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
-    return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id)))
+    return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id),
+                                                                   trend=unit_trend(sub)))
 
 
 def _entries_from_form() -> list[tuple[str, str, int | None]]:
