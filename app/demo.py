@@ -21,6 +21,7 @@ BINH_SON_COMMUNES = [
 ]
 BINH_SON_OFFICES = [
     "Phòng Nội vụ", "Phòng Tư pháp", "Phòng Tài nguyên và Môi trường", "Phòng Văn hóa và Thông tin",
+    "Trung tâm Văn hóa - Thông tin - Thể thao",  # assigned task 5 of the demo's chỉ thị 05/CT-UBND
     "Chi nhánh Văn phòng Đăng ký đất đai",
 ]
 HUNG_YEN_DEPARTMENTS = [
@@ -125,7 +126,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
 def demo_logins() -> list[tuple[str, str, str]]:
     return [
         ("admin", "Quản trị", "toàn hệ thống"),
-        ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 5 phòng)"),
+        ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 6 phòng, đơn vị)"),
         ("tonghop.quangngai", "Cán bộ tổng hợp", "Tỉnh Quảng Ngãi (3 cấp)"),
         ("tonghop.hungyen", "Cán bộ tổng hợp", "Tỉnh Hưng Yên (2 cấp: 100 xã, phường + 10 sở)"),
         ("xa.binhchanh", "Cán bộ đầu mối", "Xã Bình Chánh"),
@@ -271,6 +272,10 @@ def seed_rounds(today=None) -> None:
     draft = next(s for s in sorted(district_round.submissions, key=lambda s: s.unit.sort_order) if s.status == "draft")
     extend_deadline(district_round, reviewer, add_working_days(deadline, 3), "Công văn số 215/UBND-VP: xã bị ảnh hưởng mưa lũ, "
                     "đồng ý cho nộp chậm 3 ngày làm việc.", draft)
+    # Chỉ thị 05/CT-UBND (after seed 004): tasks for every commune and office, reported on since last quarter.
+    from .demo_directive import seed_directive
+
+    seed_directive(binh_son, reviewer, previous_round, district_round, today)
     month = current_period("month", today, monthly.period_convention)
     open_round(unit=hung_yen, template=monthly, period=month, deadline=max(default_deadline(month), add_working_days(today, 3)),
                expected=default_expected_units(hung_yen, monthly), instructions="Báo cáo tháng về cải cách TTHC.", opened_by=None)
