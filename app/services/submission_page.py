@@ -160,17 +160,23 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
 
 
 def derived_keys_for(template: ReportTemplate, key: str) -> list[str]:
-    """The computed cells that change when ``key`` changes: its row's computed columns,
-    its group's subtotal and the total row."""
+    """The computed cells that change when ``key`` changes: in its column and the columns
+    summing it, its row's cells, its group's subtotal and the total row. Only these go
+    back with an autosave; each is recomputed from what is stored, never incremented."""
     from ..reporting.keys import parse_key
 
     section_id, row_code, column_id = parse_key(key)
     section = template.section(section_id)
     if section.kind != "table" or column_id is None:
         return []
+    affected = {column_id}
+    for column in section.computed_columns:  # in order: a computed column may sum computed ones
+        if affected.intersection(column.computed):
+            affected.add(column.id)
+    columns = [c for c in section.columns if c.id in affected]
     row = next((r for r in section.rows if r.code == row_code), None)
-    keys = [cell_key(section_id, row_code, c.id) for c in section.computed_columns]
-    for column in section.columns:
+    keys = [cell_key(section_id, row_code, c.id) for c in columns if not c.is_input]
+    for column in columns:
         if row is not None and row.group:
             keys.append(group_key(section_id, row.group, column.id))
         keys.append(total_key(section_id, column.id))
