@@ -71,6 +71,11 @@ class UnitSuccession(db.Model):
     predecessor_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     successor_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     effective_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    predecessor: Mapped[OrgUnit] = relationship(foreign_keys=[predecessor_id])
+    successor: Mapped[OrgUnit] = relationship(foreign_keys=[successor_id])
 
 
 class User(UserMixin, db.Model):
@@ -125,6 +130,11 @@ class CatalogueField(db.Model):
     group_label: Mapped[str] = mapped_column(String(200), default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The unit whose rounds (and its subtree's) use this field; None = the installation's shared list.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    retired_on: Mapped[date | None] = mapped_column(Date)
+
+    unit: Mapped[OrgUnit | None] = relationship()
 
 
 class ReportingRound(db.Model):
@@ -160,6 +170,7 @@ SUBMISSION_STATES = {
     "submitted": "Đã nộp",
     "returned": "Trả lại",
     "approved": "Đã duyệt",
+    "merged": "Đã sáp nhập",
 }
 
 
@@ -177,6 +188,10 @@ class Submission(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Gia hạn for this unit alone; the round's deadline applies when later (services.rounds.effective_deadline).
+    extended_deadline: Mapped[date | None] = mapped_column(Date)
+    # A predecessor's submission closed by a merger points to the successor's (sáp nhập).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
 
     round: Mapped[ReportingRound] = relationship(back_populates="submissions")
     unit: Mapped[OrgUnit] = relationship()
@@ -294,3 +309,83 @@ class DocumentSettings(db.Model):
     signer_prefix: Mapped[str] = mapped_column(String(200), default="")
     signer_title: Mapped[str] = mapped_column(String(120), default="")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
+
+
+# --- Running an installation: calendar, extensions, reorganisations, uploaded templates ---
+
+CALENDAR_DAY_KINDS = {"off": "Ngày nghỉ thêm", "work": "Ngày làm việc bù"}
+
+
+class CalendarDay(db.Model):
+    """A day the government moved: an extra day off, or a weekend worked in exchange (làm bù)."""
+
+    __tablename__ = "calendar_day"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def kind_label(self) -> str:
+        return CALENDAR_DAY_KINDS.get(self.kind, self.kind)
+
+
+class DeadlineExtension(db.Model):
+    """The audit log of extensions (gia hạn): a round's, or one unit's when submission_id is set."""
+
+    __tablename__ = "deadline_extension"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    old_deadline: Mapped[date] = mapped_column(Date)
+    new_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[User | None] = relationship()
+    submission: Mapped[Submission | None] = relationship()
+
+
+class UnitMove(db.Model):
+    """A unit's parent changed from a date (tổ chức lại), e.g. communes moved to the province."""
+
+    __tablename__ = "unit_move"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    old_parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    new_parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id])
+    old_parent: Mapped[OrgUnit | None] = relationship(foreign_keys=[old_parent_id])
+    new_parent: Mapped[OrgUnit | None] = relationship(foreign_keys=[new_parent_id])
+
+
+class CatalogueFieldName(db.Model):
+    """A field's former name, kept when it is renamed (history of the danh mục)."""
+
+    __tablename__ = "catalogue_field_name"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("catalogue_field.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    until: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TemplateVersion(db.Model):
+    """A report template an administrator published (mẫu báo cáo): the TOML text, versioned."""
+
+    __tablename__ = "template_version"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+    based_on: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    created_by: Mapped[User | None] = relationship()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -15,7 +15,9 @@ from ..services.orgtree import add_unit, ancestors_ids, reparent, units_with_chi
 from ..permissions import get_or_404
 from . import bp
 from .forms import FieldForm, UnitForm, UserForm
-from .importing import ImportFileError, check_units, check_users, parents_first, read_table
+from .importing import (
+    IMPORT_COLUMNS, ImportFileError, check_units, check_users, parents_first, preview_columns, read_table, sample_workbook,
+)
 
 PAGE_SIZE = 50
 
@@ -267,7 +269,17 @@ def imports():
     # The preview carries the parsed table, signed, so confirming needs no server-side state.
     token = _serializer().dumps({"kind": kind, "table": table})
     return render_template("admin/imports.html", kind=kind, rows=rows, token=token, error=None,
-                           good=sum(r.ok for r in rows))
+                           good=sum(r.ok for r in rows), columns=preview_columns(IMPORT_COLUMNS[kind], rows))
+
+
+@bp.get("/imports/sample-<kind>.xlsx")
+def import_sample(kind: str):
+    """A sample file for each import, with the Vietnamese headers the import reads."""
+    if kind not in IMPORT_COLUMNS:
+        abort(404)
+    name = "mau-nhap-don-vi.xlsx" if kind == "units" else "mau-nhap-nguoi-dung.xlsx"
+    return Response(sample_workbook(kind), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/imports/confirm")
@@ -285,7 +297,8 @@ def imports_confirm():
         for row in parents_first(rows):
             v = row.values
             parent = created.get(v.get("parent_code", "")) or existing.get(v.get("parent_code", ""))
-            created[v["code"]] = add_unit(v["code"], v["name"], v["kind"], parent, v.get("place_name", ""))
+            created[v["code"]] = add_unit(v["code"], v["name"], v["kind"], parent, v.get("place_name", ""),
+                                          sort_order=v["sort_order"])
     else:
         units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
         for row in rows:

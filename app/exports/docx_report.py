@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..reporting.clock import vn_today
+from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
@@ -270,7 +270,7 @@ def write_documents(doc, parts: ExportParts, section: Section) -> None:
         if item.get("section_id") not in (None, section.id):
             continue
         issued = item.get("issued_on")
-        when = f" ngày {issued:%d/%m/%Y}" if isinstance(issued, (date, datetime)) else ""
+        when = f" ngày {format_day(issued)}" if isinstance(issued, (date, datetime)) else ""
         who = f"{parts.unit_title(item.get('unit_name', ''))}: " if parts.consolidated else ""
         bullet(doc, f"{who}{item.get('number', '')}{when} {item.get('summary', '')}".strip())
 

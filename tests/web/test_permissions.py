@@ -121,6 +121,8 @@ OUT_OF_SCOPE = {
     "document_id": lambda w, rule: [w.doc_b1.id],
     "section_id": lambda w, rule: [_section_for(rule)],
     "key": lambda w, rule: ["I.4/_total/c3"],
+    # Installation-wide objects an administrator manages; no unit owns them, so any id does.
+    "day_id": lambda w, rule: [1],
 }
 
 
