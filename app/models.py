@@ -89,11 +89,11 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # Changing this logs out every session of the user (password reset, deactivation).
-    session_token: Mapped[str] = mapped_column(String(40), default="0")
+    # An administrator issued the password (new account, reset, import): change it first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The session record this request came with (set by the user loader or at login).
+    session_key = None
 
     unit: Mapped[OrgUnit] = relationship()
 
@@ -107,8 +107,10 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        # Flask-Login stores this in the signed cookie: it names a server-side session
+        # record, so logging out or revoking the record ends that cookie.
+        return self.session_key
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -389,3 +391,40 @@ class TemplateVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     created_by: Mapped[User | None] = relationship()
+
+
+# --- Sessions, login throttling, round events (issue 11) -------------------------------
+
+class UserSession(db.Model):
+    """A signed-in browser (phiên đăng nhập). The cookie names it by id and secret token;
+    only the token's hash is stored. Deleting the row logs that browser out."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """One failed login: counted per (account, address) and per address to throttle the source."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class RoundEvent(db.Model):
+    """A round closed or reopened (đóng, mở lại đợt báo cáo), with the reason given."""
+
+    __tablename__ = "round_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User | None] = relationship()

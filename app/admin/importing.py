@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..models import ROLES, UNIT_KINDS
+from ..services.passwords import password_problem
 
 MAX_ROWS = 5000
 
@@ -231,8 +232,9 @@ def check_users(table: list[list[str]], existing_usernames: set[str], unit_codes
         if v.get("unit_code", "") not in unit_codes:
             row.errors.append(f"Không tìm thấy đơn vị '{v.get('unit_code', '')}'.")
         password = v.get("password", "")
-        if password and len(password) < 8:
-            row.errors.append("Mật khẩu cần ít nhất 8 ký tự (để trống để hệ thống tạo).")
+        problem = password_problem(password, username) if password else None
+        if problem:
+            row.errors.append(f"{problem} (Để trống để hệ thống tạo mật khẩu tạm.)")
         if len(v.get("phone", "")) > 30:
             row.errors.append("Số điện thoại tối đa 30 ký tự.")
     return rows

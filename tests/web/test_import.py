@@ -144,7 +144,7 @@ def test_a_150_row_users_csv_previews_row_errors_then_confirm_writes_exactly_the
         146: (["vai.tro.3", "Vai Trò Trống", "", "", "", "P.D.X01", ""], "Vai trò '' không hợp lệ"),
         147: (["don.vi.1", "Không Đơn Vị", "", "", "reporter", "P.D.X99", ""], "Không tìm thấy đơn vị 'P.D.X99'."),
         148: (["don.vi.2", "Không Đơn Vị", "", "", "reporter", "", ""], "Không tìm thấy đơn vị ''."),
-        149: (["mat.khau", "Mật Khẩu Ngắn", "", "", "reporter", "P.D.X01", "123"], "Mật khẩu cần ít nhất 8 ký tự"),
+        149: (["mat.khau", "Mật Khẩu Ngắn", "", "", "reporter", "P.D.X01", "123"], "Mật khẩu cần ít nhất 10 ký tự"),
         150: (["khong.ten", "", "", "", "reporter", "P.D.X01", ""], "Thiếu họ tên."),
     }
     table = [USER_HEADER] + good + [row for row, _ in bad.values()]

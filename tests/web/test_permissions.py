@@ -176,7 +176,7 @@ def _fingerprint() -> list:
         "SELECT id, status, deadline FROM reporting_round ORDER BY id",
         "SELECT id, key, int_value, text_value, version FROM submission_value ORDER BY id",
         "SELECT id, number, summary, version FROM submission_document ORDER BY id",
-        "SELECT id, username, active, session_token, password_hash, role, unit_id FROM user_account ORDER BY id",
+        "SELECT id, username, active, must_change_password, password_hash, role, unit_id FROM user_account ORDER BY id",
         "SELECT id, code, name, active, parent_id, path FROM org_unit ORDER BY id",
         "SELECT count(*) FROM change_log",
         "SELECT count(*) FROM review_comment",
