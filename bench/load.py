@@ -19,9 +19,10 @@ Load mix, the same in every phase:
   1 s, load the consolidated report (`/rounds/<id>/consolidated`), pause 1 s, and again.
 
 Phases:
-1. floor, saturated: the same officers' connections post to `POST /bench/update` (bench/
-   load_wsgi.py: a bare Flask endpoint, one committed `UPDATE submission_value SET int_value`
-   of a row in the officer's report that no autosave touches), pausing 0–20 ms between requests; rate of 200s per second;
+1. floor, saturated: as many clients as officers post to `POST /bench/update` (bench/
+   load_wsgi.py: a bare Flask app in the same gunicorn, one committed `UPDATE submission_value
+   SET int_value` of a row in the officer's report that no autosave touches), pausing 0–20 ms
+   between requests; rate of 200s per second;
 2. autosave, saturated: the officers autosave with the same pauses; rate of 200s per second;
    phases 1 and 2 run twice, alternating, and the totals are summed, so both see the same
    machine (it is shared);
@@ -46,6 +47,7 @@ import asyncio
 import os
 import random
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -71,6 +73,7 @@ NARRATIVE = ("Ủy ban nhân dân xã đã rà soát, công khai đầy đủ th
              "tiếp nhận và giải quyết hồ sơ đúng quy trình, không có phản ánh, kiến nghị quá hạn. Lần cập nhật {n}.")
 TEXT_NUMBER = re.compile(r"Lần cập nhật (\d+)\.")
 
+SECRET_KEY = secrets.token_hex(32)  # per run; production refuses a weak one
 SETUP_PASSWORD_HASH = "pbkdf2:sha256:1000"  # logins are not what this measures
 
 
@@ -107,7 +110,7 @@ class Database:
 
     def env(self) -> dict:
         return dict(os.environ, DATABASE_URL=self.url, FLASK_APP="wsgi.py", PYTHONPATH=str(ROOT),
-                    SECRET_KEY="load-bench-only-" + "x" * 40, TONGHOP_ENV="production")
+                    SECRET_KEY=SECRET_KEY, TONGHOP_ENV="production")
 
 
 SETUP = """
@@ -287,6 +290,7 @@ class Ack:
 class Officer:
     def __init__(self, port: int, username: str, submission: int, versions: dict[str, int], row_id: int):
         self.browser = Browser(port)
+        self.anonymous = Browser(port)  # the floor endpoint has no login: no cookies
         self.username = username
         self.submission = submission
         self.versions = versions  # key → version last acknowledged
@@ -296,7 +300,7 @@ class Officer:
         self.turn = 0
         self.busy = asyncio.Lock()
 
-    async def save(self, stats: Stats, due: float | None = None) -> None:
+    async def save(self, stats: Stats, due: float | None = None) -> Reply | None:
         key = KEYS[self.turn % len(KEYS)]
         self.turn += 1
         self.counter[key] += 1
@@ -310,21 +314,22 @@ class Officer:
                 {"HX-Request": "true", "X-CSRFToken": self.browser.token}), TIMEOUT)
         except (OSError, asyncio.TimeoutError) as exc:
             stats.errors.append(f"save {type(exc).__name__}")
-            return
+            return None
         now = time.monotonic()
         if reply.status != 200:
             stats.errors.append(f"save {reply.status}")
-            return
+            return reply
         self.versions[key] += 1
         self.acks[key].append(Ack(n, now))
         stats.ok += 1
         stats.latencies.append(now - start)
+        return reply
 
     async def bare_update(self, stats: Stats) -> None:
         self.counter["floor"] = self.counter.get("floor", 0) + 1
         start = time.monotonic()
         try:
-            reply = await asyncio.wait_for(self.browser.request(
+            reply = await asyncio.wait_for(self.anonymous.request(
                 "POST", "/bench/update", {"v": str(self.counter["floor"]), "id": str(self.row_id)}), TIMEOUT)
         except (OSError, asyncio.TimeoutError) as exc:
             stats.errors.append(f"floor {type(exc).__name__}")
@@ -500,6 +505,10 @@ async def drive(args, server: Server, data: dict, database: Database) -> dict:
     # Warm-up: every worker imports templates and fills its statement caches.
     await closed_loop(officers, args.warmup, args.pause, floor=False)
     await closed_loop(officers, min(args.warmup, 2), args.pause, floor=True)
+    # The reviewers alone, to take their share out of the server CPU per request below.
+    server_before, quiet_start = server.cpu_seconds(), time.monotonic()
+    await asyncio.sleep(max(2.0, args.seconds / 3))
+    reviewers_cpu_per_s = (server.cpu_seconds() - server_before) / (time.monotonic() - quiet_start)
     result = {"floor": Stats(), "saves": Stats(), "floor_s": 0.0, "saves_s": 0.0, "backup": None,
               "cpu": {"floor": 0.0, "saves": 0.0, "floor_gen": 0.0, "saves_gen": 0.0}}
     cpu = result["cpu"]
@@ -507,17 +516,22 @@ async def drive(args, server: Server, data: dict, database: Database) -> dict:
     async def measured(kind: str, floor: bool) -> tuple[Stats, float]:
         # Server CPU (master + workers, reviewers' pages included) and the generator's own.
         server_before, generator_before = server.cpu_seconds(), time.process_time()
+        started = time.monotonic()
         outcome = await closed_loop(officers, args.seconds, args.pause, floor=floor)
-        cpu[kind] += server.cpu_seconds() - server_before
+        cpu[kind] += server.cpu_seconds() - server_before - reviewers_cpu_per_s * (time.monotonic() - started)
         cpu[kind + "_gen"] += time.process_time() - generator_before
         return outcome
 
     for run in range(args.repeat):
         floor, floor_s = await measured("floor", floor=True)
-        backup = None
+        backup = profile = None
         if run == 0 and args.backup_during:
             backup = asyncio.create_task(take_backup(args, database))
+        if run == 0 and args.profile:
+            profile = asyncio.create_task(record_profile(args, server))
         saves, saves_s = await measured("saves", floor=False)
+        if profile is not None:
+            await profile
         if backup is not None:
             result["backup"] = await backup
         result["floor"].merge(floor)
@@ -531,6 +545,36 @@ async def drive(args, server: Server, data: dict, database: Database) -> dict:
     result["review"] = await review
     result["officers"] = officers
     return result
+
+
+async def record_profile(args, server: Server) -> None:
+    """py-spy samples every gunicorn process through the autosave phase; prints where the time goes."""
+    out = Path(args.profile) / "autosave-phase.txt"
+    process = await asyncio.create_subprocess_exec(
+        VENV_BIN / "py-spy", "record", "--pid", str(server.process.pid), "--subprocesses", "--nonblocking",
+        "--format", "raw", "--rate", "250", "--duration", str(max(1, int(args.seconds) - 1)), "--output", str(out),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    await process.wait()
+    if out.exists():
+        print(profile_summary(out.read_text()), flush=True)
+
+
+def profile_summary(collapsed: str, top: int = 30) -> str:
+    """Inclusive share of samples per function (each counted once per stack), busiest first."""
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        for frame in set(stack.split(";")):
+            name = re.sub(r" \((?:.*/)?(site-packages/)?", " (", frame)
+            inclusive[name] = inclusive.get(name, 0) + int(count)
+    lines = [f"  py-spy, autosave phase, {total} samples (all gunicorn processes, idle included):"]
+    for name, count in sorted(inclusive.items(), key=lambda item: -item[1])[:top]:
+        lines.append(f"  {100 * count / max(total, 1):5.1f}%  {name}")
+    return "\n".join(lines)
 
 
 async def take_backup(args, database: Database) -> tuple[float, Path]:
@@ -563,6 +607,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--paced-seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--backup-during", metavar="DIR", help="take a backup mid-run, restore it and check it")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy the workers through the first autosave phase")
     parser.add_argument("--quick", action="store_true", help="2 workers, 6 officers, 1 reviewer, a few seconds")
     args = parser.parse_args(argv)
     if args.quick:
@@ -608,7 +653,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"autosave, saturated: {save_rate:.0f}/s ({saves.ok} in {result['saves_s']:.0f} s), "
           f"p50 {pct(saves.latencies, 50):.0f} ms; ratio to floor {save_rate / floor_rate:.2f}; "
           f"goal ≥ {max(200, floor_rate / 3):.0f}/s")
-    print(f"server CPU per request (gunicorn master + workers, reviewers' pages included): floor {floor_cpu:.2f} ms, "
+    print(f"server CPU per request (gunicorn master + workers, reviewers' share taken out): floor {floor_cpu:.2f} ms, "
           f"autosave {save_cpu:.2f} ms (×{save_cpu / floor_cpu:.2f}); load generator "
           f"{cpu['floor_gen'] / max(floor.ok, 1) * 1000:.2f} / {cpu['saves_gen'] / max(saves.ok, 1) * 1000:.2f} ms")
     print(f"autosave paced at {args.rate:.0f}/s for {args.paced_seconds:.0f} s: {paced_stats.ok} saved, "
