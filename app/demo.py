@@ -97,6 +97,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     for i, name in enumerate(BINH_SON_OFFICES, start=1):
         unit = add_unit(f"QNG.BS.P{i:02d}", name, "office", binh_son, place_name="Bình Sơn", sort_order=100 + i)
         reporter(unit, f"bs.{slug(name)}")
+    # A field of Bình Sơn's own (a coastal district): its rounds have the row, Hưng Yên's do not.
+    db.session.add(CatalogueField(code="tau_ca", name="Đăng ký, đăng kiểm tàu cá", unit=binh_son, sort_order=15))
     _user("tonghop.binhson", "Lê Thị Thanh Nhân", "reviewer", binh_son, "0255 3851 234")
     _user("tonghop.quangngai", "Phạm Minh Tuấn", "reviewer", quang_ngai, "0255 3822 111")
 
