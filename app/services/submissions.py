@@ -188,8 +188,13 @@ def touch(submission: Submission, now: datetime) -> None:
     """Mark the submission as changed: a first save moves it from not started to draft.
 
     A plain UPDATE, not an ORM flush: this runs on every autosave. The loaded object is
-    kept in step without being marked dirty."""
+    kept in step without being marked dirty. The time is shown to the minute, so within
+    the minute it already shows, an officer's next keystrokes need no write here."""
     status = "draft" if submission.status == "not_started" else submission.status
+    shown = submission.updated_at
+    if status == submission.status and shown is not None and shown <= now and \
+            shown.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
+        return
     _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
     set_committed_value(submission, "updated_at", now)
     set_committed_value(submission, "status", status)
