@@ -15,6 +15,7 @@ from ..reporting.keys import parse_key, text_key
 from ..reporting.documents import DOC_TYPES, check_document
 from ..reporting.paste import check_pasted_totals, keep_prefilled, plan_paste
 from ..reporting.validation import carried_over, has_errors
+from ..services.directives import carried_entries, list_directives, open_tasks_for_unit
 from ..services.rounds import (
     deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
 )
@@ -33,14 +34,15 @@ def home():
         return redirect(url_for("admin.units"))
     context = {"owed": own_submissions(current_user.unit_id), "today": vn_today(),
                "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label,
-               "effective_deadline": effective_deadline}
+               "effective_deadline": effective_deadline, "tasks": open_tasks_for_unit(current_user.unit_id)}
     if current_user.role == "reviewer":
         rounds = db.session.scalars(
             select(ReportingRound).options(joinedload(ReportingRound.unit))
             .where(ReportingRound.unit_id == current_user.unit_id, ReportingRound.status == "open")
             .order_by(ReportingRound.deadline)
         ).all()
-        context.update(rounds=rounds, counts=status_counts([r.id for r in rounds]))
+        context.update(rounds=rounds, counts=status_counts([r.id for r in rounds]),
+                       directives=[r for r in list_directives(current_user, "open") if r.directive.unit_id == current_user.unit_id])
         return render_template("home/reviewer.html", **context)
     return render_template("home/reporter.html", **context)
 
@@ -172,6 +174,9 @@ def submit(submission_id: int):
         problems = page.errors_count + len(page.unexplained())
         flash(f"Chưa nộp được: còn {problems} vấn đề cần xử lý (xem danh sách kiểm tra).", "error")
         return render_template("entry/submission.html", **page_context(page, submit_refused=True)), 422
+    if page.followup and page.followup.prefill:
+        # What the page showed from the unit's last report becomes this report's own word.
+        save_values(sub, page.template, carried_entries(page.followup), current_user)
     move(sub, current_user, "submit")
     db.session.commit()
     late = submitted_late(sub)

@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ..reporting.directives import followup_paragraphs
 from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
@@ -288,6 +289,17 @@ def write_satisfaction(doc, parts: ExportParts, section: Section) -> None:
         bullet(doc, f"Tổng điểm các chỉ số: {format_score(survey.score)} điểm{rating}.")
 
 
+def write_followup(doc, parts: ExportParts) -> None:
+    """Per directive and task: the counts written out, then the consolidating unit's text."""
+    for text, role in followup_paragraphs(parts.followup):
+        if role == "lead":
+            _paragraph(doc, text, italic=True, align=JUSTIFY, indent=True, after=3)
+        elif role == "item":
+            _paragraph(doc, text, align=JUSTIFY, indent=True, after=3)
+        else:
+            _paragraph(doc, text, align=JUSTIFY, indent=True, after=6)
+
+
 def write_body(doc, parts: ExportParts, annexes: dict[str, str]) -> None:
     for section in parts.template.sections:
         section_heading(doc, section)
@@ -301,6 +313,8 @@ def write_body(doc, parts: ExportParts, annexes: dict[str, str]) -> None:
             write_documents(doc, parts, section)
         elif section.kind == "satisfaction":
             write_satisfaction(doc, parts, section)
+        elif section.kind == "directives":
+            write_followup(doc, parts)
     closing = f"Trên đây là báo cáo {report_title(parts)[:1].lower()}{report_title(parts)[1:]} của {parts.reporting_unit}./."
     _paragraph(doc, closing, align=JUSTIFY, indent=True, before=6, after=12)
 

@@ -8,7 +8,7 @@ the figure sentences make.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -23,6 +23,7 @@ from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.rows import fold_unknown_rows
 from ..reporting.validation import validate
+from .directives import DirectiveConsolidation, round_followup, upward_followup_values
 from .orgtree import unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template
 
@@ -37,6 +38,7 @@ class RoundConsolidation:
     included: list[Submission]
     narratives: dict[str, RoundNarrative]
     include_submitted: bool
+    followup: list[DirectiveConsolidation] = field(default_factory=list)  # directive tasks, per directive
 
 
 def included_states(include_submitted: bool) -> tuple[str, ...]:
@@ -134,7 +136,8 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
     result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind)
     narratives = {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
-    return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted)
+    followup = round_followup(round_, template, submissions, included)
+    return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
 
 
 def _round_of(unit_id: int, template_code: str, period: Period) -> ReportingRound | None:
@@ -237,12 +240,16 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
     if unplaced:
         return [f"Lĩnh vực riêng của đơn vị ({', '.join(unplaced)}) không có trong mẫu của cấp trên, và mẫu đó không có "
                 "dòng \"Lĩnh vực khác\" để cộng vào. Đề nghị quản trị thêm lĩnh vực mã \"khac\" cho cấp trên."]
+    # The unit's own follow-up of the tasks it was given travels with its consolidation.
+    values |= upward_followup_values(rc.round, target, template)
     errors = [f.message for f in validate(template, values) if f.severity == "error"]
     if errors:
         return errors
     stored = stored_values(target.id)
     entries = [(key, display(value, template.key_kind(key)), None) for key, value in values.items() if template.key_kind(key)]
-    entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)]
+    # Follow-up typed into the upward report itself stays unless the consolidation says otherwise.
+    entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)
+                and template.section(key.split("/")[0]).kind != "directives"]
     outcome = save_values(target, template, entries, user, stored=stored)
     if outcome.errors:
         db.session.rollback()

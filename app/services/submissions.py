@@ -15,13 +15,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..extensions import db
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
 from ..reporting.clock import utcnow
-from ..reporting.keys import EXPLAIN_PREFIX, parse_key
+from ..reporting.keys import EXPLAIN_PREFIX, parse_key, task_id_of
 from ..reporting.lifecycle import next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import parse_value
 from .access import can_review_submission, can_view_unit
+from .directives import allowed_task_ids
 from .errors import NotFound
 from .rounds import effective_deadline, round_period
 
@@ -125,6 +126,7 @@ def save_values(
     stored = stored if stored is not None else stored_values(submission.id)
     outcome = SaveOutcome()
     now = utcnow()
+    tasks: set[int] | None = None  # directive tasks this unit may report on, read when needed
     for key, text, seen_version in entries:
         outcome.typed[key] = text
         is_explanation = key.startswith(EXPLAIN_PREFIX)
@@ -139,6 +141,11 @@ def save_values(
         except InvalidNumber as exc:
             outcome.errors[key] = str(exc)
             continue
+        if value is not None and template.key_kind(key) and template.section(parse_key(key)[0]).kind == "directives":
+            tasks = allowed_task_ids(submission, template) if tasks is None else tasks
+            if task_id_of(parse_key(key)[1]) not in tasks:
+                outcome.errors[key] = "Nhiệm vụ này không còn được giao cho đơn vị hoặc đã kết thúc."
+                continue
         if isinstance(value, str) and not is_explanation:
             section = template.section(parse_key(key)[0])
             if len(value) > section.max_length:
