@@ -133,6 +133,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         ("tt.chauo", "Cán bộ đầu mối", "Thị trấn Châu Ổ"),
         ("bs.phongtuphap", "Cán bộ đầu mối", "Phòng Tư pháp huyện Bình Sơn"),
         ("hy.tantien", "Cán bộ đầu mối", "Xã Tân Tiến (Hưng Yên)"),
+        ("xa.vantuong", "Cán bộ đầu mối", "Xã Vạn Tường (sáp nhập từ 4 xã: kỳ trước là tổng của 4 xã)"),
     ]
 
 
@@ -280,6 +281,8 @@ def seed_rounds(today=None) -> None:
     open_round(unit=hung_yen, template=monthly, period=month, deadline=max(default_deadline(month), add_working_days(today, 3)),
                expected=default_expected_units(hung_yen, monthly), instructions="Báo cáo tháng về cải cách TTHC.", opened_by=None)
     seed_review_history(today, rng)
+    # Last: the merger happens in the current quarter, after the history above was written.
+    _demo_merger(binh_son, period.date_from)
 
 
 # --- Review at scale: history for trends, submissions spread over days, reminders ---------
@@ -338,3 +341,20 @@ def seed_review_history(today, rng) -> None:
     for sub in current.submissions:
         if sub.status in ("draft", "returned") and sub.unit.sort_order % 2 == 0:
             db.session.add(Reminder(submission_id=sub.id, user_id=reviewer.id, at=now - timedelta(hours=20), channel="zalo"))
+
+
+VAN_TUONG_FROM = ("Xã Bình Đông", "Xã Bình Hải", "Xã Bình Thuận", "Xã Bình Trị")
+
+
+def _demo_merger(binh_son: OrgUnit, effective_on) -> None:
+    """Four communes merged into Vạn Tường during the current quarter: their unsubmitted
+    reports close and Vạn Tường reports for them, with last quarter's figures summed as its
+    "kỳ trước"; what they already submitted, and last quarter, stay as they were."""
+    from .services.reorganisation import record_merger
+
+    merged = db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == binh_son.id, OrgUnit.name.in_(VAN_TUONG_FROM))).all()
+    van_tuong = add_unit("QNG.BS.X23", "Xã Vạn Tường", "commune", binh_son, place_name="Vạn Tường",
+                         sort_order=min(u.sort_order for u in merged))
+    _user("xa.vantuong", "Trương Thị Hoa", "reporter", van_tuong, "0905 123 456")
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    record_merger(list(merged), van_tuong, effective_on, admin)

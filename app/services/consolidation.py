@@ -21,10 +21,10 @@ from ..reporting.consolidation import Consolidation, UnitInput, consolidate, kin
 from ..reporting.figures import Comparison, coverage_sentence, write_figures
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
-from ..reporting.rows import fold_unknown_rows
+from ..reporting.rows import combine_series, fold_unknown_rows
 from ..reporting.validation import validate
 from .directives import DirectiveConsolidation, round_followup, upward_followup_values
-from .orgtree import unit_order
+from .orgtree import series_units, unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template
 
 
@@ -46,9 +46,10 @@ def included_states(include_submitted: bool) -> tuple[str, ...]:
 
 
 def _round_submissions(round_: ReportingRound) -> list[Submission]:
+    """The round's submissions, less those closed by a merger (their unit reports within its successor's)."""
     return db.session.scalars(
         select(Submission).join(Submission.unit).options(joinedload(Submission.unit))
-        .where(Submission.round_id == round_.id).order_by(*unit_order())
+        .where(Submission.round_id == round_.id, Submission.status != "merged").order_by(*unit_order())
     ).all()
 
 
@@ -161,12 +162,23 @@ def round_comparisons(round_: ReportingRound) -> tuple[Comparison | None, Compar
     """The consolidating unit's approved figures for the same period last year and the
     previous period, when it ran those rounds: two lookups and two sums, whatever the units."""
     found = []
+    # A consolidating unit formed by a merger (two provinces in 2025) sums its predecessors' rounds.
+    series = sorted(series_units([round_.unit_id])[round_.unit_id], key=lambda u: u != round_.unit_id)
     for period, label in zip(earlier_periods(round_period(round_)), ("year", "previous")):
-        earlier = _round_of(round_.unit_id, round_.template_code, period) if period else None
-        if earlier is None:
+        rounds = [r for r in (_round_of(u, round_.template_code, period) for u in series) if r] if period else []
+        if not rounds:
             found.append(None)
             continue
+        earlier = rounds[0]
         summed, by_kind = _summed_counts(earlier, ("approved",))
+        for other in rounds[1:]:
+            more, more_by_kind = _summed_counts(other, ("approved",))
+            for key, amount in more.items():
+                summed[key] = summed.get(key, 0) + amount
+            for kind, part in more_by_kind.items():
+                mine = by_kind.setdefault(kind, {})
+                for key, amount in part.items():
+                    mine[key] = mine.get(key, 0) + amount
         result = consolidate(round_template(earlier), [], summed=summed, summed_by_kind=by_kind)
         found.append(Comparison(result, str(period.year) if label == "year" else round_label(earlier)))
     return found[0], found[1]
@@ -182,17 +194,19 @@ def submission_figures(sub: Submission, result: Consolidation) -> dict[str, tupl
     """One unit's own report written out, compared with its own earlier submissions."""
     template = result.template
     found = []
+    # A unit formed by a merger is compared with its predecessors' reports, summed.
+    series = series_units([sub.unit_id])[sub.unit_id]
     for period, label in zip(earlier_periods(round_period(sub.round)), ("year", "previous")):
-        earlier = None if period is None else db.session.scalar(
-            select(Submission).join(Submission.round).where(
-                Submission.unit_id == sub.unit_id, ReportingRound.template_code == sub.round.template_code,
+        earlier = [] if period is None else db.session.scalars(
+            select(Submission).join(Submission.round).options(joinedload(Submission.unit)).where(
+                Submission.unit_id.in_(series), ReportingRound.template_code == sub.round.template_code,
                 ReportingRound.period_kind == period.kind, ReportingRound.period_year == period.year,
                 ReportingRound.period_index == period.index, Submission.status.in_(("submitted", "approved")),
-            ).limit(1))
-        if earlier is None:
+            )).all()
+        if not earlier:
             found.append(None)
             continue
-        values = plain_values(stored_values(earlier.id))
+        values = combine_series([(e.unit.name, plain_values(stored_values(e.id))) for e in earlier])
         found.append(Comparison(consolidate(template, [UnitInput(sub.unit_id, sub.unit.name, values, kind=sub.unit.kind)]),
                                 str(period.year) if label == "year" else period_label(period)))
     return write_figures(result, period_label=round_label(sub.round), single=True, last_year=found[0], previous=found[1])
