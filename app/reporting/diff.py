@@ -27,6 +27,9 @@ def key_label(template: ReportTemplate, key: str) -> str:
         section = template.section(parts[0])
     except KeyError:
         return key
+    if section.kind == "directives" and len(parts) == 3:
+        part = {"status": "tình trạng", "text": "kết quả thực hiện", "docs": "văn bản đã ban hành"}.get(parts[2], parts[2])
+        return f"{section.id} nhiệm vụ (mã {parts[1][1:]}) — {part}"
     where = f"{section.id} {section.heading}" if len(parts) == 2 else section.id
     if len(parts) == 3:
         part, column_id = parts[1], parts[2]
