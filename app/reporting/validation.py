@@ -396,6 +396,21 @@ _RULES = {
 }
 
 
+def previous_reference(template: ReportTemplate, key: str) -> tuple[str, str]:
+    """The key of last period's figure a rule compares ``key`` with, and its column number
+    when it is another column: (6) "từ kỳ trước" is checked against last period's (11),
+    so that is the hint shown under (6); other cells compare with themselves (outliers)."""
+    try:
+        section_id, row_code, column_id = parse_key(key)
+    except ValueError:
+        return key, ""
+    for rule in template.rules:
+        if rule.kind == "carry_over" and rule.section == section_id and rule.param("column") == column_id:
+            previous_column = rule.param("previous_column")
+            return cell_key(section_id, row_code, previous_column), template.section(section_id).column(previous_column).number
+    return key, ""
+
+
 def carried_over(template: ReportTemplate, previous: Mapping[str, object]) -> dict[str, int]:
     """Opening values for a new period: each carry-over column takes last period's figure
     (form 06a: (6) "từ kỳ trước" = last period's pending (11)), so officers need not retype it."""
