@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionValue
 from ..reporting.keys import cell_key, field_key, followup_key, group_key, parse_key, text_key, total_key
 from ..reporting.templates import ReportTemplate, Section
-from ..reporting.validation import Finding, compute, compute_section, findings_by_key, validate
+from ..reporting.validation import Finding, compute, compute_section, findings_by_key, previous_reference, validate
 from .directives import FollowUp, submission_followup
 from .rounds import round_template
 from ..reporting.keys import EXPLAIN_PREFIX
@@ -66,10 +66,15 @@ class SubmissionPage:
     def derived_text(self, key: str) -> str:
         return display(self.derived.get(key, 0), "count")
 
-    def previous_text(self, key: str) -> str:
-        if not self.previous or key not in self.previous:
+    def previous_hint(self, key: str) -> str:
+        """Last period's figure the rules compare this cell with: "kỳ trước (11): 12"."""
+        if not self.previous:
             return ""
-        return display(self.previous[key], self.template.key_kind(key))
+        reference, number = previous_reference(self.template, key)
+        if reference not in self.previous:
+            return ""
+        value = display(self.previous[reference], self.template.key_kind(key))
+        return f"kỳ trước {number}: {value}" if number else f"kỳ trước: {value}"
 
     def flags(self, key: str) -> str:
         if key in self.errors or key in self.conflicts:
@@ -173,7 +178,8 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
             comments.setdefault(c.section_id, []).append(c)
     return SubmissionPage(
         submission=submission, template=template, stored=stored, values=values, derived=compute(template, values),
-        findings=findings, by_key=findings_by_key(findings), previous=previous, explained=explanations(stored),
+        findings=findings, by_key=findings_by_key(findings),
+        previous={**previous, **compute(template, previous)} if previous is not None else None, explained=explanations(stored),
         documents=documents, comments=comments, editable=editable, followup=followup, **overrides,
     )
 
