@@ -17,6 +17,7 @@ from ..reporting.diff import diff_submissions
 from ..reporting.text import clean_text
 from ..services.rounds import deadline_text, round_label, round_template, submitted_late
 from . import bp
+from ..services.trends import unit_trend
 from .board import after_review, queue_status
 
 
@@ -44,7 +45,8 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
                            dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES,
                            deadline_text=deadline_text, late=submitted_late(sub), changes=changes, history=history,
                            comment_errors=comment_errors or {}, typed_comments=request.form,
-                           queue=queue_status(sub), can_act=can_act_on_round(current_user, sub.round)), status
+                           queue=queue_status(sub), trend=unit_trend(sub),
+                           can_act=can_act_on_round(current_user, sub.round)), status
 
 
 @bp.post("/submissions/<int:submission_id>/approve")

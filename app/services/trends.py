@@ -85,6 +85,12 @@ def round_trend(round_: ReportingRound, current: dict[str, int] | None = None) -
     return _trend(round_template(round_), periods)
 
 
+def consolidated_sums(rc) -> dict[str, int]:
+    """A consolidation's summed inputs (what a closed round keeps), derived keys left out."""
+    inputs = set(rc.template.input_keys())
+    return {k: v for k, v in rc.result.values.items() if k in inputs and isinstance(v, int)}
+
+
 def unit_trend(submission: Submission) -> Trend:
     """One unit's main figures in its own reports for the last four periods of the template;
     a unit formed by a merger (sáp nhập) continues its predecessors' series, summed."""
@@ -145,7 +151,11 @@ def unit_timeliness(round_: ReportingRound) -> dict[int, tuple[int, int]]:
     rounds = {r.id: r for r in recent_rounds(round_)}
     today = vn_today()
     result: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for sub in db.session.scalars(select(Submission).where(Submission.round_id.in_(list(rounds)))):
+    # Plain rows with what effective_deadline and submitted_late read: 4,000 at province scale.
+    for sub in db.session.execute(
+        select(Submission.unit_id, Submission.round_id, Submission.first_submitted_at, Submission.extended_deadline)
+        .where(Submission.round_id.in_(list(rounds)), Submission.status != "merged")
+    ):
         round_of = rounds[sub.round_id]
         submitted = sub.first_submitted_at is not None
         if not submitted and effective_deadline(sub, round_of) >= today:
@@ -155,4 +165,3 @@ def unit_timeliness(round_: ReportingRound) -> dict[int, tuple[int, int]]:
         if submitted and not submitted_late(sub, round_of):
             tally[0] += 1
     return {unit_id: (on_time, decided) for unit_id, (on_time, decided) in result.items()}
-
