@@ -113,6 +113,7 @@ class Section:
     ratios: tuple[Ratio, ...] = ()
     ratings: tuple[Rating, ...] = ()  # satisfaction: best first
     plans: bool = False  # the next period's tasks (phương hướng, nhiệm vụ kỳ tới)
+    mandatory: bool = False  # printed even when empty ("Không có."); other empty sections are left out
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -256,6 +257,7 @@ _TOP_KEYS = {
 _SECTION_KEYS = {
     "id", "number", "heading", "kind", "fields", "columns", "rows", "groups", "rows_source",
     "max_length", "hint", "label_headings", "unit_label", "ratios", "ratings", "plans",
+    "mandatory",
 }
 _RULE_BASE_KEYS = {"id", "kind", "severity", "section", "message"}
 # Parameters each rule kind accepts, with defaults (None = required).
@@ -426,6 +428,7 @@ class _Loader:
             rows_source=rows_source,
             max_length=self.optional(raw, "max_length", where, int, DEFAULT_MAX_LENGTH),
             plans=self.optional(raw, "plans", where, bool, False),
+            mandatory=self.optional(raw, "mandatory", where, bool, False),
             hint=self.optional(raw, "hint", where, str, ""),
             label_headings=self.strings(raw, "label_headings", where),
             unit_label=self.optional(raw, "unit_label", where, str, ""),
