@@ -1,13 +1,12 @@
 """Tổng hợp — periodic administrative-reform reports for Vietnamese local government."""
 from __future__ import annotations
 
-import functools
 
 from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import INSTANCE_DIR, Config, config_from_env
+from .config import INSTANCE_DIR, Config, check_secret_key, config_from_env
 from .extensions import csrf, db, login_manager, migrate
 from .htmx import is_fragment_request
 
@@ -37,7 +36,17 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
     app.config.from_pyfile("local.cfg", silent=True)
+    check_secret_key(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (login throttling) and scheme come from the trusted proxies only.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+    # Before any blueprint adds its rules: every <int:…> in a URL is a row id in range.
+    from .urls import RowIdConverter
+    app.url_map.converters["int"] = RowIdConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
@@ -65,32 +74,21 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     _register_hooks(app)
     _register_errors(app)
+    from .outage import register_outage_handler
+    register_outage_handler(app)
     app.jinja_env.globals["HTMX_FILE"] = HTMX_FILE
     from .filters import register_filters
     register_filters(app)
     return app
 
 
-@functools.cache
-def _user_by_id():
-    from sqlalchemy import bindparam, select
-
-    from .models import OrgUnit, User
-
-    # Built once (every request runs it); the user's unit comes along for the scope checks.
-    return select(User, OrgUnit).join(User.unit).where(User.id == bindparam("user_id"))
-
-
 @login_manager.user_loader
-def _load_user(user_key: str):
-    user_id, _, token = user_key.partition(":")
-    if not user_id.isdigit():
-        return None
-    row = db.session.execute(_user_by_id(), {"user_id": int(user_id)}).first()
-    user = row[0] if row else None
-    if user is None or user.session_token != token or not user.active:
-        return None
-    return user
+def _load_user(session_key: str):
+    from flask import current_app
+
+    from .services.sessions import session_user
+
+    return session_user(session_key, current_app.config["SESSION_MAX_DAYS"])
 
 
 @login_manager.unauthorized_handler
@@ -105,7 +103,27 @@ def _unauthorized():
     return redirect(login_url)
 
 
+# Endpoints an officer with an administrator-issued password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
+
+
 def _register_hooks(app: Flask) -> None:
+    from flask_login import current_user
+
+    @app.before_request
+    def require_own_password():
+        """A password an administrator issued is changed before anything else is done."""
+        if request.endpoint in PASSWORD_CHANGE_ENDPOINTS or request.endpoint is None:
+            return None
+        if current_user.is_authenticated and current_user.must_change_password:
+            target = url_for("auth.change_password")
+            if is_fragment_request():
+                response = make_response("", 403)
+                response.headers["HX-Redirect"] = target
+                return response
+            return redirect(target, code=303)
+        return None
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import OrgUnit, User
+from .services.passwords import password_problem
 
 
 def print_logins(logins) -> None:
@@ -45,8 +46,9 @@ def register_cli(app) -> None:
             raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
         if db.session.scalar(select(User).where(User.username == username)):
             raise click.ClickException(f"Tài khoản {username} đã có.")
-        if len(password) < 8:
-            raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự.")
+        problem = password_problem(password, username)
+        if problem:
+            raise click.ClickException(problem)
         user = User(username=username, full_name="Quản trị", role="admin", unit=unit)
         user.set_password(password)
         db.session.add(user)

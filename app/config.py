@@ -17,8 +17,12 @@ def _database_url() -> str:
     return url
 
 
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
@@ -29,8 +33,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
-    LOCKOUT_THRESHOLD = 5
-    LOCKOUT_MINUTES = 15
+    # Failed logins (throttling, see services.throttle): per account from one address,
+    # and per address over all accounts; both forgotten after the window.
+    LOGIN_FAILURES_PER_ACCOUNT = 5
+    LOGIN_FAILURES_PER_ADDRESS = 30
+    LOGIN_THROTTLE_MINUTES = 15
+    # A signed-in browser's session record lives at most this long (then: sign in again).
+    SESSION_MAX_DAYS = 14
+    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are trusted
+    # (nginx alone: 1). 0 trusts none: the client address is the socket's.
+    PROXY_COUNT = int(os.environ.get("TONGHOP_PROXY_COUNT", "0") or 0)
     JSON_AS_ASCII = False
 
 
@@ -48,9 +60,34 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class WeakSecretKey(RuntimeError):
+    pass
+
+
+def check_secret_key(config) -> None:
+    """Production refuses to start with a missing, default or short secret key: whoever
+    knows it can forge a signed session cookie."""
+    if config.get("TESTING") or config.get("ENV_NAME") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if isinstance(key, bytes):
+        key = key.decode("latin-1")
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
+        raise WeakSecretKey(
+            "TONGHOP_ENV=production cần SECRET_KEY mạnh (ít nhất "
+            f"{MIN_SECRET_KEY_LENGTH} ký tự ngẫu nhiên), đặt trong biến môi trường SECRET_KEY hoặc instance/local.cfg. "
+            "Tạo khóa bằng: python3 -c 'import secrets; print(secrets.token_hex(32))'. "
+            "Production needs a strong SECRET_KEY (at least 32 random characters); the portal will not start without it."
+        )
 
 
 CONFIGS = {

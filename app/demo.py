@@ -218,7 +218,7 @@ def seed_rounds(today=None) -> None:
     from .models import ReviewComment
     from .reporting.periods import add_working_days, current_period, default_deadline, previous_period
     from .reporting.templates import shipped_templates
-    from .services.rounds import default_expected_units, open_round, round_template
+    from .services.rounds import default_expected_units, extend_deadline, open_round, round_template
 
     today = today or vn_today()
     rng = random.Random(2024)
@@ -261,6 +261,10 @@ def seed_rounds(today=None) -> None:
         if status == "returned":
             db.session.add(ReviewComment(submission_id=sub.id, section_id="I.4", author_id=reviewer.id, return_number=1,
                                          text="Đề nghị kiểm tra lại số hồ sơ lĩnh vực đất đai kỳ trước chuyển qua."))
+    # One commune was granted a few more days (gia hạn), with the reason on record.
+    draft = next(s for s in sorted(district_round.submissions, key=lambda s: s.unit.sort_order) if s.status == "draft")
+    extend_deadline(district_round, reviewer, add_working_days(deadline, 3), "Công văn số 215/UBND-VP: xã bị ảnh hưởng mưa lũ, "
+                    "đồng ý cho nộp chậm 3 ngày làm việc.", draft)
     month = current_period("month", today, monthly.period_convention)
     open_round(unit=hung_yen, template=monthly, period=month, deadline=max(default_deadline(month), add_working_days(today, 3)),
                expected=default_expected_units(hung_yen, monthly), instructions="Báo cáo tháng về cải cách TTHC.", opened_by=None)

@@ -1,30 +1,8 @@
-"""Jinja filters: Vietnamese dates and numbers."""
+"""Jinja filters: Vietnamese dates and numbers (the formats live in the domain)."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from .reporting.clock import to_local
+from .reporting.clock import format_clock, format_day, format_moment
 from .reporting.numbers import format_count, format_ratio, format_score
-
-
-def vn_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_local(value)
-    return value.strftime("%d/%m/%Y")
-
-
-def vn_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return to_local(value).strftime("%H:%M %d/%m/%Y")
-
-
-def vn_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return to_local(value).strftime("%H:%M")
 
 
 def vn_count(value) -> str:
@@ -35,7 +13,7 @@ def vn_count(value) -> str:
 
 def register_filters(app) -> None:
     app.jinja_env.filters.update(
-        vn_date=vn_date, vn_datetime=vn_datetime, vn_time=vn_time, vn_count=vn_count
+        vn_date=format_day, vn_datetime=format_moment, vn_time=format_clock, vn_count=vn_count
     )
     from .reporting.diff import key_label
     from .reporting.layout import header_cells

@@ -71,6 +71,11 @@ class UnitSuccession(db.Model):
     predecessor_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     successor_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     effective_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    predecessor: Mapped[OrgUnit] = relationship(foreign_keys=[predecessor_id])
+    successor: Mapped[OrgUnit] = relationship(foreign_keys=[successor_id])
 
 
 class User(UserMixin, db.Model):
@@ -84,11 +89,11 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # Changing this logs out every session of the user (password reset, deactivation).
-    session_token: Mapped[str] = mapped_column(String(40), default="0")
+    # An administrator issued the password (new account, reset, import): change it first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The session record this request came with (set by the user loader or at login).
+    session_key = None
 
     unit: Mapped[OrgUnit] = relationship()
 
@@ -102,8 +107,10 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        # Flask-Login stores this in the signed cookie: it names a server-side session
+        # record, so logging out or revoking the record ends that cookie.
+        return self.session_key
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -125,6 +132,11 @@ class CatalogueField(db.Model):
     group_label: Mapped[str] = mapped_column(String(200), default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The unit whose rounds (and its subtree's) use this field; None = the installation's shared list.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    retired_on: Mapped[date | None] = mapped_column(Date)
+
+    unit: Mapped[OrgUnit | None] = relationship()
 
 
 class ReportingRound(db.Model):
@@ -160,6 +172,7 @@ SUBMISSION_STATES = {
     "submitted": "Đã nộp",
     "returned": "Trả lại",
     "approved": "Đã duyệt",
+    "merged": "Đã sáp nhập",
 }
 
 
@@ -177,6 +190,10 @@ class Submission(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Gia hạn for this unit alone; the round's deadline applies when later (services.rounds.effective_deadline).
+    extended_deadline: Mapped[date | None] = mapped_column(Date)
+    # A predecessor's submission closed by a merger points to the successor's (sáp nhập).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
 
     round: Mapped[ReportingRound] = relationship(back_populates="submissions")
     unit: Mapped[OrgUnit] = relationship()
@@ -302,3 +319,120 @@ class DocumentSettings(db.Model):
     signer_title: Mapped[str] = mapped_column(String(120), default="")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+# --- Running an installation: calendar, extensions, reorganisations, uploaded templates ---
+
+CALENDAR_DAY_KINDS = {"off": "Ngày nghỉ thêm", "work": "Ngày làm việc bù"}
+
+
+class CalendarDay(db.Model):
+    """A day the government moved: an extra day off, or a weekend worked in exchange (làm bù)."""
+
+    __tablename__ = "calendar_day"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def kind_label(self) -> str:
+        return CALENDAR_DAY_KINDS.get(self.kind, self.kind)
+
+
+class DeadlineExtension(db.Model):
+    """The audit log of extensions (gia hạn): a round's, or one unit's when submission_id is set."""
+
+    __tablename__ = "deadline_extension"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    old_deadline: Mapped[date] = mapped_column(Date)
+    new_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[User | None] = relationship()
+    submission: Mapped[Submission | None] = relationship()
+
+
+class UnitMove(db.Model):
+    """A unit's parent changed from a date (tổ chức lại), e.g. communes moved to the province."""
+
+    __tablename__ = "unit_move"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    old_parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    new_parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id])
+    old_parent: Mapped[OrgUnit | None] = relationship(foreign_keys=[old_parent_id])
+    new_parent: Mapped[OrgUnit | None] = relationship(foreign_keys=[new_parent_id])
+
+
+class CatalogueFieldName(db.Model):
+    """A field's former name, kept when it is renamed (history of the danh mục)."""
+
+    __tablename__ = "catalogue_field_name"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("catalogue_field.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    until: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TemplateVersion(db.Model):
+    """A report template an administrator published (mẫu báo cáo): the TOML text, versioned."""
+
+    __tablename__ = "template_version"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+    based_on: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    created_by: Mapped[User | None] = relationship()
+
+
+# --- Sessions, login throttling, round events (issue 11) -------------------------------
+
+class UserSession(db.Model):
+    """A signed-in browser (phiên đăng nhập). The cookie names it by id and secret token;
+    only the token's hash is stored. Deleting the row logs that browser out."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """One failed login: counted per (account, address) and per address to throttle the source."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class RoundEvent(db.Model):
+    """A round closed or reopened (đóng, mở lại đợt báo cáo), with the reason given."""
+
+    __tablename__ = "round_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User | None] = relationship()

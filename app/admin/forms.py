@@ -1,8 +1,8 @@
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from ..forms import REQUIRED, Form, too_long
-from ..models import ROLES, UNIT_KINDS
+from ..models import CALENDAR_DAY_KINDS, ROLES, UNIT_KINDS
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
 
@@ -43,3 +43,10 @@ class FieldForm(Form):
         "Thứ tự", default=0, validators=[Optional(), NumberRange(min=0, max=99999, message="Từ 0 đến 99.999.")]
     )
     active = BooleanField("Đang dùng", default=True)
+
+
+class CalendarDayForm(Form):
+    day = DateField("Ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")])
+    kind = SelectField("Loại", choices=[SelectChoice(code, label) for code, label in CALENDAR_DAY_KINDS.items()],
+                       validators=[DataRequired(REQUIRED)])
+    note = StringField("Ghi chú (căn cứ)", validators=[Optional(), too_long(200)])

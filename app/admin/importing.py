@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..models import ROLES, UNIT_KINDS
+from ..services.passwords import password_problem
 
 MAX_ROWS = 5000
 
@@ -22,26 +23,49 @@ def _plain(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_")
 
 
-UNIT_COLUMNS = {
-    "code": {"ma", "ma_don_vi", "code"},
-    "name": {"ten", "ten_don_vi", "name"},
-    "kind": {"loai", "loai_don_vi", "kind"},
-    "parent_code": {"ma_cap_tren", "ma_don_vi_cap_tren", "cap_tren", "parent", "parent_code"},
-    "place_name": {"dia_danh", "place_name"},
-}
-USER_COLUMNS = {
-    "username": {"ten_dang_nhap", "tai_khoan", "username"},
-    "full_name": {"ho_ten", "ho_va_ten", "full_name"},
-    "phone": {"dien_thoai", "so_dien_thoai", "phone"},
-    "email": {"email", "thu_dien_tu"},
-    "role": {"vai_tro", "role"},
-    "unit_code": {"ma_don_vi", "don_vi", "unit", "unit_code"},
-    "password": {"mat_khau", "password"},
-}
+@dataclass(frozen=True)
+class ImportColumn:
+    """A column of an import file: the Vietnamese header users see (in the sample file and
+    the preview) and the other spellings accepted for it."""
+
+    key: str
+    label: str
+    aliases: frozenset[str]
+    required: bool = False
+    hint: str = ""
+
+    def matches(self, header: str) -> bool:
+        return _plain(header) in self.aliases or _plain(header) == _plain(self.label)
+
+
+def _column(key: str, label: str, aliases: str, required: bool = False, hint: str = "") -> ImportColumn:
+    return ImportColumn(key, label, frozenset(aliases.split()) | {key}, required, hint)
+
+
+UNIT_COLUMNS = (
+    _column("code", "Mã đơn vị", "ma ma_don_vi", True, "chữ không dấu, số, '.', '-', '_'"),
+    _column("name", "Tên", "ten ten_don_vi", True, "ví dụ: Xã Bình Chánh"),
+    _column("kind", "Loại", "loai loai_don_vi", True, "xã, phường, thị trấn, đặc khu, huyện, tỉnh, phòng, sở, ban"),
+    _column("parent_code", "Đơn vị cấp trên", "don_vi_cap_tren ma_cap_tren ma_don_vi_cap_tren cap_tren parent",
+            hint="mã đơn vị cấp trên; để trống nếu là cấp cao nhất"),
+    _column("place_name", "Địa danh", "dia_danh", hint="ghi trên văn bản: \"Bình Chánh, ngày … tháng … năm …\""),
+    _column("sort_order", "Thứ tự", "thu_tu stt so_thu_tu", hint="thứ tự trong danh sách chính thức; trống: theo thứ tự dòng"),
+)
+USER_COLUMNS = (
+    _column("username", "Tên đăng nhập", "ten_dang_nhap tai_khoan", True, "chữ không dấu, số, '.', '-', '_'"),
+    _column("full_name", "Họ tên", "ho_ten ho_va_ten", True),
+    _column("phone", "Điện thoại", "dien_thoai so_dien_thoai"),
+    _column("email", "Email", "email thu_dien_tu"),
+    _column("role", "Vai trò", "vai_tro", True, "cán bộ đầu mối, cán bộ tổng hợp, quản trị"),
+    _column("unit_code", "Mã đơn vị", "ma_don_vi don_vi unit", True),
+    _column("password", "Mật khẩu", "mat_khau", hint="để trống để hệ thống tạo mật khẩu tạm"),
+)
 
 KIND_ALIASES = {_plain(label): code for code, label in UNIT_KINDS.items()} | {code: code for code in UNIT_KINDS}
 KIND_ALIASES |= {"huyen": "district", "thi_xa": "district", "quan": "district", "thanh_pho": "district",
-                 "so": "office", "phong": "office", "ban": "office", "phong_ban": "office", "so_nganh": "office"}
+                 "so": "office", "phong": "office", "ban": "office", "phong_ban": "office", "so_nganh": "office",
+                 "chi_nhanh": "office", "trung_tam": "office", "xa": "commune", "phuong": "ward",
+                 "thi_tran": "town", "dac_khu": "special", "tinh": "province"}
 ROLE_ALIASES = {_plain(label): code for code, label in ROLES.items()} | {code: code for code in ROLES}
 ROLE_ALIASES |= {"can_bo_dau_moi": "reporter", "bao_cao": "reporter", "tong_hop": "reviewer", "quan_tri_vien": "admin"}
 
@@ -55,6 +79,9 @@ class ImportRow:
     line: int
     values: dict
     errors: list[str] = field(default_factory=list)
+    # What the preview shows per column: the file's text, a recognised kind or role by its
+    # Vietnamese name, never an internal code.
+    shown: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -87,35 +114,42 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     raise ImportFileError("Chỉ nhận tệp .xlsx hoặc .csv.")
 
 
-def _map_header(header: list[str], columns: dict[str, set[str]]) -> dict[str, int]:
+def _map_header(header: list[str], columns: tuple[ImportColumn, ...]) -> dict[str, int]:
     mapping = {}
     for index, title in enumerate(header):
-        key = _plain(title)
-        for name, aliases in columns.items():
-            if key in aliases and name not in mapping:
-                mapping[name] = index
+        for column in columns:
+            if column.key not in mapping and column.matches(title):
+                mapping[column.key] = index
+                break
     return mapping
 
 
-def _records(table: list[list[str]], columns: dict[str, set[str]], required: list[str]) -> list[ImportRow]:
+def _records(table: list[list[str]], columns: tuple[ImportColumn, ...]) -> list[ImportRow]:
     table = [row for row in table if any(cell for cell in row)]
     if not table:
         raise ImportFileError("Tệp không có dữ liệu.")
     mapping = _map_header(table[0], columns)
-    missing = [name for name in required if name not in mapping]
+    missing = [c.label for c in columns if c.required and c.key not in mapping]
     if missing:
-        raise ImportFileError("Thiếu cột: " + ", ".join(missing) + ". Dòng đầu tiên phải là tiêu đề cột.")
+        raise ImportFileError("Thiếu cột: " + ", ".join(missing) + ". Dòng đầu tiên phải là tiêu đề cột "
+                              "(tải tệp mẫu để xem).")
     if len(table) - 1 > MAX_ROWS:
         raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS}).")
     rows = []
     for line, raw in enumerate(table[1:], start=2):
         values = {name: (raw[i].strip() if i < len(raw) else "") for name, i in mapping.items()}
-        rows.append(ImportRow(line, values))
+        rows.append(ImportRow(line, values, shown=dict(values)))
     return rows
 
 
+def preview_columns(columns: tuple[ImportColumn, ...], rows: list[ImportRow]) -> list[ImportColumn]:
+    """The columns the file had, in the sample's order; passwords are never shown."""
+    present = {key for row in rows[:1] for key in row.values}
+    return [c for c in columns if c.key in present and c.key != "password"]
+
+
 def check_units(table: list[list[str]], existing_codes: set[str]) -> list[ImportRow]:
-    rows = _records(table, UNIT_COLUMNS, ["code", "name", "kind"])
+    rows = _records(table, UNIT_COLUMNS)
     seen: set[str] = set()
     file_codes = {r.values.get("code", "") for r in rows}
     for row in rows:
@@ -136,8 +170,19 @@ def check_units(table: list[list[str]], existing_codes: set[str]) -> list[Import
             row.errors.append("Tên đơn vị tối đa 200 ký tự.")
         kind = KIND_ALIASES.get(_plain(v.get("kind", "")))
         if kind is None:
-            row.errors.append(f"Loại đơn vị '{v.get('kind', '')}' không hợp lệ.")
+            row.errors.append(f"Loại đơn vị '{v.get('kind', '')}' không hợp lệ (xã, phường, thị trấn, đặc khu, "
+                              "huyện, tỉnh, phòng, sở, ban).")
+        else:
+            row.shown["kind"] = UNIT_KINDS[kind]
         v["kind"] = kind
+        order = v.get("sort_order", "")
+        if not order:
+            # The file's own order is the official order when no column says otherwise.
+            v["sort_order"] = row.line - 1
+        elif not order.isdigit() or int(order) > 99999:
+            row.errors.append(f"Thứ tự '{order}' phải là số nguyên từ 0 đến 99.999.")
+        else:
+            v["sort_order"] = int(order)
         parent = v.get("parent_code", "")
         if parent and parent not in existing_codes and parent not in file_codes:
             row.errors.append(f"Không tìm thấy đơn vị cấp trên '{parent}'.")
@@ -160,7 +205,7 @@ def check_units(table: list[list[str]], existing_codes: set[str]) -> list[Import
 
 
 def check_users(table: list[list[str]], existing_usernames: set[str], unit_codes: set[str]) -> list[ImportRow]:
-    rows = _records(table, USER_COLUMNS, ["username", "full_name", "role", "unit_code"])
+    rows = _records(table, USER_COLUMNS)
     seen: set[str] = set()
     for row in rows:
         v = row.values
@@ -181,12 +226,15 @@ def check_users(table: list[list[str]], existing_usernames: set[str], unit_codes
         role = ROLE_ALIASES.get(_plain(v.get("role", "")))
         if role is None:
             row.errors.append(f"Vai trò '{v.get('role', '')}' không hợp lệ (cán bộ đầu mối, cán bộ tổng hợp, quản trị).")
+        else:
+            row.shown["role"] = ROLES[role]
         v["role"] = role
         if v.get("unit_code", "") not in unit_codes:
             row.errors.append(f"Không tìm thấy đơn vị '{v.get('unit_code', '')}'.")
         password = v.get("password", "")
-        if password and len(password) < 8:
-            row.errors.append("Mật khẩu cần ít nhất 8 ký tự (để trống để hệ thống tạo).")
+        problem = password_problem(password, username) if password else None
+        if problem:
+            row.errors.append(f"{problem} (Để trống để hệ thống tạo mật khẩu tạm.)")
         if len(v.get("phone", "")) > 30:
             row.errors.append("Số điện thoại tối đa 30 ký tự.")
     return rows
@@ -211,3 +259,52 @@ def parents_first(rows: list[ImportRow]) -> list[ImportRow]:
     for row in rows:
         visit(row, set())
     return ordered
+
+
+SAMPLE_ROWS = {
+    "units": [
+        ["QNG.BS", "Huyện Bình Sơn", "Huyện", "QNG", "Bình Sơn", "1"],
+        ["QNG.BS.X01", "Xã Bình An", "Xã", "QNG.BS", "Bình An", "1"],
+        ["QNG.BS.X02", "Xã Bình Chánh", "Xã", "QNG.BS", "Bình Chánh", "2"],
+        ["QNG.BS.TT01", "Thị trấn Châu Ổ", "Thị trấn", "QNG.BS", "Châu Ổ", "3"],
+        ["QNG.BS.P01", "Phòng Tư pháp", "Phòng", "QNG.BS", "Bình Sơn", "101"],
+        ["QNG.S01", "Sở Nội vụ", "Sở", "QNG", "Quảng Ngãi", "201"],
+    ],
+    "users": [
+        ["xa.binhan", "Nguyễn Văn An", "0912 345 678", "binhan@example.vn", "Cán bộ đầu mối", "QNG.BS.X01", ""],
+        ["tonghop.binhson", "Lê Thị Thanh", "0255 3851 234", "", "Cán bộ tổng hợp", "QNG.BS", ""],
+    ],
+}
+IMPORT_COLUMNS = {"units": UNIT_COLUMNS, "users": USER_COLUMNS}
+
+
+def sample_workbook(kind: str) -> bytes:
+    """A ready-to-fill .xlsx: the Vietnamese headers, example rows, and a sheet explaining
+    each column. Every cell is text, so codes and phone numbers keep their leading zeros."""
+    import xlsxwriter
+
+    columns = IMPORT_COLUMNS[kind]
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book.set_properties({"title": f"Mẫu nhập {'đơn vị' if kind == 'units' else 'người dùng'}"})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "Times New Roman"})
+    text = book.add_format({"num_format": "@", "font_name": "Times New Roman"})
+    sheet = book.add_worksheet("Danh sách")
+    for col, column in enumerate(columns):
+        sheet.write_string(0, col, column.label, head)
+        sheet.set_column(col, col, max(14, len(column.label) + 4), text)
+    for row, values in enumerate(SAMPLE_ROWS[kind], start=1):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, value, text)
+    sheet.freeze_panes(1, 0)
+    guide = book.add_worksheet("Hướng dẫn")
+    for col, title in enumerate(("Cột", "Bắt buộc", "Cách ghi")):
+        guide.write_string(0, col, title, head)
+    for row, column in enumerate(columns, start=1):
+        guide.write_string(row, 0, column.label)
+        guide.write_string(row, 1, "Có" if column.required else "Không")
+        guide.write_string(row, 2, column.hint)
+    guide.set_column(0, 0, 18)
+    guide.set_column(2, 2, 70)
+    book.close()
+    return out.getvalue()

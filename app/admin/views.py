@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -11,11 +11,14 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..htmx import render
 from ..models import CatalogueField, OrgUnit, User
+from ..services.sessions import end_all_sessions
 from ..services.orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
 from ..permissions import get_or_404
 from . import bp
 from .forms import FieldForm, UnitForm, UserForm
-from .importing import ImportFileError, check_units, check_users, parents_first, read_table
+from .importing import (
+    IMPORT_COLUMNS, ImportFileError, check_units, check_users, parents_first, preview_columns, read_table, sample_workbook,
+)
 
 PAGE_SIZE = 50
 
@@ -154,7 +157,7 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
         user = User(password_hash="")
         db.session.add(user)
     elif not form.active.data and user.active:
-        user.session_token = secrets.token_hex(8)
+        end_all_sessions(user.id)
     user.username, user.full_name, user.role, user.unit = username, form.full_name.data.strip(), form.role.data, unit
     user.phone, user.email, user.active = (form.phone.data or "").strip(), (form.email.data or "").strip(), form.active.data
     return user
@@ -169,8 +172,10 @@ def user_new():
         if user is not None:
             password = secrets.token_urlsafe(9)
             user.set_password(password)
+            user.must_change_password = True
             db.session.commit()
-            flash(f"Đã tạo tài khoản {user.username}. Mật khẩu tạm: {password} — hãy gửi cho người dùng và yêu cầu đổi ngay.", "success")
+            flash(f"Đã tạo tài khoản {user.username}. Mật khẩu tạm: {password} — hãy gửi cho người dùng; "
+                  "lần đăng nhập đầu tiên họ phải đặt mật khẩu mới.", "success")
             return redirect(url_for("admin.users", q=user.username), code=303)
     return render("admin/user_form.html", "admin/_user_form.html", status=_invalid_status(), form=form, user=None)
 
@@ -192,7 +197,7 @@ def user_edit(user_id: int):
 def user_deactivate(user_id: int):
     user = get_or_404(User, user_id)
     user.active = not user.active
-    user.session_token = secrets.token_hex(8)
+    end_all_sessions(user.id)
     db.session.commit()
     flash(f"Tài khoản {user.username} {'đã mở lại' if user.active else 'đã khóa'}.", "success")
     return redirect(url_for("admin.users", q=user.username), code=303)
@@ -203,10 +208,10 @@ def user_reset_password(user_id: int):
     user = get_or_404(User, user_id)
     password = secrets.token_urlsafe(9)
     user.set_password(password)
-    user.failed_logins, user.locked_until = 0, None
-    user.session_token = secrets.token_hex(8)
+    user.must_change_password = True
+    end_all_sessions(user.id)
     db.session.commit()
-    flash(f"Mật khẩu mới của {user.username}: {password}", "success")
+    flash(f"Mật khẩu tạm mới của {user.username}: {password} — lần đăng nhập tới họ phải đặt mật khẩu mới.", "success")
     return redirect(url_for("admin.users", q=user.username), code=303)
 
 
@@ -267,7 +272,17 @@ def imports():
     # The preview carries the parsed table, signed, so confirming needs no server-side state.
     token = _serializer().dumps({"kind": kind, "table": table})
     return render_template("admin/imports.html", kind=kind, rows=rows, token=token, error=None,
-                           good=sum(r.ok for r in rows))
+                           good=sum(r.ok for r in rows), columns=preview_columns(IMPORT_COLUMNS[kind], rows))
+
+
+@bp.get("/imports/sample-<kind>.xlsx")
+def import_sample(kind: str):
+    """A sample file for each import, with the Vietnamese headers the import reads."""
+    if kind not in IMPORT_COLUMNS:
+        abort(404)
+    name = "mau-nhap-don-vi.xlsx" if kind == "units" else "mau-nhap-nguoi-dung.xlsx"
+    return Response(sample_workbook(kind), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/imports/confirm")
@@ -285,7 +300,8 @@ def imports_confirm():
         for row in parents_first(rows):
             v = row.values
             parent = created.get(v.get("parent_code", "")) or existing.get(v.get("parent_code", ""))
-            created[v["code"]] = add_unit(v["code"], v["name"], v["kind"], parent, v.get("place_name", ""))
+            created[v["code"]] = add_unit(v["code"], v["name"], v["kind"], parent, v.get("place_name", ""),
+                                          sort_order=v["sort_order"])
     else:
         units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
         for row in rows:
@@ -296,6 +312,7 @@ def imports_confirm():
             if not v.get("password"):
                 passwords.append((user.username, password))
             user.set_password(password)
+            user.must_change_password = True  # issued by the administrator, changed at first login
             db.session.add(user)
     db.session.commit()
     flash(f"Đã nhập {len(rows)} dòng.", "success")

@@ -12,7 +12,7 @@ class ChangePasswordForm(Form):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED), Length(max=200, message="Tối đa 200 ký tự.")])
     new = PasswordField(
         "Mật khẩu mới",
-        validators=[DataRequired(REQUIRED), Length(min=8, max=200, message="Mật khẩu mới cần từ 8 đến 200 ký tự.")],
+        validators=[DataRequired(REQUIRED), Length(max=200, message="Tối đa 200 ký tự.")],
     )
     confirm = PasswordField(
         "Nhập lại mật khẩu mới",

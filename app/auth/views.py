@@ -1,26 +1,54 @@
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
+import functools
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import User
 from ..reporting.clock import utcnow
+from ..services.passwords import MIN_LENGTH, password_problem
+from ..services.sessions import end_all_sessions, end_session, start_session
+from ..services.throttle import Limits, forget_failures, record_failure, throttled_until
 from . import bp
 from .forms import ChangePasswordForm, LoginForm
 
-LOCKED_MESSAGE = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau {minutes} phút."
+LOCKED_MESSAGE = "Đăng nhập tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau {minutes} phút."
+WRONG_MESSAGE = "Tên đăng nhập hoặc mật khẩu không đúng."
+MUST_CHANGE_MESSAGE = "Mật khẩu của bạn do quản trị viên cấp: hãy đặt mật khẩu mới của riêng bạn để tiếp tục."
 
 
 def _safe_next(target: str | None) -> str:
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    if (target and "\\" not in target and urlsplit(target).netloc == "" and target.startswith("/")
+            and not target.startswith("//") and target.isprintable()):
         return target
     return url_for("entry.home")
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("không có tài khoản này", method=method)
+
+
+def _limits() -> Limits:
+    config = current_app.config
+    return Limits(config["LOGIN_FAILURES_PER_ACCOUNT"], config["LOGIN_FAILURES_PER_ADDRESS"],
+                  config["LOGIN_THROTTLE_MINUTES"])
+
+
+def _minutes_until(moment: datetime, now: datetime) -> int:
+    return max(1, int((moment - now).total_seconds() // 60) + 1)
+
+
+def sign_in(user: User) -> None:
+    """A new session record for this browser; the cookie names it."""
+    start_session(user, current_app.config["SESSION_MAX_DAYS"])
+    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,26 +58,29 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
-        now = utcnow()
-        if user is not None and user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            error = LOCKED_MESSAGE.format(minutes=minutes)
-        elif user is not None and user.active and user.check_password(form.password.data):
-            user.failed_logins = 0
-            user.locked_until = None
-            user.last_login_at = now
-            db.session.commit()
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+        username, address, now = form.username.data.strip(), request.remote_addr, utcnow()
+        blocked = throttled_until(username, address, _limits(), now)
+        if blocked is not None:
+            error = LOCKED_MESSAGE.format(minutes=_minutes_until(blocked, now))
         else:
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= current_app.config["LOCKOUT_THRESHOLD"]:
-                    user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
-                    user.failed_logins = 0
+            user = db.session.scalar(select(User).where(User.username == username))
+            # An unknown name costs the same hash check as a known one: the time taken
+            # must not tell which accounts exist.
+            stored_hash = user.password_hash if user is not None else _dummy_hash(
+                current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+            password_ok = check_password_hash(stored_hash, form.password.data)
+            if user is not None and user.active and password_ok:
+                forget_failures(username, address)
+                user.last_login_at = now
+                sign_in(user)
                 db.session.commit()
-            error = "Tên đăng nhập hoặc mật khẩu không đúng."
+                if user.must_change_password:
+                    flash(MUST_CHANGE_MESSAGE, "warning")
+                    return redirect(url_for("auth.change_password"), code=303)
+                return redirect(_safe_next(request.args.get("next")), code=303)
+            record_failure(username, address, _limits(), now)
+            db.session.commit()
+            error = WRONG_MESSAGE
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -57,6 +88,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session(current_user.session_key)
+    db.session.commit()
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"), code=303)
@@ -67,15 +100,23 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        problem = password_problem(form.new.data, current_user.username)
         if not current_user.check_password(form.current.data):
             form.current.errors.append("Mật khẩu hiện tại không đúng.")
+        elif problem:
+            form.new.errors.append(problem)
+        elif form.new.data == form.current.data:
+            form.new.errors.append("Mật khẩu mới phải khác mật khẩu hiện tại.")
         else:
             current_user.set_password(form.new.data)
-            # A new token ends every other session of this user.
-            current_user.session_token = secrets.token_hex(8)
+            current_user.must_change_password = False
+            # Every session of this user ends (a cookie copied earlier dies); this browser
+            # continues on a new one.
+            end_all_sessions(current_user.id)
+            sign_in(current_user)
             db.session.commit()
-            login_user(current_user)
             flash("Đã đổi mật khẩu.", "success")
             return redirect(url_for("entry.home"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/password.html", form=form), status
+    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH,
+                           forced=current_user.must_change_password), status

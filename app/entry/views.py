@@ -8,14 +8,16 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..htmx import is_fragment_request
 from ..models import ReportingRound, Submission, SubmissionDocument
-from ..reporting.clock import utcnow, vn_now, vn_today
+from ..reporting.clock import format_clock, utcnow, vn_now, vn_today
 from ..permissions import section_or_404
 from ..services.access import can_edit_submission
 from ..reporting.keys import parse_key, text_key
 from ..reporting.documents import DOC_TYPES, check_document
 from ..reporting.paste import check_pasted_totals, paste_entries
 from ..reporting.validation import has_errors
-from ..services.rounds import deadline_text, days_left, round_label, round_template, status_counts, submitted_late
+from ..services.rounds import (
+    deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
+)
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submissions import (
@@ -30,7 +32,8 @@ def home():
     if current_user.role == "admin":
         return redirect(url_for("admin.units"))
     context = {"owed": own_submissions(current_user.unit_id), "today": vn_today(),
-               "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label}
+               "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label,
+               "effective_deadline": effective_deadline}
     if current_user.role == "reviewer":
         rounds = db.session.scalars(
             select(ReportingRound).options(joinedload(ReportingRound.unit))
@@ -52,7 +55,7 @@ def require_editable(submission: Submission) -> None:
 def page_context(page, **extra):
     return dict(page=page, s=page.submission, t=page.template, round_label=round_label, dom_id=dom_id,
                 finding_id=finding_id, section_states=SECTION_STATES, deadline_text=deadline_text, doc_types=DOC_TYPES,
-                today=vn_today(), **extra)
+                today=vn_today(), effective_deadline=effective_deadline, **extra)
 
 
 @bp.get("/submissions/<int:submission_id>")
@@ -103,7 +106,7 @@ def save(submission_id: int):
             response.headers["HX-Trigger"] = "submission-saved"
         return response
     if status == 200:
-        flash(f"Đã lưu lúc {vn_now().strftime('%H:%M')}." if outcome.saved else "Không có thay đổi nào.", "success")
+        flash(f"Đã lưu lúc {format_clock(vn_now())}." if outcome.saved else "Không có thay đổi nào.", "success")
         anchor = "#" + request.form.get("section", "") if request.form.get("section") else ""
         return redirect(url_for("entry.submission", submission_id=sub.id) + anchor, code=303)
     page = build_page(sub, editable=True, typed=outcome.typed, errors=outcome.errors, conflicts=outcome.conflicts)

@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from ..reporting.clock import vn_today
+from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
 from ..services.export_model import ExportParts
@@ -187,7 +187,7 @@ def document_lines(body: Body, section: Section) -> None:
         return
     for item in documents:
         issued = item.get("issued_on")
-        when = f" ngày {issued:%d/%m/%Y}" if isinstance(issued, (date, datetime)) else ""
+        when = f" ngày {format_day(issued)}" if isinstance(issued, (date, datetime)) else ""
         body.bullet(f"{item.get('number', '')}{when} {item.get('summary', '')}".strip())
 
 

@@ -28,3 +28,32 @@ def vn_now() -> datetime:
 def vn_today() -> date:
     """Today's date in Vietnam: what deadlines and lateness are judged against."""
     return vn_now().date()
+
+
+# Administrative documents write dates as dd/mm/yyyy (Nghị định 30/2020/NĐ-CP); Babel's
+# Vietnamese short format is d/M/yy, so the pattern is ours, in one place.
+DAY_FORMAT = "%d/%m/%Y"
+
+
+def format_day(value: date | datetime | None) -> str:
+    """03/11/2026; a stored time is read in Vietnam time first."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime(DAY_FORMAT)
+
+
+def format_clock(value: datetime | None) -> str:
+    """22:40 in Vietnam time."""
+    return to_local(value).strftime("%H:%M") if value is not None else ""
+
+
+def format_moment(value: datetime | None) -> str:
+    """22:40 03/11/2026 in Vietnam time."""
+    return to_local(value).strftime("%H:%M " + DAY_FORMAT) if value is not None else ""
+
+
+def parse_day(text: str) -> date:
+    """'03/11/2026' → date; ValueError otherwise."""
+    return datetime.strptime(text.strip(), DAY_FORMAT).date()

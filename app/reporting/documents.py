@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+
+from .clock import parse_day
 
 DOC_TYPES = {
     "QĐ": "Quyết định", "KH": "Kế hoạch", "CT": "Chỉ thị", "CV": "Công văn", "TB": "Thông báo",
@@ -24,7 +25,7 @@ def check_document(fields: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
     issued = None
     if data["issued_on"]:
         try:
-            issued = datetime.strptime(data["issued_on"], "%d/%m/%Y").date()
+            issued = parse_day(data["issued_on"])
         except ValueError:
             errors["issued_on"] = "Ngày theo dạng dd/mm/yyyy, vd. 10/01/2024."
     if not data["summary"]:

@@ -4,7 +4,7 @@ Which action is allowed from which state, as data; the web layer records the mov
 """
 from __future__ import annotations
 
-STATES = ("not_started", "draft", "submitted", "returned", "approved")
+STATES = ("not_started", "draft", "submitted", "returned", "approved", "merged")
 
 # action → (states it may start from, state it leads to, message when refused)
 TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
@@ -27,5 +27,6 @@ def next_state(state: str, action: str) -> str:
 
 
 def is_locked(state: str) -> bool:
-    """Submitted and approved reports are closed to their unit (design §6)."""
-    return state in ("submitted", "approved")
+    """Submitted and approved reports are closed to their unit (design §6); so is one
+    closed by a merger, whose unit now reports as part of its successor."""
+    return state in ("submitted", "approved", "merged")

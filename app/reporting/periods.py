@@ -16,6 +16,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .clock import format_day
+
 KINDS = ("month", "quarter", "half", "nine_months", "year", "adhoc")
 CONVENTIONS = ("decree09", "calendar")
 ROMAN = ("I", "II", "III", "IV")
@@ -75,7 +77,7 @@ def adhoc_period(date_from: date, date_to: date) -> Period:
 
 
 def _dmy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return format_day(day)
 
 
 def period_label(period: Period) -> str:
@@ -138,24 +140,77 @@ def current_period(kind: str, today: date, convention: str) -> Period:
     return best
 
 
-def is_working_day(day: date, holidays: frozenset[date] | tuple | set = ()) -> bool:
-    return day.weekday() < 5 and day not in holidays
+@dataclass(frozen=True)
+class WorkCalendar:
+    """What makes a weekday a day off or a weekend day a working one, for one installation.
+
+    ``days_off``: public holidays (Tết, Giỗ Tổ Hùng Vương, 30/4, 1/5, 2/9 …) and extra days
+    the government grants; ``working_days``: Saturdays or Sundays worked in exchange (làm
+    bù). The service layer builds it from the ``holidays`` package and the administrator's
+    list; the domain only receives the two sets.
+    """
+
+    days_off: frozenset[date] = frozenset()
+    working_days: frozenset[date] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.working_days:
+            return True
+        return day.weekday() < 5 and day not in self.days_off
 
 
-def add_working_days(day: date, n: int, holidays=()) -> date:
-    """The date ``n`` working days after ``day``, skipping Saturdays, Sundays and holidays."""
+def _calendar(holidays) -> WorkCalendar:
+    """A WorkCalendar as given, or one built from a plain collection of days off."""
+    return holidays if isinstance(holidays, WorkCalendar) else WorkCalendar(frozenset(holidays or ()))
+
+
+def is_working_day(day: date, holidays: WorkCalendar | frozenset[date] | tuple | set = ()) -> bool:
+    return _calendar(holidays).is_working_day(day)
+
+
+def add_working_days(day: date, n: int, holidays: WorkCalendar | frozenset[date] | tuple | set = ()) -> date:
+    """The date ``n`` working days after ``day``, skipping weekends and days off but not
+    the weekend days worked in exchange."""
     if n < 0:
         raise ValueError("n must not be negative")
-    holidays = frozenset(holidays)
+    cal = _calendar(holidays)
     current = day
     remaining = n
     while remaining:
         current += timedelta(days=1)
-        if is_working_day(current, holidays):
+        if cal.is_working_day(current):
             remaining -= 1
     return current
 
 
-def default_deadline(period: Period, days_after: int = 3, holidays=()) -> date:
+def working_days_between(start: date, end: date, holidays: WorkCalendar | frozenset[date] | tuple | set = ()) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    cal = _calendar(holidays)
+    return sum(1 for i in range(1, (end - start).days + 1) if cal.is_working_day(start + timedelta(days=i)))
+
+
+def default_deadline(period: Period, days_after: int = 3, holidays: WorkCalendar | frozenset[date] | tuple | set = ()) -> date:
     """Deadline ``days_after`` working days after the cut-off, never less than one (§6)."""
     return add_working_days(period.date_to, max(1, days_after), holidays)
+
+
+def next_period(period: Period, convention: str | None = None) -> Period | None:
+    """The period of the same kind just after (Q4 → Q1 of the next year); None for ad hoc."""
+    if period.kind == "adhoc":
+        return None
+    convention = convention or _convention_of(period)
+    if period.kind in ("nine_months", "year") or period.index == _INDEX_COUNT[period.kind]:
+        return make_period(period.kind, period.year + 1, 1, convention)
+    return make_period(period.kind, period.year, period.index + 1, convention)
+
+
+def due_period(kind: str, today: date, convention: str, holidays: WorkCalendar | frozenset[date] | tuple | set = (),
+               days_after: int = 3) -> Period:
+    """The next period to open a round for: the one just ended if its deadline is still
+    ahead (today counts), else the following one, so a proposal is never already past."""
+    period = current_period(kind, today, convention)
+    if default_deadline(period, days_after, holidays) < today:
+        following = next_period(period, convention)
+        assert following is not None
+        return following
+    return period

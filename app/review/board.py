@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..filters import vn_date
+from ..reporting.clock import format_day
 from ..models import OrgUnit, ReportingRound, Submission, User
-from ..services.rounds import round_label, submitted_late
+from ..services.orgtree import unit_sort_key
+from ..services.rounds import effective_deadline, round_label, submitted_late
 
 
 @dataclass
@@ -20,6 +21,7 @@ class BoardRow:
     unit: OrgUnit
     officer: User | None
     late: bool
+    deadline: date  # this unit's own: the round's, or its extension
 
     @property
     def state(self) -> str:
@@ -45,7 +47,8 @@ def _all_rows(round_: ReportingRound) -> list[BoardRow]:
         select(User).where(User.unit_id.in_(unit_ids), User.role == "reporter", User.active.is_(True)).order_by(User.id)
     ):
         officers.setdefault(user.unit_id, user)
-    return [BoardRow(s, s.unit, officers.get(s.unit_id), late=submitted_late(s, round_)) for s in subs]
+    return [BoardRow(s, s.unit, officers.get(s.unit_id), late=submitted_late(s, round_),
+                     deadline=effective_deadline(s, round_)) for s in subs]
 
 
 def board_rows(round_: ReportingRound, state: str, q: str, sort: str):
@@ -64,9 +67,9 @@ def board_rows(round_: ReportingRound, state: str, q: str, sort: str):
         rows = [r for r in rows if needle in _fold(r.unit.name) or needle in _fold(r.unit.code)]
     order = ["returned", "not_started", "draft", "submitted", "approved"]
     keys = {
-        "order": lambda r: (r.unit.sort_order, r.unit.name),
+        "order": lambda r: unit_sort_key(r.unit),
         "name": lambda r: _fold(r.unit.name),
-        "status": lambda r: (order.index(r.state) if r.state in order else 9, r.unit.sort_order),
+        "status": lambda r: (order.index(r.state) if r.state in order else 9, *unit_sort_key(r.unit)),
         "submitted": lambda r: (r.submission.submitted_at is None, r.submission.submitted_at or datetime.min),
     }
     rows = sorted(rows, key=keys[sort])
@@ -76,12 +79,12 @@ def board_rows(round_: ReportingRound, state: str, q: str, sort: str):
 def reminder_text(round_: ReportingRound, rows_all=None) -> str:
     """A message to paste into Zalo or SMS naming the units that still owe their report."""
     rows = rows_all if rows_all is not None else _all_rows(round_)
-    missing = sorted((r for r in rows if r.missing), key=lambda r: (r.unit.sort_order, r.unit.name))
+    missing = sorted((r for r in rows if r.missing), key=lambda r: unit_sort_key(r.unit))
     if not missing:
         return f"Tất cả đơn vị đã nộp báo cáo {round_.title} {round_label(round_).lower()}. Xin cảm ơn!"
     lines = [
         f"[{round_.unit.name}] Đề nghị các đơn vị sau nộp báo cáo {round_.title} "
-        f"{round_label(round_).lower()} trước ngày {vn_date(round_.deadline)}:",
+        f"{round_label(round_).lower()} trước ngày {format_day(round_.deadline)}:",
     ]
     for r in missing:
         who = f" (đ/c {r.officer.full_name}{', ' + r.officer.phone if r.officer.phone else ''})" if r.officer else ""

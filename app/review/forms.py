@@ -20,3 +20,11 @@ class RoundForm(Form):
     deadline = DateField("Hạn nộp", validators=[InputRequired("Vui lòng chọn hạn nộp (dd/mm/yyyy).")])
     units = MultiCheckboxField("Đơn vị báo cáo", coerce=int, validate_choice=False)
     instructions = TextAreaField("Hướng dẫn", validators=[Optional(), Length(max=4000, message="Tối đa 4.000 ký tự.")])
+
+
+class ExtendForm(Form):
+    """Gia hạn: a new deadline for the round or for one unit, with the reason."""
+
+    target = SelectField("Gia hạn cho", coerce=int, validate_choice=False)
+    new_deadline = DateField("Hạn nộp mới", validators=[InputRequired("Vui lòng chọn hạn nộp mới (dd/mm/yyyy).")])
+    reason = TextAreaField("Lý do", validators=[Optional(), Length(max=500, message="Tối đa 500 ký tự.")])

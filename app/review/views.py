@@ -11,14 +11,16 @@ from ..services.consolidation import included_states, load_consolidation, load_i
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue
-from ..reporting.clock import utcnow, vn_today
+from ..reporting.clock import format_day, utcnow, vn_today
 from ..permissions import section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import contributions as unit_contributions
 from ..reporting.consolidation import is_consolidated_key
 from ..reporting.diff import key_label
-from ..reporting.periods import adhoc_period, current_period, default_deadline, make_period, period_label, window_label
+from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
 from ..reporting.templates import shipped_templates
+from ..services.orgtree import unit_order
+from ..services.workdays import work_calendar
 from ..services.rounds import (
     load_round,
     RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_template, status_counts,
@@ -62,6 +64,17 @@ def rounds():
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
 
 
+def proposed_deadline(period, today, calendar) -> tuple:
+    """The period's deadline by the rule (working days after the cut-off, holidays skipped);
+    when that day has passed, a date from today instead, and a note saying so."""
+    rule = default_deadline(period, holidays=calendar)
+    if rule >= today:
+        return rule, ""
+    fresh = add_working_days(today, 3, calendar)
+    return fresh, (f"Hạn theo quy định của kỳ này ({format_day(rule)}) đã qua; đề xuất hạn mới "
+                   f"{format_day(fresh)} (3 ngày làm việc kể từ hôm nay).")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
     templates = shipped_templates()
@@ -78,16 +91,17 @@ def round_new():
     if unit is None:
         abort(404)
     today = vn_today()
+    calendar = work_calendar(today)
     # A changed template brings its own period and deadline defaults, not the old ones.
     template_changed = request.values.get("shown_template", template.code) != template.code
     if template.frequency != "adhoc":
-        suggested = current_period(template.frequency, today, template.period_convention)
+        suggested = due_period(template.frequency, today, template.period_convention, calendar)
         if (form.year.data is None and not form.year.raw_data) or template_changed:
             override(form.year, suggested.year)
         if template_changed or not form.index.data or form.index.data not in dict(form.index.choices):
             override(form.index, suggested.index)
     candidates = db.session.scalars(
-        select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True)).order_by(OrgUnit.sort_order, OrgUnit.name)
+        select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True)).order_by(*unit_order())
     ).all()
     form.units.choices = [(u.id, u.name) for u in candidates]
     period = None
@@ -100,7 +114,7 @@ def round_new():
     except (ValueError, TypeError) as exc:
         form.index.errors = list(form.index.errors) + [str(exc)]
     submitting = request.method == "POST" and request.form.get("action") == "open"
-    auto_deadline = default_deadline(period) if period else None
+    auto_deadline, deadline_note = proposed_deadline(period, today, calendar) if period else (None, "")
     if not submitting:
         # Keep a deadline the reviewer typed; replace one we proposed for another period.
         if period and (not form.deadline.data or template_changed
@@ -112,7 +126,8 @@ def round_new():
         chosen = [u for u in candidates if u.id in set(form.units.data or [])]
         try:
             round_ = open_round(unit=unit, template=template, period=period, deadline=form.deadline.data,
-                                expected=chosen, instructions=(form.instructions.data or "").strip(), opened_by=current_user)
+                                expected=chosen, instructions=(form.instructions.data or "").strip(), opened_by=current_user,
+                                today=today)
         except RoundProblem as problem:
             getattr(form, problem.field if problem.field in ("deadline", "units") else "index").errors.append(problem.message)
         else:
@@ -124,6 +139,7 @@ def round_new():
     status = 422 if submitting else 200
     return render("review/round_new.html", "review/_round_form.html", status=status, form=form, units=units,
                   unit=unit, period=period, template=template, period_label=period_label, window_label=window_label,
+                  deadline_note=deadline_note if form.deadline.data == auto_deadline else "",
                   auto_deadline=form.deadline.data if not submitting else request.values.get("auto_deadline"))
 
 

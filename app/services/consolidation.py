@@ -18,6 +18,7 @@ from ..reporting.keys import EXPLAIN_PREFIX
 from ..reporting.consolidation import Consolidation, UnitInput, consolidate
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import validate
+from .orgtree import unit_order
 from .rounds import parent_round_for, round_period, round_template
 
 
@@ -40,7 +41,7 @@ def included_states(include_submitted: bool) -> tuple[str, ...]:
 def _round_submissions(round_: ReportingRound) -> list[Submission]:
     return db.session.scalars(
         select(Submission).join(Submission.unit).options(joinedload(Submission.unit))
-        .where(Submission.round_id == round_.id).order_by(OrgUnit.sort_order, OrgUnit.name)
+        .where(Submission.round_id == round_.id).order_by(*unit_order())
     ).all()
 
 

@@ -28,3 +28,13 @@ class Conflict(ServiceError):
     """Someone else changed it first."""
 
     status = 409
+
+
+class Invalid(ServiceError):
+    """Input a rule refuses; ``field`` names the form field the message belongs beside."""
+
+    status = 422
+
+    def __init__(self, message: str = "", field: str = ""):
+        super().__init__(message)
+        self.field = field

@@ -7,6 +7,19 @@ from ..extensions import db
 from ..models import OrgUnit
 
 
+def unit_order(entity=OrgUnit) -> tuple:
+    """ORDER BY for every list of units: the official order (Thứ tự), then name and code.
+
+    Board, exports, Word annexes, round forms and admin lists all sort with this (or with
+    ``unit_sort_key`` for units already loaded), so one province's order shows everywhere."""
+    return (entity.sort_order, entity.name, entity.code)
+
+
+def unit_sort_key(unit: OrgUnit) -> tuple:
+    """The same order as ``unit_order`` for units in memory."""
+    return (unit.sort_order, unit.name, unit.code)
+
+
 def add_unit(code: str, name: str, kind: str, parent: OrgUnit | None = None, place_name: str = "",
              sort_order: int = 0, active: bool = True) -> OrgUnit:
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, place_name=place_name,
@@ -48,9 +61,9 @@ def units_with_children_flags(parent_id: int | None) -> list[tuple[OrgUnit, int]
     stmt = (
         select(OrgUnit, count)
         .where(OrgUnit.parent_id.is_(None) if parent_id is None else OrgUnit.parent_id == parent_id)
-        .order_by(OrgUnit.sort_order, OrgUnit.name)
+        .order_by(*unit_order())
     )
     return [(u, n) for u, n in db.session.execute(stmt).all()]
 
 
-__all__ = ["add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]
+__all__ = ["unit_order", "unit_sort_key", "add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]

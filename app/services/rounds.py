@@ -10,14 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..reporting.clock import to_local, vn_today
-from ..models import CatalogueField, OrgUnit, ReportingRound, Submission, SubmissionValue, User
-from ..reporting.periods import Period, add_working_days, period_label, previous_period, window_label
+from ..reporting.clock import format_day, to_local, vn_today
+from ..models import (
+    CatalogueField, ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, Submission, SubmissionValue, User,
+)
+from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.validation import carried_over
 from .access import can_review_round
-from .errors import NotFound
-
+from .errors import Invalid, NotFound
+from .orgtree import unit_order
+from .workdays import work_calendar
 
 
 @functools.lru_cache(maxsize=64)
@@ -54,7 +57,7 @@ def default_expected_units(unit: OrgUnit, template: ReportTemplate) -> list[OrgU
     return db.session.scalars(
         select(OrgUnit)
         .where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True), OrgUnit.kind.in_(template.reporting_kinds))
-        .order_by(OrgUnit.sort_order, OrgUnit.name)
+        .order_by(*unit_order())
     ).all()
 
 
@@ -73,9 +76,9 @@ def parent_round_for(unit: OrgUnit, template_code: str, period: Period) -> Repor
     )
 
 
-def min_deadline(period: Period) -> date:
-    """A deadline must leave at least one working day after the data cut-off."""
-    return add_working_days(period.date_to, 1)
+def min_deadline(period: Period, calendar: WorkCalendar | None = None) -> date:
+    """A deadline must leave at least one working day after the data cut-off (holidays count)."""
+    return add_working_days(period.date_to, 1, calendar or work_calendar())
 
 
 @dataclass
@@ -86,13 +89,17 @@ class RoundProblem(Exception):
 
 def open_round(
     *, unit: OrgUnit, template: ReportTemplate, period: Period, deadline: date, expected: list[OrgUnit],
-    instructions: str, opened_by: User | None,
+    instructions: str, opened_by: User | None, today: date | None = None,
 ) -> ReportingRound:
-    if deadline < min_deadline(period):
-        raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {min_deadline(period):%d/%m/%Y}).")
+    """Open a round; ``today`` (from the round form) also refuses a deadline already past."""
+    earliest = min_deadline(period)
+    if deadline < earliest:
+        raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {format_day(earliest)}).")
+    if today is not None and deadline < today:
+        raise RoundProblem("deadline", f"Hạn nộp {format_day(deadline)} đã qua; chọn một ngày từ hôm nay ({format_day(today)}) trở đi.")
     parent = parent_round_for(unit, template.code, period)
     if parent is not None and deadline > parent.deadline:
-        raise RoundProblem("deadline", f"Hạn nộp không được muộn hơn hạn của cấp trên ({parent.deadline:%d/%m/%Y}).")
+        raise RoundProblem("deadline", f"Hạn nộp không được muộn hơn hạn của cấp trên ({format_day(parent.deadline)}).")
     if not expected:
         raise RoundProblem("units", "Chọn ít nhất một đơn vị báo cáo.")
     duplicate = db.session.scalar(
@@ -172,8 +179,60 @@ def deadline_text(deadline: date, today: date | None = None) -> str:
 
 
 def effective_deadline(submission: Submission, round_: ReportingRound | None = None) -> date:
-    """The deadline this unit is held to: the round's (an extension for one unit goes here)."""
-    return (round_ or submission.round).deadline
+    """The deadline this unit is held to: the round's, or its own extension when later.
+
+    The one place a unit's deadline is read: the board, the unit's home page, lateness,
+    exports and on-time rates all ask here."""
+    deadline = (round_ or submission.round).deadline
+    extended = submission.extended_deadline
+    return extended if extended is not None and extended > deadline else deadline
+
+
+def _check_extension(round_: ReportingRound, current: date, new_deadline: date | None, reason: str) -> str:
+    reason = (reason or "").strip()
+    if new_deadline is None:
+        raise Invalid("Chọn hạn nộp mới (dd/mm/yyyy).", "new_deadline")
+    if new_deadline <= current:
+        raise Invalid(f"Hạn mới phải sau hạn hiện tại ({format_day(current)}).", "new_deadline")
+    parent = parent_round_for(round_.unit, round_.template_code, round_period(round_))
+    if parent is not None and new_deadline > parent.deadline:
+        raise Invalid(f"Hạn mới không được muộn hơn hạn của cấp trên ({format_day(parent.deadline)}).", "new_deadline")
+    if not reason:
+        raise Invalid("Ghi lý do gia hạn (ví dụ: số công văn đồng ý gia hạn).", "reason")
+    if len(reason) > 500:
+        raise Invalid("Lý do tối đa 500 ký tự.", "reason")
+    return reason
+
+
+def extend_deadline(round_: ReportingRound, user: User, new_deadline: date | None, reason: str,
+                    submission: Submission | None = None) -> DeadlineExtension:
+    """Gia hạn: the whole round's deadline, or one unit's; always written to the audit log
+    (DeadlineExtension) and to the history of each submission it changes."""
+    if round_.status != "open":
+        raise Invalid("Đợt báo cáo đã đóng; mở lại đợt trước khi gia hạn.", "new_deadline")
+    current = effective_deadline(submission, round_) if submission is not None else round_.deadline
+    reason = _check_extension(round_, current, new_deadline, reason)
+    entry = DeadlineExtension(round_id=round_.id, submission_id=submission.id if submission else None,
+                              old_deadline=current, new_deadline=new_deadline, reason=reason, by_id=user.id)
+    db.session.add(entry)
+    changed = [submission] if submission is not None else [s for s in round_.submissions if effective_deadline(s, round_) < new_deadline]
+    for sub in changed:
+        db.session.add(ChangeLog(submission_id=sub.id, user_id=user.id, action="extend", key="deadline",
+                                 old_value=format_day(effective_deadline(sub, round_)),
+                                 new_value=f"{format_day(new_deadline)} — {reason}"))
+    if submission is not None:
+        submission.extended_deadline = new_deadline
+    else:
+        round_.deadline = new_deadline
+    return entry
+
+
+def extensions_of(round_id: int) -> list[DeadlineExtension]:
+    return list(db.session.scalars(
+        select(DeadlineExtension).options(joinedload(DeadlineExtension.by), joinedload(DeadlineExtension.submission)
+                                          .joinedload(Submission.unit))
+        .where(DeadlineExtension.round_id == round_id).order_by(DeadlineExtension.at.desc(), DeadlineExtension.id.desc())
+    ))
 
 
 def submitted_late(submission: Submission, round_: ReportingRound | None = None) -> bool:

@@ -23,7 +23,7 @@ from ..reporting.templates import ReportTemplate
 from ..reporting.validation import parse_value
 from .access import can_review_submission, can_view_unit
 from .errors import NotFound
-from .rounds import round_period
+from .rounds import effective_deadline, round_period
 
 
 
@@ -262,7 +262,7 @@ def own_submissions(unit_id: int) -> dict[str, list[Submission]]:
     ).all()
     returned = [s for s in subs if s.status == "returned"]
     open_ = sorted((s for s in subs if s.status in ("not_started", "draft") and s.round.status == "open"),
-                   key=lambda s: s.round.deadline)
+                   key=lambda s: effective_deadline(s))
     recent = [s for s in subs if s not in returned and s not in open_][:10]
     return {"returned": returned, "open": open_, "recent": recent}
 

@@ -106,3 +106,25 @@ def test_a_ratio_is_a_fraction_rounded_to_three_places_or_none_without_denominat
 )
 def test_scores_are_shown_with_one_decimal_and_a_comma(hundredths, text):
     assert format_score(hundredths) == text
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "shown"), [
+    (1569, 2000, "78,5%"),  # 0.7845: half-up gives 78,5% where half-even would give 78,4%
+    (1567, 2000, "78,4%"),  # 0.7835
+    (1, 8, "12,5%"),        # 0.125 exactly
+    (1, 3, "33,3%"),
+    (2, 3, "66,7%"),
+])
+def test_ratios_round_half_up_on_x_x5_values(numerator, denominator, shown):
+    assert format_percent(numerator, denominator) == shown
+
+
+@pytest.mark.parametrize(("hundredths", "shown"), [(1705, "17,1"), (1715, "17,2"), (1725, "17,3"), (25, "0,3")])
+def test_scores_round_half_up(hundredths, shown):
+    assert format_score(hundredths) == shown
+
+
+def test_separators_are_the_vietnamese_locale_s():
+    from babel.numbers import format_decimal
+
+    assert format_count(1_234_567) == format_decimal(1_234_567, locale="vi") == "1.234.567"

@@ -152,3 +152,15 @@ def test_a_period_is_an_immutable_value():
     assert period == Period("quarter", 2024, 2, date(2024, 3, 15), date(2024, 6, 14))
     with pytest.raises(AttributeError):
         period.year = 2025
+
+
+def test_dates_read_and_write_as_dd_mm_yyyy_in_vietnam_time():
+    from datetime import datetime
+
+    from app.reporting.clock import format_day, format_moment, parse_day
+
+    assert format_day(date(2026, 3, 5)) == "05/03/2026"
+    assert parse_day(" 05/03/2026 ") == date(2026, 3, 5)
+    # 17:30 UTC on 30/11 is 00:30 on 1/12 in Vietnam.
+    assert format_day(datetime(2026, 11, 30, 17, 30)) == "01/12/2026"
+    assert format_moment(datetime(2026, 11, 30, 17, 30)) == "00:30 01/12/2026"

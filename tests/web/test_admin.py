@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -212,19 +213,20 @@ def test_locking_an_account_ends_its_session_at_once(app, admin_client, tree):
     assert theirs.post("/login", data={"username": reporter.username, "password": PASSWORD}).status_code == 422
 
 
-def test_resetting_a_password_also_lifts_a_lockout(admin_client, tree):
-    from datetime import timedelta
-
-    from app.reporting.clock import utcnow
-
+def test_resetting_a_password_issues_a_temporary_one_to_change_and_signs_the_user_out(app, admin_client, tree):
     _, _, communes = tree
-    reporter = make_user(communes[0], "reporter", failed_logins=3, locked_until=utcnow() + timedelta(minutes=10))
+    reporter = make_user(communes[0], "reporter")
+    theirs = app.test_client()
+    login_as(theirs, reporter)
+    g.pop("_login_user", None)
     response = admin_client.post(f"/admin/users/{reporter.id}/reset-password")
     assert response.status_code == 303
     db.session.expire_all()
     user = db.session.get(User, reporter.id)
-    assert user.locked_until is None and user.failed_logins == 0
+    assert user.must_change_password
     assert not user.check_password(PASSWORD)
+    g.pop("_login_user", None)
+    assert theirs.get("/").status_code == 302
 
 
 def test_the_user_search_returns_the_table_alone_for_htmx_and_the_whole_page_otherwise(admin_client, tree):

@@ -3,11 +3,13 @@ submitting and locking, last period's values and plans, documents rows."""
 from __future__ import annotations
 
 import re
+from app.reporting.clock import vn_today
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.reporting.clock import vn_today
 from app.services.submission_page import build_page, finding_id
 from app.extensions import db
 from app.models import CatalogueField, ChangeLog, Submission, SubmissionDocument, SubmissionValue
@@ -219,7 +221,7 @@ def test_a_report_submitted_before_the_deadline_is_on_time_and_after_it_late(cli
     district, unit = world["district"], world["units"][0]
     # The fixture's round (quý II/2024) had its deadline in 2024: submitting now is late.
     late_sub = world["sub"]
-    on_time_round = make_round(district, index=3, expected=[unit], deadline=date.today() + timedelta(days=10))
+    on_time_round = make_round(district, index=3, expected=[unit], deadline=vn_today() + timedelta(days=10))
     on_time_sub = submission_for(on_time_round, unit)
     login_as(client, world["reporter"])
     late_page = client.post(f"/submissions/{late_sub.id}/submit", follow_redirects=True).get_data(as_text=True)

@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from app.reporting.clock import vn_today
+from datetime import timedelta
 
 import pytest
 
+from app.reporting.clock import vn_today
 from app.extensions import db
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_unit, make_user, submission_for
 
-LAST_YEAR = date.today().year - 1
+LAST_YEAR = vn_today().year - 1
 
 
 def _month_round(district, communes, month: int, deadline_offset: int, status: str | None = None, round_status: str = "open"):
     """A monthly round of last year; ``deadline_offset`` days from today (negative: already past)."""
     round_ = make_round(district, "monthly_tthc", year=LAST_YEAR, index=month, expected=communes,
-                        deadline=date.today() + timedelta(days=deadline_offset))
+                        deadline=vn_today() + timedelta(days=deadline_offset))
     round_.status = round_status
     if status:
         for sub in round_.submissions:
@@ -87,7 +89,7 @@ def test_a_reviewer_sees_its_open_rounds_with_counts_per_state(client):
     province, district, communes = make_tree(6)
     states = ["not_started", "draft", "draft", "submitted", "returned", "approved"]
     round_ = make_round(district, "monthly_tthc", year=LAST_YEAR, index=2, expected=communes,
-                        deadline=date.today() + timedelta(days=4))
+                        deadline=vn_today() + timedelta(days=4))
     for commune, state in zip(communes, states):
         submission_for(round_, commune).status = state
     db.session.commit()
@@ -109,7 +111,7 @@ def test_a_reviewer_sees_its_open_rounds_with_counts_per_state(client):
 def test_a_reviewer_also_sees_what_its_own_unit_owes_upward(client):
     province, district, communes = make_tree(1)
     upward = make_round(province, "monthly_tthc", year=LAST_YEAR, index=2, expected=[district],
-                        deadline=date.today() + timedelta(days=6))
+                        deadline=vn_today() + timedelta(days=6))
     login_as(client, make_user(district, "reviewer"))
     body = client.get("/").get_data(as_text=True)
     assert "Báo cáo của đơn vị gửi cấp trên" in body

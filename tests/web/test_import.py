@@ -69,8 +69,8 @@ def _units_file() -> tuple[list[list], dict[int, str]]:
         112: (["P", "Tỉnh Trùng", "Tỉnh", "", ""], "Mã đơn vị 'P' đã có trong hệ thống."),
         113: (["H9.X1", "Xã Mồ Côi", "Xã", "H9", ""], "Không tìm thấy đơn vị cấp trên 'H9'."),
         114: (["H9.X2", "Xã Mồ Côi Hai", "Xã", "KHONG.CO", ""], "Không tìm thấy đơn vị cấp trên 'KHONG.CO'."),
-        115: (["H1.Y1", "Hành Tinh Một", "Hành tinh", "H1", ""], "Loại đơn vị 'Hành tinh' không hợp lệ."),
-        116: (["H1.Y2", "Thiên Hà", "galaxy", "H1", ""], "Loại đơn vị 'galaxy' không hợp lệ."),
+        115: (["H1.Y1", "Hành Tinh Một", "Hành tinh", "H1", ""], "Loại đơn vị 'Hành tinh' không hợp lệ"),
+        116: (["H1.Y2", "Thiên Hà", "galaxy", "H1", ""], "Loại đơn vị 'galaxy' không hợp lệ"),
         117: (["H9.X1.T1", "Thôn Của Xã Lỗi", "Xã", "H9.X1", ""], "Đơn vị cấp trên 'H9.X1' nằm ở dòng bị lỗi."),
         118: (["H1.X200", "", "Xã", "H1", ""], "Thiếu tên đơn vị."),
         119: (["H1.Xã", "Xã Mã Có Dấu", "Xã", "H1", ""], "Mã đơn vị chỉ gồm chữ không dấu"),
@@ -144,7 +144,7 @@ def test_a_150_row_users_csv_previews_row_errors_then_confirm_writes_exactly_the
         146: (["vai.tro.3", "Vai Trò Trống", "", "", "", "P.D.X01", ""], "Vai trò '' không hợp lệ"),
         147: (["don.vi.1", "Không Đơn Vị", "", "", "reporter", "P.D.X99", ""], "Không tìm thấy đơn vị 'P.D.X99'."),
         148: (["don.vi.2", "Không Đơn Vị", "", "", "reporter", "", ""], "Không tìm thấy đơn vị ''."),
-        149: (["mat.khau", "Mật Khẩu Ngắn", "", "", "reporter", "P.D.X01", "123"], "Mật khẩu cần ít nhất 8 ký tự"),
+        149: (["mat.khau", "Mật Khẩu Ngắn", "", "", "reporter", "P.D.X01", "123"], "Mật khẩu cần ít nhất 10 ký tự"),
         150: (["khong.ten", "", "", "", "reporter", "P.D.X01", ""], "Thiếu họ tên."),
     }
     table = [USER_HEADER] + good + [row for row, _ in bad.values()]
@@ -175,7 +175,7 @@ def test_a_150_row_users_csv_previews_row_errors_then_confirm_writes_exactly_the
 
 @pytest.mark.parametrize("filename,data,message", [
     ("ds.txt", b"ma,ten\n", "Chỉ nhận tệp .xlsx hoặc .csv."),
-    ("ds.csv", "Mã đơn vị,Tên đơn vị\nX,Y\n".encode(), "Thiếu cột: kind."),
+    ("ds.csv", "Mã đơn vị,Tên đơn vị\nX,Y\n".encode(), "Thiếu cột: Loại."),
     ("ds.csv", b"", "Tệp không có dữ liệu."),
     ("ds.csv", "Mã đơn vị;Tên\n".encode("utf-16"), "Tệp CSV phải lưu với bảng mã UTF-8."),
     ("ds.xlsx", b"not a workbook", "Không đọc được tệp Excel."),
@@ -191,3 +191,82 @@ def test_posting_without_a_file_asks_for_one(admin_client):
     response = admin_client.post("/admin/imports", data={"kind": "users"})
     assert response.status_code == 422
     assert "Vui lòng chọn tệp .xlsx hoặc .csv." in response.get_data(as_text=True)
+
+
+# --- In the users' language (issue 15) ----------------------------------------------------
+
+INTERNAL = {"code", "name", "kind", "parent_code", "place_name", "sort_order", "username", "full_name", "role",
+            "unit_code", "commune", "ward", "town", "office", "district", "province", "reporter", "reviewer", "admin"}
+
+
+def _preview_words(response) -> set[str]:
+    body = response.get_data(as_text=True)
+    section = body[body.index('id="import-preview"'):body.index("</section>", body.index('id="import-preview"'))]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", section))
+    return set(re.findall(r"[\w.]+", text))
+
+
+def test_a_units_preview_names_columns_kinds_and_errors_in_vietnamese_only(admin_client):
+    table = [["Mã đơn vị", "Tên", "Loại", "Đơn vị cấp trên", "Thứ tự"],
+             ["H1", "Huyện Một", "huyện", "P", "1"], ["H1.X1", "Xã Một", "xã", "H1", "2"],
+             ["H1.P1", "Phường Hai", "Phường", "H1", ""], ["H1.T1", "Thị trấn Ba", "thị trấn", "H1", "3"],
+             ["H1.S1", "Phòng Tư pháp", "phòng", "H1", "x"], ["H1.S2", "Sở Nội vụ", "Sở", "H1", "101"],
+             ["H1.Z1", "Không rõ", "Làng", "H1", ""]]
+    preview = _upload(admin_client, "units", "don_vi.csv", _csv(table))
+    words = _preview_words(preview)
+    assert not words & INTERNAL, words & INTERNAL
+    body = preview.get_data(as_text=True)
+    for header in ("<th>Mã đơn vị</th>", "<th>Tên</th>", "<th>Loại</th>", "<th>Đơn vị cấp trên</th>", "<th>Thứ tự</th>"):
+        assert header in body
+    rows = _preview_rows(preview)
+    assert " Xã " in rows[3][1] and " Phường " in rows[4][1] and " Thị trấn " in rows[5][1] and " Phòng, ban " in rows[7][1]
+    assert "Thứ tự 'x' phải là số nguyên" in rows[6][1]
+    assert "Loại đơn vị 'Làng' không hợp lệ" in rows[8][1]
+
+
+def test_a_users_preview_shows_roles_by_their_vietnamese_names(client):
+    _, district, communes = make_tree(1)
+    login_as(client, make_user(district.parent, "admin", username="admin"))
+    table = [["Tên đăng nhập", "Họ tên", "Vai trò", "Mã đơn vị", "Mật khẩu"],
+             ["a.mot", "A Một", "reporter", communes[0].code, "bimat-2024"], ["b.hai", "B Hai", "tổng hợp", district.code, ""]]
+    preview = _upload(client, "users", "nguoi_dung.csv", _csv(table))
+    words = _preview_words(preview)
+    assert not words & INTERNAL, words & INTERNAL
+    rows = _preview_rows(preview)
+    assert "Cán bộ đầu mối" in rows[2][1] and "Cán bộ tổng hợp" in rows[3][1]
+    assert "bimat-2024" not in preview.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["units", "users"])
+def test_each_import_offers_a_sample_file_with_the_headers_it_reads(admin_client, kind):
+    assert f"/admin/imports/sample-{kind}.xlsx" in admin_client.get(f"/admin/imports?kind={kind}").get_data(as_text=True)
+    response = admin_client.get(f"/admin/imports/sample-{kind}.xlsx")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.data))
+    header = [c.value for c in book["Danh sách"][1]]
+    expected = (["Mã đơn vị", "Tên", "Loại", "Đơn vị cấp trên", "Địa danh", "Thứ tự"] if kind == "units"
+                else ["Tên đăng nhập", "Họ tên", "Điện thoại", "Email", "Vai trò", "Mã đơn vị", "Mật khẩu"])
+    assert header == expected
+    assert book["Hướng dẫn"].max_row == len(expected) + 1
+
+
+def test_the_sample_units_file_imports_as_it_is_with_its_order(admin_client):
+    province = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "P"))
+    province.code = "QNG"
+    db.session.commit()
+    preview = _upload(admin_client, "units", "mau.xlsx", admin_client.get("/admin/imports/sample-units.xlsx").data)
+    assert "6 dòng hợp lệ, 0 dòng lỗi" in preview.get_data(as_text=True)
+    assert admin_client.post("/admin/imports/confirm", data={"token": _token(preview)}).status_code == 303
+    orders = dict(db.session.execute(select(OrgUnit.code, OrgUnit.sort_order)).all())
+    assert (orders["QNG.BS.X01"], orders["QNG.BS.TT01"], orders["QNG.BS.P01"], orders["QNG.S01"]) == (1, 3, 101, 201)
+
+
+def test_without_an_order_column_the_files_order_is_the_official_order(admin_client):
+    table = [["Mã đơn vị", "Tên", "Loại", "Đơn vị cấp trên"], ["H1", "Huyện Một", "Huyện", "P"],
+             ["H1.X3", "Xã Cuối Cùng", "Xã", "H1"], ["H1.X1", "Xã An", "Xã", "H1"]]
+    preview = _upload(admin_client, "units", "don_vi.csv", _csv(table))
+    admin_client.post("/admin/imports/confirm", data={"token": _token(preview)})
+    orders = dict(db.session.execute(select(OrgUnit.code, OrgUnit.sort_order)).all())
+    assert orders["H1.X3"] < orders["H1.X1"]

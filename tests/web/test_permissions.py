@@ -121,6 +121,8 @@ OUT_OF_SCOPE = {
     "document_id": lambda w, rule: [w.doc_b1.id],
     "section_id": lambda w, rule: [_section_for(rule)],
     "key": lambda w, rule: ["I.4/_total/c3"],
+    # Installation-wide objects an administrator manages; no unit owns them, so any id does.
+    "day_id": lambda w, rule: [1],
 }
 
 
@@ -174,7 +176,7 @@ def _fingerprint() -> list:
         "SELECT id, status, deadline FROM reporting_round ORDER BY id",
         "SELECT id, key, int_value, text_value, version FROM submission_value ORDER BY id",
         "SELECT id, number, summary, version FROM submission_document ORDER BY id",
-        "SELECT id, username, active, session_token, password_hash, role, unit_id FROM user_account ORDER BY id",
+        "SELECT id, username, active, must_change_password, password_hash, role, unit_id FROM user_account ORDER BY id",
         "SELECT id, code, name, active, parent_id, path FROM org_unit ORDER BY id",
         "SELECT count(*) FROM change_log",
         "SELECT count(*) FROM review_comment",

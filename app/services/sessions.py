@@ -1,0 +1,85 @@
+"""Server-side session records: each login creates one, the cookie names it.
+
+A user may hold several at once (two tabs of one browser share one; two officers sharing
+a commune account each have their own). Logging out deletes the browser's own record;
+changing the password, an administrator's reset and deactivation delete them all, so a
+cookie copied before any of those is worthless afterwards.
+
+The key stored in the (signed) cookie is "<record id>.<secret token>"; the database keeps
+only the token's SHA-256, so a read of the table gives nobody a live session.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, select
+
+from ..extensions import db
+from ..models import OrgUnit, User, UserSession
+from ..reporting.clock import utcnow
+from .ids import parse_id
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, max_days: int) -> str:
+    """Create a record for a new login and return the key the cookie will carry."""
+    now = utcnow()
+    # Records past their lifetime are of no use to anyone: drop the user's old ones here.
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.created_at < now - timedelta(days=max_days)))
+    token = secrets.token_urlsafe(24)
+    record = UserSession(user_id=user.id, token_hash=_hash(token), created_at=now)
+    db.session.add(record)
+    db.session.flush()
+    user.session_key = f"{record.id}.{token}"
+    return user.session_key
+
+
+def end_session(key: str | None) -> None:
+    """Logout: only this browser's record goes."""
+    record_id, token = _split(key)
+    if record_id is not None:
+        db.session.execute(delete(UserSession).where(UserSession.id == record_id, UserSession.token_hash == _hash(token)))
+
+
+def end_all_sessions(user_id: int) -> None:
+    """Password change, reset, deactivation: every browser of the user is signed out."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+@functools.cache
+def _user_by_session():
+    # Built once: the loader runs on every request, autosaves included. One query brings
+    # the user, its unit (for the scope checks) and proves the record is alive.
+    return (select(User, OrgUnit).join(User.unit).join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.id == bindparam("record_id"), UserSession.token_hash == bindparam("token_hash"),
+                   UserSession.created_at > bindparam("born_after"), User.active.is_(True)))
+
+
+def session_user(key: str | None, max_days: int, now: datetime | None = None) -> User | None:
+    """The user whose live session record the key names, or None."""
+    record_id, token = _split(key)
+    if record_id is None:
+        return None
+    row = db.session.execute(_user_by_session(), {
+        "record_id": record_id, "token_hash": _hash(token),
+        "born_after": (now or utcnow()) - timedelta(days=max_days)}).first()
+    if row is None:
+        return None
+    user = row[0]
+    user.session_key = key
+    return user
+
+
+def _split(key: str | None) -> tuple[int | None, str]:
+    record, _, token = (key or "").partition(".")
+    record_id = parse_id(record)
+    if record_id is None or not token or len(token) > 100:
+        return None, ""
+    return record_id, token
