@@ -140,7 +140,9 @@ def _quarterly_values(template, rng, previous: dict | None = None) -> dict:
     figures, dossiers carried over are last quarter's pending ones, as the rule wants."""
     from .reporting.keys import cell_key, field_key, text_key
 
-    values: dict = {field_key("I.1", "published"): rng.randint(150, 260)}
+    in_scope = rng.randint(150, 260)
+    values: dict = {field_key("I.1", "in_scope"): in_scope,
+                    field_key("I.1", "published"): in_scope if rng.random() < 0.9 else in_scope - rng.randint(1, 5)}
     received = rng.randint(0, 4)
     late = 1 if received > 2 else 0
     values |= {field_key("I.3", "received"): received, field_key("I.3", "on_time"): received - late,
@@ -174,7 +176,10 @@ def _quarterly_values(template, rng, previous: dict | None = None) -> dict:
     for i in range(1, 10):
         values[field_key("I.5.5", f"i{i}")] = rng.choice((180, 190, 190, 200))
     values[field_key("I.5.6", "apologies")] = late_total
-    values |= {field_key("I.6.1", "online_full"): rng.randint(60, 90), field_key("I.6.1", "online_partial"): rng.randint(150, 240),
+    full, partial = rng.randint(60, 90), rng.randint(150, 240)
+    values |= {field_key("I.6.1", "online_full_total"): full, field_key("I.6.1", "online_partial_total"): partial,
+               field_key("I.6.1", "online_full"): full if rng.random() < 0.85 else full - rng.randint(1, 3),
+               field_key("I.6.1", "online_partial"): partial,
                field_key("I.6.3", "e_certified"): rng.randint(10, 60), field_key("I.6.4", "linked_dossiers"): rng.randint(5, 40)}
     values[text_key("I.2")] = rng.choice([
         "Thực hiện rà soát các TTHC thực hiện trực tuyến toàn trình và một phần để xây dựng quy trình điện tử.",

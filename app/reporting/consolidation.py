@@ -2,9 +2,12 @@
 
 Counts are summed key by key; everything derived (computed columns, subtotals, totals,
 shares, ratios, survey score and rating) is recomputed from the sums, never averaged,
-so a district total always equals what its communes typed. Narrative text is merged
-with each unit's name, in unit order. The result depends only on the inputs, in order:
-the same inputs give equal results and byte-identical exports.
+so a district total always equals what its communes typed. An indicator that is a
+catalogue size is never summed: it is measured per unit (``Measure``). Sums are also kept
+per kind of unit (communes, offices) so the report can write a sentence for each.
+Narrative texts are kept per unit for the suggestion (synthesis.py); the reviewer writes
+the consolidated text. The result depends only on the inputs, in order: the same inputs
+give equal results and byte-identical exports.
 """
 from __future__ import annotations
 
@@ -17,7 +20,26 @@ from .numbers import ratio
 from .templates import Ratio, ReportTemplate, Section
 from .validation import number_or_zero, compute, table_rows
 
-EMPTY_UNITS_PREFIX = "Không có nội dung: "
+# Kinds of unit grouped the way reports speak of them: "cấp xã" (xã, phường, thị trấn,
+# đặc khu), "các cơ quan chuyên môn" (phòng, ban, sở), districts in a province round.
+KIND_CLASSES = {
+    "commune": "commune", "ward": "commune", "town": "commune", "special": "commune",
+    "office": "office", "district": "district", "province": "province",
+}
+KIND_NOUNS = {"commune": "xã", "ward": "phường", "town": "thị trấn", "special": "đặc khu",
+              "office": "cơ quan", "district": "huyện", "province": "tỉnh"}
+
+
+def kind_class(kind: str) -> str:
+    return KIND_CLASSES.get(kind, kind)
+
+
+def unit_noun(kinds: Iterable[str]) -> str:
+    """What a set of units is called: "xã", "xã, thị trấn", "cơ quan"; "đơn vị" when mixed."""
+    kinds = set(kinds)
+    if not kinds or len({kind_class(k) for k in kinds}) > 1 or any(k not in KIND_NOUNS for k in kinds):
+        return "đơn vị"
+    return ", ".join(KIND_NOUNS[k] for k in KIND_NOUNS if k in kinds)
 
 
 @dataclass(frozen=True)
@@ -29,6 +51,25 @@ class UnitInput:
     values: Mapping[str, int | str]
     documents: Sequence[Mapping] = ()
     provisional: bool = False  # submitted but not yet approved: shown in a provisional view
+    kind: str = ""  # OrgUnit.kind: commune, ward, town, office, district…
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An indicator that is not simply summed, measured over the units that gave it.
+
+    catalogue: the range of sizes; attainment: units whose count reaches their own
+    catalogue size ("22/22 xã đạt 100%"), and numerators over denominators summed.
+    """
+
+    how: str  # catalogue | attainment
+    reporting: tuple[str, ...]  # units that gave the size (attainment: a non-zero size)
+    reached: tuple[str, ...] = ()  # attainment: count >= size
+    below: tuple[str, ...] = ()  # attainment: count < size
+    low: int | None = None
+    high: int | None = None
+    numerator: int = 0  # attainment: summed counts of the units reporting
+    denominator: int = 0  # attainment: summed sizes of the units reporting
 
 
 @dataclass(frozen=True)
@@ -85,7 +126,6 @@ class SatisfactionResult:
 class NarrativeMerge:
     entries: list[tuple[str, str]]  # (unit name, text) for units that wrote something
     empty_units: list[str]
-    merged_text: str
 
 
 @dataclass(frozen=True)
@@ -94,27 +134,32 @@ class Consolidation:
     values: dict[str, int]  # summed inputs + derived keys; survey indices are weighted averages
     tables: dict[str, TableResult]
     breakdown: dict[str, list[tuple[int, str, dict[str, int]]]]  # rows = units, table totals
-    indicators: dict[str, dict[str, int]]
+    indicators: dict[str, dict[str, int | None]]  # None: a catalogue size over several units
     satisfaction: dict[str, SatisfactionResult]
     documents: list[dict]
     narratives: dict[str, NarrativeMerge]
     missing: tuple[str, ...]
     provisional_units: tuple[str, ...]
     units: tuple[UnitInput, ...] = field(repr=False, default=())
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)  # kind class → values, derived too
+    measures: dict[str, dict[str, Measure]] = field(default_factory=dict)  # section → field → measure
 
     def contributions(self, key: str) -> list[tuple[str, int]]:
         """Each unit's part of a consolidated cell (stored, computed or total key)."""
         return contributions(self.template, self.units, key)
 
     def as_submission(self) -> dict[str, int | str]:
-        """Stored keys for the consolidating unit's own report upward (reviewer edits text)."""
-        stored: dict[str, int | str] = {
-            k: v for k, v in self.values.items() if self.template.key_kind(k) in ("count", "score")
+        """The numbers of the consolidating unit's own report upward; its texts are the
+        reviewer's, added by the caller. A catalogue size that is nobody's attainment target
+        is left for the unit to state: a sum of catalogue sizes means nothing."""
+        lone = {
+            field_key(s.id, f.id) for s in self.template.sections_of("indicators") for f in s.fields
+            if f.consolidate == "catalogue" and not any(o.of == f.id for o in s.fields)
         }
-        for section_id, merge in self.narratives.items():
-            if merge.merged_text:
-                stored[text_key(section_id)] = merge.merged_text
-        return stored
+        return {
+            k: v for k, v in self.values.items()
+            if self.template.key_kind(k) in ("count", "score") and k not in lone
+        }
 
 
 def consolidate(
@@ -122,31 +167,39 @@ def consolidate(
     units: Sequence[UnitInput],
     missing: Iterable[str] = (),
     summed: Mapping[str, int] | None = None,
+    summed_by_kind: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Consolidation:
     """Sum and merge the units' submissions (see module docstring).
 
     ``summed``: the counts already summed key by key over the same units (a database's
-    SUM … GROUP BY). Then the units need carry only their texts and survey fields, the
-    per-unit breakdown is left empty (ask ``breakdown()`` for it) and the result is the
-    same as summing here.
+    SUM … GROUP BY), and ``summed_by_kind`` the same per kind class. Then the units need
+    carry only their texts, survey fields and measured indicators; the per-unit breakdown
+    is left empty (ask ``breakdown()`` for it) and the result is the same as summing here.
     """
     units = tuple(units)
     if summed is None:
         values = _sum_counts(template, units)
         per_unit = breakdown(template, units)
+        kinds: dict[str, list[UnitInput]] = {}
+        for unit in units:
+            kinds.setdefault(kind_class(unit.kind), []).append(unit)
+        by_kind = {k: _sum_counts(template, tuple(members)) for k, members in kinds.items() if k}
     else:
-        counts = _key_index(template).counts
-        order = _key_index(template).order
-        values = dict(sorted(((k, v) for k, v in summed.items() if k in counts and v is not None),
-                             key=lambda item: (order.get(item[0], len(order)), item[0])))
+        values = _sorted_counts(template, summed)
         per_unit = {s.id: [] for s in template.sections_of("table")}
+        by_kind = {k: _sorted_counts(template, v) for k, v in (summed_by_kind or {}).items()}
+    for kind_values in by_kind.values():
+        kind_values.update(compute(template, kind_values))
     for section in template.sections_of("satisfaction"):
         values.update(_weighted_indices(section, units))
     values.update(compute(template, values))
 
     tables = {s.id: _table_result(s, values) for s in template.sections_of("table")}
+    measures = {s.id: {f.id: measure(s, f, units) for f in s.fields if f.consolidate != "sum"}
+                for s in template.sections_of("indicators")}
     indicators = {
-        s.id: {f.id: values.get(field_key(s.id, f.id), 0) for f in s.fields}
+        s.id: {f.id: (values.get(field_key(s.id, f.id), 0)
+                      if f.consolidate != "catalogue" or len(units) == 1 else None) for f in s.fields}
         for s in template.sections_of("indicators")
     }
     satisfaction = {s.id: _satisfaction_result(s, values) for s in template.sections_of("satisfaction")}
@@ -168,7 +221,45 @@ def consolidate(
         missing=tuple(missing),
         provisional_units=tuple(u.unit_name for u in units if u.provisional),
         units=units,
+        by_kind=by_kind,
+        measures=measures,
     )
+
+
+def _sorted_counts(template: ReportTemplate, summed: Mapping[str, int]) -> dict[str, int]:
+    index = _key_index(template)
+    return dict(sorted(((k, v) for k, v in summed.items() if k in index.counts and v is not None),
+                       key=lambda item: (index.order.get(item[0], len(index.order)), item[0])))
+
+
+def measured_keys(template: ReportTemplate) -> tuple[str, ...]:
+    """Keys read per unit because they are not summed: measured indicators and their sizes."""
+    return tuple(field_key(s.id, f.id) for s in template.sections_of("indicators")
+                 for f in s.fields if f.consolidate != "sum")
+
+
+def measure(section: Section, item, units: Sequence[UnitInput]) -> Measure:
+    """Per-unit view of a catalogue size or an attainment (see ``Measure``)."""
+    key = field_key(section.id, item.id)
+    if item.consolidate == "catalogue":
+        given = [(u.unit_name, u.values[key]) for u in units if type(u.values.get(key)) is int]
+        sizes = [v for _, v in given]
+        return Measure("catalogue", tuple(n for n, _ in given), low=min(sizes, default=None),
+                       high=max(sizes, default=None))
+    size_key = field_key(section.id, item.of)
+    reporting, reached, below, shares = [], [], [], []
+    numerator = denominator = 0
+    for unit in units:
+        size, count = unit.values.get(size_key), unit.values.get(key)
+        if type(size) is not int or size <= 0:
+            continue
+        count = count if type(count) is int else 0
+        reporting.append(unit.unit_name)
+        (reached if count >= size else below).append(unit.unit_name)
+        numerator, denominator = numerator + count, denominator + size
+        shares.append(count)
+    return Measure("attainment", tuple(reporting), tuple(reached), tuple(below), min(shares, default=None),
+                   max(shares, default=None), numerator, denominator)
 
 
 @dataclass(frozen=True)
@@ -295,7 +386,7 @@ def _satisfaction_result(section: Section, values: Mapping[str, int]) -> Satisfa
 
 
 def merge_narratives(section_id: str, units: Sequence[UnitInput]) -> NarrativeMerge:
-    """Each unit's text under its name, in unit order; units with nothing on one line."""
+    """Each unit's text with its name, in unit order, and the units that wrote nothing."""
     key = text_key(section_id)
     entries: list[tuple[str, str]] = []
     empty: list[str] = []
@@ -306,10 +397,7 @@ def merge_narratives(section_id: str, units: Sequence[UnitInput]) -> NarrativeMe
             entries.append((unit.unit_name, text))
         else:
             empty.append(unit.unit_name)
-    blocks = [f"{name}:\n{text}" for name, text in entries]
-    if empty:
-        blocks.append(EMPTY_UNITS_PREFIX + ", ".join(empty))
-    return NarrativeMerge(entries, empty, "\n\n".join(blocks))
+    return NarrativeMerge(entries, empty)
 
 
 def contributions(

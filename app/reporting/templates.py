@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .keys import SEP, TEXT, cell_key, field_key, parse_key, text_key
+from .wording import DEFAULT_WORDING, FUNCTIONS, PHRASE_NAMES, Part, WordingError, parse_line, placeholders
 
 SECTION_KINDS = (
     "heading", "narrative", "indicators", "table", "documents", "satisfaction", "directives",
@@ -37,6 +39,11 @@ FIELD_KINDS = ("count", "score")
 FIELD_ROLES = ("", "forms", "level", "index")
 SEVERITIES = ("error", "warning")
 ROW_SOURCES = ("fixed", "catalogue")
+# How an indicator consolidates (design §5): counts add up; a catalogue size (số TTHC
+# thuộc thẩm quyền, số dịch vụ công) never does; an attainment is a count against a
+# catalogue size of the same unit ("82/82"), consolidated as units reaching it.
+CONSOLIDATE = ("sum", "catalogue", "attainment")
+FIGURE_WHEN = ("always", "unit", "consolidated", "mixed")
 DEFAULT_MAX_LENGTH = 5000
 
 
@@ -50,6 +57,8 @@ class Field:
     label: str
     kind: str = "count"  # count | score (hundredths, 0..200)
     role: str = ""  # satisfaction only: forms | level | index
+    consolidate: str = "sum"  # sum | catalogue | attainment (see CONSOLIDATE)
+    of: str = ""  # attainment: the catalogue-size field it is measured against
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,23 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class FigureBlock:
+    """Lines that write a section's figures out (see wording.py), for one scope.
+
+    scope: "total"; "group:<code>" (a row group, e.g. land); "ungrouped" (rows outside every
+    group); "kind:<commune|office|district>" (the units of one kind). when: "always", "unit"
+    (one unit's own report), "consolidated", "mixed" (a consolidation spanning several kinds).
+    """
+
+    lines: tuple[tuple[Part, ...], ...]
+    scope: str = "total"
+    when: str = "always"
+    if_nonzero: str = ""  # left out unless this value is non-zero
+    if_zero: str = ""  # left out unless this value is zero
+    noun: str = ""  # what is counted, for the change phrases ("hồ sơ")
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     number: str
@@ -114,6 +140,9 @@ class Section:
     ratings: tuple[Rating, ...] = ()  # satisfaction: best first
     plans: bool = False  # the next period's tasks (phương hướng, nhiệm vụ kỳ tới)
     mandatory: bool = False  # printed even when empty ("Không có."); other empty sections are left out
+    figures: tuple[FigureBlock, ...] = ()
+    problems: bool = False  # where the suggestion names units with problems (khó khăn, tồn tại)
+    overdue: tuple[str, ...] = ()  # table columns of overdue dossiers, to name the units behind them
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -178,6 +207,10 @@ class ReportTemplate:
     rules: tuple[Rule, ...]
     source: str  # the TOML text, frozen by a round together with ``catalogue``
     catalogue: tuple[tuple[str, str, str | None, str | None], ...] = ()
+    wording: tuple[tuple[str, str], ...] = tuple(DEFAULT_WORDING.items())  # change phrases
+
+    def phrase(self, name: str) -> str:
+        return dict(self.wording).get(name, DEFAULT_WORDING[name])
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -252,13 +285,15 @@ def _is_row_code(code: str) -> bool:
 
 _TOP_KEYS = {
     "code", "version", "title", "legal_basis", "frequency", "period_convention",
-    "reporting_kinds", "form_code", "sections", "rules",
+    "reporting_kinds", "form_code", "sections", "rules", "wording",
 }
 _SECTION_KEYS = {
     "id", "number", "heading", "kind", "fields", "columns", "rows", "groups", "rows_source",
     "max_length", "hint", "label_headings", "unit_label", "ratios", "ratings", "plans",
     "mandatory",
+    "figures", "problems", "overdue",
 }
+_FIGURE_KEYS = {"lines", "scope", "when", "if_nonzero", "if_zero", "noun"}
 _RULE_BASE_KEYS = {"id", "kind", "severity", "section", "message"}
 # Parameters each rule kind accepts, with defaults (None = required).
 _RULE_PARAMS: dict[str, dict[str, Any]] = {
@@ -367,7 +402,20 @@ class _Loader:
             sections=sections,
             rules=rules,
             source=text,
+            wording=self.wording(data),
         )
+
+    def wording(self, data: dict) -> tuple[tuple[str, str], ...]:
+        raw = self.optional(data, "wording", "", dict, {})
+        self.no_unknown(raw, set(DEFAULT_WORDING), "wording")
+        merged = dict(DEFAULT_WORDING)
+        for name, phrase in raw.items():
+            phrase = self.typed(phrase, f"wording.{name}", str)
+            unknown = sorted(set(re.findall(r"\{([^{}]*)\}", phrase)) - set(PHRASE_NAMES))
+            if unknown:
+                raise self.fail(f"wording.{name}", f"uses unknown placeholder {{{unknown[0]}}}")
+            merged[name] = phrase
+        return tuple(merged.items())
 
     def section(self, raw: Any, where: str) -> Section:
         self.typed(raw, where, dict)
@@ -415,6 +463,16 @@ class _Loader:
             self.check_survey_fields(fields, where)
         ratios = self.ratios(raw, where, {c.id for c in columns})
         ratings = self.ratings(raw, where)
+        if kind == "indicators":
+            self.check_consolidation(fields, where)
+        overdue = self.strings(raw, "overdue", where)
+        for ref in overdue:
+            if ref not in {c.id for c in columns}:
+                raise self.fail(f"{where}.overdue", f"names unknown column '{ref}'")
+        figures = tuple(
+            self.figure(f, f"{where}.figures[{i}]", kind, fields, columns, ratios)
+            for i, f in enumerate(self.optional(raw, "figures", where, list, []))
+        )
         return Section(
             id=section_id,
             number=self.optional(raw, "number", where, str, default_number),
@@ -434,11 +492,78 @@ class _Loader:
             unit_label=self.optional(raw, "unit_label", where, str, ""),
             ratios=ratios,
             ratings=ratings,
+            figures=figures,
+            problems=self.optional(raw, "problems", where, bool, False),
+            overdue=overdue,
         )
+
+    def check_consolidation(self, fields: tuple[Field, ...], where: str) -> None:
+        by_id = {f.id: f for f in fields}
+        for i, item in enumerate(fields):
+            if item.consolidate == "attainment":
+                target = by_id.get(item.of)
+                if target is None:
+                    raise self.fail(f"{where}.fields[{i}].of", f"names unknown field '{item.of}'")
+                if target.consolidate != "catalogue":
+                    raise self.fail(f"{where}.fields[{i}].of", f"'{item.of}' must be a catalogue size")
+            elif item.of:
+                raise self.fail(f"{where}.fields[{i}].of", "is only used with consolidate = 'attainment'")
+
+    def figure(self, raw: Any, where: str, kind: str, fields, columns, ratios) -> FigureBlock:
+        self.typed(raw, where, dict)
+        self.no_unknown(raw, _FIGURE_KEYS, where)
+        if kind not in ("table", "indicators", "satisfaction"):
+            raise self.fail(where, f"figures belong to table, indicators or satisfaction sections, not {kind}")
+        scope = self.optional(raw, "scope", where, str, "total")
+        if not (scope in ("total", "ungrouped") or re.fullmatch(r"(group|kind):[A-Za-z0-9_]+", scope)):
+            raise self.fail(f"{where}.scope", f"must be total, ungrouped, group:<code> or kind:<kind>, got '{scope}'")
+        if kind != "table" and scope.startswith(("group:", "ungrouped")):
+            raise self.fail(f"{where}.scope", "row groups exist in tables only")
+        if kind == "satisfaction" and scope != "total":
+            raise self.fail(f"{where}.scope", "a survey is written out for the total only")
+        known = {c.id for c in columns} | {f.id for f in fields}
+        levels = {f.id for f in fields if f.role == "level"}
+        measured = {f.id for f in fields if f.consolidate != "sum"}
+        lines = []
+        for i, text in enumerate(self.strings(raw, "lines", where, required=True)):
+            try:
+                line = parse_line(text)
+            except WordingError as exc:
+                raise self.fail(f"{where}.lines[{i}]", str(exc)) from None
+            for item in placeholders(line):
+                self.check_placeholder(item, f"{where}.lines[{i}]", kind, known, levels, measured,
+                                       {r.name for r in ratios})
+            lines.append(line)
+        conditions = {}
+        for name in ("if_nonzero", "if_zero"):
+            value = self.optional(raw, name, where, str, "")
+            if value and not all(part in known for part in value.split("+")):
+                raise self.fail(f"{where}.{name}", f"names unknown column or field '{value}'")
+            conditions[name] = value
+        return FigureBlock(
+            lines=tuple(lines), scope=scope,
+            when=self.one_of(self.optional(raw, "when", where, str, "always"), FIGURE_WHEN, f"{where}.when"),
+            noun=self.optional(raw, "noun", where, str, ""), **conditions,
+        )
+
+    def check_placeholder(self, item, where, kind, known, levels, measured, ratio_names) -> None:
+        shape = FUNCTIONS[item.function]
+        text = f"{{{item.function}:{item.argument}}}" if item.argument else f"{{{item.function}}}"
+        if shape == "ratio" and item.argument not in ratio_names:
+            raise self.fail(where, f"{text} names unknown ratio '{item.argument}'")
+        if shape == "level" and item.argument not in levels:
+            raise self.fail(where, f"{text} names unknown survey level '{item.argument}'")
+        if shape == "field" and item.argument not in measured:
+            raise self.fail(where, f"{text} needs a catalogue or attainment field")
+        if item.function in ("score", "rating") and kind != "satisfaction":
+            raise self.fail(where, f"{text} belongs to a satisfaction section")
+        for name in item.names():
+            if name not in known:
+                raise self.fail(where, f"{text} names unknown column or field '{name}'")
 
     def field(self, raw: Any, where: str, section_kind: str) -> Field:
         self.typed(raw, where, dict)
-        self.no_unknown(raw, {"id", "label", "kind", "role"}, where)
+        self.no_unknown(raw, {"id", "label", "kind", "role", "consolidate", "of"}, where)
         field_id = self.require(raw, "id", where)
         if not _is_row_code(field_id) or field_id == TEXT:
             raise self.fail(f"{where}.id", f"'{field_id}' is not a usable field id")
@@ -453,6 +578,10 @@ class _Loader:
                 self.optional(raw, "kind", where, str, default_kind), FIELD_KINDS, f"{where}.kind"
             ),
             role=role,
+            consolidate=self.one_of(
+                self.optional(raw, "consolidate", where, str, "sum"), CONSOLIDATE, f"{where}.consolidate"
+            ),
+            of=self.optional(raw, "of", where, str, ""),
         )
 
     def column(self, raw: Any, where: str) -> Column:

@@ -1,7 +1,9 @@
 """Loading a round's submissions as plain data for the domain's consolidation.
 
 A fixed number of queries whatever the number of units: submissions with their units,
-all their values, all their documents.
+all their values (or the sums by kind of unit and the values read per unit), all their
+documents; and the same period last year and the previous period, for the comparisons
+the figure sentences make.
 """
 from __future__ import annotations
 
@@ -11,15 +13,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .submissions import display, move, save_values, stored_values
+from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
 from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
 from ..reporting.keys import EXPLAIN_PREFIX
-from ..reporting.consolidation import Consolidation, UnitInput, consolidate
+from ..reporting.consolidation import Consolidation, UnitInput, consolidate, kind_class, measured_keys
+from ..reporting.figures import Comparison, coverage_sentence, write_figures
+from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import validate
 from .orgtree import unit_order
-from .rounds import parent_round_for, round_period, round_template
+from .rounds import parent_round_for, round_label, round_period, round_template
 
 
 
@@ -83,39 +87,120 @@ def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None) -> t
     included = [s for s in submissions if s.status in states]
     values = _unit_values(round_, states, only)
     documents = _documents(round_, states)
-    inputs = [UnitInput(s.unit_id, s.unit.name, values[s.id], documents[s.id], provisional=s.status != "approved")
+    inputs = [UnitInput(s.unit_id, s.unit.name, values[s.id], documents[s.id], provisional=s.status != "approved",
+                        kind=s.unit.kind)
               for s in included]
     return submissions, included, inputs
 
 
-def _summed_counts(round_: ReportingRound, states: tuple[str, ...]) -> dict[str, int]:
+def _summed_counts(round_: ReportingRound, states: tuple[str, ...]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The counts summed by the database, in total and per kind class of unit (one query)."""
     rows = db.session.execute(
-        select(SubmissionValue.key, func.sum(SubmissionValue.int_value))
-        .where(SubmissionValue.submission_id.in_(_included_ids(round_, states)), SubmissionValue.int_value.is_not(None))
-        .group_by(SubmissionValue.key)
+        select(OrgUnit.kind, SubmissionValue.key, func.sum(SubmissionValue.int_value))
+        .join(Submission, Submission.id == SubmissionValue.submission_id).join(OrgUnit, OrgUnit.id == Submission.unit_id)
+        .where(Submission.round_id == round_.id, Submission.status.in_(states), SubmissionValue.int_value.is_not(None))
+        .group_by(OrgUnit.kind, SubmissionValue.key)
     )
-    return {key: int(total) for key, total in rows}
+    total: dict[str, int] = {}
+    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, key, amount in rows:
+        part = by_kind[kind_class(kind)]
+        part[key] = part.get(key, 0) + int(amount)
+        total[key] = total.get(key, 0) + int(amount)
+    return total, dict(by_kind)
 
 
-def load_consolidation(round_: ReportingRound, include_submitted: bool = False, per_unit: bool = False) -> RoundConsolidation:
-    """The round's consolidation. By default the database sums the counts and only texts and
-    survey fields are read per unit; ``per_unit`` reads every value of every unit, for the
-    per-unit breakdown, contributions and exports."""
+def load_consolidation(round_: ReportingRound, include_submitted: bool = False, per_unit: bool = False,
+                       texts: bool = True) -> RoundConsolidation:
+    """The round's consolidation. By default the database sums the counts and only texts,
+    survey fields and measured indicators are read per unit; ``per_unit`` reads every value
+    of every unit, for the per-unit breakdown, contributions and exports. ``texts=False``
+    leaves the units' texts out (the consolidated page loads them per section)."""
     template = round_template(round_)
     states = included_states(include_submitted)
+    summed = by_kind = None
     if per_unit:
         submissions, included, inputs = load_inputs(round_, states)
-        summed = None
     else:
-        survey_keys = [f"{s.id}/{f.id}" for s in template.sections_of("satisfaction") for f in s.fields]
-        submissions, included, inputs = load_inputs(
-            round_, states, only=or_(SubmissionValue.text_value.is_not(None), SubmissionValue.key.in_(survey_keys)))
-        summed = _summed_counts(round_, states)
+        read = [f"{s.id}/{f.id}" for s in template.sections_of("satisfaction") for f in s.fields]
+        read += measured_keys(template)
+        only = SubmissionValue.key.in_(read)
+        if texts:
+            only = or_(SubmissionValue.text_value.is_not(None), only)
+        submissions, included, inputs = load_inputs(round_, states, only=only)
+        summed, by_kind = _summed_counts(round_, states)
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
-    result = consolidate(template, inputs, missing=missing, summed=summed)
+    result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind)
     narratives = {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
     return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted)
+
+
+def _round_of(unit_id: int, template_code: str, period: Period) -> ReportingRound | None:
+    return db.session.scalar(
+        select(ReportingRound).where(
+            ReportingRound.unit_id == unit_id, ReportingRound.template_code == template_code,
+            ReportingRound.period_kind == period.kind, ReportingRound.period_year == period.year,
+            ReportingRound.period_index == period.index,
+        ).order_by(ReportingRound.id.desc()).limit(1)
+    )
+
+
+def earlier_periods(period: Period) -> tuple[Period | None, Period | None]:
+    """The same period last year and the previous period (None for an ad hoc period)."""
+    if period.kind == "adhoc":
+        return None, None
+    return Period(period.kind, period.year - 1, period.index, period.date_from, period.date_to), previous_period(period)
+
+
+def round_comparisons(round_: ReportingRound) -> tuple[Comparison | None, Comparison | None]:
+    """The consolidating unit's approved figures for the same period last year and the
+    previous period, when it ran those rounds: two lookups and two sums, whatever the units."""
+    found = []
+    for period, label in zip(earlier_periods(round_period(round_)), ("year", "previous")):
+        earlier = _round_of(round_.unit_id, round_.template_code, period) if period else None
+        if earlier is None:
+            found.append(None)
+            continue
+        summed, by_kind = _summed_counts(earlier, ("approved",))
+        result = consolidate(round_template(earlier), [], summed=summed, summed_by_kind=by_kind)
+        found.append(Comparison(result, str(period.year) if label == "year" else round_label(earlier)))
+    return found[0], found[1]
+
+
+def round_figures(rc: RoundConsolidation) -> dict[str, tuple[str, ...]]:
+    """The consolidation's figures written out, with the comparisons when the rounds exist."""
+    last_year, previous = round_comparisons(rc.round)
+    return write_figures(rc.result, period_label=round_label(rc.round), last_year=last_year, previous=previous)
+
+
+def submission_figures(sub: Submission, result: Consolidation) -> dict[str, tuple[str, ...]]:
+    """One unit's own report written out, compared with its own earlier submissions."""
+    template = result.template
+    found = []
+    for period, label in zip(earlier_periods(round_period(sub.round)), ("year", "previous")):
+        earlier = None if period is None else db.session.scalar(
+            select(Submission).join(Submission.round).where(
+                Submission.unit_id == sub.unit_id, ReportingRound.template_code == sub.round.template_code,
+                ReportingRound.period_kind == period.kind, ReportingRound.period_year == period.year,
+                ReportingRound.period_index == period.index, Submission.status.in_(("submitted", "approved")),
+            ).limit(1))
+        if earlier is None:
+            found.append(None)
+            continue
+        values = plain_values(stored_values(earlier.id))
+        found.append(Comparison(consolidate(template, [UnitInput(sub.unit_id, sub.unit.name, values, kind=sub.unit.kind)]),
+                                str(period.year) if label == "year" else period_label(period)))
+    return write_figures(result, period_label=round_label(sub.round), single=True, last_year=found[0], previous=found[1])
+
+
+def coverage_text(rc: RoundConsolidation) -> str:
+    """"Báo cáo tổng hợp từ 25/27 đơn vị; 2 đơn vị chưa báo cáo: …" for this view's mode."""
+    included = {s.id for s in rc.included}
+    left_out = [s for s in rc.submissions if s.id not in included and s.status == "submitted"]
+    not_reported = [s.unit.name for s in rc.submissions if s.id not in included and s.status != "submitted"]
+    return coverage_sentence(len(rc.included), len(rc.submissions), not_reported,
+                             provisional=len(rc.result.provisional_units), left_out=len(left_out))
 
 
 def upward_submission(round_: ReportingRound) -> Submission | None:

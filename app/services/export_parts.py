@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .consolidation import RoundConsolidation
+from .consolidation import RoundConsolidation, coverage_text, round_figures, submission_figures
 from .submissions import plain_values, stored_values
 from ..reporting.clock import vn_today
 from ..extensions import db
@@ -68,6 +68,9 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         issuing_body=unit_title(unit), parent_body=unit_title(parent),
         place_name=unit.place_name or unit.name, year=vn_today().year,
         reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text},
+        figure_sentences=round_figures(rc),
+        coverage_text=coverage_text(rc),
+        provisional=bool(rc.result.provisional_units),
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
         completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, round_.id, receiving),
@@ -91,7 +94,8 @@ def submission_parts(sub: Submission) -> ExportParts:
     round_ = sub.round
     template = round_template(round_)
     values = plain_values(stored_values(sub.id))
-    result = consolidate(template, [UnitInput(sub.unit_id, sub.unit.name, values, submission_documents(sub.id))])
+    result = consolidate(template, [UnitInput(sub.unit_id, sub.unit.name, values, submission_documents(sub.id),
+                                              kind=sub.unit.kind)])
     receiving = unit_title(round_.unit)
     return ExportParts(
         template=template, result=result,
@@ -99,6 +103,7 @@ def submission_parts(sub: Submission) -> ExportParts:
         reporting_unit=unit_title(sub.unit), receiving_unit=receiving,
         issuing_body=unit_title(sub.unit), parent_body=unit_title(sub.unit.parent),
         place_name=sub.unit.place_name or sub.unit.name, year=vn_today().year,
+        figure_sentences=submission_figures(sub, result),
         unit_titles={sub.unit.name: unit_title(sub.unit)},
         completeness=completeness([sub], round_),
         signature=signature_for(sub.unit, round_.id, receiving),

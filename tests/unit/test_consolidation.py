@@ -115,14 +115,23 @@ def test_no_survey_at_all_gives_no_score_and_no_rating(quarterly):
     assert (survey.forms, survey.score, survey.rating, survey.shares["satisfied"]) == (0, None, "", None)
 
 
-def test_indicators_are_summed(quarterly):
+def test_counts_are_summed_but_a_catalogue_size_never_is(quarterly):
     units = [UnitInput(1, "A", seed003_values()), UnitInput(2, "B", seed003_values())]
     result = consolidate(quarterly, units)
-    assert result.indicators["I.6.1"] == {"online_full": 164, "online_partial": 466}
+    assert result.indicators["I.6.1"] == {"online_full": 164, "online_partial": 466,
+                                         "online_full_total": None, "online_partial_total": None}
     assert result.indicators["I.5.6"] == {"apologies": 4}
+    assert result.indicators["I.1"]["in_scope"] is None
+    measured = result.measures["I.6.1"]["online_full"]
+    assert (len(measured.reached), len(measured.reporting), measured.numerator, measured.denominator) == (2, 2, 164, 164)
+    assert result.measures["I.1"]["in_scope"].low == result.measures["I.1"]["in_scope"].high == 201
 
 
-def test_narratives_are_merged_under_unit_names_and_empty_units_listed_on_one_line():
+def test_one_units_catalogue_size_is_its_own(quarterly):
+    assert consolidate(quarterly, [UnitInput(1, "A", seed003_values())]).indicators["I.1"]["in_scope"] == 201
+
+
+def test_narratives_keep_each_units_text_and_the_units_that_wrote_nothing():
     units = [
         UnitInput(1, "Xã A", {text_key("II.2"): "Thiếu máy quét.\n- Mạng chậm."}),
         UnitInput(2, "Xã B", {text_key("II.2"): "   "}),
@@ -132,23 +141,6 @@ def test_narratives_are_merged_under_unit_names_and_empty_units_listed_on_one_li
     merge = merge_narratives("II.2", units)
     assert merge.entries == [("Xã A", "Thiếu máy quét.\n- Mạng chậm."), ("Xã C", "Cán bộ kiêm nhiệm.")]
     assert merge.empty_units == ["Xã B", "Xã D"]
-    assert merge.merged_text == (
-        "Xã A:\nThiếu máy quét.\n- Mạng chậm.\n\nXã C:\nCán bộ kiêm nhiệm.\n\n"
-        "Không có nội dung: Xã B, Xã D"
-    )
-
-
-@pytest.mark.parametrize(
-    ("texts", "merged"),
-    [
-        (["Có"], "Xã 1:\nCó"),
-        ([""], "Không có nội dung: Xã 1"),
-        ([], ""),
-    ],
-)
-def test_narrative_merge_edge_cases(texts, merged):
-    units = [UnitInput(i + 1, f"Xã {i + 1}", {text_key("III"): t}) for i, t in enumerate(texts)]
-    assert merge_narratives("III", units).merged_text == merged
 
 
 def test_documents_are_listed_with_the_issuing_unit_in_unit_order(quarterly):
@@ -191,7 +183,8 @@ def test_the_consolidated_report_is_itself_a_valid_submission_upward(quarterly):
     assert upward[cell_key("I.4", "ho_tich", "c4")] == 240
     assert cell_key("I.4", "ho_tich", "c3") not in upward  # computed, never stored
     assert upward[field_key("I.5.5", "i1")] == 190
-    assert upward[text_key("I.2")].startswith("A:\n")
+    assert text_key("I.2") not in upward  # texts upward are the reviewer's, never the units' pasted together
+    assert upward[field_key("I.6.1", "online_full_total")] == 164  # a target summed with its attainment
     findings = validate(quarterly, upward)
     assert [f.rule_id for f in findings] == ["apologies_limit"]
     # consolidating that again one level up changes nothing

@@ -192,8 +192,9 @@ def test_narrative_sheet_is_long_format_with_the_reviewers_text_first(quarterly_
 
 def test_indicators_and_survey_sheets_hold_summed_numbers(quarterly_book):
     ws = quarterly_book["Chỉ tiêu"]
-    published = row_of(ws, "Tổng số TTHC thuộc thẩm quyền giải quyết được công bố, niêm yết công khai")
+    published = row_of(ws, "Số TTHC thuộc thẩm quyền giải quyết được công bố, niêm yết công khai")
     assert ws[f"C{published}"].value == 201 and ws[f"C{published}"].data_type == "n"
+    assert ws[f"C{row_of(ws, 'Tổng số TTHC thuộc thẩm quyền giải quyết')}"].value is None  # a catalogue size: no sum
     survey = quarterly_book["Khảo sát"]
     very = row_of(survey, "Rất hài lòng", "A")
     assert survey[f"B{very}"].value == 172

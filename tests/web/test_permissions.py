@@ -123,6 +123,7 @@ OUT_OF_SCOPE = {
     "key": lambda w, rule: ["I.4/_total/c3"],
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
+    "kind": lambda w, rule: ["units", "users"],
 }
 
 
