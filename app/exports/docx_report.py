@@ -180,10 +180,10 @@ def document_lines(body: Body, section: Section) -> None:
     if parts.consolidated:
         # One list of every unit's documents would run to pages at a province; the list is
         # in the workbook, the reviewer names the ones that matter in the section's text.
-        if documents:
+        if documents and not parts.figure_sentences.get(section.id):
             units = len({d.get("unit_name") for d in documents})
-            body.bullet(f"Các đơn vị đã ban hành {format_count(len(documents))} văn bản chỉ đạo, điều hành "
-                        f"({format_count(units)} đơn vị).")
+            body.bullet(f"{format_count(units)} đơn vị đã ban hành {format_count(len(documents))} văn bản "
+                        "chỉ đạo, điều hành.")
         return
     for item in documents:
         issued = item.get("issued_on")
