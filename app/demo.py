@@ -97,6 +97,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     for i, name in enumerate(BINH_SON_OFFICES, start=1):
         unit = add_unit(f"QNG.BS.P{i:02d}", name, "office", binh_son, place_name="Bình Sơn", sort_order=100 + i)
         reporter(unit, f"bs.{slug(name)}")
+    # A field of Bình Sơn's own (a coastal district): its rounds have the row, Hưng Yên's do not.
+    db.session.add(CatalogueField(code="tau_ca", name="Đăng ký, đăng kiểm tàu cá", unit=binh_son, sort_order=15))
     _user("tonghop.binhson", "Lê Thị Thanh Nhân", "reviewer", binh_son, "0255 3851 234")
     _user("tonghop.quangngai", "Phạm Minh Tuấn", "reviewer", quang_ngai, "0255 3822 111")
 
@@ -273,6 +275,7 @@ def seed_rounds(today=None) -> None:
     month = current_period("month", today, monthly.period_convention)
     open_round(unit=hung_yen, template=monthly, period=month, deadline=max(default_deadline(month), add_working_days(today, 3)),
                expected=default_expected_units(hung_yen, monthly), instructions="Báo cáo tháng về cải cách TTHC.", opened_by=None)
+    seed_review_history(today, rng)
 
 
 def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
@@ -302,3 +305,61 @@ def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
     }
     for section_id, text in texts.items():
         db.session.add(RoundNarrative(round_id=previous_round.id, section_id=section_id, text=text))
+
+
+# --- Review at scale: history for trends, submissions spread over days, reminders ---------
+
+def seed_review_history(today, rng) -> None:
+    """Two more closed quarters for Bình Sơn (four side by side), submission times spread
+    around each deadline (some late), the current rounds filled day by day, a few
+    reminders recorded, and closed rounds' totals stored as closing does."""
+    from datetime import datetime, timedelta
+
+    from .models import Reminder, ReportingRound
+    from .reporting.periods import default_deadline, previous_period
+    from .services.rounds import default_expected_units, open_round, round_period, round_template
+    from .services.trends import store_round_totals
+
+    binh_son = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG.BS"))
+    reviewer = db.session.scalar(select(User).where(User.username == "tonghop.binhson"))
+    rounds = db.session.scalars(select(ReportingRound).where(ReportingRound.unit_id == binh_son.id)
+                                .order_by(ReportingRound.period_year, ReportingRound.period_index)).all()
+    previous_round, current = rounds[0], rounds[-1]
+    template = round_template(previous_round)
+    period = round_period(previous_round)
+    for _ in range(2):
+        period = previous_period(period)
+        older = open_round(unit=binh_son, template=template, period=period, deadline=default_deadline(period),
+                           expected=default_expected_units(binh_son, template), instructions="", opened_by=reviewer)
+        older.status = "closed"
+        db.session.flush()
+        for sub in older.submissions:
+            _fill(sub, _quarterly_values(template, rng), "approved", datetime.combine(period.date_to, datetime.min.time()))
+    closed = db.session.scalars(select(ReportingRound).where(ReportingRound.unit_id == binh_son.id,
+                                                             ReportingRound.status == "closed")).all()
+    for round_ in closed:
+        # Most units on time, a few one to six days late, the same few more often.
+        opened = datetime.combine(round_.date_to, datetime.min.time())
+        round_.created_at = opened - timedelta(days=3)
+        for sub in round_.submissions:
+            slow = sub.unit.sort_order % 7 == 3
+            offset = rng.randint(1, 6) if (slow and rng.random() < 0.8) or rng.random() < 0.08 else -rng.randint(0, 9)
+            when = datetime.combine(round_.deadline, datetime.min.time()) + timedelta(days=offset, hours=rng.randint(1, 9))
+            sub.first_submitted_at = sub.submitted_at = sub.updated_at = when
+            sub.approved_at = when + timedelta(days=rng.randint(0, 3))
+        db.session.flush()
+        store_round_totals(round_)
+    # This quarter: opened ten days ago, reports coming in day by day.
+    now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
+    for round_ in (current, *db.session.scalars(select(ReportingRound).where(ReportingRound.status == "open",
+                                                                            ReportingRound.unit_id != binh_son.id))):
+        round_.created_at = now - timedelta(days=10)
+        for sub in round_.submissions:
+            if sub.first_submitted_at is not None:
+                when = now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8))
+                sub.first_submitted_at = sub.submitted_at = sub.updated_at = when
+                if sub.approved_at is not None:
+                    sub.approved_at = when + timedelta(hours=rng.randint(2, 30))
+    for sub in current.submissions:
+        if sub.status in ("draft", "returned") and sub.unit.sort_order % 2 == 0:
+            db.session.add(Reminder(submission_id=sub.id, user_id=reviewer.id, at=now - timedelta(hours=20), channel="zalo"))

@@ -1,6 +1,8 @@
 """Jinja filters: Vietnamese dates and numbers (the formats live in the domain)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from .reporting.clock import format_clock, format_day, format_moment
 from .reporting.numbers import format_count, format_ratio, format_score
 
@@ -11,7 +13,16 @@ def vn_count(value) -> str:
     return format_count(int(value))
 
 
+def finalize(value):
+    """Every ``{{ … }}`` passes here: a time printed without a filter is still Vietnam time,
+    never the naive UTC the database holds."""
+    if isinstance(value, datetime):
+        return format_moment(value)
+    return value
+
+
 def register_filters(app) -> None:
+    app.jinja_env.finalize = finalize
     app.jinja_env.filters.update(
         vn_date=format_day, vn_datetime=format_moment, vn_time=format_clock, vn_count=vn_count
     )

@@ -321,6 +321,30 @@ class DocumentSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+class Reminder(db.Model):
+    """A reviewer reminded a unit to submit (đã nhắc): by SMS, Zalo or phone, and when."""
+
+    __tablename__ = "reminder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    channel: Mapped[str] = mapped_column(String(10), default="")
+
+
+class RoundTotals(db.Model):
+    """A closed round's summed counts, stored at closing: trends read one row per period
+    instead of summing every unit's values again."""
+
+    __tablename__ = "round_totals"
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), primary_key=True)
+    values_json: Mapped[str] = mapped_column(Text, default="{}")
+    units: Mapped[int] = mapped_column(Integer, default=0)  # approved reports summed
+    expected: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)  # units that submitted by their deadline
+    stored_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 # --- Running an installation: calendar, extensions, reorganisations, uploaded templates ---
 
 CALENDAR_DAY_KINDS = {"off": "Ngày nghỉ thêm", "work": "Ngày làm việc bù"}

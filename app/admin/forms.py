@@ -1,4 +1,4 @@
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from ..forms import REQUIRED, Form, too_long
@@ -35,6 +35,8 @@ class UserForm(Form):
 
 
 class FieldForm(Form):
+    field_id = HiddenField(filters=[lambda v: int(v) if str(v or "").isdigit() else None])
+    scope = SelectField("Phạm vi áp dụng", coerce=int, validate_choice=False)
     code = StringField("Mã lĩnh vực", validators=[DataRequired(REQUIRED), too_long(40), CODE_RULE])
     name = StringField("Tên lĩnh vực", validators=[DataRequired(REQUIRED), too_long(200)])
     group_code = StringField("Mã nhóm (để cộng tổng nhóm)", validators=[Optional(), too_long(40), CODE_RULE])
@@ -42,7 +44,7 @@ class FieldForm(Form):
     sort_order = IntegerField(
         "Thứ tự", default=0, validators=[Optional(), NumberRange(min=0, max=99999, message="Từ 0 đến 99.999.")]
     )
-    active = BooleanField("Đang dùng", default=True)
+    active = BooleanField("Đang dùng (bỏ chọn để ngừng dùng từ hôm nay; các đợt đã mở giữ nguyên)", default=True)
 
 
 class CalendarDayForm(Form):

@@ -12,6 +12,9 @@ from ..extensions import db
 from ..htmx import render
 from ..models import CatalogueField, OrgUnit, User
 from ..services.sessions import end_all_sessions
+from ..reporting.clock import vn_today
+from ..services.catalogue import catalogue, former_names, save_field, scope_units
+from ..services.errors import Invalid
 from ..services.orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
 from ..permissions import get_or_404
 from . import bp
@@ -217,29 +220,41 @@ def user_reset_password(user_id: int):
 
 # --- Fields catalogue (danh mục lĩnh vực) ------------------------------------------------
 
+def _scope_choices() -> list[SelectChoice]:
+    depth = lambda u: "· " * (u.path.count("/") - 2)  # noqa: E731
+    return [SelectChoice(0, "Dùng chung (mọi đơn vị)")] + [
+        SelectChoice(u.id, f"{depth(u)}{u.name}") for u in scope_units()]
+
+
 @bp.route("/fields", methods=["GET", "POST"])
 def fields():
     form = FieldForm()
+    form.scope.choices = _scope_choices()
     if form.validate_on_submit():
-        code = form.code.data.strip()
-        field = db.session.scalar(select(CatalogueField).where(CatalogueField.code == code))
-        if field is None:
-            field = CatalogueField(code=code)
-            db.session.add(field)
-        field.name, field.sort_order, field.active = form.name.data.strip(), form.sort_order.data or 0, form.active.data
-        field.group_code, field.group_label = (form.group_code.data or "").strip(), (form.group_label.data or "").strip()
-        if field.group_code and not field.group_label:
-            form.group_label.errors.append("Nhóm cần có tên dòng tổng (vd. Tổng lĩnh vực đất đai).")
+        field = get_or_404(CatalogueField, form.field_id.data) if form.field_id.data else None
+        scope = get_or_404(OrgUnit, form.scope.data) if form.scope.data else None
+        try:
+            field = save_field(field, code=form.code.data.strip(), name=form.name.data.strip(),
+                               group_code=(form.group_code.data or "").strip(), group_label=(form.group_label.data or "").strip(),
+                               sort_order=form.sort_order.data or 0, active=form.active.data, scope=scope, today=vn_today())
+        except Invalid as problem:
+            getattr(form, problem.field).errors.append(problem.message)
             db.session.rollback()
         else:
             db.session.commit()
             flash(f"Đã lưu lĩnh vực {field.name}.", "success")
-            return redirect(url_for("admin.fields"), code=303)
+            return redirect(url_for("admin.fields", scope=field.unit_id or 0), code=303)
     edit = request.args.get("edit", type=int)
     if request.method == "GET" and edit:
-        form = FieldForm(obj=get_or_404(CatalogueField, edit))
-    rows = db.session.scalars(select(CatalogueField).order_by(CatalogueField.sort_order, CatalogueField.name)).all()
-    return render_template("admin/fields.html", form=form, rows=rows), _invalid_status() if form.errors else 200
+        field = get_or_404(CatalogueField, edit)
+        form = FieldForm(obj=field, field_id=field.id, scope=field.unit_id or 0)
+        form.scope.choices = _scope_choices()
+    elif request.method == "GET":
+        form.scope.data = request.args.get("scope", 0, type=int)
+    scope_id = request.args.get("scope", type=int)
+    rows = catalogue(scope_id)
+    return render_template("admin/fields.html", form=form, rows=rows, scope_id=scope_id, scopes=form.scope.choices,
+                           former=former_names([f.id for f in rows])), _invalid_status() if form.errors else 200
 
 
 # --- Bulk import ------------------------------------------------------------------------

@@ -13,15 +13,15 @@ from ..permissions import section_or_404
 from ..services.access import can_edit_submission
 from ..reporting.keys import parse_key, text_key
 from ..reporting.documents import DOC_TYPES, check_document
-from ..reporting.paste import check_pasted_totals, paste_entries
-from ..reporting.validation import has_errors
+from ..reporting.paste import check_pasted_totals, keep_prefilled, plan_paste
+from ..reporting.validation import carried_over, has_errors
 from ..services.rounds import (
     deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
 )
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submissions import (
-    EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submission,
+    EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submission, previous_values,
     save_values, stored_values, submission_history,
 )
 
@@ -129,25 +129,34 @@ def checks(submission_id: int):
 @bp.post("/submissions/<int:submission_id>/paste")
 @login_required
 def paste(submission_id: int):
-    """A rectangular block copied from Excel, saved in one request from the focused cell."""
+    """A rectangular block copied from Excel, mapped by what was copied and saved in one
+    request; when the mapping is not certain nothing is saved and a preview is shown."""
     sub = load_submission(current_user, submission_id)
     require_editable(sub)
     template = round_template(sub.round)
+    text = request.form.get("text", "")
     try:
         section_id, row_code, column_id = parse_key(request.form.get("start", ""))
         section = template.section(section_id)
-        inputs, checks = paste_entries(template, section_id, row_code, column_id, request.form.get("text", ""))
+        plan = plan_paste(template, section_id, row_code, column_id, text, request.form.get("first") or None)
     except (ValueError, KeyError, StopIteration):
         abort(400)
     stored = stored_values(sub.id)
-    outcome = save_values(sub, template, [(k, v, None) for k, v in inputs], current_user, stored=stored)
+    if plan.ambiguous:
+        page = build_page(sub, editable=True, stored=stored)
+        context = page_context(page, section=section, plan=plan, paste_text=text, paste_start=request.form["start"])
+        template_name = "entry/_paste_status.html" if is_fragment_request() else "entry/submission.html"
+        return render_template(template_name, **context)
+    previous = previous_values(sub)
+    keep_prefilled(plan, plain_values(stored), carried_over(template, previous) if previous else {})
+    outcome = save_values(sub, template, [(k, v, None) for k, v in plan.entries], current_user, stored=stored)
     db.session.commit()
-    errors = {**outcome.errors, **check_pasted_totals(template, plain_values(stored), checks)}
+    errors = {**outcome.errors, **check_pasted_totals(template, plain_values(stored), plan.checks)}
     # One page build, after the save, on the values the save left in ``stored``.
     page = build_page(sub, editable=True, stored=stored, typed={k: outcome.typed[k] for k in outcome.errors},
                       errors=errors)
     status = 422 if errors else 200
-    context = page_context(page, section=section, pasted=len(outcome.saved), paste_errors=errors)
+    context = page_context(page, section=section, pasted=len(outcome.saved), paste_errors=errors, plan=plan)
     if is_fragment_request():
         return render_template("entry/_paste_result.html", **context), status
     return render_template("entry/submission.html", **context), status

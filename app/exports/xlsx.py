@@ -24,6 +24,7 @@ from typing import IO
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from ..reporting.clock import local_naive
 from ..reporting.consolidation import TableResult
 from ..reporting.text import xml_safe
 from ..reporting.templates import Section
@@ -478,7 +479,7 @@ def write_completeness_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> N
         ws.write_string(row, 1, line.unit_name, text)
         ws.write_string(row, 2, line.state, text)
         if line.submitted_at is not None:
-            ws.write_datetime(row, 3, line.submitted_at, when_fmt)
+            ws.write_datetime(row, 3, local_naive(line.submitted_at), when_fmt)  # stored UTC, read in Vietnam
         else:
             ws.write_blank(row, 3, None, text)
         on_time = "" if line.on_time is None else ("Đúng hạn" if line.on_time else "Muộn")

@@ -21,6 +21,11 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(VN_TZ)
 
 
+def local_naive(value: datetime) -> datetime:
+    """Vietnam time without a zone, for files that hold none (an Excel cell)."""
+    return to_local(value).replace(tzinfo=None)
+
+
 def vn_now() -> datetime:
     return datetime.now(VN_TZ)
 

@@ -1,53 +1,363 @@
-"""Pasting a block copied from Excel (tab-separated) onto a table, from the focused cell."""
+"""Pasting a block copied from Excel (tab-separated) onto a table, mapped by what was copied.
+
+Officers copy their own sheet, which is laid out like the official form: sometimes the whole
+row from column (3) with the totals, sometimes with the "(1) (2) (3)…" numbering row or the
+row labels, sometimes only a few input columns. Where the cursor happens to be is the
+weakest clue: a block that starts on a total column pasted into the first input cell would
+shift every figure one column. So the block is aligned, strongest evidence first, by
+
+1. its "(n)" numbering row (every column named);
+2. its width, when it is exactly the table's columns from (3) on (the official layout);
+3. its totals: a placement where each pasted total equals the sum of the inputs pasted
+   beside it (the block's first column is then recognised as the row's total);
+4. the cursor, when nothing above contradicts it.
+
+Rows are aligned by their labels when the block carries them, else from the cursor's row.
+Pasted totals are checked against the sums, never stored. When the evidence does not
+decide, or the block does not fit, nothing is saved: the caller shows where each value
+would go under each possible placement and lets the officer choose (``first_column``).
+"""
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from .keys import cell_key
+from .keys import cell_key, group_key, total_key
 from .numbers import InvalidNumber, format_count, parse_count
-from .templates import ReportTemplate
+from .templates import ReportTemplate, Section
 from .validation import compute
 
+_NUMBERING = re.compile(r"\((\d+)\)")
+# Lines of a copied sheet that carry the table's total rather than a field.
+_TOTAL_LABELS = {"tổng cộng", "tổng số", "tổng", "cộng"}
 
-def paste_entries(template: ReportTemplate, section_id: str, start_row: str, start_col: str, text: str) -> tuple[
-        list[tuple[str, str]], list[tuple[str, str, int]]]:
-    """Map a tab-separated block copied from Excel onto the table from the focused cell.
+KEPT_EMPTY = "ô trống trong vùng dán: giữ nguyên"
+KEPT_PREFILLED = "số chuyển từ kỳ trước được giữ (vùng dán để trống hoặc 0)"
 
-    Returns (input entries to save, computed cells to check: key, typed, row index). Cells
-    that fall on computed columns are not stored: officers paste the official layout,
-    totals included, and those are checked against what the portal computes.
+
+@dataclass(frozen=True)
+class PastedCell:
+    """One value of the block and where it lands: an input cell or a total to check."""
+
+    line: int  # index of the data line in the block
+    key: str  # cell key (input) or derived key (computed column, subtotal, total)
+    column: str  # column id
+    typed: str
+    is_input: bool
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One way to lay the block on the table: its first data column and each line's row."""
+
+    first_column: str
+    cells: tuple[PastedCell, ...]
+    lines: tuple[str, ...]  # the row label each data line lands on ("" when it has no home)
+    dropped: int  # values that fall outside the table
+    totals_ok: int = 0  # pasted totals equal to the sum of their pasted parts
+    totals_wrong: int = 0
+
+    def numbers(self, section: Section) -> str:
+        """"(3)–(13)": the columns the block covers, for the preview."""
+        covered = [c for c in section.columns if any(cell.column == c.id for cell in self.cells)]
+        if not covered:
+            return ""
+        return covered[0].number if len(covered) == 1 else f"{covered[0].number}–{covered[-1].number}"
+
+
+@dataclass
+class PastePlan:
+    how: str  # how the block was aligned, in Vietnamese
+    placement: Placement | None
+    options: list[Placement] = field(default_factory=list)  # when ambiguous: the officer chooses
+    ambiguous: str = ""  # why nothing is saved; "" when the plan can be applied
+    entries: list[tuple[str, str]] = field(default_factory=list)  # input cells to save
+    checks: list[tuple[str, str]] = field(default_factory=list)  # pasted totals to compare
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (key, typed, why not written)
+    labels: list[str] = field(default_factory=list)  # data line → row label, for the preview
+
+
+def parse_block(text: str) -> list[list[str]]:
+    """Excel's clipboard text as lines of cells (CRLF or LF, tabs); blank edge lines dropped."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return [[cell.strip() for cell in line.split("\t")] for line in lines]
+
+
+def _label(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = re.sub(r"^[0-9ivxlc]+[.)]\s+", "", text)  # "1. Hộ tịch", "II. …"
+    return " ".join(text.replace("\u00a0", " ").split()).strip(" .:")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        parse_count(cell)
+    except InvalidNumber:
+        return False
+    return True
+
+
+def _number(cell: str) -> int:
+    """A cell as a count for checking totals; empty counts as 0 like Excel's SUM."""
+    if not cell:
+        return 0
+    return parse_count(cell)
+
+
+class _Block:
+    """The copied block split into header lines, an optional label column and data lines."""
+
+    def __init__(self, section: Section, lines: list[list[str]]):
+        self.section = section
+        self.numbered: dict[int, str] = {}  # position → "(n)"
+        numbering_line = next((i for i, line in enumerate(lines) if self._is_numbering(line)), None)
+        if numbering_line is not None:
+            self.numbered = {p: c for p, c in enumerate(lines[numbering_line]) if c}
+            data = lines[numbering_line + 1:]
+        else:
+            data = list(lines)
+            while data and not any(_is_number(c) for c in data[0]) and not self._has_label(data[0]):
+                data.pop(0)  # header lines ("Số hồ sơ nhận giải quyết", "Tổng số"…)
+        self.data = data
+        self.label_at = self._label_position()
+        start = self.label_at + 1 if self.label_at is not None else 0
+        if self.numbered:
+            start = max([start] + [p + 1 for p, n in self.numbered.items() if n in ("(1)", "(2)")])
+        self.first = start  # first position holding figures
+        self.width = max((len(line) - start for line in data), default=0)
+
+    @staticmethod
+    def _is_numbering(line: list[str]) -> bool:
+        filled = [c for c in line if c]
+        return len(filled) >= 2 and all(_NUMBERING.fullmatch(c) for c in filled)
+
+    def _known_labels(self) -> dict[str, tuple[str, str]]:
+        """Normalised label → ("row"|"group"|"total", code)."""
+        known = {_label(r.label): ("row", r.code) for r in self.section.rows}
+        known.update({_label(g.label): ("group", g.code) for g in self.section.groups})
+        known.update({label: ("total", "") for label in _TOTAL_LABELS})
+        return known
+
+    def _has_label(self, line: list[str]) -> bool:
+        known = self._known_labels()
+        return any(_label(c) in known for c in line if c and not _is_number(c))
+
+    def _label_position(self) -> int | None:
+        """The column of row labels: text (not figures) on every data line, and known labels."""
+        if self.numbered:
+            return next((p for p, n in self.numbered.items() if n == "(2)"), None)
+        if not self.data:
+            return None
+        known = self._known_labels()
+        width = max(len(line) for line in self.data)
+        for position in range(width):
+            cells = [line[position] if position < len(line) else "" for line in self.data]
+            if any(c and _is_number(c) for c in cells) or not all(cells):
+                continue
+            if any(_label(c) in known for c in cells):
+                return position
+        return None
+
+    def row_targets(self, cursor_row: int) -> list[tuple[str, str, str]]:
+        """Per data line: (kind, code, label) with kind "row", "group", "total" or "" (no home)."""
+        rows = self.section.rows
+        if self.label_at is None:
+            targets = []
+            for i in range(len(self.data)):
+                index = cursor_row + i
+                targets.append(("row", rows[index].code, rows[index].label) if index < len(rows) else ("", "", ""))
+            return targets
+        known = self._known_labels()
+        targets = []
+        for line in self.data:
+            text = line[self.label_at] if self.label_at < len(line) else ""
+            kind, code = known.get(_label(text), ("", ""))
+            targets.append((kind, code, text))
+        return targets
+
+    def figures(self, line: list[str]) -> list[str]:
+        return line[self.first:]
+
+
+def _derived_key(section: Section, kind: str, code: str, column_id: str) -> str:
+    if kind == "group":
+        return group_key(section.id, code, column_id)
+    if kind == "total":
+        return total_key(section.id, column_id)
+    return cell_key(section.id, code, column_id)
+
+
+def _place(block: _Block, targets, columns_at: dict[int, str]) -> Placement:
+    """Lay the block's figure positions on the given columns (position → column id)."""
+    section = block.section
+    by_id = {c.id: c for c in section.columns}
+    cells: list[PastedCell] = []
+    dropped = 0
+    ok = wrong = 0
+    for i, line in enumerate(block.data):
+        kind, code, _ = targets[i]
+        figures = block.figures(line)
+        if not kind:
+            dropped += sum(1 for f in figures if f)
+            continue
+        here: dict[str, str] = {}
+        for position, typed in enumerate(figures):
+            column_id = columns_at.get(position)
+            if column_id is None:
+                dropped += 1 if typed else 0
+                continue
+            here[column_id] = typed
+            column = by_id[column_id]
+            is_input = column.is_input and kind == "row"
+            key = cell_key(section.id, code, column_id) if is_input else _derived_key(section, kind, code, column_id)
+            cells.append(PastedCell(i, key, column_id, typed, is_input))
+        for column in section.computed_columns:
+            if column.id not in here or not all(ref in here for ref in column.computed):
+                continue
+            try:
+                total = _number(here[column.id])
+                parts = sum(_number(here[ref]) for ref in column.computed)
+            except InvalidNumber:
+                continue
+            if total == parts and total > 0:
+                ok += 1
+            elif total != parts:
+                wrong += 1
+    first = columns_at.get(0) or (min(columns_at.items())[1] if columns_at else "")
+    return Placement(first, tuple(cells), tuple(t[2] for t in targets), dropped, ok, wrong)
+
+
+def _at(section: Section, start: int, width: int) -> dict[int, str]:
+    columns = section.columns
+    return {p: columns[start + p].id for p in range(width) if start + p < len(columns)}
+
+
+def plan_paste(template: ReportTemplate, section_id: str, start_row: str, start_col: str, text: str,
+               first_column: str | None = None) -> PastePlan:
+    """Where each value of a pasted block goes (see the module docstring).
+
+    ``start_row``/``start_col``: the focused cell. ``first_column``: the officer's choice
+    from the preview; then the block is laid from that column and whatever does not fit
+    is dropped. Raises KeyError/StopIteration for a cell that is not in the table.
     """
     section = template.section(section_id)
-    rows = list(section.rows)
-    columns = list(section.columns)
-    row_index = next(i for i, r in enumerate(rows) if r.code == start_row)
-    col_index = next(i for i, c in enumerate(columns) if c.id == start_col)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
-    inputs: list[tuple[str, str]] = []
-    checks: list[tuple[str, str, int]] = []
-    for r_off, line in enumerate(lines):
-        if row_index + r_off >= len(rows):
-            break
-        row = rows[row_index + r_off]
-        for c_off, cell in enumerate(line.split("\t")):
-            if col_index + c_off >= len(columns):
-                break
-            column = columns[col_index + c_off]
-            key = cell_key(section_id, row.code, column.id)
-            if column.is_input:
-                inputs.append((key, cell.strip()))
-            elif cell.strip():
-                checks.append((key, cell.strip(), row_index + r_off))
-    return inputs, checks
+    if section.kind != "table":
+        raise KeyError(section_id)
+    cursor_row = next(i for i, r in enumerate(section.rows) if r.code == start_row)
+    cursor_col = next(i for i, c in enumerate(section.columns) if c.id == start_col)
+    block = _Block(section, parse_block(text))
+    targets = block.row_targets(cursor_row)
+    plan = PastePlan(how="", placement=None, labels=[t[2] for t in targets])
+    if not block.data or block.width <= 0:
+        plan.ambiguous = "Vùng dán không có số liệu."
+        return plan
+    ncols = len(section.columns)
+    by_number = {c.number: c.id for c in section.columns}
+
+    if first_column is not None:
+        start = next(i for i, c in enumerate(section.columns) if c.id == first_column)
+        plan.placement = _place(block, targets, _at(section, start, block.width))
+        plan.how = f"theo lựa chọn của bạn: cột đầu tiên của vùng dán là {section.columns[start].number}"
+        return _split(section, plan)
+
+    if block.numbered:
+        columns_at = {p - block.first: by_number[n] for p, n in block.numbered.items()
+                      if p >= block.first and n in by_number}
+        unknown = [n for p, n in block.numbered.items() if p >= block.first and n not in by_number]
+        plan.placement = _place(block, targets, columns_at)
+        plan.how = "theo hàng đánh số cột (1), (2), (3)… của vùng dán"
+        if unknown:
+            plan.ambiguous = f"Vùng dán có cột {', '.join(unknown)} không có trong biểu này."
+    else:
+        candidates = {s: _place(block, targets, _at(section, s, block.width)) for s in range(ncols)}
+        fitting = [s for s in range(ncols - block.width + 1)]
+        # Totals are evidence when the block starts on one (its first column is the row's
+        # total), or when several agree; one coincidence inside a block proves nothing.
+        by_totals = [s for s in fitting if candidates[s].totals_ok > 2 * candidates[s].totals_wrong
+                     and (not section.columns[s].is_input or candidates[s].totals_ok >= 2)]
+        chosen, how = None, ""
+        if block.width == ncols:
+            chosen, how = 0, f"theo bố cục chính thức của biểu: {section.columns[0].number}–{section.columns[-1].number}"
+        elif cursor_col in by_totals:
+            chosen, how = cursor_col, "từ ô đang chọn; các cột tổng trong vùng dán khớp"
+        elif len(by_totals) == 1 or cursor_col - 1 in by_totals:
+            chosen = by_totals[0] if len(by_totals) == 1 else cursor_col - 1
+            how = (f"theo cột tổng: cột đầu tiên của vùng dán bằng tổng các cột bên cạnh, "
+                   f"nên là cột {section.columns[chosen].number}")
+        elif not by_totals and cursor_col in fitting and (not candidates[cursor_col].totals_wrong
+                                                          or not section.columns[cursor_col].is_input):
+            # A block pasted on a total column is aimed there: a wrong total is flagged, not guessed away.
+            chosen, how = cursor_col, "từ ô đang chọn"
+        if chosen is not None:
+            plan.placement, plan.how = candidates[chosen], how
+        else:
+            options = by_totals or [s for s in fitting if not candidates[s].totals_wrong] or fitting
+            options = sorted(options, key=lambda s: abs(s - cursor_col))[:4]
+            if cursor_col not in options:
+                options.append(cursor_col)
+            plan.options = [candidates[s] for s in sorted(options)]
+            if cursor_col not in fitting:
+                plan.ambiguous = (f"Vùng dán rộng {block.width} cột, nhưng từ ô đang chọn bảng chỉ còn "
+                                  f"{ncols - cursor_col} cột.")
+            elif len(by_totals) > 1:
+                plan.ambiguous = "Các cột tổng trong vùng dán khớp với nhiều vị trí trong biểu."
+            else:
+                plan.ambiguous = "Các số dán vào cột tổng không khớp với tổng các cột bên cạnh ở ô đang chọn."
+            return plan
+    homeless = [t[2] or f"dòng {i + 1}" for i, t in enumerate(targets) if not t[0]]
+    if not plan.ambiguous and homeless:
+        if block.label_at is None:
+            plan.ambiguous = f"Vùng dán có {len(block.data)} dòng, nhiều hơn số dòng còn lại của bảng."
+        else:
+            plan.ambiguous = "Không tìm thấy dòng: " + ", ".join(f"“{h}”" for h in homeless[:5]) + "."
+    if not plan.ambiguous and plan.placement.dropped:
+        plan.ambiguous = f"{plan.placement.dropped} số trong vùng dán nằm ngoài bảng."
+    if plan.ambiguous:
+        plan.options = [plan.placement]
+        return plan
+    return _split(section, plan)
+
+
+def _split(section: Section, plan: PastePlan) -> PastePlan:
+    for cell in plan.placement.cells:
+        if cell.is_input:
+            plan.entries.append((cell.key, cell.typed))
+        elif cell.typed:
+            plan.checks.append((cell.key, cell.typed))
+    return plan
+
+
+def keep_prefilled(plan: PastePlan, stored: Mapping[str, object], prefilled: Mapping[str, int]) -> None:
+    """A paste never clears anything with an empty cell, nor replaces a value carried over
+    from last period with an empty or zero cell (a copied sheet holds 0 where the portal
+    already knows the figure): those cells are kept and reported, not written."""
+    entries = []
+    for key, typed in plan.entries:
+        if not typed:
+            if stored.get(key) is not None:
+                plan.kept.append((key, typed, KEPT_EMPTY))
+            continue
+        carried = prefilled.get(key)
+        if carried and stored.get(key) == carried and _is_number(typed) and parse_count(typed) == 0:
+            plan.kept.append((key, typed, KEPT_PREFILLED))
+            continue
+        entries.append((key, typed))
+    plan.entries = entries
 
 
 def check_pasted_totals(template: ReportTemplate, values: Mapping[str, object],
-                        checks: list[tuple[str, str, int]]) -> dict[str, str]:
+                        checks: list[tuple[str, str]]) -> dict[str, str]:
     """Totals pasted with the block are compared with what the portal computes from the
-    saved cells; a wrong one is named, never stored (the row indices are not needed)."""
+    saved cells; a wrong one is named, never stored."""
     derived = compute(template, values)
     problems = {}
-    for key, typed, _ in checks:
+    for key, typed in checks:
         try:
             pasted = parse_count(typed)
         except InvalidNumber as exc:

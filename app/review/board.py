@@ -1,94 +1,119 @@
-"""The progress board of a round: one row per expected unit, loaded in a fixed number of queries."""
+"""The progress board of a round, its review queue ("Duyệt lần lượt") and reminders."""
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime
+from urllib.parse import parse_qsl
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..extensions import db
-from ..reporting.clock import format_day
-from ..models import OrgUnit, ReportingRound, Submission, User
-from ..services.orgtree import unit_sort_key
-from ..services.rounds import effective_deadline, round_label, submitted_late
+from ..htmx import render
+from ..models import UNIT_KINDS
+from ..reporting.clock import vn_today
+from ..reporting.progress import (
+    SORTS, TILES, BoardQuery, kind_choices, parent_choices, review_queue, select_rows, tile_counts,
+)
+from ..reporting.reminders import grouped_reminder, unit_reminder
+from ..services.board import CHANNELS, load_progress, record_reminders
+from ..services.charts import board_charts
+from ..services.errors import NotFound
+from ..services.rounds import deadline_text, load_round, round_label
+from . import bp
+
+# Per-unit messages shown above the table; beyond that each row's "Nhắc" opens its own.
+REMINDERS_SHOWN = 12
 
 
-@dataclass
-class BoardRow:
-    submission: Submission
-    unit: OrgUnit
-    officer: User | None
-    late: bool
-    deadline: date  # this unit's own: the round's, or its extension
-
-    @property
-    def state(self) -> str:
-        return self.submission.status
-
-    @property
-    def missing(self) -> bool:
-        return self.submission.status in ("not_started", "draft", "returned")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
+def _board_context(round_, query: BoardQuery) -> dict:
+    today = vn_today()
+    everything = load_progress(round_)
+    rows = select_rows(everything, query, today)
+    label = round_label(round_)
+    owing = [r for r in rows if r.outstanding]
+    return dict(
+        round_=round_, rows=rows, everything=everything, query=query, counts=tile_counts(everything, today),
+        tiles=TILES, sorts=SORTS, kinds=kind_choices(everything), parents=parent_choices(everything),
+        queue_size=len(review_queue(everything, query, today)), today=today, round_label=round_label,
+        deadline_text=deadline_text, channels=CHANNELS, kind_labels=UNIT_KINDS, reminders_shown=REMINDERS_SHOWN,
+        reminder=grouped_reminder(everything, title=round_.title, period_label=label, sender=round_.unit.name,
+                                  deadline=round_.deadline, today=today, total=len(everything)),
+        unit_reminders=[unit_reminder(r, period_label=label, sender=round_.unit.name, today=today)
+                        for r in owing[:REMINDERS_SHOWN]],
+        owing=len(owing),
+        charts=board_charts(round_, everything, today),
+    )
 
 
-def _all_rows(round_: ReportingRound) -> list[BoardRow]:
-    subs = db.session.scalars(
-        select(Submission).options(joinedload(Submission.unit)).where(Submission.round_id == round_.id)
-    ).all()
-    unit_ids = [s.unit_id for s in subs]
-    officers: dict[int, User] = {}
-    for user in db.session.scalars(
-        select(User).where(User.unit_id.in_(unit_ids), User.role == "reporter", User.active.is_(True)).order_by(User.id)
-    ):
-        officers.setdefault(user.unit_id, user)
-    return [BoardRow(s, s.unit, officers.get(s.unit_id), late=submitted_late(s, round_),
-                     deadline=effective_deadline(s, round_)) for s in subs]
+@bp.get("/<int:round_id>")
+def board(round_id: int):
+    round_ = load_round(current_user, round_id)
+    return render("review/board.html", "review/_board.html", **_board_context(round_, BoardQuery.from_args(request.args)))
 
 
-def board_rows(round_: ReportingRound, state: str, q: str, sort: str):
-    everything = rows = _all_rows(round_)
-    counters = {"all": len(rows), "missing": sum(r.missing for r in rows), "late": sum(r.late for r in rows)}
-    for r in rows:
-        counters[r.state] = counters.get(r.state, 0) + 1
-    if state == "missing":
-        rows = [r for r in rows if r.missing]
-    elif state == "late":
-        rows = [r for r in rows if r.late]
-    elif state:
-        rows = [r for r in rows if r.state == state]
-    if q:
-        needle = _fold(q)
-        rows = [r for r in rows if needle in _fold(r.unit.name) or needle in _fold(r.unit.code)]
-    order = ["returned", "not_started", "draft", "submitted", "approved"]
-    keys = {
-        "order": lambda r: unit_sort_key(r.unit),
-        "name": lambda r: _fold(r.unit.name),
-        "status": lambda r: (order.index(r.state) if r.state in order else 9, *unit_sort_key(r.unit)),
-        "submitted": lambda r: (r.submission.submitted_at is None, r.submission.submitted_at or datetime.min),
-    }
-    rows = sorted(rows, key=keys[sort])
-    return rows, counters, everything
+def queue_query(text: str | None) -> BoardQuery | None:
+    """The board query a review queue walks, carried as one encoded parameter ``queue``."""
+    if text is None:
+        return None
+    return BoardQuery.from_args(dict(parse_qsl(text)))
 
 
-def reminder_text(round_: ReportingRound, rows_all=None) -> str:
-    """A message to paste into Zalo or SMS naming the units that still owe their report."""
-    rows = rows_all if rows_all is not None else _all_rows(round_)
-    missing = sorted((r for r in rows if r.missing), key=lambda r: unit_sort_key(r.unit))
-    if not missing:
-        return f"Tất cả đơn vị đã nộp báo cáo {round_.title} {round_label(round_).lower()}. Xin cảm ơn!"
-    lines = [
-        f"[{round_.unit.name}] Đề nghị các đơn vị sau nộp báo cáo {round_.title} "
-        f"{round_label(round_).lower()} trước ngày {format_day(round_.deadline)}:",
-    ]
-    for r in missing:
-        who = f" (đ/c {r.officer.full_name}{', ' + r.officer.phone if r.officer.phone else ''})" if r.officer else ""
-        note = " — đã bị trả lại, cần sửa" if r.state == "returned" else ""
-        lines.append(f"- {r.unit.name}{who}{note}")
-    lines.append(f"Tổng cộng {len(missing)}/{len(rows)} đơn vị chưa nộp.")
-    return "\n".join(lines)
+@bp.get("/<int:round_id>/queue")
+def queue(round_id: int):
+    """The next report waiting for review in the board's filter and order, or "đã duyệt hết"."""
+    round_ = load_round(current_user, round_id)
+    query = BoardQuery.from_args(request.args)
+    waiting = review_queue(load_progress(round_), query, vn_today())
+    if waiting:
+        return redirect(url_for("review.submission", submission_id=waiting[0].submission_id,
+                                queue=query.query_string()), code=303)
+    return render_template("review/queue_done.html", round_=round_, query=query, round_label=round_label,
+                           skipped=len(query.skipped))
+
+
+def queue_status(sub) -> dict | None:
+    """For the review page: where the reviewer is in the queue, and the links around it."""
+    query = queue_query(request.values.get("queue"))
+    if query is None:
+        return None
+    waiting = review_queue(load_progress(sub.round), query, vn_today())
+    skip = query.params(skipped=query.skipped + (sub.id,))
+    return {"query": query, "encoded": query.query_string(), "remaining": len(waiting),
+            "skip_url": url_for("review.queue", round_id=sub.round_id, **skip),
+            "board_url": url_for("review.board", round_id=sub.round_id, **query.params(skipped=()))}
+
+
+def after_review(sub) -> str:
+    """Where approving or returning leads: the next report of the queue, else the board."""
+    query = queue_query(request.values.get("queue"))
+    if query is None:
+        return url_for("review.board", round_id=sub.round_id)
+    return url_for("review.queue", round_id=sub.round_id, **query.params())
+
+
+@bp.get("/<int:round_id>/reminders/<int:submission_id>")
+def unit_reminder_page(round_id: int, submission_id: int):
+    """One unit's SMS reminder in both forms, opened from its row of the board."""
+    round_ = load_round(current_user, round_id)
+    row = next((r for r in load_progress(round_) if r.submission_id == submission_id), None)
+    if row is None:
+        raise NotFound()
+    query = BoardQuery.from_args(request.args)
+    return render_template("review/unit_reminder.html", round_=round_, query=query, round_label=round_label,
+                           ur=unit_reminder(row, period_label=round_label(round_), sender=round_.unit.name,
+                                            today=vn_today()))
+
+
+@bp.post("/<int:round_id>/reminders")
+def remind(round_id: int):
+    """Record "đã nhắc" for the units ticked (or the one button pressed), then back to the board."""
+    round_ = load_round(current_user, round_id)
+    ids = [int(v) for v in request.form.getlist("submission_id") if v.isdigit()]
+    channel = request.form.get("channel", "")
+    count = record_reminders(round_, ids, current_user, channel)
+    db.session.commit()
+    if count:
+        flash(f"Đã ghi nhận nhắc {count} đơn vị{' qua ' + CHANNELS[channel] if channel in CHANNELS else ''}.", "success")
+    else:
+        flash("Chưa chọn đơn vị nào để ghi nhận đã nhắc.", "warning")
+    query = queue_query(request.form.get("board", ""))
+    return redirect(url_for("review.board", round_id=round_.id, **query.params()) + "#reminders", code=303)

@@ -15,6 +15,7 @@ from ..models import ReviewComment, SubmissionSnapshot
 from ..reporting.diff import diff_submissions
 from ..services.rounds import deadline_text, round_label, round_template, submitted_late
 from . import bp
+from .board import after_review, queue_status
 
 
 def _latest_snapshot(submission_id: int) -> SubmissionSnapshot | None:
@@ -40,7 +41,8 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
     return render_template("review/submission.html", page=page, s=sub, t=page.template, round_label=round_label,
                            dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES,
                            deadline_text=deadline_text, late=submitted_late(sub), changes=changes, history=history,
-                           comment_errors=comment_errors or {}, typed_comments=request.form), status
+                           comment_errors=comment_errors or {}, typed_comments=request.form,
+                           queue=queue_status(sub)), status
 
 
 @bp.post("/submissions/<int:submission_id>/approve")
@@ -53,7 +55,7 @@ def approve(submission_id: int):
         return redirect(url_for("review.submission", submission_id=sub.id), code=303)
     db.session.commit()
     flash(f"Đã duyệt báo cáo của {sub.unit.name}.", "success")
-    return redirect(url_for("review.board", round_id=sub.round_id), code=303)
+    return redirect(after_review(sub), code=303)
 
 
 @bp.post("/submissions/<int:submission_id>/return")
@@ -82,7 +84,7 @@ def return_submission(submission_id: int):
     move(sub, current_user, "return")
     db.session.commit()
     flash(f"Đã trả lại báo cáo của {sub.unit.name} với {len(comments)} ý kiến.", "success")
-    return redirect(url_for("review.board", round_id=sub.round_id), code=303)
+    return redirect(after_review(sub), code=303)
 
 
 @bp.post("/submissions/<int:submission_id>/reopen")

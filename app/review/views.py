@@ -26,7 +26,7 @@ from ..services.rounds import (
     RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_template, status_counts,
 )
 from . import bp
-from .board import board_rows, reminder_text
+from ..services.trends import store_round_totals
 from .consolidated import consolidated_page
 from .forms import RoundForm
 
@@ -149,28 +149,11 @@ def round_status(round_id: int):
     if round_.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
     round_.status = "closed" if round_.status == "open" else "open"
+    if round_.status == "closed":
+        store_round_totals(round_)
     db.session.commit()
     flash("Đã đóng đợt báo cáo." if round_.status == "closed" else "Đã mở lại đợt báo cáo.", "success")
     return redirect(url_for("review.board", round_id=round_.id), code=303)
-
-
-BOARD_FILTERS = {
-    "": "Tất cả", "missing": "Chưa nộp", "not_started": "Chưa bắt đầu", "draft": "Đang nhập",
-    "submitted": "Đã nộp", "late": "Nộp muộn", "returned": "Trả lại", "approved": "Đã duyệt",
-}
-BOARD_SORTS = {"order": "Thứ tự", "name": "Tên", "status": "Trạng thái", "submitted": "Thời gian nộp"}
-
-
-@bp.get("/<int:round_id>")
-def board(round_id: int):
-    round_ = load_round(current_user, round_id)
-    state = request.args.get("state", "")
-    q = request.args.get("q", "").strip()[:100]
-    sort = request.args.get("sort", "order")
-    rows, counters, everything = board_rows(round_, state if state in BOARD_FILTERS else "", q, sort if sort in BOARD_SORTS else "order")
-    return render("review/board.html", "review/_board_table.html", round_=round_, rows=rows, counters=counters,
-                  state=state, q=q, sort=sort, filters=BOARD_FILTERS, sorts=BOARD_SORTS, round_label=round_label,
-                  deadline_text=deadline_text, reminder=reminder_text(round_, everything), today=vn_today())
 
 
 @bp.get("/<int:round_id>/consolidated")

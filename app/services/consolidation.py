@@ -21,6 +21,7 @@ from ..reporting.consolidation import Consolidation, UnitInput, consolidate, kin
 from ..reporting.figures import Comparison, coverage_sentence, write_figures
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
+from ..reporting.rows import fold_unknown_rows
 from ..reporting.validation import validate
 from .orgtree import unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template
@@ -232,7 +233,10 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
     if target.round.status != "open":
         return ["Đợt báo cáo của cấp trên đã đóng."]
     template = round_template(target.round)
-    values = consolidated_values(rc)
+    values, unplaced = fold_unknown_rows(rc.template, template, consolidated_values(rc))
+    if unplaced:
+        return [f"Lĩnh vực riêng của đơn vị ({', '.join(unplaced)}) không có trong mẫu của cấp trên, và mẫu đó không có "
+                "dòng \"Lĩnh vực khác\" để cộng vào. Đề nghị quản trị thêm lĩnh vực mã \"khac\" cho cấp trên."]
     errors = [f.message for f in validate(template, values) if f.severity == "error"]
     if errors:
         return errors

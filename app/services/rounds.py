@@ -12,13 +12,14 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..reporting.clock import format_day, to_local, vn_today
 from ..models import (
-    CatalogueField, ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, Submission, SubmissionValue, User,
+    ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, Submission, SubmissionValue, User,
 )
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.validation import carried_over
 from .access import can_review_round
 from .errors import Invalid, NotFound
+from .catalogue import catalogue_snapshot
 from .orgtree import unit_order
 from .workdays import work_calendar
 
@@ -44,13 +45,6 @@ def round_label(round_: ReportingRound) -> str:
 
 def round_window(round_: ReportingRound) -> str:
     return window_label(round_period(round_))
-
-
-def catalogue_snapshot() -> list[list]:
-    fields = db.session.scalars(
-        select(CatalogueField).where(CatalogueField.active.is_(True)).order_by(CatalogueField.sort_order, CatalogueField.name)
-    ).all()
-    return [[f.code, f.name, f.group_code or None, f.group_label or None] for f in fields]
 
 
 def default_expected_units(unit: OrgUnit, template: ReportTemplate) -> list[OrgUnit]:
@@ -113,7 +107,7 @@ def open_round(
         raise RoundProblem("period", "Đơn vị đã có đợt báo cáo này cho kỳ đã chọn.")
     round_ = ReportingRound(
         unit=unit, template_code=template.code, template_version=template.version, title=template.title, template_source=template.source,
-        catalogue_json=json.dumps(catalogue_snapshot(), ensure_ascii=False), period_kind=period.kind,
+        catalogue_json=json.dumps(catalogue_snapshot(unit), ensure_ascii=False), period_kind=period.kind,
         period_year=period.year, period_index=period.index, date_from=period.date_from, date_to=period.date_to,
         deadline=deadline, instructions=instructions, opened_by_id=opened_by.id if opened_by else None,
     )

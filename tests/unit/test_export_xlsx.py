@@ -167,7 +167,7 @@ def test_completeness_sheet_keeps_phone_as_text_and_times_as_dates(seed002_book)
     ws = seed002_book["Tình hình nộp"]
     line = row_of(ws, "Xã 1")
     assert [ws.cell(line, c).value for c in (3, 5, 6, 7)] == ["Đã duyệt", "Đúng hạn", "Nguyễn Văn A", "0912345678"]
-    assert ws.cell(line, 4).value == datetime(2021, 7, 2, 9, 30)
+    assert ws.cell(line, 4).value == datetime(2021, 7, 2, 16, 30)  # stored 09:30 UTC, written in Vietnam time
     assert ws.cell(row_of(ws, "Xã Bình Hải"), 3).value == "Chưa bắt đầu"
 
 

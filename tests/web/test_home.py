@@ -9,6 +9,7 @@ import pytest
 
 from app.reporting.clock import vn_today
 from app.extensions import db
+from app.reporting.clock import vn_today
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_unit, make_user, submission_for
 

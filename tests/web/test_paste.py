@@ -60,6 +60,14 @@ def sheet() -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def previous_round_carries(sub, cell: str, value: int) -> None:
+    """Last period's submission of the same unit, whose pending total (11) is ``value``."""
+    previous = make_round(sub.round.unit, expected=[sub.unit], year=sub.round.period_year,
+                          index=sub.round.period_index - 1)
+    row = cell.split("/")[1]
+    set_values(submission_for(previous, sub.unit), {f"I.4/{row}/c12": value})
+
+
 def key(i: int, column: str) -> str:
     return f"I.4/{ROWS[i][0]}/{column}"
 
@@ -117,12 +125,39 @@ def test_a_pasted_total_alone_is_never_stored(client, sub):
     assert stored(sub.id) == {}
 
 
-def test_a_paste_starting_mid_table_fills_from_the_focused_cell_and_drops_what_overflows(client, sub):
+def test_a_paste_wider_than_the_rest_of_the_table_saves_nothing_and_previews(client, sub):
     last = len(ROWS) - 1
-    response = paste(client, sub.id, "5\t6\t7\n8\t9\t10\n", start=key(last, "c12"))
-    # Column (13) is the last: "7" and "10" fall outside; the second line falls below the table.
+    response = paste(client, sub.id, "5\t6\t7\n", start=key(last, "c12"))
+    body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert stored(sub.id) == {key(last, "c12"): 5, key(last, "c13"): 6}
+    assert "Chưa lưu gì." in body and "chỉ còn 2 cột" in body
+    assert stored(sub.id) == {}
+
+
+def test_an_ambiguous_paste_previews_each_placement_and_the_chosen_one_is_saved(client, sub):
+    text = "10\t5\t3\t2\n"
+    response = paste(client, sub.id, text, start=key(0, "c12"))
+    body = response.get_data(as_text=True)
+    assert "Chưa lưu gì." in body and stored(sub.id) == {}
+    assert 'name="first" value="c3"' in body and 'name="first" value="c7"' in body
+    chosen = client.post(f"/submissions/{sub.id}/paste", headers=HX,
+                         data={"start": key(0, "c12"), "text": text, "first": "c7"})
+    assert chosen.status_code == 200
+    assert stored(sub.id) == {key(0, "c8"): 5, key(0, "c9"): 3, key(0, "c10"): 2}
+
+
+def test_the_official_layout_pasted_into_the_first_input_is_not_shifted_and_keeps_carried_over_values(client, sub):
+    set_values(sub, {key(0, "c6"): 7})
+    n = row_numbers(0)
+    cells = [n["c4"] + n["c5"], n["c4"], n["c5"], 0, n["c8"] + n["c9"] + n["c10"], n["c8"], n["c9"], n["c10"],
+             n["c12"] + n["c13"], n["c12"], n["c13"]]
+    previous_round_carries(sub, key(0, "c6"), 7)
+    response = paste(client, sub.id, "\t".join(map(str, cells)) + "\r\n", start=key(0, "c4"))
+    body = response.get_data(as_text=True)
+    values = stored(sub.id)
+    assert values[key(0, "c4")] == n["c4"] and values[key(0, "c5")] == n["c5"] and values[key(0, "c13")] == n["c13"]
+    assert values[key(0, "c6")] == 7  # the carried-over figure is not replaced by the sheet's 0
+    assert "bố cục chính thức" in body and "số chuyển từ kỳ trước được giữ" in body
 
 
 def test_pasting_over_saved_values_logs_each_change_and_bumps_versions(client, sub):

@@ -172,15 +172,15 @@ def board(client, world):
 
 
 def table_units(body: str) -> list[str]:
-    table = re.search(r'<div id="board-table">.*?</div>', body, re.S).group(0)
+    table = re.search(r'<table class="grid board">.*?</table>', body, re.S).group(0)
     return re.findall(r"<tr class=\"state-\w+\">\s*<td>([^<]+)</td>", table)
 
 
 def test_the_board_counts_units_by_state(client, world, board):
     body = client.get(f"/rounds/{board.id}").get_data(as_text=True)
     counters = dict((label, int(n)) for n, label in re.findall(r"<b>(\d+)</b> ([^<]+)</a>", body))
-    assert counters == {"đơn vị": 4, "chưa bắt đầu": 1, "đang nhập": 1, "đã nộp": 1, "trả lại": 0, "đã duyệt": 1,
-                        "nộp muộn": 1}
+    assert counters == {"đơn vị": 4, "chưa nộp": 2, "quá hạn": 2, "chưa bắt đầu": 1, "đang nhập": 1, "chờ duyệt": 1,
+                        "trả lại": 0, "đã duyệt": 1, "nộp muộn": 1}
 
 
 def test_the_board_filters_by_state_as_fragment_and_full_page(client, world, board):
@@ -210,7 +210,7 @@ def test_the_board_search_finds_a_unit_by_name_without_diacritics(client, world,
 def test_the_board_marks_late_and_on_time_against_the_deadline(client, world, board):
     assert board.deadline == date(2024, 6, 24)
     rows = {name: row for row in client.get(f"/rounds/{board.id}").get_data(as_text=True).split("<tr")
-            for name in table_units("<div id=\"board-table\"><tr" + row + "</div>")}
+            for name in table_units("<table class=\"grid board\"><tr" + row + "</table>")}
     assert "badge-ontime" in rows["Xã Bình Chánh"] and "badge-late" not in rows["Xã Bình Chánh"]
     assert "badge-late" in rows["Xã Bình Đông"]
 
@@ -218,7 +218,7 @@ def test_the_board_marks_late_and_on_time_against_the_deadline(client, world, bo
 def test_the_reminder_lists_the_missing_units_and_the_deadline(client, world, board):
     body = client.get(f"/rounds/{board.id}").get_data(as_text=True)
     reminder = re.search(r'<textarea readonly[^>]*id="reminder-text"[^>]*>(.*?)</textarea>', body, re.S).group(1)
-    assert "trước ngày 24/06/2024" in reminder
+    assert "là ngày 24/06/2024" in reminder and "đã quá hạn" in reminder
     assert "- Thị trấn Châu Ổ (đ/c Cán bộ Thị trấn Châu Ổ, 090000002)" in reminder
     assert "- Xã Bình Hải" in reminder
     assert "Xã Bình Chánh" not in reminder and "Xã Bình Đông" not in reminder
@@ -231,7 +231,7 @@ def test_a_report_submitted_after_midnight_vietnam_time_is_late_on_the_review_pa
     sub.first_submitted_at = sub.submitted_at = datetime(2024, 6, 24, 18, 0)
     db.session.commit()
     rows = {name: row for row in client.get(f"/rounds/{board.id}").get_data(as_text=True).split("<tr")
-            for name in table_units("<div id=\"board-table\"><tr" + row + "</div>")}
+            for name in table_units("<table class=\"grid board\"><tr" + row + "</table>")}
     assert "badge-late" in rows["Xã Bình Chánh"]
     head = client.get(f"/rounds/submissions/{sub.id}").get_data(as_text=True).split("</h1>")[1].split("</p>")[0]
     assert "nộp lần đầu 01:00 25/06/2024" in head
