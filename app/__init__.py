@@ -59,6 +59,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from . import models  # noqa: F401  (register tables)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .directives import bp as directives_bp
     from .entry import bp as entry_bp
     from .exports import bp as exports_bp
     from .review import bp as review_bp
@@ -68,6 +69,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(directives_bp)
 
     from .cli import register_cli
     register_cli(app)

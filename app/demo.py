@@ -21,6 +21,7 @@ BINH_SON_COMMUNES = [
 ]
 BINH_SON_OFFICES = [
     "Phòng Nội vụ", "Phòng Tư pháp", "Phòng Tài nguyên và Môi trường", "Phòng Văn hóa và Thông tin",
+    "Trung tâm Văn hóa - Thông tin - Thể thao",  # assigned task 5 of the demo's chỉ thị 05/CT-UBND
     "Chi nhánh Văn phòng Đăng ký đất đai",
 ]
 HUNG_YEN_DEPARTMENTS = [
@@ -125,13 +126,14 @@ def seed_demo() -> list[tuple[str, str, str]]:
 def demo_logins() -> list[tuple[str, str, str]]:
     return [
         ("admin", "Quản trị", "toàn hệ thống"),
-        ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 5 phòng)"),
+        ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 6 phòng, đơn vị)"),
         ("tonghop.quangngai", "Cán bộ tổng hợp", "Tỉnh Quảng Ngãi (3 cấp)"),
         ("tonghop.hungyen", "Cán bộ tổng hợp", "Tỉnh Hưng Yên (2 cấp: 100 xã, phường + 10 sở)"),
         ("xa.binhchanh", "Cán bộ đầu mối", "Xã Bình Chánh"),
         ("tt.chauo", "Cán bộ đầu mối", "Thị trấn Châu Ổ"),
         ("bs.phongtuphap", "Cán bộ đầu mối", "Phòng Tư pháp huyện Bình Sơn"),
         ("hy.tantien", "Cán bộ đầu mối", "Xã Tân Tiến (Hưng Yên)"),
+        ("xa.vantuong", "Cán bộ đầu mối", "Xã Vạn Tường (sáp nhập từ 4 xã: kỳ trước là tổng của 4 xã)"),
     ]
 
 
@@ -272,10 +274,16 @@ def seed_rounds(today=None) -> None:
     draft = next(s for s in sorted(district_round.submissions, key=lambda s: s.unit.sort_order) if s.status == "draft")
     extend_deadline(district_round, reviewer, add_working_days(deadline, 3), "Công văn số 215/UBND-VP: xã bị ảnh hưởng mưa lũ, "
                     "đồng ý cho nộp chậm 3 ngày làm việc.", draft)
+    # Chỉ thị 05/CT-UBND (after seed 004): tasks for every commune and office, reported on since last quarter.
+    from .demo_directive import seed_directive
+
+    seed_directive(binh_son, reviewer, previous_round, district_round, today)
     month = current_period("month", today, monthly.period_convention)
     open_round(unit=hung_yen, template=monthly, period=month, deadline=max(default_deadline(month), add_working_days(today, 3)),
                expected=default_expected_units(hung_yen, monthly), instructions="Báo cáo tháng về cải cách TTHC.", opened_by=None)
     seed_review_history(today, rng)
+    # Last: the merger happens in the current quarter, after the history above was written.
+    _demo_merger(binh_son, period.date_from)
 
 
 def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
@@ -363,3 +371,20 @@ def seed_review_history(today, rng) -> None:
     for sub in current.submissions:
         if sub.status in ("draft", "returned") and sub.unit.sort_order % 2 == 0:
             db.session.add(Reminder(submission_id=sub.id, user_id=reviewer.id, at=now - timedelta(hours=20), channel="zalo"))
+
+
+VAN_TUONG_FROM = ("Xã Bình Đông", "Xã Bình Hải", "Xã Bình Thuận", "Xã Bình Trị")
+
+
+def _demo_merger(binh_son: OrgUnit, effective_on) -> None:
+    """Four communes merged into Vạn Tường during the current quarter: their unsubmitted
+    reports close and Vạn Tường reports for them, with last quarter's figures summed as its
+    "kỳ trước"; what they already submitted, and last quarter, stay as they were."""
+    from .services.reorganisation import record_merger
+
+    merged = db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == binh_son.id, OrgUnit.name.in_(VAN_TUONG_FROM))).all()
+    van_tuong = add_unit("QNG.BS.X23", "Xã Vạn Tường", "commune", binh_son, place_name="Vạn Tường",
+                         sort_order=min(u.sort_order for u in merged))
+    _user("xa.vantuong", "Trương Thị Hoa", "reporter", van_tuong, "0905 123 456")
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    record_merger(list(merged), van_tuong, effective_on, admin)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     BigInteger,
+    LargeBinary,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -319,6 +320,130 @@ class DocumentSettings(db.Model):
     signer_title: Mapped[str] = mapped_column(String(120), default="")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+# --- Directives (văn bản chỉ đạo) and their follow-up ----------------------------------
+
+DIRECTIVE_STATES = {"open": "Đang theo dõi", "closed": "Đã kết thúc"}
+
+
+class Directive(db.Model):
+    """A directive, plan or official letter (chỉ thị, kế hoạch, công văn) a unit issued,
+    whose tasks its units report on in their periodic reports."""
+
+    __tablename__ = "directive"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)  # issuing unit
+    doc_type: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(60))  # số, ký hiệu: "05/CT-UBND"
+    issued_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(500))  # trích yếu
+    signer: Mapped[str] = mapped_column(String(200), default="")
+    full_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    unit: Mapped[OrgUnit] = relationship()
+    tasks: Mapped[list[DirectiveTask]] = relationship(back_populates="directive", order_by="DirectiveTask.position, DirectiveTask.id",
+                                                      cascade="all, delete-orphan")
+    attachment: Mapped[DirectiveAttachment | None] = relationship(back_populates="directive", cascade="all, delete-orphan",
+                                                                  lazy="select")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return DIRECTIVE_STATES.get(self.status, self.status)
+
+
+class DirectiveAttachment(db.Model):
+    """The signed directive as a file (PDF/DOCX), kept in the database so backups hold it."""
+
+    __tablename__ = "directive_attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id"), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    directive: Mapped[Directive] = relationship(back_populates="attachment")
+
+
+class DirectiveTask(db.Model):
+    """One task of a directive (nhiệm vụ), assigned to units, followed up in report templates."""
+
+    __tablename__ = "directive_task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(20), default="")  # "1.a", as numbered in the text
+    content: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    # How the assignment was chosen ("communes,offices"): the units are resolved at save time.
+    scope: Mapped[str] = mapped_column(String(100), default="")
+    template_codes: Mapped[str] = mapped_column(String(300), default="")  # comma-separated
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    directive: Mapped[Directive] = relationship(back_populates="tasks")
+    assignments: Mapped[list[DirectiveAssignment]] = relationship(back_populates="task", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DirectiveAssignment(db.Model):
+    """A unit a task is assigned to (đơn vị được giao)."""
+
+    __tablename__ = "directive_assignment"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("directive_task.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+
+    task: Mapped[DirectiveTask] = relationship(back_populates="assignments")
+    unit: Mapped[OrgUnit] = relationship()
+
+
+class DirectiveLog(db.Model):
+    """What changed in a directive or its tasks, by whom, old → new (edits keep history)."""
+
+    __tablename__ = "directive_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("directive_task.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    what: Mapped[str] = mapped_column(String(60), default="")
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship()
+
+
+class RoundFollowUp(db.Model):
+    """The consolidating unit's own follow-up of one task in a round: its status when the
+    task is assigned to it, and the reviewer's consolidated text about the task."""
+
+    __tablename__ = "round_followup"
+    __table_args__ = (UniqueConstraint("round_id", "task_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("directive_task.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Reminder(db.Model):

@@ -1,4 +1,6 @@
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from ..forms import REQUIRED, Form, too_long
@@ -52,3 +54,29 @@ class CalendarDayForm(Form):
     kind = SelectField("Loại", choices=[SelectChoice(code, label) for code, label in CALENDAR_DAY_KINDS.items()],
                        validators=[DataRequired(REQUIRED)])
     note = StringField("Ghi chú (căn cứ)", validators=[Optional(), too_long(200)])
+
+
+class MergerForm(Form):
+    """Sáp nhập: units A, B, C became D (an existing unit, or a new one) from a date."""
+
+    predecessors = SelectMultipleField("Các đơn vị được sáp nhập", coerce=int, validate_choice=False)
+    successor_id = SelectField("Đơn vị sau sáp nhập", coerce=int, validate_choice=False)
+    new_code = StringField("Mã đơn vị mới", validators=[Optional(), too_long(40), CODE_RULE])
+    new_name = StringField("Tên đơn vị mới", validators=[Optional(), too_long(200)])
+    new_kind = SelectField("Loại", choices=[SelectChoice(code, label) for code, label in UNIT_KINDS.items()],
+                           default="commune")
+    new_parent_id = SelectField("Đơn vị cấp trên của đơn vị mới", coerce=int, validate_choice=False)
+    new_place_name = StringField("Địa danh", validators=[Optional(), too_long(100)])
+    new_sort_order = IntegerField("Thứ tự", default=0,
+                                  validators=[Optional(), NumberRange(min=0, max=99999, message="Từ 0 đến 99.999.")])
+    effective_on = DateField("Có hiệu lực từ ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")])
+
+
+class MoveForm(Form):
+    """Tổ chức lại: units get a new parent from a date (e.g. communes to the province)."""
+
+    units = SelectMultipleField("Chuyển các đơn vị", coerce=int, validate_choice=False)
+    from_parents = SelectMultipleField("Hoặc chuyển toàn bộ đơn vị trực thuộc của", coerce=int, validate_choice=False)
+    new_parent_id = SelectField("Về đơn vị cấp trên mới", coerce=int, validate_choice=False)
+    retire_emptied = BooleanField("Ngừng hoạt động đơn vị cấp trên cũ khi không còn đơn vị trực thuộc (giải thể cấp huyện)")
+    effective_on = DateField("Có hiệu lực từ ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")])

@@ -7,21 +7,25 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..htmx import is_fragment_request
-from ..models import ReportingRound, Submission, SubmissionDocument
+from ..models import OrgUnit, ReportingRound, Submission, SubmissionDocument
 from ..reporting.clock import format_clock, utcnow, vn_now, vn_today
 from ..permissions import section_or_404
-from ..services.access import can_edit_submission
+from ..services.access import can_edit_submission, can_view_unit
+from ..services.orgtree import series_units
+from ..services.reorganisation import merger_links, predecessors_of, series_history
 from ..reporting.keys import parse_key, text_key
 from ..reporting.documents import DOC_TYPES, check_document
 from ..reporting.paste import check_pasted_totals, keep_prefilled, plan_paste
+from ..reporting.rows import combine_series
 from ..reporting.validation import carried_over, has_errors
+from ..services.directives import carried_entries, list_directives, open_tasks_for_unit
 from ..services.rounds import (
     deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
 )
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submissions import (
-    EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submission, previous_values,
+    EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submissions, previous_values,
     save_values, stored_values, submission_history,
 )
 
@@ -33,14 +37,15 @@ def home():
         return redirect(url_for("admin.units"))
     context = {"owed": own_submissions(current_user.unit_id), "today": vn_today(),
                "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label,
-               "effective_deadline": effective_deadline}
+               "effective_deadline": effective_deadline, "tasks": open_tasks_for_unit(current_user.unit_id)}
     if current_user.role == "reviewer":
         rounds = db.session.scalars(
             select(ReportingRound).options(joinedload(ReportingRound.unit))
             .where(ReportingRound.unit_id == current_user.unit_id, ReportingRound.status == "open")
             .order_by(ReportingRound.deadline)
         ).all()
-        context.update(rounds=rounds, counts=status_counts([r.id for r in rounds]))
+        context.update(rounds=rounds, counts=status_counts([r.id for r in rounds]),
+                       directives=[r for r in list_directives(current_user, "open") if r.directive.unit_id == current_user.unit_id])
         return render_template("home/reviewer.html", **context)
     return render_template("home/reporter.html", **context)
 
@@ -63,7 +68,20 @@ def page_context(page, **extra):
 def submission(submission_id: int):
     sub = load_submission(current_user, submission_id)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
-    return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id)))
+    return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id),
+                                                                   merger=merger_links(sub)))
+
+
+@bp.get("/units/<int:unit_id>/history")
+@login_required
+def unit_history(unit_id: int):
+    """A unit's reports with those of the units merged into it: its whole history."""
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or not can_view_unit(current_user, unit):
+        abort(404)
+    series = series_units([unit.id])[unit.id]
+    return render_template("entry/unit_history.html", unit=unit, predecessors=predecessors_of(unit),
+                           submissions=series_history(series), round_label=round_label)
 
 
 def _entries_from_form() -> list[tuple[str, str, int | None]]:
@@ -172,6 +190,9 @@ def submit(submission_id: int):
         problems = page.errors_count + len(page.unexplained())
         flash(f"Chưa nộp được: còn {problems} vấn đề cần xử lý (xem danh sách kiểm tra).", "error")
         return render_template("entry/submission.html", **page_context(page, submit_refused=True)), 422
+    if page.followup and page.followup.prefill:
+        # What the page showed from the unit's last report becomes this report's own word.
+        save_values(sub, page.template, carried_entries(page.followup), current_user)
     move(sub, current_user, "submit")
     db.session.commit()
     late = submitted_late(sub)
@@ -184,11 +205,13 @@ def submit(submission_id: int):
 def previous_plans(submission_id: int):
     """Last period's plans beside this period's results ("Lấy kế hoạch kỳ trước")."""
     sub = load_submission(current_user, submission_id)
-    prev = previous_submission(sub)
+    earlier = previous_submissions(sub)
+    prev = earlier[0] if earlier else None
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
     plans = []
     if prev is not None:
-        prev_values = plain_values(stored_values(prev.id))
+        # A unit formed by a merger finds each predecessor's plans, under its name.
+        prev_values = combine_series([(p.unit.name, plain_values(stored_values(p.id))) for p in earlier])
         prev_template = round_template(prev.round)
         plans = [(s, prev_values[text_key(s.id)]) for s in prev_template.plan_sections() if prev_values.get(text_key(s.id))]
     context = page_context(page, prev=prev, plans=plans)

@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
+from ..reporting.directives import followup_paragraphs
 from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
@@ -204,6 +205,12 @@ def satisfaction_lines(body: Body, section: Section) -> None:
         body.bullet(f"Tổng điểm các chỉ số: {format_score(survey.score)} điểm{rating}.")
 
 
+def followup_lines(body: Body, section: Section) -> None:
+    """Per directive and task: the counts written out, then the consolidating unit's text."""
+    for text, role in followup_paragraphs(body.parts.followup):
+        body.add(text, "VnNote" if role == "lead" else "VnBody")
+
+
 # What a section of each kind prints when no figure sentences were written for it. A kind
 # not listed here (a heading, or a kind added later) prints only its sentences and text.
 FIGURE_FALLBACK: dict[str, Callable[[Body, Section], None]] = {
@@ -215,6 +222,7 @@ FIGURE_FALLBACK: dict[str, Callable[[Body, Section], None]] = {
 AFTER_FIGURES: dict[str, Callable[[Body, Section], None]] = {
     "table": annex_reference,
     "documents": document_lines,
+    "directives": followup_lines,
 }
 
 

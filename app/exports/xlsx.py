@@ -25,6 +25,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..reporting.clock import local_naive
+from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
 from ..reporting.consolidation import TableResult
 from ..reporting.text import xml_safe
 from ..reporting.templates import Section
@@ -489,6 +490,52 @@ def write_completeness_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> N
     print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
 
 
+STATUS_FILLS = {DONE: "#C6EFCE", IN_PROGRESS: "#FFEB9C", NOT_STARTED: "#F8CBAD", MISSING: "#D9D9D9"}
+
+
+def write_followup_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
+    """Directive tasks × units, each cell the unit's status, coloured; counts under each task,
+    then the tasks' content so a printed page can be read on its own."""
+    columns = [(report, task) for report in parts.followup for task in report.tasks]
+    units = grid_units(parts.followup)
+    ncols = 2 + len(columns)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, max(2, ncols - 1), 14)
+    top = write_title(ws, st, max(ncols, 4), "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ ĐƯỢC GIAO TẠI VĂN BẢN CHỈ ĐẠO", parts)
+    write_header_row(ws, st, top, ["STT", "Đơn vị"] + [f"{r.number}\nNhiệm vụ {t.label}".strip() for r, t in columns])
+    ws.set_row(top, 32)
+    status_formats = {code: st.cell_text(align="center", bg_color=fill) for code, fill in STATUS_FILLS.items()}
+    not_assigned = st.cell_text(align="center", font_color="#808080")
+    for number, name in enumerate(units, start=1):
+        row = top + number
+        ws.write_number(row, 0, number, st.cell_count(align="center"))
+        ws.write_string(row, 1, name, st.cell_text())
+        for col, (_, task) in enumerate(columns, start=2):
+            status = dict(task.units).get(name)
+            if status is None:
+                ws.write_string(row, col, "–", not_assigned)
+            else:
+                ws.write_string(row, col, COUNT_LABELS[status], status_formats[status])
+    row = top + len(units) + 1
+    for code in COUNT_ORDER:
+        merge_text(ws, row, 0, row, 1, COUNT_LABELS[code], st.cell_text(bold=True, bg_color=STATUS_FILLS[code]))
+        for col, (_, task) in enumerate(columns, start=2):
+            ws.write_number(row, col, sum(1 for _, s in task.units if s == code), st.cell_count(bold=True))
+        row += 1
+    row += 1
+    for report in parts.followup:
+        merge_text(ws, row, 0, row, max(ncols, 4) - 1, f"{report.name} của {report.issuer}: {report.title}",
+                   st(bold=True, text_wrap=True, font_size=11))
+        row += 1
+        for task in report.tasks:
+            ws.write_string(row, 0, task.label, st(font_size=11, valign="top"))
+            merge_text(ws, row, 1, row, max(ncols, 4) - 1, task.content, st(text_wrap=True, font_size=11, valign="top"))
+            ws.set_row(row, 15 * max(1, len(task.content) // 140 + 1))
+            row += 1
+    print_setup(ws, repeat=(top, top), freeze=(top + 1, 2))
+
+
 # --- the workbook ---------------------------------------------------------------------
 
 def new_workbook(out: str | IO[bytes], created: datetime | None) -> SafeWorkbook:
@@ -522,6 +569,8 @@ def write_round_workbook(parts: ExportParts, out: str | IO[bytes]) -> None:
         write_documents_sheet(workbook.add_worksheet(sheet_name("Văn bản", taken)), st, parts)
     if template.sections_of("narrative"):
         write_narrative_sheet(workbook.add_worksheet(sheet_name("Nội dung", taken)), st, parts)
+    if parts.followup:
+        write_followup_sheet(workbook.add_worksheet(sheet_name("Theo dõi chỉ đạo", taken)), st, parts)
     if parts.completeness:
         write_completeness_sheet(workbook.add_worksheet(sheet_name("Tình hình nộp", taken)), st, parts)
     workbook.close()

@@ -57,3 +57,25 @@ def is_derived(key: str) -> bool:
     except ValueError:
         return False
     return part.startswith("_")
+
+
+# A directive task's follow-up in a "directives" section: "I.9/t12/status", "I.9/t12/text",
+# "I.9/t12/docs" — one entry per task, so each part keeps its own version and history.
+TASK_PREFIX = "t"
+FOLLOWUP_PARTS = {"status": "status", "text": "text", "docs": "text"}
+
+
+def task_part(task_id: int) -> str:
+    return f"{TASK_PREFIX}{task_id}"
+
+
+def task_id_of(part: str) -> int | None:
+    """"t12" → 12; anything else → None."""
+    digits = part[len(TASK_PREFIX):]
+    if part.startswith(TASK_PREFIX) and digits.isdigit() and not digits.startswith("0"):
+        return int(digits)
+    return None
+
+
+def followup_key(section_id: str, task_id: int, part: str) -> str:
+    return f"{section_id}{SEP}{task_part(task_id)}{SEP}{part}"

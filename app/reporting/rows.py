@@ -47,3 +47,20 @@ def fold_unknown_rows(source: ReportTemplate, target: ReportTemplate,
             if label not in unplaced:
                 unplaced.append(label)
     return folded, unplaced
+
+
+def combine_series(parts: list[tuple[str, Mapping[str, int | str]]]) -> dict[str, int | str]:
+    """One unit's history made of several units' reports (a merger): counts summed, texts
+    kept with the name of the unit that wrote them. ``parts`` is (unit name, values)."""
+    if len(parts) == 1:
+        return dict(parts[0][1])
+    combined: dict[str, int | str] = {}
+    texts: dict[str, list[str]] = {}
+    for name, values in parts:
+        for key, value in values.items():
+            if isinstance(value, str):
+                texts.setdefault(key, []).append(f"{name}:\n{value}")
+            else:
+                combined[key] = combined.get(key, 0) + value
+    combined.update({key: "\n\n".join(chunks) for key, chunks in texts.items()})
+    return combined

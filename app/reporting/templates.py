@@ -10,7 +10,7 @@ A template file lists ordered ``[[sections]]`` and ``[[rules]]``. Section kinds:
   fields catalogue (lĩnh vực) through ``bind_rows``; computed columns sum input columns.
 - ``documents``: issued documents, stored by the web app as a list, not as keys.
 - ``satisfaction``: survey forms, counts per level and index scores (hundredths).
-- ``directives``: follow-up of directive tasks, stored by the web app, not as keys.
+- ``directives``: follow-up of directive tasks, stored per task under "I.9/t12/status|text|docs".
 
 Rules name sections, columns and fields by id; every reference is checked at load so a
 typo in a template fails loudly with the file and the key path, not at consolidation.
@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .keys import SEP, TEXT, cell_key, field_key, parse_key, text_key
+from .keys import FOLLOWUP_PARTS, SEP, TEXT, cell_key, field_key, parse_key, task_id_of, text_key
 from .wording import DEFAULT_WORDING, FUNCTIONS, PHRASE_NAMES, Part, WordingError, parse_line, placeholders
 
 SECTION_KINDS = (
@@ -249,6 +249,9 @@ class ReportTemplate:
             return None
         if section.kind == "narrative" and part == TEXT and sub is None:
             return "text"
+        if section.kind == "directives":
+            # Which tasks a unit may write is the service's business; the shape is checked here.
+            return FOLLOWUP_PARTS.get(sub) if sub is not None and task_id_of(part) is not None else None
         if section.kind in ("indicators", "satisfaction") and sub is None:
             try:
                 return section.field(part).kind

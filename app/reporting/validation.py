@@ -11,12 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .keys import (
-    SEP, cell_key, field_key, group_key, parse_key, score_key, text_key, total_key,
+    SEP, cell_key, field_key, followup_key, group_key, parse_key, score_key, task_id_of, text_key, total_key,
 )
 from .numbers import (
     MAX_SCORE, MSG_SCORE, InvalidNumber, format_count, format_score, format_signed, parse_count,
     parse_score,
 )
+from .directives import DONE, MSG_DONE_NEEDS_TEXT, parse_status
 from .templates import ReportTemplate, Row, Rule, Section
 
 MSG_NOT_A_COUNT = "Chỉ nhập số nguyên không âm"
@@ -130,6 +131,8 @@ def parse_value(template: ReportTemplate, key: str, text: str) -> int | str | No
         raise KeyError(key)
     if kind == "text":
         return str(text).replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "status":
+        return parse_status(text)
     if not str(text).strip():
         return None
     return parse_score(text) if kind == "score" else parse_count(text)
@@ -163,12 +166,34 @@ def _check_values(template: ReportTemplate, values: Mapping[str, object]) -> lis
                 )
                 findings.append(Finding("text_length", "error", section.id, (key,), message))
             continue
+        if section.kind == "directives":
+            findings.extend(_check_followup(section, values))
+            continue
         for key in _stored_numeric_keys(template, section, values):
             value = values[key]
             kind = template.key_kind(key)
             message = _range_message(value, kind)
             if message:
                 findings.append(Finding("value_range", "error", section.id, (key,), message))
+    return findings
+
+
+def _check_followup(section: Section, values: Mapping[str, object]) -> list[Finding]:
+    """A task reported as done says what was done (the rule of design §10)."""
+    findings = []
+    prefix = section.id + SEP
+    for key, value in values.items():
+        if not key.startswith(prefix) or value != DONE:
+            continue
+        try:
+            _, part, sub = parse_key(key)
+        except ValueError:
+            continue
+        if sub != "status":
+            continue
+        text = followup_key(section.id, task_id_of(part) or 0, "text")
+        if not str(values.get(text) or "").strip():
+            findings.append(Finding("followup_done_text", "error", section.id, (text, key), MSG_DONE_NEEDS_TEXT))
     return findings
 
 

@@ -8,7 +8,7 @@ the figure sentences make.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -21,9 +21,10 @@ from ..reporting.consolidation import Consolidation, UnitInput, consolidate, kin
 from ..reporting.figures import Comparison, coverage_sentence, write_figures
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
-from ..reporting.rows import fold_unknown_rows
+from ..reporting.rows import combine_series, fold_unknown_rows
 from ..reporting.validation import validate
-from .orgtree import unit_order
+from .directives import DirectiveConsolidation, round_followup, upward_followup_values
+from .orgtree import series_units, unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template
 
 
@@ -37,6 +38,7 @@ class RoundConsolidation:
     included: list[Submission]
     narratives: dict[str, RoundNarrative]
     include_submitted: bool
+    followup: list[DirectiveConsolidation] = field(default_factory=list)  # directive tasks, per directive
 
 
 def included_states(include_submitted: bool) -> tuple[str, ...]:
@@ -44,9 +46,10 @@ def included_states(include_submitted: bool) -> tuple[str, ...]:
 
 
 def _round_submissions(round_: ReportingRound) -> list[Submission]:
+    """The round's submissions, less those closed by a merger (their unit reports within its successor's)."""
     return db.session.scalars(
         select(Submission).join(Submission.unit).options(joinedload(Submission.unit))
-        .where(Submission.round_id == round_.id).order_by(*unit_order())
+        .where(Submission.round_id == round_.id, Submission.status != "merged").order_by(*unit_order())
     ).all()
 
 
@@ -134,7 +137,8 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
     result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind)
     narratives = {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
-    return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted)
+    followup = round_followup(round_, template, submissions, included)
+    return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
 
 
 def _round_of(unit_id: int, template_code: str, period: Period) -> ReportingRound | None:
@@ -158,12 +162,23 @@ def round_comparisons(round_: ReportingRound) -> tuple[Comparison | None, Compar
     """The consolidating unit's approved figures for the same period last year and the
     previous period, when it ran those rounds: two lookups and two sums, whatever the units."""
     found = []
+    # A consolidating unit formed by a merger (two provinces in 2025) sums its predecessors' rounds.
+    series = sorted(series_units([round_.unit_id])[round_.unit_id], key=lambda u: u != round_.unit_id)
     for period, label in zip(earlier_periods(round_period(round_)), ("year", "previous")):
-        earlier = _round_of(round_.unit_id, round_.template_code, period) if period else None
-        if earlier is None:
+        rounds = [r for r in (_round_of(u, round_.template_code, period) for u in series) if r] if period else []
+        if not rounds:
             found.append(None)
             continue
+        earlier = rounds[0]
         summed, by_kind = _summed_counts(earlier, ("approved",))
+        for other in rounds[1:]:
+            more, more_by_kind = _summed_counts(other, ("approved",))
+            for key, amount in more.items():
+                summed[key] = summed.get(key, 0) + amount
+            for kind, part in more_by_kind.items():
+                mine = by_kind.setdefault(kind, {})
+                for key, amount in part.items():
+                    mine[key] = mine.get(key, 0) + amount
         result = consolidate(round_template(earlier), [], summed=summed, summed_by_kind=by_kind)
         found.append(Comparison(result, str(period.year) if label == "year" else round_label(earlier)))
     return found[0], found[1]
@@ -179,17 +194,19 @@ def submission_figures(sub: Submission, result: Consolidation) -> dict[str, tupl
     """One unit's own report written out, compared with its own earlier submissions."""
     template = result.template
     found = []
+    # A unit formed by a merger is compared with its predecessors' reports, summed.
+    series = series_units([sub.unit_id])[sub.unit_id]
     for period, label in zip(earlier_periods(round_period(sub.round)), ("year", "previous")):
-        earlier = None if period is None else db.session.scalar(
-            select(Submission).join(Submission.round).where(
-                Submission.unit_id == sub.unit_id, ReportingRound.template_code == sub.round.template_code,
+        earlier = [] if period is None else db.session.scalars(
+            select(Submission).join(Submission.round).options(joinedload(Submission.unit)).where(
+                Submission.unit_id.in_(series), ReportingRound.template_code == sub.round.template_code,
                 ReportingRound.period_kind == period.kind, ReportingRound.period_year == period.year,
                 ReportingRound.period_index == period.index, Submission.status.in_(("submitted", "approved")),
-            ).limit(1))
-        if earlier is None:
+            )).all()
+        if not earlier:
             found.append(None)
             continue
-        values = plain_values(stored_values(earlier.id))
+        values = combine_series([(e.unit.name, plain_values(stored_values(e.id))) for e in earlier])
         found.append(Comparison(consolidate(template, [UnitInput(sub.unit_id, sub.unit.name, values, kind=sub.unit.kind)]),
                                 str(period.year) if label == "year" else period_label(period)))
     return write_figures(result, period_label=round_label(sub.round), single=True, last_year=found[0], previous=found[1])
@@ -237,12 +254,16 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
     if unplaced:
         return [f"Lĩnh vực riêng của đơn vị ({', '.join(unplaced)}) không có trong mẫu của cấp trên, và mẫu đó không có "
                 "dòng \"Lĩnh vực khác\" để cộng vào. Đề nghị quản trị thêm lĩnh vực mã \"khac\" cho cấp trên."]
+    # The unit's own follow-up of the tasks it was given travels with its consolidation.
+    values |= upward_followup_values(rc.round, target, template)
     errors = [f.message for f in validate(template, values) if f.severity == "error"]
     if errors:
         return errors
     stored = stored_values(target.id)
     entries = [(key, display(value, template.key_kind(key)), None) for key, value in values.items() if template.key_kind(key)]
-    entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)]
+    # Follow-up typed into the upward report itself stays unless the consolidation says otherwise.
+    entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)
+                and template.section(key.split("/")[0]).kind != "directives"]
     outcome = save_values(target, template, entries, user, stored=stored)
     if outcome.errors:
         db.session.rollback()

@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from ..reporting.consolidation import Consolidation
+from ..reporting.directives import DirectiveReport
 from ..reporting.templates import ReportTemplate
 
 # Kinds whose reports are signed by a People's Committee ("UBND xã Hoàng Kim").
@@ -69,6 +70,7 @@ class ExportParts:
     signature: Signature = Signature()
     created: datetime | None = None  # workbook property; fixed so equal inputs give equal files
     consolidated: bool = True  # False for one unit's own submission
+    followup: tuple[DirectiveReport, ...] = ()  # directive tasks and what was done about them
 
     def unit_title(self, name: str) -> str:
         return self.unit_titles.get(name, name)

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from .consolidation import RoundConsolidation, coverage_text, round_figures, submission_figures
+from .directives import directive_reports, submission_reports
 from .submissions import plain_values, stored_values
 from ..reporting.clock import vn_today
 from ..extensions import db
@@ -74,7 +75,7 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
         completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, round_.id, receiving),
-        created=created_at(round_),
+        created=created_at(round_), followup=directive_reports(rc.followup),
     )
 
 
@@ -107,5 +108,5 @@ def submission_parts(sub: Submission) -> ExportParts:
         unit_titles={sub.unit.name: unit_title(sub.unit)},
         completeness=completeness([sub], round_),
         signature=signature_for(sub.unit, round_.id, receiving),
-        created=created_at(round_), consolidated=False,
+        created=created_at(round_), consolidated=False, followup=submission_reports(sub, template, values),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import OrgUnit
+from ..models import OrgUnit, UnitSuccession
 
 
 def unit_order(entity=OrgUnit) -> tuple:
@@ -66,4 +66,25 @@ def units_with_children_flags(parent_id: int | None) -> list[tuple[OrgUnit, int]
     return [(u, n) for u, n in db.session.execute(stmt).all()]
 
 
-__all__ = ["unit_order", "unit_sort_key", "add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]
+def series_units(unit_ids) -> dict[int, set[int]]:
+    """Each unit with every unit merged into it, transitively (A → D, D → E: E's series holds
+    D and A): the units whose reports together make up its history. A query per generation."""
+    series = {u: {u} for u in unit_ids}
+    reached = {u: {u} for u in unit_ids}  # unit in a series → the roots whose series hold it
+    frontier = set(unit_ids)
+    for _ in range(10):
+        found = db.session.execute(select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+                                   .where(UnitSuccession.successor_id.in_(frontier))).all() if frontier else []
+        frontier = set()
+        for before, after in found:
+            for root in reached.get(after, ()):
+                if before not in series[root]:
+                    series[root].add(before)
+                    reached.setdefault(before, set()).add(root)
+                    frontier.add(before)
+        if not frontier:
+            break
+    return series
+
+
+__all__ = ["series_units", "unit_order", "unit_sort_key", "add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]

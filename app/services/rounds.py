@@ -20,7 +20,7 @@ from ..reporting.validation import carried_over
 from .access import can_review_round
 from .errors import Invalid, NotFound
 from .catalogue import catalogue_snapshot
-from .orgtree import unit_order
+from .orgtree import series_units, unit_order
 from .workdays import work_calendar
 
 
@@ -119,29 +119,40 @@ def open_round(
     return round_
 
 
-def prefill_carried_over(round_: ReportingRound, template: ReportTemplate, period: Period) -> None:
-    """Start each unit's table with last period's pending dossiers as carried over (two queries)."""
+def prefill_carried_over(round_: ReportingRound, template: ReportTemplate, period: Period,
+                         only: list[Submission] | None = None) -> None:
+    """Start each unit's table (or ``only`` these submissions') with last period's pending
+    dossiers as carried over; a unit formed by a merger carries its predecessors' pending
+    dossiers, summed. Three queries."""
     prev = previous_period(period)
     if prev is None or not any(r.kind == "carry_over" for r in template.rules):
         return
-    units = {s.unit_id: s for s in round_.submissions}
-    previous = dict(db.session.execute(
+    units = {s.unit_id: s for s in (round_.submissions if only is None else only)}
+    series = series_units(list(units))
+    previous = db.session.execute(
         select(Submission.unit_id, Submission.id).join(Submission.round).where(
-            Submission.unit_id.in_(units), ReportingRound.template_code == template.code,
-            ReportingRound.period_kind == prev.kind, ReportingRound.period_year == prev.year,
-            ReportingRound.period_index == prev.index)
-    ).all())
+            Submission.unit_id.in_({u for members in series.values() for u in members}), Submission.status != "merged",
+            ReportingRound.template_code == template.code, ReportingRound.period_kind == prev.kind,
+            ReportingRound.period_year == prev.year, ReportingRound.period_index == prev.index)
+    ).all()
     if not previous:
         return
-    values: dict[int, dict] = {sid: {} for sid in previous.values()}
+    values: dict[int, dict] = {unit_id: {} for unit_id, _ in previous}
+    by_submission = dict((sid, unit_id) for unit_id, sid in previous)
     for sid, key, number in db.session.execute(
         select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value)
-        .where(SubmissionValue.submission_id.in_(list(previous.values())), SubmissionValue.int_value.is_not(None))
+        .where(SubmissionValue.submission_id.in_(list(by_submission)), SubmissionValue.int_value.is_not(None))
     ):
-        values[sid][key] = number
+        values[by_submission[sid]][key] = number
     bound = _bound_template(round_.template_source, round_.catalogue_json)
-    for unit_id, prev_id in previous.items():
-        for key, value in carried_over(bound, values[prev_id]).items():
+    for unit_id, members in series.items():
+        summed: dict[str, int] = {}
+        for member in members & values.keys():
+            for key, number in values[member].items():
+                summed[key] = summed.get(key, 0) + number
+        if not summed:
+            continue
+        for key, value in carried_over(bound, summed).items():
             db.session.add(SubmissionValue(submission_id=units[unit_id].id, key=key, int_value=value, version=1))
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import cell_key, field_key, group_key, text_key, total_key
+from ..reporting.keys import cell_key, field_key, followup_key, group_key, text_key, total_key
 from ..reporting.templates import ReportTemplate, Section
 from ..reporting.validation import Finding, compute, compute_section, findings_by_key, validate
+from .directives import FollowUp, submission_followup
 from .rounds import round_template
 from ..reporting.keys import EXPLAIN_PREFIX
 from .submissions import display, explanations, plain_values, previous_values, stored_values
@@ -47,6 +48,7 @@ class SubmissionPage:
     typed: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     conflicts: dict = field(default_factory=dict)
+    followup: FollowUp | None = None  # directive tasks of the follow-up section
 
     def shown(self, key: str) -> str:
         if key in self.typed:
@@ -83,7 +85,9 @@ class SubmissionPage:
         if section.kind == "documents":
             return "complete" if any(d.section_id == section.id for d in self.documents) else "empty"
         if section.kind == "directives":
-            return "complete"
+            entries = self.followup.entries if self.followup else []
+            reported = sum(1 for e in entries if self.values.get(followup_key(section.id, e.task.id, "status")))
+            return "complete" if reported == len(entries) else ("progress" if reported else "empty")
         keys = section_input_keys(section)
         filled = sum(1 for k in keys if k in self.values)
         if not filled:
@@ -140,6 +144,9 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
     template = round_template(submission.round)
     stored = stored if stored is not None else stored_values(submission.id)
     values = plain_values(stored)
+    # Tasks of open directives start from the unit's last report until it changes them.
+    followup = submission_followup(submission, template, values, editable)
+    values.update(followup.prefill)
     previous = previous_values(submission)
     findings = validate(template, values, previous)
     documents = db.session.scalars(
@@ -155,7 +162,7 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
     return SubmissionPage(
         submission=submission, template=template, stored=stored, values=values, derived=compute(template, values),
         findings=findings, by_key=findings_by_key(findings), previous=previous, explained=explanations(stored),
-        documents=documents, comments=comments, editable=editable, **overrides,
+        documents=documents, comments=comments, editable=editable, followup=followup, **overrides,
     )
 
 

@@ -15,14 +15,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..extensions import db
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
 from ..reporting.clock import utcnow
-from ..reporting.keys import EXPLAIN_PREFIX, parse_key
+from ..reporting.keys import EXPLAIN_PREFIX, parse_key, task_id_of
 from ..reporting.lifecycle import next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
+from ..reporting.rows import combine_series
 from ..reporting.templates import ReportTemplate
 from ..reporting.validation import parse_value
 from .access import can_review_submission, can_view_unit
+from .directives import allowed_task_ids
 from .errors import NotFound
+from .orgtree import series_units, unit_sort_key
 from .rounds import effective_deadline, round_period
 
 
@@ -68,25 +71,32 @@ def explanations(stored: dict[str, StoredValue]) -> dict[str, str]:
     return {k[len(EXPLAIN_PREFIX):]: v.value or "" for k, v in stored.items() if k.startswith(EXPLAIN_PREFIX)}
 
 
-def previous_submission(submission: Submission) -> Submission | None:
-    """The same unit's submission for the previous period of the same template, if any."""
+def previous_submissions(submission: Submission) -> list[Submission]:
+    """The previous period's submissions of the same template by this unit and by the units
+    merged into it (sáp nhập): together they are its "kỳ trước". Its own comes first."""
     period = previous_period(round_period(submission.round))
     if period is None:
-        return None
-    return db.session.scalar(
-        select(Submission).join(Submission.round).where(
-            Submission.unit_id == submission.unit_id,
+        return []
+    units = series_units([submission.unit_id])[submission.unit_id]
+    found = db.session.scalars(
+        select(Submission).join(Submission.round).options(joinedload(Submission.unit)).where(
+            Submission.unit_id.in_(units),
+            Submission.status != "merged",
             ReportingRound.template_code == submission.round.template_code,
             ReportingRound.period_kind == period.kind,
             ReportingRound.period_year == period.year,
             ReportingRound.period_index == period.index,
         )
-    )
+    ).all()
+    return sorted(found, key=lambda s: (s.unit_id != submission.unit_id, unit_sort_key(s.unit)))
 
 
 def previous_values(submission: Submission) -> dict[str, int | str] | None:
-    prev = previous_submission(submission)
-    return plain_values(stored_values(prev.id)) if prev else None
+    """Last period's values: for a merged unit, its predecessors' counts summed."""
+    found = previous_submissions(submission)
+    if not found:
+        return None
+    return combine_series([(s.unit.name, plain_values(stored_values(s.id))) for s in found])
 
 
 def display(value: int | str | None, kind: str | None) -> str:
@@ -125,6 +135,7 @@ def save_values(
     stored = stored if stored is not None else stored_values(submission.id)
     outcome = SaveOutcome()
     now = utcnow()
+    tasks: set[int] | None = None  # directive tasks this unit may report on, read when needed
     for key, text, seen_version in entries:
         outcome.typed[key] = text
         is_explanation = key.startswith(EXPLAIN_PREFIX)
@@ -139,6 +150,11 @@ def save_values(
         except InvalidNumber as exc:
             outcome.errors[key] = str(exc)
             continue
+        if value is not None and template.key_kind(key) and template.section(parse_key(key)[0]).kind == "directives":
+            tasks = allowed_task_ids(submission, template) if tasks is None else tasks
+            if task_id_of(parse_key(key)[1]) not in tasks:
+                outcome.errors[key] = "Nhiệm vụ này không còn được giao cho đơn vị hoặc đã kết thúc."
+                continue
         if isinstance(value, str) and not is_explanation:
             section = template.section(parse_key(key)[0])
             if len(value) > section.max_length:
@@ -277,7 +293,10 @@ def load_submission(user, submission_id: int) -> Submission:
     """The submission with its round and unit in one query (the round's and the unit's
     many-to-one links then resolve from the session without another query)."""
     row = db.session.execute(_SUBMISSION_WITH_ROUND, {"submission_id": submission_id}).first()
-    if row is None or not can_view_unit(user, row[0].unit):
+    if row is None:
+        raise NotFound()
+    # A unit formed by a merger reads its predecessors' reports: they are its history.
+    if not can_view_unit(user, row[0].unit) and row[0].unit_id not in series_units([user.unit_id])[user.unit_id]:
         raise NotFound()
     return row[0]
 

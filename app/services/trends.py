@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import ReportingRound, RoundTotals, Submission, SubmissionValue
 from ..reporting.clock import utcnow, vn_today
 from ..reporting.trends import Figure, PeriodFigures, TrendRow, figure_values, main_figures, trend_rows
+from .orgtree import series_units
 from .rounds import effective_deadline, round_label, round_template, submitted_late
 
 PERIODS = 4
@@ -85,24 +86,37 @@ def round_trend(round_: ReportingRound, current: dict[str, int] | None = None) -
 
 
 def unit_trend(submission: Submission) -> Trend:
-    """One unit's main figures in its own reports for the last four periods of the template."""
+    """One unit's main figures in its own reports for the last four periods of the template;
+    a unit formed by a merger (sáp nhập) continues its predecessors' series, summed."""
     round_ = submission.round
+    series = series_units([submission.unit_id])[submission.unit_id]
     subs = db.session.scalars(
         select(Submission).join(Submission.round).options(contains_eager(Submission.round)).where(
-            Submission.unit_id == submission.unit_id, ReportingRound.template_code == round_.template_code,
-            ReportingRound.period_kind == round_.period_kind,
+            Submission.unit_id.in_(series), Submission.status != "merged",
+            ReportingRound.template_code == round_.template_code, ReportingRound.period_kind == round_.period_kind,
             tuple_(ReportingRound.period_year, ReportingRound.period_index) <= tuple_(round_.period_year, round_.period_index),
-        ).order_by(ReportingRound.period_year.desc(), ReportingRound.period_index.desc()).limit(PERIODS)
+        ).order_by(ReportingRound.period_year.desc(), ReportingRound.period_index.desc()).limit(PERIODS * len(series))
     ).all()
-    subs = list(reversed(subs))
+    by_period: dict[tuple[int, int], list[Submission]] = defaultdict(list)
+    for sub in subs:
+        by_period[(sub.round.period_year, sub.round.period_index)].append(sub)
+    chosen = sorted(by_period)[-PERIODS:]
     values: dict[int, dict[str, int]] = defaultdict(dict)
     for sid, key, number in db.session.execute(
         select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value)
-        .where(SubmissionValue.submission_id.in_([s.id for s in subs]), SubmissionValue.int_value.is_not(None))
+        .where(SubmissionValue.submission_id.in_([s.id for p in chosen for s in by_period[p]]), SubmissionValue.int_value.is_not(None))
     ):
         values[sid][key] = number
-    periods = [PeriodFigures(round_label(s.round), figure_values(round_template(s.round), values[s.id]),
-                             current=s.id == submission.id, provisional=s.status != "approved") for s in subs]
+    periods = []
+    for period in chosen:
+        group = by_period[period]
+        summed: dict[str, int] = defaultdict(int)
+        for sub in group:
+            for key, number in values[sub.id].items():
+                summed[key] += number
+        periods.append(PeriodFigures(round_label(group[0].round), figure_values(round_template(group[0].round), summed),
+                                     current=any(s.id == submission.id for s in group),
+                                     provisional=any(s.status != "approved" for s in group)))
     return _trend(round_template(round_), periods)
 
 

@@ -173,5 +173,19 @@
     if (event.detail.target && event.detail.target.id === "checks") applyFlags();
   });
 
+  // --- Directive follow-up: insert the grouped suggestion into the reviewer's text -------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-from]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-insert-from"));
+    var target = document.querySelector(button.getAttribute("data-insert-into"));
+    if (!source || !target) return;
+    var text = source.textContent.trim();
+    target.value = target.value.trim() ? target.value.replace(/\s+$/, "") + "\n" + text : text;
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+    target.dispatchEvent(new Event("change", { bubbles: true }));
+    target.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { restoreLocal(document); });
 })();

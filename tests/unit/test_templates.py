@@ -132,7 +132,7 @@ def test_the_quarterly_outline_follows_circular_01_2020():
     template = shipped_templates()["quarterly_tthc"]
     assert [s.id for s in template.sections] == [
         "I", "I.1", "I.2", "I.3", "I.4", "I.5", "I.5.1", "I.5.2", "I.5.3", "I.5.4", "I.5.5",
-        "I.5.6", "I.5.7", "I.6", "I.6.1", "I.6.2", "I.6.3", "I.6.4", "I.6.5", "I.7", "I.8",
+        "I.5.6", "I.5.7", "I.6", "I.6.1", "I.6.2", "I.6.3", "I.6.4", "I.6.5", "I.7", "I.8", "I.9",
         "II", "II.1", "II.2", "II.3", "III", "IV",
     ]
     assert template.form_code == "Biểu số 06a/VPCP/KSTT"
@@ -209,6 +209,12 @@ def test_a_catalogue_with_unusable_codes_is_refused(catalogue):
         ("I.3/received", "count"),
         ("I.2/text", "text"),
         ("I.9/text", None),
+        ("I.9/t12/status", "status"),  # a directive task's follow-up
+        ("I.9/t12/text", "text"),
+        ("I.9/t12/docs", "text"),
+        ("I.9/t12/other", None),
+        ("I.9/t012/status", None),
+        ("I.8/t12/status", None),  # not a follow-up section
         (field_key("I.4", "c4"), None),
     ],
 )
@@ -227,7 +233,7 @@ def test_the_default_fields_catalogue_groups_land_fields():
     ("old", "new", "expected"),
     [
         ('"I.4/_total/c13"]', '"I.4/_total/c99"]', "rules[8].limit[1] names unknown column 'c99'"),
-        ('"I.4/_total/c13"]', '"I.9/_total/c13"]', "rules[8].limit[1] names unknown section 'I.9'"),
+        ('"I.4/_total/c13"]', '"I.99/_total/c13"]', "rules[8].limit[1] names unknown section 'I.99'"),
         ('value = "apologies"', 'value = "apology"', "rules[8].value names unknown field 'apology'"),
         ('previous_column = "c11"', 'previous_column = "c111"',
          "rules[3].previous_column names unknown column 'c111'"),

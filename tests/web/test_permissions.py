@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from app.models import SubmissionDocument, SubmissionValue, User
+from app.models import Directive, DirectiveAssignment, DirectiveTask, SubmissionDocument, SubmissionValue, User
 from app.services.orgtree import add_unit
 from app.reporting.periods import make_period
 from app.reporting.templates import shipped_templates
@@ -52,6 +52,10 @@ class World:
     sub_b_upward: object
     doc_b1: object
     doc_a2: object
+    directive_b: object
+    task_b: object
+    directive_p: object
+    task_p: object
 
 
 def build_world() -> World:
@@ -97,10 +101,21 @@ def build_world() -> World:
     doc_a2 = SubmissionDocument(submission_id=sub_a2.id, section_id="I.5.1", doc_type="KH", number="2/KH-UBND",
                                 summary="Kế hoạch của Xã Bên Này Hai")
     db.session.add_all([doc_b1, doc_a2])
+    # District B's own directive, and one of the province's that assigns only district B's commune.
+    directive_b = Directive(unit=district_b, doc_type="CT", number="1/CT-UBND", issued_on=date(2024, 2, 1),
+                            title="Chỉ thị của Huyện Bên Kia")
+    directive_p = Directive(unit=province, doc_type="CT", number="2/CT-UBND", issued_on=date(2024, 2, 1),
+                            title="Giao Xã Bên Kia Một rà soát")
+    task_b = DirectiveTask(directive=directive_b, label="1", content="Việc của Xã Bên Kia Một", template_codes="quarterly_tthc",
+                           assignments=[DirectiveAssignment(unit=b1)])
+    task_p = DirectiveTask(directive=directive_p, label="1", content="Việc của Xã Bên Kia Hai", template_codes="quarterly_tthc",
+                           assignments=[DirectiveAssignment(unit=b1), DirectiveAssignment(unit=district_b)])
+    db.session.add_all([directive_b, directive_p, task_b, task_p])
     db.session.commit()
     assert (sub_a2.unit, sub_b1.unit, sub_b_upward.unit) == (a2, b1, district_b)
     return World(province, district_a, a1, a2, district_b, b1, reporter_a1, reviewer_a, reporter_b1, reviewer_b,
-                 province_round, round_a, round_b, sub_a2, sub_b1, sub_b_upward, doc_b1, doc_a2)
+                 province_round, round_a, round_b, sub_a2, sub_b1, sub_b_upward, doc_b1, doc_a2,
+                 directive_b, task_b, directive_p, task_p)
 
 
 def _section_for(rule) -> str:
@@ -121,6 +136,8 @@ OUT_OF_SCOPE = {
     "document_id": lambda w, rule: [w.doc_b1.id],
     "section_id": lambda w, rule: [_section_for(rule)],
     "key": lambda w, rule: ["I.4/_total/c3"],
+    "directive_id": lambda w, rule: [w.directive_b.id, w.directive_p.id],
+    "task_id": lambda w, rule: [w.task_b.id, w.task_p.id],
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
@@ -131,7 +148,8 @@ def _payload(w: World) -> dict:
     """Plausible form values, so a route without a scope check would act rather than fail on input."""
     return {"unit_id": w.district_b.id, "action": "open", "text": "Ghi đè", "version": "1", "doc_type": "QĐ",
             "number": "9/QĐ-UBND", "summary": "Ghi đè", "comment.I.2": "Sửa lại", "start": "I.4/ho_tich/c4",
-            "v.I.2/text": "Ghi đè", "key": "I.4/_total/c3", "q": "Bên Kia", "open": w.district_b.id}
+            "v.I.2/text": "Ghi đè", "key": "I.4/_total/c3", "q": "Bên Kia", "open": w.district_b.id,
+            "content": "Ghi đè", "status": "closed", "groups": "communes", "templates": "quarterly_tthc"}
 
 
 def _rules():
@@ -183,6 +201,12 @@ def _fingerprint() -> list:
         "SELECT count(*) FROM review_comment",
         "SELECT count(*) FROM round_narrative",
         "SELECT count(*) FROM catalogue_field",
+        "SELECT id, status, version, number, title FROM directive ORDER BY id",
+        "SELECT id, status, version, content FROM directive_task ORDER BY id",
+        "SELECT count(*) FROM directive_assignment",
+        "SELECT count(*) FROM directive_log",
+        "SELECT count(*) FROM directive_attachment",
+        "SELECT count(*) FROM round_followup",
     ]
     db.session.expire_all()
     return [db.session.execute(text(q)).all() for q in queries]
