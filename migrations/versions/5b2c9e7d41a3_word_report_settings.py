@@ -1,7 +1,7 @@
 """Word settings per report: số/ký hiệu, requesting document, one row per unit and round
 
 Revision ID: 5b2c9e7d41a3
-Revises: 5d2c8e1f9a47
+Revises: 64159c62b107
 Create Date: 2026-11-30 17:30:00
 
 The table's key changes from the unit to (unit, round), so it is rebuilt; each unit's
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '5b2c9e7d41a3'
-down_revision = '5d2c8e1f9a47'
+down_revision = '64159c62b107'
 branch_labels = None
 depends_on = None
 
