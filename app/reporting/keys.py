@@ -11,6 +11,8 @@ TOTAL = "_total"
 GROUP_PREFIX = "_group:"
 SCORE = "_score"
 TEXT = "text"
+# A numeric section's short note (thuyết minh): text stored beside its figures, "<section>/note".
+NOTE = "note"
 # A unit's explanation of a warning (giải trình): "_explain:<rule id>:<digest>".
 EXPLAIN_PREFIX = "_explain:"
 
@@ -25,6 +27,10 @@ def field_key(section_id: str, field_id: str) -> str:
 
 def text_key(section_id: str) -> str:
     return f"{section_id}{SEP}{TEXT}"
+
+
+def note_key(section_id: str) -> str:
+    return f"{section_id}{SEP}{NOTE}"
 
 
 def total_key(section_id: str, column_id: str) -> str:
@@ -79,3 +85,13 @@ def task_id_of(part: str) -> int | None:
 
 def followup_key(section_id: str, task_id: int, part: str) -> str:
     return f"{section_id}{SEP}{task_part(task_id)}{SEP}{part}"
+
+
+def parse_followup_key(key: str) -> tuple[int, str] | None:
+    """"I.9/t12/status" → (12, "status"); None for a key that is not a task's follow-up."""
+    try:
+        _, part, sub = parse_key(key)
+    except ValueError:
+        return None
+    task_id = task_id_of(part)
+    return (task_id, sub) if task_id is not None and sub in FOLLOWUP_PARTS else None

@@ -70,6 +70,7 @@ class ExportParts:
     signature: Signature = Signature()
     created: datetime | None = None  # workbook property; fixed so equal inputs give equal files
     consolidated: bool = True  # False for one unit's own submission
+    trend: object = None  # services.trends.Trend: the main figures of the last periods (charts sheet)
     followup: tuple[DirectiveReport, ...] = ()  # directive tasks and what was done about them
 
     def unit_title(self, name: str) -> str:

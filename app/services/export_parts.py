@@ -19,6 +19,7 @@ from ..reporting.consolidation import UnitInput, consolidate
 from .rounds import round_label, round_template, round_window, submitted_late
 from .document_settings import signature_for
 from .export_model import ExportParts, UnitStatus, committee_name
+from .trends import consolidated_sums, round_trend
 
 
 def unit_title(unit: OrgUnit | None) -> str:
@@ -76,6 +77,7 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, round_.id, receiving),
         created=created_at(round_), followup=directive_reports(rc.followup),
+        trend=round_trend(round_, current=consolidated_sums(rc)),
     )
 
 
