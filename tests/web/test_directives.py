@@ -455,3 +455,14 @@ def test_the_directive_pages_issue_as_many_queries_for_many_units_as_for_few(cli
     # The follow-up section of a consolidation: the same statements for 2 approved reports or 6.
     small, large = (count_queries(client, url, "directive") + count_queries(client, url, "round_followup") for url in rounds)
     assert small == large <= 5
+
+
+def test_a_district_reminds_its_own_communes_of_a_province_task(client, world):
+    switch(client, world["province_reviewer"])
+    record_directive(client, number="12/CT-UBND")
+    directive = db.session.scalar(select(Directive))
+    add_task(client, directive.id, "1", "Rà soát TTHC.", units=[world["communes"][0].id, world["outsider"].id])
+    switch(client, world["reviewer"])
+    page = client.get(f"/directives/{directive.id}").get_data(as_text=True)
+    assert "Huyện Thử Nghiệm đề nghị Xã Số 1 báo cáo kết quả thực hiện nhiệm vụ 1 theo Chỉ thị số 12/CT-UBND" in page
+    assert "Xã Ngoài" not in page and 'data-copy="#reminder-' in page
