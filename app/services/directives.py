@@ -692,7 +692,7 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
         sentence = followup_sentence(assigned, statuses)
         groups = group_texts((name, text) for _, name, text, _ in texts)
         done = bool(units) and all(statuses.get(u.id) == DONE for u in units)
-        item = TaskConsolidation(task, assigned, statuses, texts, sentence, suggestion(sentence, groups), mine,
+        item = TaskConsolidation(task, assigned, statuses, texts, sentence, suggestion(groups), mine,
                                  own_assigned, is_overdue(task.due_on, today, task.status == "open", done))
         entry = result.setdefault(directive.id, DirectiveConsolidation(
             directive, directive_name(directive.doc_type, directive.number, directive.issued_on), []))

@@ -360,7 +360,7 @@ def test_the_consolidated_report_counts_statuses_and_takes_the_reviewers_text(cl
                status="approved")
     page = client.get(f"/rounds/{quarter.id}/consolidated").get_data(as_text=True)
     assert "1/2 xã đã hoàn thành (Xã Số 1); 1 xã đang thực hiện (Xã Số 2); 2/2 cơ quan, đơn vị chưa báo cáo." in page
-    assert "- Đã quán triệt xong. (Xã Số 1, Xã Số 2)." in page  # the grouped suggestion
+    assert "- Đã quán triệt xong (Xã Số 1, Xã Số 2)." in page  # the grouped suggestion
     task = tasks["2"]  # given to the district itself: it states its own status here
     url = f"/directives/rounds/{quarter.id}/tasks/{task.id}"
     assert f'id="ft-status-{task.id}"' in page
