@@ -262,6 +262,7 @@ def seed_rounds(today=None) -> None:
                                 instructions="Đề nghị các xã, thị trấn và các phòng nộp đúng hạn; số liệu theo biểu 06a.",
                                 opened_by=reviewer)
     db.session.flush()
+    _seed_word_settings(binh_son, previous_round)
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
     states = ["approved"] * 9 + ["submitted"] * 6 + ["returned"] * 2 + ["draft"] * 5
     for sub, status in zip(sorted(district_round.submissions, key=lambda s: s.unit.sort_order), states):
@@ -283,6 +284,35 @@ def seed_rounds(today=None) -> None:
     seed_review_history(today, rng)
     # Last: the merger happens in the current quarter, after the history above was written.
     _demo_merger(binh_son, period.date_from)
+
+
+def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
+    """Last quarter's report as Bình Sơn sent it: its Word settings (which prefill this
+    quarter's) and the reviewer's texts, written in the district's voice."""
+    from .models import DocumentSettings, RoundNarrative
+
+    db.session.add(DocumentSettings(
+        unit_id=binh_son.id, round_id=previous_round.id, symbol="BC-UBND",
+        request_doc="Công văn số 1311/VP-KSTTHCNC ngày 13/9/2021 của Văn phòng UBND tỉnh Quảng Ngãi",
+        recipient="Văn phòng UBND tỉnh Quảng Ngãi",
+        distribution="Như trên;\nTT Huyện ủy, TT HĐND huyện (b/c);\nCT, các PCT UBND huyện;\nLưu: VT.",
+        signer_prefix="TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", signer_title="PHÓ CHỦ TỊCH", signer_name="Nguyễn Văn Phong",
+    ))
+    texts = {
+        "I.2": "UBND huyện chỉ đạo các phòng chuyên môn và UBND các xã, thị trấn rà soát các thủ tục hành chính "
+               "thực hiện trực tuyến toàn trình và một phần để xây dựng quy trình điện tử.",
+        "I.5.3": "100% thủ tục hành chính được tiếp nhận và trả kết quả tại Bộ phận Một cửa các cấp; kết quả giải "
+                 "quyết được công khai trên Cổng dịch vụ công của tỉnh.",
+        "II.1": "Nhìn chung, công tác kiểm soát thủ tục hành chính và thực hiện cơ chế một cửa, một cửa liên thông "
+                "trên địa bàn huyện được triển khai đầy đủ, đúng tiến độ; việc giải quyết hồ sơ cơ bản đúng hạn.",
+        "II.2": "- Một số xã còn chậm cập nhật hồ sơ trên phần mềm một cửa điện tử.\n"
+                "- Cán bộ Bộ phận Một cửa cấp xã kiêm nhiệm nhiều việc; trang thiết bị đã xuống cấp.",
+        "III": "1. Tiếp tục rà soát, công khai thủ tục hành chính thuộc thẩm quyền giải quyết của huyện và xã.\n"
+               "2. Đẩy mạnh tiếp nhận hồ sơ trực tuyến; không để hồ sơ quá hạn.",
+        "IV": "Đề nghị UBND tỉnh bố trí kinh phí nâng cấp trang thiết bị cho Bộ phận Một cửa cấp xã.",
+    }
+    for section_id, text in texts.items():
+        db.session.add(RoundNarrative(round_id=previous_round.id, section_id=section_id, text=text))
 
 
 # --- Review at scale: history for trends, submissions spread over days, reminders ---------
