@@ -134,8 +134,12 @@ def save(submission_id: int):
             section = page.template.section(section_id) if section_id else None
         except KeyError:
             section = None
+        saved_at = format_clock(utcnow()) if status == 200 else None
         response = make_response(render_template("entry/_saved.html", **page_context(
-            page, key=key, section=section, derived_keys=derived_keys_for(page.template, key) if section else [])), status)
+            page, key=key, section=section, saved_at=saved_at,
+            derived_keys=derived_keys_for(page.template, key) if section else [])), status)
+        if saved_at:
+            response.headers["X-Saved-At"] = saved_at  # the page status reads the server's clock
         if outcome.saved and not key.startswith(EXPLAIN_PREFIX):
             response.headers["HX-Trigger"] = "submission-saved"
         return response

@@ -96,6 +96,9 @@ def compute_section(template: ReportTemplate, section_id: str, values: Mapping[s
     """``compute`` for one table section only: what an autosave of one of its cells changes.
     With ``columns``, only those columns' computed cells, subtotals and totals."""
     section = template.section(section_id)
+    if section.kind == "satisfaction":
+        # The score (and so the rating) changes with every index typed: the reply carries it.
+        return {k: v for k, v in compute(template, values).items() if k.startswith(section_id + SEP)}
     return _compute_table(section, values, columns) if section.kind == "table" else {}
 
 

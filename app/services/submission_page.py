@@ -108,6 +108,20 @@ class SubmissionPage:
                     flags[dom_id(key)] = finding.severity
         return flags
 
+    def section_errors(self, section: Section) -> int:
+        """Errors in a section: rule findings and values that could not be saved."""
+        prefix = section.id + "/"
+        return (sum(1 for f in self.findings if f.section_id == section.id and f.severity == "error")
+                + sum(1 for k in self.errors if k.startswith(prefix)))
+
+    def commented_sections(self) -> list[Section]:
+        """Sections the reviewer wrote about, in report order (a returned report opens at the first)."""
+        return [s for s in self.template.sections if self.comments.get(s.id)]
+
+    @property
+    def comments_count(self) -> int:
+        return sum(len(c) for c in self.comments.values())
+
     @property
     def errors_count(self) -> int:
         return sum(1 for f in self.findings if f.severity == "error")

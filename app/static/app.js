@@ -2,8 +2,6 @@
 (function () {
   "use strict";
 
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function nowText() { var d = new Date(); return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
   function pageStatus(text, cls) {
     var el = document.getElementById("save-status");
     if (el) { el.textContent = text; el.className = "save-status " + (cls || ""); }
@@ -27,7 +25,7 @@
     if (!button) return;
     var input = document.getElementById(button.getAttribute("data-for"));
     var version = document.getElementById("ver-" + button.getAttribute("data-for"));
-    if (input) input.value = button.getAttribute("data-use-value");
+    if (input) { input.value = button.getAttribute("data-use-value"); input.setAttribute("data-saved", input.value); }
     if (version) version.value = button.getAttribute("data-version");
     var msg = document.getElementById("msg-" + button.getAttribute("data-for"));
     if (msg) msg.textContent = "Đã dùng giá trị trên máy chủ";
@@ -47,10 +45,6 @@
       try { localStorage.setItem(localKey(el), el.value); } catch (e) { /* full or private */ }
       counter(el);
     }
-    if (el.matches && el.matches("[data-key]")) {
-      var msg = document.getElementById("msg-" + el.id);
-      if (msg && !msg.querySelector(".conflict")) msg.innerHTML = '<span class="pending">Chưa lưu…</span>';
-    }
   });
   function restoreLocal(root) {
     (root || document).querySelectorAll("textarea[data-local]").forEach(function (el) {
@@ -66,47 +60,89 @@
     });
   }
 
-  // --- Autosave states, and retry when the link comes back ------------------------------
-  var failed = [];
+  // --- Autosave states, exact per cell; retry with backoff when a save fails -------------
+  // A cell is pending from its first changed keystroke until the server has answered the
+  // save of its current value. The page says "Đã lưu" only when nothing is pending.
+  var inflight = [], failed = [], retryTimer = null, retryDelay = 0, lastSavedAt = "";
+  function savedValue(el) { return el.hasAttribute("data-saved") ? el.getAttribute("data-saved") : el.defaultValue; }
+  function unchanged(el) { return el.value.trim() === savedValue(el).trim(); }
+  function remove(list, el) { var i = list.indexOf(el); if (i >= 0) list.splice(i, 1); }
+  function refreshPageStatus() {
+    if (failed.length) pageStatus("Chưa lưu được " + failed.length + " ô, đang thử lại…", "failed");
+    else if (inflight.length) pageStatus("Đang lưu " + inflight.length + " ô…", "saving");
+    else if (lastSavedAt) pageStatus("Đã lưu lúc " + lastSavedAt, "saved");
+  }
+  function setMessage(el, html) {
+    var msg = document.getElementById("msg-" + el.id);
+    if (msg && !msg.querySelector(".conflict")) msg.innerHTML = html;
+  }
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!(el.matches && el.matches("[data-key]"))) return;
+    setMessage(el, unchanged(el) ? "" : '<span class="pending">Chưa lưu…</span>');
+  });
+  // An unchanged value (retyped, or a 0 over a 0) sends nothing and leaves no pending state.
+  document.addEventListener("htmx:confirm", function (event) {
+    var el = event.detail.elt;
+    if (el.matches && el.matches("[data-key]") && unchanged(el) && failed.indexOf(el) < 0) {
+      event.preventDefault();
+      setMessage(el, "");
+    }
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var el = event.detail.elt;
-    if (el.matches && el.matches("[data-key]")) pageStatus("Đang lưu…", "saving");
+    if (!(el.matches && el.matches("[data-key]"))) return;
+    el._sending = el.value;
+    if (inflight.indexOf(el) < 0) inflight.push(el);
+    refreshPageStatus();
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var el = event.detail.elt, xhr = event.detail.xhr;
     if (!(el.matches && el.matches("[data-key]"))) return;
-    if (!xhr || xhr.status === 0) return;
-    el.classList.toggle("invalid", xhr.status === 422 || xhr.status === 409);
-    if (xhr.status === 200) {
+    remove(inflight, el);
+    var status = xhr ? xhr.status : 0;
+    if (status === 0 || status >= 500) { markFailed(el, xhr); return; }
+    remove(failed, el);
+    if (!failed.length) retryDelay = 0;
+    var invalid = status === 422 || status === 409;
+    el.classList.toggle("invalid", invalid);
+    el.setAttribute("aria-invalid", invalid ? "true" : "false");
+    if (status === 200) {
+      el.setAttribute("data-saved", el._sending);
       forgetLocal(el);
-      pageStatus("Đã lưu lúc " + nowText(), "saved");
-      var msg = document.getElementById("msg-" + el.id);
-      if (msg && !msg.textContent.trim()) msg.innerHTML = '<span class="saved">Đã lưu lúc ' + nowText() + "</span>";
-    } else if (xhr.status === 409) {
+      lastSavedAt = xhr.getResponseHeader("X-Saved-At") || lastSavedAt;
+      if (!unchanged(el)) setMessage(el, '<span class="pending">Chưa lưu…</span>');
+      refreshPageStatus();
+    } else if (status === 409) {
       pageStatus("Có ô bị sửa đồng thời — chọn giá trị cần giữ", "error");
-    } else if (xhr.status === 422) {
+    } else if (status === 422) {
       pageStatus("Có ô chưa hợp lệ — chưa lưu", "error");
     }
   });
-  function markFailed(el) {
+  function markFailed(el, xhr) {
     if (failed.indexOf(el) < 0) failed.push(el);
-    var msg = document.getElementById("msg-" + el.id);
-    if (msg) msg.innerHTML = '<span class="error">Lỗi — thử lại</span>';
-    pageStatus("Mất kết nối — sẽ tự lưu lại khi có mạng", "error");
+    setMessage(el, '<span class="error">Chưa lưu được — đang thử lại</span>');
+    // The server names its wait during maintenance (503 + Retry-After); else back off 2, 4, 8… 60 s.
+    var after = xhr && parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
+    retryDelay = after > 0 ? after * 1000 : Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = setTimeout(retry, retryDelay);
+    refreshPageStatus();
   }
-  document.addEventListener("htmx:sendError", function (event) { if (event.detail.elt.matches("[data-key]")) markFailed(event.detail.elt); });
-  document.addEventListener("htmx:responseError", function (event) {
+  document.addEventListener("htmx:sendError", function (event) {
     var el = event.detail.elt;
-    if (el.matches("[data-key]") && event.detail.xhr.status >= 500) markFailed(el);
+    if (el.matches && el.matches("[data-key]") && inflight.indexOf(el) >= 0) { remove(inflight, el); markFailed(el, null); }
   });
   function retry() {
-    var pending = failed; failed = [];
-    pending.forEach(function (el) { if (document.body.contains(el) && window.htmx) htmx.trigger(el, "change"); });
+    retryTimer = null;
+    if (navigator.onLine === false) { retryTimer = setTimeout(retry, 5000); return; }
+    failed.slice().forEach(function (el) {
+      if (document.body.contains(el) && window.htmx) htmx.trigger(el, "change"); else remove(failed, el);
+    });
   }
-  window.addEventListener("online", retry);
-  setInterval(function () { if (failed.length && navigator.onLine !== false) retry(); }, 15000);
+  window.addEventListener("online", function () { if (failed.length) retry(); });
   window.addEventListener("beforeunload", function (event) {
-    if (failed.length) { event.preventDefault(); event.returnValue = ""; }
+    if (failed.length || inflight.length) { event.preventDefault(); event.returnValue = ""; }
   });
 
   // --- Tables: keyboard movement between cells -----------------------------------------
@@ -187,5 +223,35 @@
     target.focus();
   });
 
-  document.addEventListener("DOMContentLoaded", function () { restoreLocal(document); });
+  // --- Admin unit tree: the toggle opens and closes in place ---------------------------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button.toggle[data-children]");
+    if (!button || !window.htmx) return;
+    event.preventDefault();
+    var slot = document.getElementById(button.getAttribute("aria-controls"));
+    var open = button.getAttribute("aria-expanded") === "true";
+    function mark(isOpen) {
+      button.setAttribute("aria-expanded", isOpen ? "true" : "false");
+      button.querySelector("[aria-hidden]").textContent = isOpen ? "▾" : "▸";
+    }
+    if (open) { slot.hidden = true; mark(false); }
+    else if (slot.children.length) { slot.hidden = false; mark(true); }
+    else htmx.ajax("GET", button.getAttribute("data-children"), { source: button, target: slot, swap: "innerHTML" })
+      .then(function () { slot.hidden = false; mark(true); });
+  });
+
+  // --- A returned report opens at the first section the reviewer commented on ------------
+  function openAtFirstComment() {
+    var banner = document.querySelector("[data-first-comment]");
+    if (!banner || location.hash) return;
+    var target = document.getElementById(banner.getAttribute("data-first-comment"));
+    if (target) { target.scrollIntoView(); target.setAttribute("tabindex", "-1"); target.focus({ preventScroll: true }); }
+  }
+  // The section list is a menu on phones: closed there, open on wider screens.
+  function fitSectionMenu() {
+    var menu = document.getElementById("section-menu");
+    if (menu && window.matchMedia) menu.open = !window.matchMedia("(max-width: 700px)").matches;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { restoreLocal(document); fitSectionMenu(); openAtFirstComment(); });
 })();

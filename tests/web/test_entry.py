@@ -398,3 +398,24 @@ def test_documents_of_a_section_that_holds_no_documents_are_not_found(reporter_c
     assert reporter_client.get(base).status_code == 404
     assert reporter_client.post(base, data=data).status_code == 404
     assert reporter_client.post(f"{base}/1", data=data).status_code == 404
+
+
+def test_the_satisfaction_score_and_rating_come_back_with_the_save_that_changes_them(reporter_client, world):
+    sub = world["sub"]
+    set_values(sub, {f"I.5.5/i{n}": 190 for n in range(1, 9)})
+    response = reporter_client.post(f"/submissions/{sub.id}/save", data={"v.I.5.5/i9": "1,9", "ver.I.5.5/i9": "0"}, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'id="score-k-I-5-5" data-hx-swap-oob=true>.*?17,1 — Xuất sắc', body, re.S)
+    assert re.fullmatch(r"\d\d:\d\d", response.headers["X-Saved-At"])
+    assert f"Đã lưu lúc {response.headers['X-Saved-At']}" in body
+
+
+def test_an_invalid_cell_is_marked_invalid_and_points_at_its_message_without_javascript(reporter_client, world):
+    sub = world["sub"]
+    response = reporter_client.post(f"/submissions/{sub.id}/save", data={"v.I.1/published": "abc", "section": "k-I-1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    cell = re.search(r'<input type="text" id="k-I-1-published"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in cell and 'aria-describedby="msg-k-I-1-published"' in cell
+    assert re.search(r'id="msg-k-I-1-published"[^>]*>\s*<span class="error" role="alert">Chỉ nhập số', body)
