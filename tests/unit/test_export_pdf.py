@@ -44,3 +44,14 @@ def test_libreoffice_converts_the_workbook_and_the_word_report_to_pdf(tmp_path):
         pdf = tmp_path / name
         assert pdf.exists(), f"{name} missing: {completed.stdout} {completed.stderr}"
         assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+    # Decree 30 as rendered: no number on the first page, "2" at the top of the second.
+    first, second = (page_lines(tmp_path / "bao-cao.pdf", n) for n in (1, 2))
+    assert first[0].startswith("UBND TỈNH THANH HÓA") and second[0] == "2"
+
+
+def page_lines(pdf, page: int) -> list[str]:
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is needed for this test; install it with: apt-get install -y poppler-utils"
+    text = subprocess.run([pdftotext, "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [line.strip() for line in text.splitlines() if line.strip()]
