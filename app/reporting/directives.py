@@ -202,12 +202,10 @@ def group_texts(entries: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]
     return [group for _, group in ordered]
 
 
-def suggestion(sentence: str, groups: Sequence[tuple[str, list[str]]]) -> str:
-    """What the reviewer may insert: the counts, then each statement with who made it."""
-    lines = [sentence] if sentence else []
-    for text, units in groups:
-        lines.append(f"- {' '.join(text.split())} ({', '.join(units)}).")
-    return "\n".join(lines)
+def suggestion(groups: Sequence[tuple[str, list[str]]]) -> str:
+    """What the reviewer may insert under the counts (which the report writes itself): each
+    statement once, with the units that made it."""
+    return "\n".join(f"- {' '.join(text.split()).rstrip('.;')} ({', '.join(units)})." for text, units in groups)
 
 
 # --- forms ------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class DirectiveAccess:
     user_path: str
     user_unit_id: int
     role: str
+    user_unit_name: str = ""  # who sends reminders from this page
 
     def shows_unit(self, unit: OrgUnit) -> bool:
         return self.whole or in_scope(self.role, self.user_unit_id, self.user_path, unit.id, unit.path)
@@ -75,7 +76,7 @@ def load_directive(user, directive_id: int, manage: bool = False) -> DirectiveAc
     may_manage = user.role == "admin" or (user.role == "reviewer" and directive.unit_id == user.unit_id)
     if manage and not may_manage:
         raise Forbidden("Chỉ đơn vị ban hành văn bản mới sửa được văn bản và nhiệm vụ.")
-    return DirectiveAccess(directive, may_manage, whole, user.unit.path, user.unit_id, user.role)
+    return DirectiveAccess(directive, may_manage, whole, user.unit.path, user.unit_id, user.role, user.unit.name)
 
 
 def check_version(seen: int | None, current: int) -> None:
@@ -411,7 +412,7 @@ def task_views(access: DirectiveAccess, tasks: Sequence[DirectiveTask], today: d
             task=task, lines=lines, counts=counts,
             overdue=is_overdue(task.due_on, today, task.status == "open" and directive.status == "open", all_done),
             sentence=followup_sentence(_assigned(units), statuses),
-            reminder=reminder_text(name, task.label, missing, task.due_on, directive.unit.name),
+            reminder=reminder_text(name, task.label, missing, task.due_on, access.user_unit_name or directive.unit.name),
             shown=lines,
         ))
     return views
@@ -480,7 +481,7 @@ def list_directives(user, status: str = "", today: date | None = None) -> list[D
     rows = []
     for directive in directives:
         whole = user.role == "admin" or in_scope(user.role, user.unit_id, user.unit.path, directive.unit_id, directive.unit.path)
-        access = DirectiveAccess(directive, False, whole, user.unit.path, user.unit_id, user.role)
+        access = DirectiveAccess(directive, False, whole, user.unit.path, user.unit_id, user.role, user.unit.name)
         views = task_views(access, by_directive[directive.id], today, reports)
         counts = {code: sum(v.counts[code] for v in views) for code in COUNT_ORDER}
         rows.append(DirectiveRow(directive, len(views), sum(1 for v in views if v.task.status == "open"),
@@ -691,7 +692,7 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
         sentence = followup_sentence(assigned, statuses)
         groups = group_texts((name, text) for _, name, text, _ in texts)
         done = bool(units) and all(statuses.get(u.id) == DONE for u in units)
-        item = TaskConsolidation(task, assigned, statuses, texts, sentence, suggestion(sentence, groups), mine,
+        item = TaskConsolidation(task, assigned, statuses, texts, sentence, suggestion(groups), mine,
                                  own_assigned, is_overdue(task.due_on, today, task.status == "open", done))
         entry = result.setdefault(directive.id, DirectiveConsolidation(
             directive, directive_name(directive.doc_type, directive.number, directive.issued_on), []))

@@ -360,7 +360,7 @@ def test_the_consolidated_report_counts_statuses_and_takes_the_reviewers_text(cl
                status="approved")
     page = client.get(f"/rounds/{quarter.id}/consolidated").get_data(as_text=True)
     assert "1/2 xã đã hoàn thành (Xã Số 1); 1 xã đang thực hiện (Xã Số 2); 2/2 cơ quan, đơn vị chưa báo cáo." in page
-    assert "- Đã quán triệt xong. (Xã Số 1, Xã Số 2)." in page  # the grouped suggestion
+    assert "- Đã quán triệt xong (Xã Số 1, Xã Số 2)." in page  # the grouped suggestion
     task = tasks["2"]  # given to the district itself: it states its own status here
     url = f"/directives/rounds/{quarter.id}/tasks/{task.id}"
     assert f'id="ft-status-{task.id}"' in page
@@ -455,3 +455,14 @@ def test_the_directive_pages_issue_as_many_queries_for_many_units_as_for_few(cli
     # The follow-up section of a consolidation: the same statements for 2 approved reports or 6.
     small, large = (count_queries(client, url, "directive") + count_queries(client, url, "round_followup") for url in rounds)
     assert small == large <= 5
+
+
+def test_a_district_reminds_its_own_communes_of_a_province_task(client, world):
+    switch(client, world["province_reviewer"])
+    record_directive(client, number="12/CT-UBND")
+    directive = db.session.scalar(select(Directive))
+    add_task(client, directive.id, "1", "Rà soát TTHC.", units=[world["communes"][0].id, world["outsider"].id])
+    switch(client, world["reviewer"])
+    page = client.get(f"/directives/{directive.id}").get_data(as_text=True)
+    assert "Huyện Thử Nghiệm đề nghị Xã Số 1 báo cáo kết quả thực hiện nhiệm vụ 1 theo Chỉ thị số 12/CT-UBND" in page
+    assert "Xã Ngoài" not in page and 'data-copy="#reminder-' in page
