@@ -188,6 +188,17 @@ def test_every_text_field_of_every_form_stores_only_clean_text_and_every_export_
     _export_everything(app, world)
 
 
+def test_the_writers_hold_text_stored_before_the_boundary_existed(app, world):
+    """Values written straight to the database (an old row, a script): every export still works."""
+    sub, round_ = world["sub"], world["round"]
+    template = round_template(round_)
+    raw = "".join(CHARACTER_CLASSES.values())
+    set_values(sub, {text_key(s.id): f"{s.id}: {raw}" for s in template.sections_of("narrative")}, status="approved")
+    upward_sub = submission_for(world["upward"], world["district"])
+    set_values(upward_sub, {text_key(s.id): raw for s in template.sections_of("narrative")}, status="approved")
+    _export_everything(app, world)
+
+
 def _export_everything(app, world):
     sub, round_, upward = world["sub"], world["round"], world["upward"]
     db.session.get(Submission, sub.id).status = "approved"
