@@ -380,8 +380,8 @@ async def paced(officers: list[Officer], rate: float, seconds: float) -> Stats:
     return stats
 
 
-async def reviewers_loop(browsers: list[Browser], round_id: int, stop: asyncio.Event, pause: float) -> Stats:
-    stats = Stats()
+async def reviewers_loop(browsers: list[Browser], round_id: int, stop: asyncio.Event, pause: float,
+                         stats: Stats) -> Stats:
 
     async def look(browser: Browser, path: str) -> None:
         start = time.monotonic()
@@ -501,24 +501,25 @@ async def drive(args, server: Server, data: dict, database: Database) -> dict:
         await asyncio.gather(*(o.browser.login(o.username) for o in officers[group:group + 10]))
     await asyncio.gather(*(b.login(name) for b, name in zip(reviewers, data["reviewers"])))
     stop = asyncio.Event()
-    review = asyncio.create_task(reviewers_loop(reviewers, data["round"], stop, args.review_pause))
+    pages = Stats()  # the reviewers', filled as they go
+    review = asyncio.create_task(reviewers_loop(reviewers, data["round"], stop, args.review_pause, pages))
     # Warm-up: every worker imports templates and fills its statement caches.
     await closed_loop(officers, args.warmup, args.pause, floor=False)
     await closed_loop(officers, min(args.warmup, 2), args.pause, floor=True)
-    # The reviewers alone, to take their share out of the server CPU per request below.
-    server_before, quiet_start = server.cpu_seconds(), time.monotonic()
+    # The reviewers alone: the server CPU of one of their pages, taken out of each phase's
+    # CPU per request below for the pages served meanwhile.
+    server_before, pages_before = server.cpu_seconds(), pages.ok
     await asyncio.sleep(max(2.0, args.seconds / 3))
-    reviewers_cpu_per_s = (server.cpu_seconds() - server_before) / (time.monotonic() - quiet_start)
+    cpu_per_page = (server.cpu_seconds() - server_before) / max(1, pages.ok - pages_before) if data["reviewers"] else 0.0
     result = {"floor": Stats(), "saves": Stats(), "floor_s": 0.0, "saves_s": 0.0, "backup": None,
               "cpu": {"floor": 0.0, "saves": 0.0, "floor_gen": 0.0, "saves_gen": 0.0}}
     cpu = result["cpu"]
 
     async def measured(kind: str, floor: bool) -> tuple[Stats, float]:
         # Server CPU (master + workers, reviewers' pages included) and the generator's own.
-        server_before, generator_before = server.cpu_seconds(), time.process_time()
-        started = time.monotonic()
+        server_before, generator_before, pages_before = server.cpu_seconds(), time.process_time(), pages.ok
         outcome = await closed_loop(officers, args.seconds, args.pause, floor=floor)
-        cpu[kind] += server.cpu_seconds() - server_before - reviewers_cpu_per_s * (time.monotonic() - started)
+        cpu[kind] += server.cpu_seconds() - server_before - cpu_per_page * (pages.ok - pages_before)
         cpu[kind + "_gen"] += time.process_time() - generator_before
         return outcome
 
@@ -544,6 +545,7 @@ async def drive(args, server: Server, data: dict, database: Database) -> dict:
     stop.set()
     result["review"] = await review
     result["officers"] = officers
+    result["cpu_per_page"] = cpu_per_page
     return result
 
 
@@ -660,7 +662,7 @@ def main(argv: list[str] | None = None) -> None:
           f"p50 {pct(paced_stats.latencies, 50):.1f} ms, p95 {p95:.1f} ms, p99 {pct(paced_stats.latencies, 99):.1f} ms, "
           f"max {pct(paced_stats.latencies, 100):.0f} ms")
     print(f"reviewer pages (board, consolidated): {review.ok}, p50 {pct(review.latencies, 50):.0f} ms, "
-          f"p95 {pct(review.latencies, 95):.0f} ms")
+          f"p95 {pct(review.latencies, 95):.0f} ms, server CPU {result['cpu_per_page'] * 1000:.0f} ms each")
     if backup_line:
         print(backup_line)
     kinds: dict[str, int] = {}

@@ -122,6 +122,8 @@ def summarise(events, server: Server, lost: int) -> None:
     print(f"after: {count('after', True)} saved, {count('after', False)} other; the first successful save "
           f"was answered {recovered_ms:.0f} ms after the database came back")
     print(f"server log: {tracebacks} tracebacks, {log_lines} 'database unavailable' lines; lost {lost}")
+    sample = next((line for line in log.splitlines() if "database unavailable" in line), "")
+    print(f"  e.g. {sample.strip()[:300]}")
     print(f"before_ok {count('before', True)} during_503 {during_503} during_other {len(during) - during_503} "
           f"after_ok {count('after', True)} after_other {count('after', False)} recovered_ms {recovered_ms:.0f} "
           f"tracebacks {tracebacks} log_lines {log_lines} lost {lost}")

@@ -16,6 +16,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import OrgUnit, User, UserSession
@@ -72,7 +73,10 @@ def session_user(key: str | None, max_days: int, now: datetime | None = None) ->
         "born_after": (now or utcnow()) - timedelta(days=max_days)}).first()
     if row is None:
         return None
-    user = row[0]
+    user, unit = row
+    # Held by the user: the session keeps objects weakly, and a collected unit would be
+    # read again by the first scope check.
+    set_committed_value(user, "unit", unit)
     user.session_key = key
     return user
 

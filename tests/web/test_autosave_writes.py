@@ -38,3 +38,38 @@ def test_the_submission_time_follows_saves_to_the_minute_it_is_shown_in():
     touch(sub, later + timedelta(seconds=1))  # a returned report stays returned while it is corrected
     db.session.commit()
     assert stored(sub.id) == ("returned", later)
+
+
+def test_an_autosave_reads_three_times_and_writes_at_most_three(client):
+    """The session (with the user and unit), the submission (with round and unit), the
+    section's values; then the value, its change-log row and, once a minute, the submission.
+    A lazy load creeping into the path shows up here."""
+    from flask import g
+    from sqlalchemy import event
+
+    from tests.conftest import login_as
+    from tests.factories import make_user
+
+    _, district, units = make_tree(1)
+    sub = submission_for(make_round(district, expected=units), units[0])
+    login_as(client, make_user(units[0]))
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lstrip().split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for version, value in enumerate(("5", "6", "7")):
+            g.pop("_login_user", None)
+            db.session.remove()
+            statements.clear()
+            response = client.post(f"/submissions/{sub.id}/save", headers={"HX-Request": "true"},
+                                   data={"v.I.4/ho_tich/c4": value, "ver.I.4/ho_tich/c4": str(version)})
+            assert response.status_code == 200
+            reads = [s for s in statements if s == "SELECT"]
+            writes = [s for s in statements if s in ("INSERT", "UPDATE")]
+            assert len(reads) == 3, statements
+            assert len(writes) <= 3, statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
