@@ -18,7 +18,7 @@ from ..reporting.consolidation import contributions as unit_contributions
 from ..reporting.consolidation import is_consolidated_key
 from ..reporting.diff import key_label
 from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
-from ..reporting.templates import shipped_templates
+from ..services.report_templates import available_templates
 from ..services.orgtree import unit_order
 from ..services.workdays import work_calendar
 from ..services.rounds import (
@@ -77,7 +77,7 @@ def proposed_deadline(period, today, calendar) -> tuple:
 
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
-    templates = shipped_templates()
+    templates = available_templates()
     # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
     form = RoundForm(request.form if request.method == "POST" else request.args,
                                meta={} if request.method == "POST" else {"csrf": False})
