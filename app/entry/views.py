@@ -22,6 +22,7 @@ from ..services.directives import carried_entries, list_directives, open_tasks_f
 from ..services.rounds import (
     deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
 )
+from ..services.trends import unit_trend
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submissions import (
@@ -69,7 +70,7 @@ def submission(submission_id: int):
     sub = load_submission(current_user, submission_id)
     page = build_page(sub, editable=can_edit_submission(current_user, sub))
     return render_template("entry/submission.html", **page_context(page, history=submission_history(sub.id),
-                                                                   merger=merger_links(sub)))
+                                                                   merger=merger_links(sub), trend=unit_trend(sub)))
 
 
 @bp.get("/units/<int:unit_id>/history")

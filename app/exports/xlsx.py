@@ -30,6 +30,7 @@ from ..reporting.consolidation import TableResult
 from ..reporting.templates import Section
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 from ..services.export_model import ExportParts
+from .xlsx_charts import add_rate_columns, write_charts
 
 FONT = "Times New Roman"
 COUNT_FORMAT = "#,##0"
@@ -279,6 +280,7 @@ def write_breakdown_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section
         write_value_row(ws, st, row, section, number, unit_name, totals, formats=plain)
         row += 1
     write_value_row(ws, st, row, section, None, "Tổng cộng", table.total, bold=True)
+    add_rate_columns(ws, st, section, table, parts.result.breakdown.get(section.id, ()), top, first)
     print_setup(ws, repeat=(top, first - 1), freeze=(first, LABEL_COLUMNS))
 
 
@@ -517,6 +519,7 @@ def write_round_workbook(parts: ExportParts, out: str | IO[bytes]) -> None:
             name = f"Theo đơn vị {section.id}" if several else "Theo đơn vị"
             write_breakdown_sheet(workbook.add_worksheet(sheet_name(name, taken)), st, parts, section,
                                   result.tables[section.id])
+        write_charts(workbook.add_worksheet(sheet_name("Biểu đồ", taken)), workbook, st, parts)
     if template.sections_of("indicators"):
         write_indicators_sheet(workbook.add_worksheet(sheet_name("Chỉ tiêu", taken)), st, parts)
     if template.sections_of("satisfaction"):

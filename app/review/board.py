@@ -15,10 +15,18 @@ from ..reporting.progress import (
 )
 from ..reporting.reminders import grouped_reminder, unit_reminder
 from ..services.board import CHANNELS, load_progress, record_reminders
-from ..services.charts import board_charts
+from ..reporting.trends import signed_change
+from ..services.charts import board_charts, consolidated_charts
 from ..services.errors import NotFound
 from ..services.rounds import deadline_text, load_round, round_label
 from . import bp
+
+@bp.app_context_processor
+def _chart_helpers() -> dict:
+    """The consolidated page's charts are drawn by their own partial, which asks for its
+    data only when it is included (the page itself is another helper's)."""
+    return {"consolidated_charts": consolidated_charts, "signed_change": signed_change}
+
 
 # Per-unit messages shown above the table; beyond that each row's "Nhắc" opens its own.
 REMINDERS_SHOWN = 12

@@ -15,6 +15,7 @@ from ..models import ReviewComment, SubmissionSnapshot
 from ..reporting.diff import diff_submissions
 from ..services.rounds import deadline_text, round_label, round_template, submitted_late
 from . import bp
+from ..services.trends import unit_trend
 from .board import after_review, queue_status
 
 
@@ -42,7 +43,7 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
                            dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES,
                            deadline_text=deadline_text, late=submitted_late(sub), changes=changes, history=history,
                            comment_errors=comment_errors or {}, typed_comments=request.form,
-                           queue=queue_status(sub)), status
+                           queue=queue_status(sub), trend=unit_trend(sub)), status
 
 
 @bp.post("/submissions/<int:submission_id>/approve")

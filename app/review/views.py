@@ -14,9 +14,7 @@ from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue
 from ..reporting.clock import format_day, utcnow, vn_today
 from ..permissions import section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
-from ..reporting.consolidation import contributions as unit_contributions
 from ..reporting.consolidation import is_consolidated_key
-from ..reporting.diff import key_label
 from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
 from ..services.report_templates import available_templates
 from ..services.orgtree import unit_order
@@ -27,6 +25,8 @@ from ..services.rounds import (
 )
 from . import bp
 from ..services.trends import store_round_totals
+from ..reporting.drilldown import SORTS as DRILLDOWN_SORTS, cell_label, drilldown
+from ..services.submission_page import dom_id
 from .consolidated import consolidated_page
 from .forms import RoundForm
 
@@ -163,18 +163,24 @@ def consolidated(round_id: int):
 
 @bp.get("/<int:round_id>/contributions")
 def contributions(round_id: int):
-    """Each unit's part of one consolidated cell."""
+    """Each unit's part of one consolidated cell, with its share and a link to it; sortable."""
     round_ = load_round(current_user, round_id)
     key = request.args.get("key", "")
     template = round_template(round_)
     if not is_consolidated_key(template, key):
         abort(404)
+    provisional = request.args.get("provisional") == "1"
+    raw_sort = request.args.get("sort", "order")
+    sort, descending = raw_sort.lstrip("-"), raw_sort.startswith("-")
     # Only the values of the cell's own section are read, unit by unit.
-    _, _, inputs = load_inputs(round_, included_states(request.args.get("provisional") == "1"),
-                               only=SubmissionValue.key.startswith(key.split("/")[0] + "/"))
-    parts = unit_contributions(template, inputs, key)
+    submissions, _, inputs = load_inputs(round_, included_states(provisional),
+                                         only=SubmissionValue.key.startswith(key.split("/")[0] + "/"))
+    parts, total = drilldown(template, inputs, key, sort if sort in DRILLDOWN_SORTS else "order", descending)
+    anchor = ("msg-" if template.key_kind(key) in ("count", "score") else "") + dom_id(key)
     return render("review/contributions.html", "review/_contributions.html", round_=round_, key=key,
-                  label=key_label(template, key), parts=parts, total=sum(v for _, v in parts))
+                  label=cell_label(template, key), parts=parts, total=total, sort=sort, descending=descending,
+                  sorts=DRILLDOWN_SORTS, provisional=provisional, anchor=anchor,
+                  submission_of={s.unit_id: s.id for s in submissions})
 
 
 @bp.get("/<int:round_id>/breakdown/<section_id>")

@@ -17,7 +17,7 @@ from ..reporting.progress import ProgressRow
 from ..reporting.templates import Ratio, Section
 from ..reporting.trends import main_table
 from .consolidation import RoundConsolidation
-from .trends import Trend, round_trend, unit_timeliness
+from .trends import Trend, consolidated_sums, round_trend, unit_timeliness
 
 
 @dataclass(frozen=True)
@@ -104,15 +104,9 @@ def consolidated_charts(rc: RoundConsolidation) -> ConsolidatedCharts:
         by_unit = ranking([(s.unit.name, rates.get(s.unit_id, {}).get("on_time")) for s in rc.included],
                           title="Tỷ lệ hồ sơ giải quyết đúng hạn theo đơn vị", what="đơn vị",
                           overall=overall, overall_label="Chung", none_note="chưa có hồ sơ đã giải quyết")
-    trend = round_trend(rc.round, current=_current_sums(rc))
+    trend = round_trend(rc.round, current=consolidated_sums(rc))
     series = [TrendSeries(row.figure.label, tuple(zip(trend.labels, row.values)), row.figure.is_ratio) for row in trend.rows]
     current = next((p.label for p in trend.periods if p.current), "")
     chart = trend_bars(series, title=f"Số liệu chính {len(trend.periods)} kỳ gần nhất", current=current)
     return ConsolidatedCharts(by_field, by_unit, chart, trend)
-
-
-def _current_sums(rc: RoundConsolidation) -> dict[str, int]:
-    """This round's summed inputs, as consolidated on the page (computed keys left to the domain)."""
-    counts = set(rc.template.input_keys())
-    return {k: v for k, v in rc.result.values.items() if k in counts and isinstance(v, int)}
 

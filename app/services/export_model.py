@@ -69,6 +69,7 @@ class ExportParts:
     include_attributed: bool = True  # Word: keep each unit's text under its name
     created: datetime | None = None  # workbook property; fixed so equal inputs give equal files
     consolidated: bool = True  # False for one unit's own submission
+    trend: object = None  # services.trends.Trend: the main figures of the last periods (charts sheet)
     followup: tuple[DirectiveReport, ...] = ()  # directive tasks and what was done about them
 
     def unit_title(self, name: str) -> str:

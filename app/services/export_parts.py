@@ -18,6 +18,7 @@ from ..models import DocumentSettings, OrgUnit, Submission, SubmissionDocument, 
 from ..reporting.consolidation import UnitInput, consolidate
 from .rounds import round_label, round_template, round_window, submitted_late
 from .export_model import DEFAULT_DISTRIBUTION, DEFAULT_SIGNER_PREFIX, DEFAULT_SIGNER_TITLE, ExportParts, Signature, UnitStatus, committee_name, lines
+from .trends import consolidated_sums, round_trend
 
 
 def unit_title(unit: OrgUnit | None) -> str:
@@ -93,6 +94,7 @@ def round_parts(rc: RoundConsolidation, include_attributed: bool = True) -> Expo
         completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, receiving),
         include_attributed=include_attributed, created=created_at(round_), followup=directive_reports(rc.followup),
+        trend=round_trend(round_, current=consolidated_sums(rc)),
     )
 
 

@@ -85,6 +85,12 @@ def round_trend(round_: ReportingRound, current: dict[str, int] | None = None) -
     return _trend(round_template(round_), periods)
 
 
+def consolidated_sums(rc) -> dict[str, int]:
+    """A consolidation's summed inputs (what a closed round keeps), derived keys left out."""
+    inputs = set(rc.template.input_keys())
+    return {k: v for k, v in rc.result.values.items() if k in inputs and isinstance(v, int)}
+
+
 def unit_trend(submission: Submission) -> Trend:
     """One unit's main figures in its own reports for the last four periods of the template;
     a unit formed by a merger (sáp nhập) continues its predecessors' series, summed."""
