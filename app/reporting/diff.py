@@ -24,6 +24,9 @@ def key_label(template: ReportTemplate, key: str) -> str:
         section = template.section(parts[0])
     except KeyError:
         return key
+    if section.kind == "directives" and len(parts) == 3:
+        part = {"status": "tình trạng", "text": "kết quả thực hiện", "docs": "văn bản đã ban hành"}.get(parts[2], parts[2])
+        return f"{section.id} nhiệm vụ (mã {parts[1][1:]}) — {part}"
     if len(parts) == 3:
         row = next((r.label for r in section.rows if r.code == parts[1]), parts[1])
         column = next((c.number for c in section.columns if c.id == parts[2]), parts[2])

@@ -79,3 +79,13 @@ def task_id_of(part: str) -> int | None:
 
 def followup_key(section_id: str, task_id: int, part: str) -> str:
     return f"{section_id}{SEP}{task_part(task_id)}{SEP}{part}"
+
+
+def parse_followup_key(key: str) -> tuple[int, str] | None:
+    """"I.9/t12/status" → (12, "status"); None for a key that is not a task's follow-up."""
+    try:
+        _, part, sub = parse_key(key)
+    except ValueError:
+        return None
+    task_id = task_id_of(part)
+    return (task_id, sub) if task_id is not None and sub in FOLLOWUP_PARTS else None

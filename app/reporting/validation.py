@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .keys import (
-    SEP, cell_key, field_key, followup_key, group_key, parse_key, score_key, task_id_of, text_key, total_key,
+    SEP, cell_key, field_key, followup_key, group_key, parse_followup_key, parse_key, score_key, text_key, total_key,
 )
 from .numbers import (
     MAX_SCORE, MSG_SCORE, InvalidNumber, format_count, format_score, format_signed, parse_count,
@@ -185,15 +185,10 @@ def _check_followup(section: Section, values: Mapping[str, object]) -> list[Find
     findings = []
     prefix = section.id + SEP
     for key, value in values.items():
-        if not key.startswith(prefix) or value != DONE:
+        parsed = parse_followup_key(key) if key.startswith(prefix) and value == DONE else None
+        if parsed is None or parsed[1] != "status":
             continue
-        try:
-            _, part, sub = parse_key(key)
-        except ValueError:
-            continue
-        if sub != "status":
-            continue
-        text = followup_key(section.id, task_id_of(part) or 0, "text")
+        text = followup_key(section.id, parsed[0], "text")
         if not str(values.get(text) or "").strip():
             findings.append(Finding("followup_done_text", "error", section.id, (text, key), MSG_DONE_NEEDS_TEXT))
     return findings

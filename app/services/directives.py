@@ -22,7 +22,7 @@ from ..reporting.directives import (
     ASSIGN_GROUPS, COUNT_LABELS, COUNT_ORDER, DONE, MISSING, STATUSES, TERRITORIAL, AssignedUnit, DirectiveReport, TaskReport,
     directive_name, followup_sentence, group_texts, is_overdue, reminder_text, scope_text, status_counts, suggestion,
 )
-from ..reporting.keys import FOLLOWUP_PARTS, SEP, followup_key, parse_key, task_id_of
+from ..reporting.keys import FOLLOWUP_PARTS, SEP, followup_key, parse_followup_key
 from ..reporting.periods import period_label
 from ..reporting.templates import ReportTemplate, shipped_templates
 from .access import in_scope
@@ -299,13 +299,9 @@ class Report:
 def _followup_rows(task_ids: set[int], stmt):
     """(task id, part, value, row) for follow-up keys of the given tasks."""
     for row in db.session.execute(stmt):
-        try:
-            _, part, sub = parse_key(row.key)
-        except ValueError:
-            continue
-        task_id = task_id_of(part)
-        if task_id in task_ids and sub in FOLLOWUP_PARTS:
-            yield task_id, sub, row.text_value or "", row
+        parsed = parse_followup_key(row.key)
+        if parsed is not None and parsed[0] in task_ids:
+            yield parsed[0], parsed[1], row.text_value or "", row
 
 
 def latest_reports(task_ids: Iterable[int], unit_ids: Iterable[int] | None = None, since: date | None = None,
@@ -555,15 +551,7 @@ class FollowUp:
 
 
 def _stored_task_ids(values: dict) -> set[int]:
-    ids = set()
-    for key in values:
-        try:
-            _, part, sub = parse_key(key)
-        except ValueError:
-            continue
-        if sub in FOLLOWUP_PARTS and task_id_of(part) is not None:
-            ids.add(task_id_of(part))
-    return ids
+    return {parsed[0] for parsed in map(parse_followup_key, values) if parsed is not None}
 
 
 def _tasks_for(submission: Submission, template: ReportTemplate, task_ids: set[int] | None = None):
@@ -675,13 +663,9 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
                 .where(SubmissionValue.submission_id.in_(included_ids),
                        or_(*[SubmissionValue.key.startswith(s.id + SEP) for s in sections])))
         for row in db.session.execute(stmt):
-            try:
-                _, part, sub = parse_key(row.key)
-            except ValueError:
-                continue
-            task_id = task_id_of(part)
-            if task_id is not None and sub in FOLLOWUP_PARTS and row.text_value:
-                values[task_id][unit_of[row.submission_id]][sub] = row.text_value
+            parsed = parse_followup_key(row.key)
+            if parsed is not None and row.text_value:
+                values[parsed[0]][unit_of[row.submission_id]][parsed[1]] = row.text_value
     rows = db.session.execute(
         select(DirectiveTask, Directive).join(Directive).options(joinedload(Directive.unit))
         .options(selectinload(DirectiveTask.assignments).joinedload(DirectiveAssignment.unit))

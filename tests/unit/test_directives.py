@@ -13,7 +13,8 @@ from app.reporting.directives import (
     attachment_kind, check_attachment, check_task, directive_name, followup_sentence, group_texts, is_overdue,
     parse_status, reminder_text, status_counts, suggestion, task_title,
 )
-from app.reporting.keys import followup_key
+from app.reporting.diff import key_label
+from app.reporting.keys import followup_key, parse_followup_key
 from app.reporting.validation import validate
 
 COMMUNES = [AssignedUnit(i, f"Xã {i:02d}", "commune") for i in range(1, 22)] + [AssignedUnit(22, "Thị trấn Châu Ổ", "town")]
@@ -142,3 +143,15 @@ def test_an_attachment_named_pdf_that_is_not_one_is_refused_and_a_big_one_too():
     assert check_attachment("chi-thi.pdf", b"%PDF-" + b"0" * 100, limit=50)[2] == "Tệp quá lớn (0,0 MB); tối đa 5 MB."
     assert check_attachment("Chỉ thị 05.PDF", b"%PDF-1.4") == ("Chỉ thị 05.pdf", "application/pdf", None)
     assert check_attachment("../../etc/x.docx", _docx())[0] == ".. .. etc x.docx"
+
+
+@pytest.mark.parametrize(("key", "parsed"), [
+    ("I.9/t12/status", (12, "status")), ("II.1/t3/docs", (3, "docs")), ("I.9/t12/other", None), ("I.9/text", None),
+    ("I.9/x12/status", None), ("I.9/t0/status", None), ("a/b/c/d", None),
+])
+def test_follow_up_keys_name_a_task_and_a_part(key, parsed):
+    assert parse_followup_key(key) == parsed
+
+
+def test_the_history_names_a_follow_up_entry_readably(quarterly):
+    assert key_label(quarterly, "I.9/t12/status") == "I.9 nhiệm vụ (mã 12) — tình trạng"

@@ -421,3 +421,22 @@ def test_the_districts_own_follow_up_travels_upward_with_its_consolidation(clien
     switch(client, world["province_reviewer"])
     province_page = client.get(f"/rounds/{province_round.id}/consolidated?provisional=1").get_data(as_text=True)
     assert "Huyện Thử Nghiệm: đang thực hiện" in province_page
+
+
+def test_the_directive_pages_issue_as_many_queries_for_many_units_as_for_few(client, world, directive, quarter):
+    from tests.web.test_consolidation import count_queries
+
+    many = [make_unit(f"P.D.Y{i:02d}", f"Xã Thêm {i}", "commune", world["district"], sort_order=50 + i) for i in range(10)]
+    add_task(client, directive.id, "1.c", "Bố trí đủ cán bộ.", groups=["communes"])
+    big = make_round(world["district"], index=3, expected=world["communes"] + many)
+    for unit in many[:6]:
+        key = f"I.9/t{tasks_of(directive)['1.c'].id}/status"
+        set_values(submission_for(big, unit), {key: "done", key.replace("status", "text"): "Đã bố trí."}, status="approved")
+    set_values(submission_for(quarter, world["communes"][0]), {f"I.9/t{tasks_of(directive)['1.a'].id}/status": "done"},
+               status="approved")
+    urls = [f"/directives/{directive.id}", "/directives/", f"/rounds/{quarter.id}/consolidated", f"/rounds/{big.id}/consolidated"]
+    for url in urls:
+        client.get(url)
+    counts = {url: count_queries(client, url) for url in urls}
+    assert counts[urls[2]] == counts[urls[3]], counts
+    assert counts[urls[0]] <= 12 and counts[urls[1]] <= 8, counts
