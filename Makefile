@@ -24,12 +24,14 @@ run: seed
 	@echo "Tổng hợp đang chạy: http://127.0.0.1:5000  (Ctrl+C để dừng)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# Browser tests drive Debian's chromium; exports are checked with LibreOffice headless.
+# Browser tests drive Debian's chromium; exports are checked with LibreOffice headless;
+# `flask backup` of a PostgreSQL database runs pg_dump.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \

@@ -54,3 +54,6 @@ def register_cli(app) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Đã tạo quản trị viên {username}.")
+
+    from .backup import register_backup_cli
+    register_backup_cli(app)

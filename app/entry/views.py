@@ -113,7 +113,7 @@ def save(submission_id: int):
     db.session.commit()
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
-        page = quick_page(sub, stored, section_id, errors=outcome.errors, conflicts=outcome.conflicts,
+        page = quick_page(sub, stored, section_id, key, errors=outcome.errors, conflicts=outcome.conflicts,
                           typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts})
         try:
             section = page.template.section(section_id) if section_id else None

@@ -57,6 +57,7 @@ class CellChange:
     old: str
     new: str
     text: str  # canonical text to save, parsed again by save_values
+    clears: bool = False  # an empty cell over a stored value, applied only when the officer asks
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,17 @@ class CellProblem:
 @dataclass
 class UploadResult:
     refused: str | None = None
-    changes: list[CellChange] = field(default_factory=list)
+    changes: list[CellChange] = field(default_factory=list)  # new figures, and clearings when asked
     problems: list[CellProblem] = field(default_factory=list)
+    kept_empty: int = 0  # empty cells over stored values, left unchanged
+
+    @property
+    def updates(self) -> list[CellChange]:
+        return [c for c in self.changes if not c.clears]
+
+    @property
+    def clearings(self) -> list[CellChange]:
+        return [c for c in self.changes if c.clears]
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -239,17 +249,25 @@ def cell_text(value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        # Excel holds 25.5 for what the officer typed as 25,5: shown back the Vietnamese way.
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
     if isinstance(value, str):
         return value
     raise InvalidNumber(MSG_NOT_A_VALUE)  # dates, times: Excel turned the typing into something else
+
+
+def _as_typed(raw) -> str:
+    """A cell that could not be read, shown as the officer typed it (25.5 → "25,5")."""
+    if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
+        return cell_text(raw)
+    return "" if raw is None else str(raw)
 
 
 def show(value, kind: str | None) -> str:
     if value is None:
         return "(trống)"
     if kind == "score":
-        return format_score(value, places=2)
+        return format_score(value, places=2).rstrip("0").rstrip(",")
     return format_count(value) if isinstance(value, int) else str(value)
 
 
@@ -263,8 +281,11 @@ def canonical_text(value, kind: str | None) -> str:
 
 
 def read_upload(data: bytes, template: ReportTemplate, meta: EntryMeta,
-                stored: Mapping[str, object]) -> UploadResult:
-    """Compare an uploaded workbook with the stored values: changes, and bad cells with reasons."""
+                stored: Mapping[str, object], clear_empty: bool = False) -> UploadResult:
+    """Compare an uploaded workbook with the stored values: changes, and bad cells with reasons.
+
+    An empty cell means "no change" (a blank template with one row filled must not wipe
+    the rest), unless ``clear_empty``: the officer ticked "xóa các ô để trống"."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
@@ -291,11 +312,14 @@ def read_upload(data: bytes, template: ReportTemplate, meta: EntryMeta,
             text = cell_text(raw)
             value = parse_value(template, key, text)
         except InvalidNumber as exc:
-            result.problems.append(CellProblem(key, where, key_label(template, key), "" if raw is None else str(raw), exc.message))
+            result.problems.append(CellProblem(key, where, key_label(template, key), _as_typed(raw), exc.message))
             continue
         old = stored.get(key)
         if value == old:
             continue
+        if value is None and not clear_empty:
+            result.kept_empty += 1
+            continue
         result.changes.append(CellChange(key, where, key_label(template, key), show(old, kind), show(value, kind),
-                                         canonical_text(value, kind)))
+                                         canonical_text(value, kind), clears=value is None))
     return result

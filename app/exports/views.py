@@ -194,14 +194,15 @@ def submission_upload(submission_id: int):
         return upload_page(sub, 422, refused="Chọn tệp Excel (.xlsx) để tải lên.")
     template = round_template(sub.round)
     rows = stored_values(sub.id)
-    result = read_upload(upload.read(), template, entry_meta(sub), plain_values(rows))
+    clear_empty = request.form.get("clear_empty") == "1"
+    result = read_upload(upload.read(), template, entry_meta(sub), plain_values(rows), clear_empty=clear_empty)
     if result.refused:
         return upload_page(sub, 422, refused=result.refused)
     # Each change carries the version it was compared with: a cell edited on screen between
     # preview and confirm becomes a conflict, never a silent overwrite.
     payload = serializer().dumps({"s": sub.id, "u": sub.unit_id, "c": [
         [c.key, c.text, rows[c.key].version if c.key in rows else 0] for c in result.changes]})
-    return upload_page(sub, 200, result=result, payload=payload, filename=upload.filename)
+    return upload_page(sub, 200, result=result, payload=payload, filename=upload.filename, clear_empty=clear_empty)
 
 
 @bp.post("/submissions/<int:submission_id>/upload/confirm")

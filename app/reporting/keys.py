@@ -11,6 +11,8 @@ TOTAL = "_total"
 GROUP_PREFIX = "_group:"
 SCORE = "_score"
 TEXT = "text"
+# A numeric section's short note (thuyết minh): text stored beside its figures, "<section>/note".
+NOTE = "note"
 # A unit's explanation of a warning (giải trình): "_explain:<rule id>:<digest>".
 EXPLAIN_PREFIX = "_explain:"
 
@@ -25,6 +27,10 @@ def field_key(section_id: str, field_id: str) -> str:
 
 def text_key(section_id: str) -> str:
     return f"{section_id}{SEP}{TEXT}"
+
+
+def note_key(section_id: str) -> str:
+    return f"{section_id}{SEP}{NOTE}"
 
 
 def total_key(section_id: str, column_id: str) -> str:

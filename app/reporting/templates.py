@@ -155,11 +155,12 @@ class Section:
                 return item
         raise KeyError(field_id)
 
-    @property
+    # Cached: the autosave's totals read them once per row of the table.
+    @functools.cached_property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.is_input)
 
-    @property
+    @functools.cached_property
     def computed_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.is_input)
 

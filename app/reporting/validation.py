@@ -8,8 +8,7 @@ cells. Errors block submission; warnings are allowed with a one-line explanation
 from __future__ import annotations
 
 import re
-
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .keys import (
@@ -93,24 +92,35 @@ def compute(template: ReportTemplate, values: Mapping[str, object]) -> dict[str,
     return derived
 
 
-def compute_section(template: ReportTemplate, section_id: str, values: Mapping[str, object]) -> dict[str, int]:
-    """``compute`` for one table section only: what an autosave of one of its cells changes."""
+def compute_section(template: ReportTemplate, section_id: str, values: Mapping[str, object],
+                    columns: Collection[str] | None = None) -> dict[str, int]:
+    """``compute`` for one table section only: what an autosave of one of its cells changes.
+    With ``columns``, only those columns' computed cells, subtotals and totals."""
     section = template.section(section_id)
-    return _compute_table(section, values) if section.kind == "table" else {}
+    return _compute_table(section, values, columns) if section.kind == "table" else {}
 
 
-def _compute_table(section: Section, values: Mapping[str, object]) -> dict[str, int]:
+def _compute_table(section: Section, values: Mapping[str, object],
+                   only: Collection[str] | None = None) -> dict[str, int]:
     derived: dict[str, int] = {}
-    totals = dict.fromkeys((c.id for c in section.columns), 0)
+    computed = section.computed_columns
+    inputs = section.input_columns
+    if only is not None:
+        computed = tuple(c for c in computed if c.id in only)
+        needed = set(only).union(*(c.computed for c in computed))
+        inputs = tuple(c for c in inputs if c.id in needed)
+    totals = dict.fromkeys((c.id for c in section.columns if only is None or c.id in only), 0)
     subtotals = {g.code: dict(totals) for g in section.groups}
     for row in table_rows(section, values):
         cells = {
-            c.id: number_or_zero(values.get(cell_key(section.id, row.code, c.id))) for c in section.input_columns
+            c.id: number_or_zero(values.get(cell_key(section.id, row.code, c.id))) for c in inputs
         }
-        for column in section.computed_columns:
+        for column in computed:
             cells[column.id] = sum(cells[ref] for ref in column.computed)
             derived[cell_key(section.id, row.code, column.id)] = cells[column.id]
         for column_id, value in cells.items():
+            if column_id not in totals:
+                continue
             totals[column_id] += value
             if row.group in subtotals:
                 subtotals[row.group][column_id] += value
@@ -412,6 +422,21 @@ _RULES = {
     "at_most": _at_most,
     "satisfaction": _satisfaction,
 }
+
+
+def previous_reference(template: ReportTemplate, key: str) -> tuple[str, str]:
+    """The key of last period's figure a rule compares ``key`` with, and its column number
+    when it is another column: (6) "từ kỳ trước" is checked against last period's (11),
+    so that is the hint shown under (6); other cells compare with themselves (outliers)."""
+    try:
+        section_id, row_code, column_id = parse_key(key)
+    except ValueError:
+        return key, ""
+    for rule in template.rules:
+        if rule.kind == "carry_over" and rule.section == section_id and rule.param("column") == column_id:
+            previous_column = rule.param("previous_column")
+            return cell_key(section_id, row_code, previous_column), template.section(section_id).column(previous_column).number
+    return key, ""
 
 
 def carried_over(template: ReportTemplate, previous: Mapping[str, object]) -> dict[str, int]:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import cell_key, field_key, followup_key, group_key, text_key, total_key
+from ..reporting.keys import cell_key, field_key, followup_key, group_key, parse_key, text_key, total_key
 from ..reporting.templates import ReportTemplate, Section
-from ..reporting.validation import Finding, compute, compute_section, findings_by_key, validate
+from ..reporting.validation import Finding, compute, compute_section, findings_by_key, previous_reference, validate
 from .directives import FollowUp, submission_followup
 from .rounds import round_template
 from ..reporting.keys import EXPLAIN_PREFIX
@@ -66,10 +66,15 @@ class SubmissionPage:
     def derived_text(self, key: str) -> str:
         return display(self.derived.get(key, 0), "count")
 
-    def previous_text(self, key: str) -> str:
-        if not self.previous or key not in self.previous:
+    def previous_hint(self, key: str) -> str:
+        """Last period's figure the rules compare this cell with: "kỳ trước (11): 12"."""
+        if not self.previous:
             return ""
-        return display(self.previous[key], self.template.key_kind(key))
+        reference, number = previous_reference(self.template, key)
+        if reference not in self.previous:
+            return ""
+        value = display(self.previous[reference], self.template.key_kind(key))
+        return f"kỳ trước {number}: {value}" if number else f"kỳ trước: {value}"
 
     def flags(self, key: str) -> str:
         if key in self.errors or key in self.conflicts:
@@ -119,16 +124,28 @@ class SubmissionPage:
         return max(times) if times else None
 
 
-def quick_page(submission: Submission, stored: dict, section_id: str | None, **overrides) -> SubmissionPage:
-    """Just enough for an autosave reply: the saved field and its section's computed cells.
-    Rules run in the debounced checks refresh, not on every keystroke."""
+def quick_page(submission: Submission, stored: dict, section_id: str | None, key: str | None = None,
+               **overrides) -> SubmissionPage:
+    """Just enough for an autosave reply: the saved field and the computed cells it changes
+    (``derived_keys_for``; all of its section's without ``key``). Rules run in the
+    debounced checks refresh, not on every keystroke."""
     template = round_template(submission.round)
     values = plain_values(stored)
-    derived = compute_section(template, section_id, values) if section_id else {}
     return SubmissionPage(
-        submission=submission, template=template, stored=stored, values=values, derived=derived,
-        findings=[], by_key={}, previous=None, explained={}, documents=[], comments={}, editable=True, **overrides,
+        submission=submission, template=template, stored=stored, values=values,
+        derived=_changed_cells(template, values, section_id, key), findings=[], by_key={}, previous=None,
+        explained={}, documents=[], comments={}, editable=True, **overrides,
     )
+
+
+def _changed_cells(template: ReportTemplate, values: dict, section_id: str | None, key: str | None) -> dict[str, int]:
+    if section_id is None:
+        return {}
+    try:
+        columns = affected_columns(template.section(section_id), parse_key(key)[2]) if key else None
+    except (KeyError, ValueError):  # not a cell of this template: the reply shows the refusal only
+        return {}
+    return compute_section(template, section_id, values, columns)
 
 
 def section_input_keys(section: Section) -> list[str]:
@@ -161,23 +178,34 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
             comments.setdefault(c.section_id, []).append(c)
     return SubmissionPage(
         submission=submission, template=template, stored=stored, values=values, derived=compute(template, values),
-        findings=findings, by_key=findings_by_key(findings), previous=previous, explained=explanations(stored),
+        findings=findings, by_key=findings_by_key(findings),
+        previous={**previous, **compute(template, previous)} if previous is not None else None, explained=explanations(stored),
         documents=documents, comments=comments, editable=editable, followup=followup, **overrides,
     )
 
 
-def derived_keys_for(template: ReportTemplate, key: str) -> list[str]:
-    """The computed cells that change when ``key`` changes: its row's computed columns,
-    its group's subtotal and the total row."""
-    from ..reporting.keys import parse_key
+def affected_columns(section: Section, column_id: str | None) -> set[str]:
+    """A table column and the computed columns summing it (in order: a computed column may sum computed ones)."""
+    affected = {column_id} if column_id else set()
+    for column in section.computed_columns:
+        if affected.intersection(column.computed):
+            affected.add(column.id)
+    return affected
 
+
+def derived_keys_for(template: ReportTemplate, key: str) -> list[str]:
+    """The computed cells that change when ``key`` changes: in its column and the columns
+    summing it, its row's cells, its group's subtotal and the total row. Only these go
+    back with an autosave; each is recomputed from what is stored, never incremented."""
     section_id, row_code, column_id = parse_key(key)
     section = template.section(section_id)
     if section.kind != "table" or column_id is None:
         return []
+    affected = affected_columns(section, column_id)
+    columns = [c for c in section.columns if c.id in affected]
     row = next((r for r in section.rows if r.code == row_code), None)
-    keys = [cell_key(section_id, row_code, c.id) for c in section.computed_columns]
-    for column in section.columns:
+    keys = [cell_key(section_id, row_code, c.id) for c in columns if not c.is_input]
+    for column in columns:
         if row is not None and row.group:
             keys.append(group_key(section_id, row.group, column.id))
         keys.append(total_key(section_id, column.id))

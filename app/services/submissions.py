@@ -43,7 +43,11 @@ class StoredValue(NamedTuple):
 _VALUES = SubmissionValue.__table__
 _ALL_VALUES = select(_VALUES.c.key, _VALUES.c.int_value, _VALUES.c.text_value, _VALUES.c.version,
                      _VALUES.c.updated_at).where(_VALUES.c.submission_id == bindparam("submission_id"))
-_SECTION_VALUES = _ALL_VALUES.where(_VALUES.c.key.startswith(bindparam("prefix")))  # section ids hold no % or _
+# An autosave reads its section for versions and totals, not times (parsing them costs more
+# than the read on SQLite); a conflict reloads its one row with the time.
+_SECTION_VALUES = select(_VALUES.c.key, _VALUES.c.int_value, _VALUES.c.text_value, _VALUES.c.version).where(
+    _VALUES.c.submission_id == bindparam("submission_id"),
+    _VALUES.c.key.startswith(bindparam("prefix")))  # section ids hold no % or _
 _UPDATE_VALUE = (update(_VALUES).where(_VALUES.c.submission_id == bindparam("sid"), _VALUES.c.key == bindparam("k"),
                                        _VALUES.c.version == bindparam("seen"))
                  .values(version=bindparam("new_version"), int_value=bindparam("iv"), text_value=bindparam("tv"),
@@ -53,13 +57,19 @@ _TOUCH = (update(Submission.__table__).where(Submission.__table__.c.id == bindpa
           .values(updated_at=bindparam("at"), status=bindparam("st")))
 
 
+def _core(statement, params: dict):
+    """A Core statement on the session's connection (same transaction), skipping the ORM's
+    per-execute plumbing: these run on every autosave."""
+    return db.session.connection().execute(statement, params)
+
+
 def stored_values(submission_id: int, section_id: str | None = None) -> dict[str, StoredValue]:
-    """All of a submission's values, or one section's (an autosave needs no more)."""
+    """All of a submission's values, or one section's without their times (an autosave needs no more)."""
     if section_id is None:
-        rows = db.session.execute(_ALL_VALUES, {"submission_id": submission_id})
-    else:
-        rows = db.session.execute(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"})
-    return {key: StoredValue(number if text is None else text, version, at) for key, number, text, version, at in rows}
+        rows = _core(_ALL_VALUES, {"submission_id": submission_id})
+        return {key: StoredValue(number if text is None else text, version, at) for key, number, text, version, at in rows}
+    rows = _core(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"})
+    return {key: StoredValue(number if text is None else text, version, None) for key, number, text, version in rows}
 
 
 def plain_values(stored: dict[str, StoredValue]) -> dict[str, int | str]:
@@ -169,7 +179,7 @@ def save_values(
             continue
         current_version = row.version if row else 0
         if seen_version is not None and seen_version != current_version:
-            outcome.conflicts[key] = (text, row)
+            outcome.conflicts[key] = (text, _reload(submission.id, key))
             continue
         is_text = isinstance(value, str) or is_explanation or template.key_kind(key) == "text"
         columns = {"int_value": None if is_text else value, "text_value": value if is_text else None,
@@ -181,7 +191,7 @@ def save_values(
                 stored[key] = fresh
             continue
         stored[key] = StoredValue(value, current_version + 1, now)
-        db.session.execute(_INSERT_CHANGE, {
+        _core(_INSERT_CHANGE, {
             "submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
             "old_value": _as_text(current), "new_value": _as_text(value)})
         outcome.saved[key] = stored[key]
@@ -194,9 +204,14 @@ def touch(submission: Submission, now: datetime) -> None:
     """Mark the submission as changed: a first save moves it from not started to draft.
 
     A plain UPDATE, not an ORM flush: this runs on every autosave. The loaded object is
-    kept in step without being marked dirty."""
+    kept in step without being marked dirty. The time is shown to the minute, so within
+    the minute it already shows, an officer's next keystrokes need no write here."""
     status = "draft" if submission.status == "not_started" else submission.status
-    db.session.execute(_TOUCH, {"sid": submission.id, "at": now, "st": status})
+    shown = submission.updated_at
+    if status == submission.status and shown is not None and shown <= now and \
+            shown.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
+        return
+    _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
     set_committed_value(submission, "updated_at", now)
     set_committed_value(submission, "status", status)
 
@@ -211,7 +226,7 @@ def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
 def _write(submission_id: int, key: str, expected_version: int, columns: dict) -> bool:
     table = SubmissionValue.__table__
     if expected_version:
-        result = db.session.execute(_UPDATE_VALUE, {
+        result = _core(_UPDATE_VALUE, {
             "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
             "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
             "by": columns["updated_by_id"]})
@@ -290,15 +305,19 @@ _SUBMISSION_WITH_ROUND = (
 
 
 def load_submission(user, submission_id: int) -> Submission:
-    """The submission with its round and unit in one query (the round's and the unit's
-    many-to-one links then resolve from the session without another query)."""
+    """The submission with its round and unit in one query. The links are set on the
+    submission: the session only holds objects weakly, and a round nothing else refers to
+    would be collected and read again, one more query per autosave."""
     row = db.session.execute(_SUBMISSION_WITH_ROUND, {"submission_id": submission_id}).first()
     if row is None:
         raise NotFound()
+    submission, round_, unit = row
+    set_committed_value(submission, "round", round_)
+    set_committed_value(submission, "unit", unit)
     # A unit formed by a merger reads its predecessors' reports: they are its history.
-    if not can_view_unit(user, row[0].unit) and row[0].unit_id not in series_units([user.unit_id])[user.unit_id]:
+    if not can_view_unit(user, unit) and submission.unit_id not in series_units([user.unit_id])[user.unit_id]:
         raise NotFound()
-    return row[0]
+    return submission
 
 
 def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:

@@ -32,3 +32,15 @@ def test_the_documented_key_shapes():
 def test_a_malformed_key_is_refused(key):
     with pytest.raises(ValueError):
         parse_key(key)
+
+
+def test_labels_name_rows_groups_totals_and_columns_as_people_read_them(quarterly):
+    from app.reporting.diff import key_label
+
+    assert key_label(quarterly, "I.4/_total/c3") == "I.4 Tổng cộng — (3) Số hồ sơ nhận giải quyết, Tổng số"
+    assert key_label(quarterly, "I.4/_group:dat_dai/c13").startswith("I.4 Tổng lĩnh vực đất đai — (13)")
+    assert key_label(quarterly, "I.4/ho_tich/c4") == "I.4 Hộ tịch — (4) Số hồ sơ nhận giải quyết, Trong kỳ, Trực tuyến"
+    assert key_label(quarterly, "I.5.5/_score") == "I.5.5 Điểm đánh giá (tổng các chỉ số)"
+    assert key_label(quarterly, "I.1/published").startswith("I.1 Số TTHC")
+    for key in ("I.4/_total/c3", "I.4/_group:dat_dai/c3", "I.5.5/_score"):
+        assert "_" not in key_label(quarterly, key)

@@ -256,3 +256,12 @@ def test_an_indicator_far_from_last_periods_is_flagged(quarterly):
     key = field_key("I.6.3", "e_certified")
     [finding] = by_rule(validate(quarterly, {key: 480}, {key: 48}), "e_certified_outlier")
     assert finding.message == "Số bản sao chứng thực điện tử từ bản chính: 480 so với 48 kỳ trước, chênh lệch hơn 3 lần"
+
+
+def test_the_hint_under_carried_over_shows_last_periods_pending_column(quarterly):
+    from app.reporting.validation import previous_reference
+
+    row = quarterly.section("I.4").rows[0].code
+    assert previous_reference(quarterly, f"I.4/{row}/c6") == (f"I.4/{row}/c11", "(11)")
+    assert previous_reference(quarterly, f"I.4/{row}/c4") == (f"I.4/{row}/c4", "")
+    assert previous_reference(quarterly, "I.1/published") == ("I.1/published", "")

@@ -271,6 +271,8 @@ def test_last_periods_value_is_shown_beside_the_input(reporter_client, world, tw
     cell = re.search(r'name="v.I.4/ho_tich/c4".*?</td>', page, re.S).group(0)
     assert "kỳ trước: 1.520" in cell
     assert "kỳ trước: 7" in re.search(r'name="v.I.4/ho_tich/c13".*?</td>', page, re.S).group(0)
+    # Under (6) "từ kỳ trước", last period's pending total (11) — what the carry-over rule compares.
+    assert "kỳ trước (11): 7" in re.search(r'name="v.I.4/ho_tich/c6".*?</td>', page, re.S).group(0)
 
 
 def test_previous_plans_come_as_a_fragment_and_as_a_full_page(reporter_client, world, two_periods):

@@ -261,3 +261,27 @@ def test_a_tampered_confirmation_is_refused(client, quarterly_world):
     sub = quarterly_world["sub"]
     response = client.post(f"/exports/submissions/{sub.id}/upload/confirm", data={"payload": "eyJzIjoxfQ.forged"})
     assert response.status_code == 400
+
+
+def test_a_blank_template_with_one_cell_filled_saves_that_cell_and_wipes_nothing(client, quarterly_world):
+    login_as(client, quarterly_world["reporter"])
+    sub = quarterly_world["sub"]
+    before = plain_values(stored_values(sub.id))
+    book = download_template(client, sub, filled=False)
+    input_cell(book, cell_key("I.4", "ho_tich", "c4")).value = before[cell_key("I.4", "ho_tich", "c4")] + 1
+    html = upload(client, sub, book).get_data(as_text=True)
+    assert "1 ô có số mới" in html and "sẽ bị xóa" not in html and "Lưu 1 ô có số mới" in html
+    payload = html.split('name="payload" value="')[1].split('"')[0]
+    client.post(f"/exports/submissions/{sub.id}/upload/confirm", data={"payload": payload})
+    db.session.expire_all()
+    after = plain_values(stored_values(sub.id))
+    assert len(after) == len(before) and after[cell_key("I.4", "ho_tich", "c4")] == before[cell_key("I.4", "ho_tich", "c4")] + 1
+
+    ticked = download_template(client, sub, filled=False)
+    buffer = io.BytesIO()
+    ticked.save(buffer)
+    buffer.seek(0)
+    html = client.post(f"/exports/submissions/{sub.id}/upload", data={"file": (buffer, "x.xlsx"), "clear_empty": "1"},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    figures = len([k for k, v in after.items() if isinstance(v, int)])
+    assert f"0 ô có số mới, {figures} ô sẽ bị xóa" in html and "Ô sẽ bị xóa (để trống trong tệp)" in html

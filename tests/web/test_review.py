@@ -79,8 +79,8 @@ def test_return_edit_resubmit_diff_approve_changes_the_consolidated_report(clien
     review = client.get(f"/rounds/submissions/{sub_a.id}").get_data(as_text=True)
     changes = re.search(r'<section class="card changes" id="changes">(.*?)</section>', review, re.S).group(1)
     assert "Thay đổi so với bản đã trả lại (2)" in changes
-    assert re.search(r'<td>[^<]*Hộ tịch \(4\)</td>\s*<td class="num">10</td><td class="num">1.015</td>', changes)
-    assert re.search(r'<td>[^<]*Hộ tịch \(8\)</td>\s*<td class="num">10</td><td class="num">1.015</td>', changes)
+    assert re.search(r'<td>[^<]*Hộ tịch — \(4\) Số hồ sơ nhận giải quyết, Trong kỳ, Trực tuyến</td>\s*<td class="num">10</td><td class="num">1.015</td>', changes)
+    assert re.search(r'<td>[^<]*Hộ tịch — \(8\) Số hồ sơ đã giải quyết, Trước hạn</td>\s*<td class="num">10</td><td class="num">1.015</td>', changes)
     assert "II.1" not in changes  # unchanged narrative is not listed
 
     assert client.post(f"/rounds/submissions/{sub_a.id}/approve").status_code == 303
