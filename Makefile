@@ -24,13 +24,15 @@ run: seed
 	@echo "Tổng hợp đang chạy: http://127.0.0.1:5000  (Ctrl+C để dừng)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# Browser tests drive Debian's chromium; exports are checked with LibreOffice headless;
+# Browser tests drive Debian's chromium; exports are checked with LibreOffice headless, with
+# Liberation Serif (Times New Roman's metrics) so a rendered page breaks where Word's would;
 # `flask backup` of a PostgreSQL database runs pg_dump.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$$missing fonts-liberation"; \
 	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
@@ -48,6 +50,7 @@ bench: venv
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/consolidate.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/report.py
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/concurrent_saves.py
 

@@ -201,16 +201,20 @@ def _quarterly_values(template, rng, previous: dict | None = None) -> dict:
     return {k: v for k, v in values.items() if v != ""}
 
 
+def _store_values(submission, values: dict, when) -> None:
+    from .models import SubmissionValue
+
+    for key, value in values.items():
+        db.session.add(SubmissionValue(submission_id=submission.id, key=key, version=1, updated_at=when,
+                                       int_value=value if isinstance(value, int) else None,
+                                       text_value=value if isinstance(value, str) else None))
+
+
 def _fill(submission, values: dict, status: str, when) -> None:
     from .models import SubmissionDocument, SubmissionValue
 
     prefilled = set(db.session.scalars(select(SubmissionValue.key).where(SubmissionValue.submission_id == submission.id)))
-    for key, value in values.items():
-        if key in prefilled:
-            continue
-        db.session.add(SubmissionValue(submission_id=submission.id, key=key, version=1, updated_at=when,
-                                       int_value=value if isinstance(value, int) else None,
-                                       text_value=value if isinstance(value, str) else None))
+    _store_values(submission, {k: v for k, v in values.items() if k not in prefilled}, when)
     db.session.add(SubmissionDocument(submission_id=submission.id, section_id="I.5.1", doc_type="KH", number="05/KH-UBND",
                                       issued_on=when.date().replace(day=5), summary="Kế hoạch cải cách hành chính năm", position=0))
     submission.status, submission.updated_at = status, when
@@ -262,6 +266,7 @@ def seed_rounds(today=None) -> None:
                                 instructions="Đề nghị các xã, thị trấn và các phòng nộp đúng hạn; số liệu theo biểu 06a.",
                                 opened_by=reviewer)
     db.session.flush()
+    _seed_word_settings(binh_son, previous_round)
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
     states = ["approved"] * 9 + ["submitted"] * 6 + ["returned"] * 2 + ["draft"] * 5
     for sub, status in zip(sorted(district_round.submissions, key=lambda s: s.unit.sort_order), states):
@@ -285,6 +290,35 @@ def seed_rounds(today=None) -> None:
     _demo_merger(binh_son, period.date_from)
 
 
+def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
+    """Last quarter's report as Bình Sơn sent it: its Word settings (which prefill this
+    quarter's) and the reviewer's texts, written in the district's voice."""
+    from .models import DocumentSettings, RoundNarrative
+
+    db.session.add(DocumentSettings(
+        unit_id=binh_son.id, round_id=previous_round.id, symbol="BC-UBND",
+        request_doc="Công văn số 1311/VP-KSTTHCNC ngày 13/9/2021 của Văn phòng UBND tỉnh Quảng Ngãi",
+        recipient="Văn phòng UBND tỉnh Quảng Ngãi",
+        distribution="Như trên;\nTT Huyện ủy, TT HĐND huyện (b/c);\nCT, các PCT UBND huyện;\nLưu: VT.",
+        signer_prefix="TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", signer_title="PHÓ CHỦ TỊCH", signer_name="Nguyễn Văn Phong",
+    ))
+    texts = {
+        "I.2": "UBND huyện chỉ đạo các phòng chuyên môn và UBND các xã, thị trấn rà soát các thủ tục hành chính "
+               "thực hiện trực tuyến toàn trình và một phần để xây dựng quy trình điện tử.",
+        "I.5.3": "100% thủ tục hành chính được tiếp nhận và trả kết quả tại Bộ phận Một cửa các cấp; kết quả giải "
+                 "quyết được công khai trên Cổng dịch vụ công của tỉnh.",
+        "II.1": "Nhìn chung, công tác kiểm soát thủ tục hành chính và thực hiện cơ chế một cửa, một cửa liên thông "
+                "trên địa bàn huyện được triển khai đầy đủ, đúng tiến độ; việc giải quyết hồ sơ cơ bản đúng hạn.",
+        "II.2": "- Một số xã còn chậm cập nhật hồ sơ trên phần mềm một cửa điện tử.\n"
+                "- Cán bộ Bộ phận Một cửa cấp xã kiêm nhiệm nhiều việc; trang thiết bị đã xuống cấp.",
+        "III": "1. Tiếp tục rà soát, công khai thủ tục hành chính thuộc thẩm quyền giải quyết của huyện và xã.\n"
+               "2. Đẩy mạnh tiếp nhận hồ sơ trực tuyến; không để hồ sơ quá hạn.",
+        "IV": "Đề nghị UBND tỉnh bố trí kinh phí nâng cấp trang thiết bị cho Bộ phận Một cửa cấp xã.",
+    }
+    for section_id, text in texts.items():
+        db.session.add(RoundNarrative(round_id=previous_round.id, section_id=section_id, text=text))
+
+
 # --- Review at scale: history for trends, submissions spread over days, reminders ---------
 
 def seed_review_history(today, rng) -> None:
@@ -294,8 +328,7 @@ def seed_review_history(today, rng) -> None:
     from datetime import datetime, timedelta
 
     from .models import Reminder, ReportingRound
-    from .reporting.periods import default_deadline, previous_period
-    from .services.rounds import default_expected_units, open_round, round_period, round_template
+    from .services.rounds import round_template
     from .services.trends import store_round_totals
 
     binh_son = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG.BS"))
@@ -304,15 +337,8 @@ def seed_review_history(today, rng) -> None:
                                 .order_by(ReportingRound.period_year, ReportingRound.period_index)).all()
     previous_round, current = rounds[0], rounds[-1]
     template = round_template(previous_round)
-    period = round_period(previous_round)
-    for _ in range(2):
-        period = previous_period(period)
-        older = open_round(unit=binh_son, template=template, period=period, deadline=default_deadline(period),
-                           expected=default_expected_units(binh_son, template), instructions="", opened_by=reviewer)
-        older.status = "closed"
-        db.session.flush()
-        for sub in older.submissions:
-            _fill(sub, _quarterly_values(template, rng), "approved", datetime.combine(period.date_to, datetime.min.time()))
+    _past_rounds(previous_round, 2, reviewer, lambda round_, sub: _fill(
+        sub, _quarterly_values(template, rng), "approved", datetime.combine(round_.date_to, datetime.min.time())))
     closed = db.session.scalars(select(ReportingRound).where(ReportingRound.unit_id == binh_son.id,
                                                              ReportingRound.status == "closed")).all()
     for round_ in closed:
@@ -341,6 +367,77 @@ def seed_review_history(today, rng) -> None:
     for sub in current.submissions:
         if sub.status in ("draft", "returned") and sub.unit.sort_order % 2 == 0:
             db.session.add(Reminder(submission_id=sub.id, user_id=reviewer.id, at=now - timedelta(hours=20), channel="zalo"))
+    seed_province_months(today, rng)
+
+
+def _monthly_values(template, rng) -> dict:
+    """A month's counts for the monthly template: feedback received = handled + in progress."""
+    from .reporting.keys import field_key, text_key
+
+    values = {field_key(s.id, f.id): rng.randint(0, 6) for s in template.sections_of("indicators") for f in s.fields}
+    on_time, late, pending = rng.randint(0, 5), rng.choice((0, 0, 0, 1)), rng.randint(0, 2)
+    values |= {field_key("I.2", "on_time"): on_time, field_key("I.2", "late"): late,
+               field_key("I.2", "in_progress"): pending, field_key("I.2", "received"): on_time + late + pending}
+    values[text_key("II.1")] = rng.choice([
+        "Tiếp nhận, giải quyết TTHC đúng quy trình; niêm yết công khai đầy đủ.",
+        "Duy trì tốt hoạt động của Bộ phận Một cửa; không có hồ sơ quá hạn.",
+    ])
+    return values
+
+
+def _past_rounds(latest, count: int, opened_by, fill) -> list:
+    """The ``count`` periods before ``latest``'s, each a closed round of the same unit and
+    template whose submissions ``fill(round, submission)`` fills."""
+    from .reporting.periods import default_deadline, previous_period
+    from .services.rounds import default_expected_units, open_round, round_period, round_template
+
+    template, period, rounds = round_template(latest), round_period(latest), []
+    for _ in range(count):
+        period = previous_period(period)
+        round_ = open_round(unit=latest.unit, template=template, period=period, deadline=default_deadline(period),
+                            expected=default_expected_units(latest.unit, template), instructions="", opened_by=opened_by)
+        round_.status = "closed"
+        db.session.flush()
+        for sub in round_.submissions:
+            fill(round_, sub)
+        rounds.append(round_)
+    return rounds
+
+
+def seed_province_months(today, rng) -> None:
+    """Hưng Yên (110 units) at scale: three closed months with their totals stored, and this
+    month's reports coming in over ten days, so the board, the queue and the trends have work."""
+    from datetime import datetime, timedelta
+
+    from .models import ReportingRound
+    from .services.rounds import round_template
+    from .services.trends import store_round_totals
+
+    def put(sub, values: dict, state: str, when) -> None:
+        _store_values(sub, values, when)
+        sub.status, sub.updated_at = state, when
+        if state != "draft":
+            sub.first_submitted_at = sub.submitted_at = when
+        if state == "approved":
+            sub.approved_at = when + timedelta(hours=rng.randint(2, 30))
+
+    hung_yen = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "HYN"))
+    current = db.session.scalar(select(ReportingRound).where(ReportingRound.unit_id == hung_yen.id))
+    template = round_template(current)
+    for month in _past_rounds(current, 3, None, lambda round_, sub: put(
+            sub, _monthly_values(template, rng), "approved",
+            datetime.combine(round_.deadline, datetime.min.time())
+            + timedelta(days=rng.choice((-4, -2, -1, 0, 0, 1, 3)), hours=rng.randint(1, 9)))):
+        db.session.flush()
+        store_round_totals(month)
+    now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
+    current.created_at = now - timedelta(days=10)
+    states = ["approved"] * 5 + ["submitted"] * 3 + ["returned", "draft", "not_started", "not_started"]
+    for n, sub in enumerate(sorted(current.submissions, key=lambda s: (s.unit.sort_order, s.unit.name))):
+        state = states[n % len(states)]
+        if state == "not_started":
+            continue
+        put(sub, _monthly_values(template, rng), state, now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8)))
 
 
 VAN_TUONG_FROM = ("Xã Bình Đông", "Xã Bình Hải", "Xã Bình Thuận", "Xã Bình Trị")

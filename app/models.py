@@ -303,15 +303,23 @@ class RoundNarrative(db.Model):
 
 
 class DocumentSettings(db.Model):
-    """What a unit's Word report says around the body: recipient, Nơi nhận, signer."""
+    """What a report's Word file says around the body: số/ký hiệu, the requesting document,
+    Kính gửi, Nơi nhận, signer. One row per report (the unit's in a round); the unit's
+    latest row prefills its next report. Rows without a round predate per-report settings."""
 
     __tablename__ = "document_settings"
-    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    __table_args__ = (UniqueConstraint("unit_id", "round_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_round.id"))
+    symbol: Mapped[str] = mapped_column(String(40), default="")  # ký hiệu: BC-UBND, BC-PTP
+    request_doc: Mapped[str] = mapped_column(String(500), default="")  # Thực hiện Công văn số …
     recipient: Mapped[str] = mapped_column(String(300), default="")
     distribution: Mapped[str] = mapped_column(Text, default="")
     signer_prefix: Mapped[str] = mapped_column(String(200), default="")
     signer_title: Mapped[str] = mapped_column(String(120), default="")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 # --- Directives (văn bản chỉ đạo) and their follow-up ----------------------------------

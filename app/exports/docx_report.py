@@ -1,135 +1,85 @@
 """The Word report (design §9) in the layout of Decree 30/2020/NĐ-CP, from the domain's result.
 
 Order on the page: header table (issuing body | national motto, "Số: …/BC-UBND" | place
-and date), "BÁO CÁO" and the title, "Kính gửi", the body by section, the "Nơi nhận" and
-signature block side by side, then the tables as annexes on landscape pages.
+and date), "BÁO CÁO" and the title, "Kính gửi", the requesting document, the coverage
+sentence, the body by section (figures written out, then the reviewer's text), the
+closing line, "Nơi nhận" beside the signature block, then the tables as annexes on
+landscape pages (by field, then by unit for a consolidation). Pages are numbered from
+page 2, top centre; the document is tagged vi-VN.
+
+python-docx sets up the page, the styles and the page-number header; the body itself is
+built as lxml elements (``wordml``) and attached in one pass, so the time grows with the
+report's length, not its square (bench/report.py).
 """
 from __future__ import annotations
 
-import io
+import copy
 import os
-import zipfile
-
 import re
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO
 
 from docx import Document
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from ..reporting.directives import followup_paragraphs
 from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
-from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 from ..services.export_model import ExportParts
+from . import wordml as wml
+from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 
 FONT = "Times New Roman"
 BODY_SIZE = 14
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-NUMBER_BLANK = "Số:        /BC-UBND"
-CENTER, LEFT, RIGHT, JUSTIFY = (
-    WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY,
+LANGUAGE = "vi-VN"
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+PROVISIONAL_MARK = "SỐ LIỆU TẠM"
+NOTHING = "Không có."
+# Portrait text width: A4 210 mm less 30 mm left and 15 mm right margins.
+PORTRAIT_WIDTH = 165.0
+LANDSCAPE_WIDTH = 297 - 20 - 15
+# Paragraph styles: (id, name, formatting). Everything the body repeats is a style, so a
+# paragraph or a table cell carries only a style reference.
+STYLES = (
+    ("VnBody", "VN Nội dung", dict(align="both", first_line_mm=12.7, after_pt=6, line=264)),
+    ("VnHeading1", "VN Mục cấp 1", dict(bold=True, align="both", first_line_mm=12.7, before_pt=6, after_pt=6,
+                                         keep_next=True)),
+    ("VnHeading2", "VN Mục cấp 2", dict(bold=True, align="both", first_line_mm=12.7, after_pt=6, keep_next=True)),
+    ("VnHeading3", "VN Mục cấp 3", dict(bold=True, italic=True, align="both", first_line_mm=12.7, after_pt=6,
+                                         keep_next=True)),
+    ("VnNote", "VN Ghi chú", dict(italic=True, align="both", first_line_mm=12.7, after_pt=6, line=264)),
+    ("VnCenter", "VN Giữa", dict(align="center")),
+    ("VnTitle", "VN Tiêu đề", dict(bold=True, align="center", keep_next=True)),
+    ("VnRule", "VN Đường kẻ", dict(size=2, before_pt=3, after_pt=2)),
+    ("VnPlain", "VN Trái", dict(align="left")),
+    ("VnRatio", "VN Tỷ lệ", dict(size=12, align="left")),
+) + tuple(
+    (f"{style_id}{size}", f"{name} {size}", dict(size=size, align=align, bold=bold))
+    for size in (10, 11)
+    for style_id, name, align, bold in (
+        ("VnCell", "VN Ô chữ", "left", False),
+        ("VnCellNum", "VN Ô số", "right", False),
+        ("VnCellCenter", "VN Ô giữa", "center", False),
+        ("VnCellHead", "VN Ô tiêu đề", "center", True),
+    )
 )
+HEADING_STYLES = {1: "VnHeading1", 2: "VnHeading2"}
 
 
-# --- small helpers --------------------------------------------------------------------
-
-def _set_fonts(element_rpr) -> None:
-    fonts = element_rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        element_rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
-
-
-def _paragraph(container, text: str = "", *, bold=False, italic=False, size=BODY_SIZE, align=None,
-               indent: bool = False, after: float = 0, before: float = 0, upper: bool = False):
-    paragraph = container.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.space_after, fmt.space_before = Pt(after), Pt(before)
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        fmt.first_line_indent = Mm(12.7)
-    if text:
-        _run(paragraph, text.upper() if upper else text, bold=bold, italic=italic, size=size)
-    return paragraph
-
-
-def _run(paragraph, text: str, *, bold=False, italic=False, size=BODY_SIZE):
-    run = paragraph.add_run(text)
-    run.bold, run.italic = bold or None, italic or None
-    run.font.size = Pt(size)
-    return run
-
-
-def _short_rule(container, width_mm: float, cell_width_mm: float) -> None:
-    """The short solid line Decree 30 puts under the issuing body, the motto and the title."""
-    paragraph = container.add_paragraph()
-    fmt = paragraph.paragraph_format
-    side = max((cell_width_mm - width_mm) / 2, 0)
-    fmt.left_indent, fmt.right_indent = Mm(side), Mm(side)
-    fmt.space_after = Pt(2)
-    fmt.line_spacing = Pt(2)
-    borders = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        top.set(qn(key), value)
-    borders.append(top)
-    paragraph._p.get_or_add_pPr().append(borders)
-
-
-def _first_paragraph(cell):
-    """A fresh cell holds one empty paragraph; use it rather than leave a blank line."""
-    return cell.paragraphs[0]
-
-
-def _cell_lines(cell, items: Iterable[tuple[str, dict]]) -> None:
-    first = True
-    for text, style in items:
-        style = dict(style)
-        align = style.pop("align", CENTER)
-        if first:
-            paragraph = _first_paragraph(cell)
-            paragraph.alignment = align
-            paragraph.paragraph_format.space_after = Pt(0)
-            if text:
-                _run(paragraph, text, **style)
-            first = False
-        else:
-            _paragraph(cell, text, align=align, **style)
-
-
-def _set_widths(table, widths_mm: list[float]) -> None:
-    """Widths on the grid (LibreOffice reads these) and on every cell (Word reads those)."""
-    table.autofit = False
-    for column, width in zip(table.columns, widths_mm, strict=False):
-        column.width = Mm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=False):
-            cell.width = Mm(width)
-
-
-def _no_borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    tbl_pr.append(borders)
-
+# --- words on the page ------------------------------------------------------------------
 
 def lines_of(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def report_title(parts: ExportParts) -> str:
@@ -137,8 +87,7 @@ def report_title(parts: ExportParts) -> str:
     title = parts.template.title.strip()
     if title.lower().startswith("báo cáo "):
         title = title[len("báo cáo "):]
-    period = parts.period_label[:1].lower() + parts.period_label[1:]
-    return f"{title[:1].upper()}{title[1:]} {period}"
+    return f"{title[:1].upper()}{title[1:]} {lower_first(parts.period_label)}"
 
 
 def date_line(parts: ExportParts) -> str:
@@ -147,59 +96,20 @@ def date_line(parts: ExportParts) -> str:
     return f"{place}, ngày      tháng      năm {year}"
 
 
-# --- the document ---------------------------------------------------------------------
-
-def new_document(created: datetime | None):
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(BODY_SIZE)
-    _set_fonts(normal.element.get_or_add_rPr())
-    normal.paragraph_format.space_after = Pt(6)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    props = doc.core_properties
-    props.author = props.last_modified_by = "Tổng hợp"
-    if created is not None:
-        props.created = props.modified = created
-    return doc
+def number_line(parts: ExportParts) -> str:
+    """"Số:        /BC-UBND": the number is left blank for the clerk who registers it."""
+    return f"Số:        /{parts.signature.symbol}"
 
 
-def write_header(doc, parts: ExportParts) -> None:
-    """Two columns: issuing body over its parent | motto; then the number | place and date."""
-    table = doc.add_table(rows=2, cols=2)
-    _no_borders(table)
-    widths = [62.0, 103.0]
-    left, right = table.cell(0, 0), table.cell(0, 1)
-    body_lines = []
-    if parts.parent_body:
-        body_lines.append((parts.parent_body.upper(), {"size": 13}))
-    body_lines.append(((parts.issuing_body or parts.reporting_unit).upper(), {"size": 13, "bold": True}))
-    _cell_lines(left, body_lines)
-    _short_rule(left, 25, widths[0])
-    _cell_lines(right, [
-        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"size": 12, "bold": True}),
-        ("Độc lập - Tự do - Hạnh phúc", {"size": 14, "bold": True}),
-    ])
-    _short_rule(right, 60, widths[1])
-    _cell_lines(table.cell(1, 0), [(NUMBER_BLANK, {"size": 13})])
-    _cell_lines(table.cell(1, 1), [(date_line(parts), {"size": 14, "italic": True})])
-    _set_widths(table, widths)
-
-
-def write_title(doc, parts: ExportParts) -> None:
-    _paragraph(doc, "BÁO CÁO", bold=True, align=CENTER, before=12, after=0)
-    _paragraph(doc, report_title(parts), bold=True, align=CENTER, after=0)
-    _short_rule(doc, 50, 165)
-    if parts.signature.recipient:
-        recipient = parts.signature.recipient.rstrip(".")
-        _paragraph(doc, f"Kính gửi: {recipient}.", align=CENTER, before=6, after=12)
-    intro = (f"Thực hiện chế độ báo cáo theo {parts.template.legal_basis}, {parts.reporting_unit} báo cáo "
-             f"{report_title(parts)[:1].lower()}{report_title(parts)[1:]} như sau:")
-    _paragraph(doc, intro, align=JUSTIFY, indent=True, after=6)
+def intro(parts: ExportParts) -> str:
+    """"Thực hiện Công văn số …, UBND huyện … báo cáo … như sau:" (seed 001); without a
+    requesting document, the reporting regime the template cites."""
+    basis = parts.signature.request_doc.strip().rstrip(".;,")
+    if basis.lower().startswith("thực hiện "):
+        basis = basis[len("thực hiện "):]
+    if not basis:
+        basis = f"chế độ báo cáo theo {parts.template.legal_basis}" if parts.template.legal_basis else "chế độ báo cáo"
+    return f"Thực hiện {basis}, {parts.reporting_unit} báo cáo {lower_first(report_title(parts))} như sau:"
 
 
 def section_title(section: Section) -> str:
@@ -209,224 +119,437 @@ def section_title(section: Section) -> str:
     return section.heading
 
 
-def section_heading(doc, section: Section) -> None:
-    text = section_title(section)
-    if section.level == 1:
-        _paragraph(doc, text, bold=True, upper=True, indent=True, before=6, after=6)
-    else:
-        _paragraph(doc, text, bold=True, italic=section.level > 2, indent=True, after=6)
+def annex_names(parts: ExportParts) -> dict[tuple[str, str], str]:
+    """(section id, "fields" | "units") → "I", "II", …: by field, then by unit if consolidated."""
+    names: dict[tuple[str, str], str] = {}
+    for section in parts.template.sections_of("table"):
+        kinds = ["fields"] + (["units"] if parts.consolidated and parts.result.breakdown.get(section.id) else [])
+        for kind in kinds:
+            n = len(names)
+            names[(section.id, kind)] = ROMAN[n] if n < len(ROMAN) else str(n + 1)
+    return names
 
 
-def body_lines(doc, text: str) -> None:
-    for line in lines_of(text):
-        _paragraph(doc, line, align=JUSTIFY, indent=True, after=6)
+# --- the body, section by section -------------------------------------------------------
+
+class Body:
+    """The body's elements in order; each writer appends to it."""
+
+    def __init__(self, parts: ExportParts):
+        self.parts = parts
+        self.annexes = annex_names(parts)
+        self.items: list = []
+
+    def add(self, text: str, style: str = "VnBody", **formatting) -> None:
+        self.items.append(wml.paragraph(text, style, **formatting))
+
+    def text(self, text: str) -> None:
+        for line in lines_of(text):
+            self.add(line)
+
+    def bullet(self, text: str) -> None:
+        self.add(f"- {text}")
 
 
-def write_narrative(doc, parts: ExportParts, section: Section) -> None:
-    own = parts.reviewer_texts.get(section.id, "")
-    merge = parts.result.narratives.get(section.id)
-    body_lines(doc, own)
-    if merge is None:
-        return
-    if not parts.consolidated:  # one unit's own report: its text, without its own name
-        for _, text in merge.entries:
-            body_lines(doc, text)
-        return
-    # Without a consolidated text the units' own words are the only content: keep them.
-    if not (parts.include_attributed or not own.strip()):
-        return
-    for unit_name, text in merge.entries:
-        paragraph = _paragraph(doc, "", indent=True, after=3)
-        _run(paragraph, f"{parts.unit_title(unit_name)}:", bold=True, italic=True)
-        body_lines(doc, text)
-    if merge.empty_units and merge.entries:
-        names = ", ".join(parts.unit_title(n) for n in merge.empty_units)
-        _paragraph(doc, f"Không có nội dung: {names}.", italic=True, indent=True, after=6)
-
-
-def bullet(doc, text: str) -> None:
-    _paragraph(doc, f"- {text}", align=JUSTIFY, indent=True, after=3)
-
-
-def write_indicators(doc, parts: ExportParts, section: Section) -> None:
-    sums = parts.result.indicators.get(section.id, {})
+def indicator_lines(body: Body, section: Section) -> None:
+    sums = body.parts.result.indicators.get(section.id, {})
     for item in section.fields:
-        bullet(doc, f"{item.label}: {format_count(sums.get(item.id, 0))}.")
+        body.bullet(f"{item.label}: {format_count(sums.get(item.id, 0))}.")
 
 
-def write_table_summary(doc, parts: ExportParts, section: Section, annex: str) -> None:
-    table = parts.result.tables[section.id]
+def table_lines(body: Body, section: Section) -> None:
+    table = body.parts.result.tables[section.id]
     for column in section.columns:
         if column.is_input and len(column.headings) > 1:
             continue  # the parts of a total are in the annex; the text gives the totals
-        bullet(doc, f"{column.headings[0]}: {format_count(table.total.get(column.id, 0))}.")
+        body.bullet(f"{column.headings[0]}: {format_count(table.total.get(column.id, 0))}.")
     ratios = table.ratios(table.total)
     for definition in table.ratio_definitions:
-        bullet(doc, f"{definition.label}: {format_ratio(ratios[definition.name])}.")
-    _paragraph(doc, f"(Chi tiết tại Phụ lục {annex} kèm theo.)", italic=True, indent=True, after=6)
+        body.bullet(f"{definition.label}: {format_ratio(ratios[definition.name])}.")
 
 
-def write_documents(doc, parts: ExportParts, section: Section) -> None:
-    for item in parts.result.documents:
-        if item.get("section_id") not in (None, section.id):
-            continue
+def annex_reference(body: Body, section: Section) -> None:
+    names = [f"Phụ lục {body.annexes[key]}" for key in ((section.id, "fields"), (section.id, "units"))
+             if key in body.annexes]
+    if names:
+        body.add(f"(Chi tiết tại {' và '.join(names)} kèm theo.)", "VnNote")
+
+
+def document_lines(body: Body, section: Section) -> None:
+    parts = body.parts
+    documents = [d for d in parts.result.documents if d.get("section_id") in (None, section.id)]
+    if parts.consolidated:
+        # One list of every unit's documents would run to pages at a province; the list is
+        # in the workbook, the reviewer names the ones that matter in the section's text.
+        if documents and not parts.figure_sentences.get(section.id):
+            units = len({d.get("unit_name") for d in documents})
+            body.bullet(f"{format_count(units)} đơn vị đã ban hành {format_count(len(documents))} văn bản "
+                        "chỉ đạo, điều hành.")
+        return
+    for item in documents:
         issued = item.get("issued_on")
         when = f" ngày {format_day(issued)}" if isinstance(issued, (date, datetime)) else ""
-        who = f"{parts.unit_title(item.get('unit_name', ''))}: " if parts.consolidated else ""
-        bullet(doc, f"{who}{item.get('number', '')}{when} {item.get('summary', '')}".strip())
+        body.bullet(f"{item.get('number', '')}{when} {item.get('summary', '')}".strip())
 
 
-def write_satisfaction(doc, parts: ExportParts, section: Section) -> None:
-    survey = parts.result.satisfaction.get(section.id)
+def satisfaction_lines(body: Body, section: Section) -> None:
+    survey = body.parts.result.satisfaction.get(section.id)
     if survey is None or not survey.forms:
         return
-    bullet(doc, f"{section.fields_with_role('forms')[0].label}: {format_count(survey.forms)} phiếu.")
+    body.bullet(f"{section.fields_with_role('forms')[0].label}: {format_count(survey.forms)} phiếu.")
     for item in section.fields_with_role("level"):
         count = survey.counts.get(item.id, 0)
-        bullet(doc, f"{item.label}: {format_count(count)} phiếu ({format_ratio(survey.shares.get(item.id))}).")
+        body.bullet(f"{item.label}: {format_count(count)} phiếu ({format_ratio(survey.shares.get(item.id))}).")
     if survey.score is not None:
         rating = f", xếp loại {survey.rating}" if survey.rating else ""
-        bullet(doc, f"Tổng điểm các chỉ số: {format_score(survey.score)} điểm{rating}.")
+        body.bullet(f"Tổng điểm các chỉ số: {format_score(survey.score)} điểm{rating}.")
 
 
-def write_followup(doc, parts: ExportParts) -> None:
+def followup_lines(body: Body, section: Section) -> None:
     """Per directive and task: the counts written out, then the consolidating unit's text."""
-    for text, role in followup_paragraphs(parts.followup):
-        if role == "lead":
-            _paragraph(doc, text, italic=True, align=JUSTIFY, indent=True, after=3)
-        elif role == "item":
-            _paragraph(doc, text, align=JUSTIFY, indent=True, after=3)
-        else:
-            _paragraph(doc, text, align=JUSTIFY, indent=True, after=6)
+    for text, role in followup_paragraphs(body.parts.followup):
+        body.add(text, "VnNote" if role == "lead" else "VnBody")
 
 
-def write_body(doc, parts: ExportParts, annexes: dict[str, str]) -> None:
-    for section in parts.template.sections:
-        section_heading(doc, section)
-        if section.kind == "narrative":
-            write_narrative(doc, parts, section)
-        elif section.kind == "indicators":
-            write_indicators(doc, parts, section)
-        elif section.kind == "table":
-            write_table_summary(doc, parts, section, annexes[section.id])
-        elif section.kind == "documents":
-            write_documents(doc, parts, section)
-        elif section.kind == "satisfaction":
-            write_satisfaction(doc, parts, section)
-        elif section.kind == "directives":
-            write_followup(doc, parts)
-    closing = f"Trên đây là báo cáo {report_title(parts)[:1].lower()}{report_title(parts)[1:]} của {parts.reporting_unit}./."
-    _paragraph(doc, closing, align=JUSTIFY, indent=True, before=6, after=12)
+# What a section of each kind prints when no figure sentences were written for it. A kind
+# not listed here (a heading, or a kind added later) prints only its sentences and text.
+FIGURE_FALLBACK: dict[str, Callable[[Body, Section], None]] = {
+    "indicators": indicator_lines,
+    "table": table_lines,
+    "satisfaction": satisfaction_lines,
+}
+# Printed after the sentences whatever they are.
+AFTER_FIGURES: dict[str, Callable[[Body, Section], None]] = {
+    "table": annex_reference,
+    "documents": document_lines,
+    "directives": followup_lines,
+}
 
 
-def write_signature(doc, parts: ExportParts) -> None:
-    """Nơi nhận (left, 12/11pt) beside the signer block (right), in a borderless table."""
+def own_text(parts: ExportParts, section: Section) -> str:
+    """The consolidating reviewer's text; in a unit's own report, the unit's text."""
+    if parts.consolidated:
+        return parts.reviewer_texts.get(section.id, "")
+    merge = parts.result.narratives.get(section.id)
+    own = "\n".join(text for _, text in merge.entries) if merge is not None else ""
+    return "\n".join(t for t in (own, parts.reviewer_texts.get(section.id, "")) if t)
+
+
+def section_content(parts: ExportParts, body: Body, section: Section) -> list:
+    """The elements under a section's heading: its figures written out, then the text."""
+    start = len(body.items)
+    sentences = parts.figure_sentences.get(section.id)
+    if sentences:
+        for sentence in sentences:
+            body.text(sentence)
+    elif section.kind in FIGURE_FALLBACK:
+        FIGURE_FALLBACK[section.kind](body, section)
+    if section.kind in AFTER_FIGURES:
+        AFTER_FIGURES[section.kind](body, section)
+    body.text(own_text(parts, section))
+    content = body.items[start:]
+    del body.items[start:]
+    return content
+
+
+def heading(section: Section):
+    style = HEADING_STYLES.get(section.level, "VnHeading3")
+    text = section_title(section)
+    return wml.paragraph(text.upper() if section.level == 1 else text, style)
+
+
+def write_sections(parts: ExportParts, body: Body) -> None:
+    """Each section with something to say, and the headings above it; a section with
+    nothing is left out unless the template marks it mandatory ("Không có.")."""
+    sections = parts.template.sections
+    contents = [section_content(parts, body, s) for s in sections]
+    mandatory = [s.mandatory for s in sections]
+    shown = [bool(c) or m for c, m in zip(contents, mandatory)]
+    # A heading shows when anything below it shows (its descendants follow it with a deeper level).
+    for index in range(len(sections) - 1, -1, -1):
+        level = sections[index].level
+        below = index + 1
+        while below < len(sections) and sections[below].level > level:
+            if shown[below]:
+                shown[index] = True
+                break
+            below += 1
+    for section, content, show, must in zip(sections, contents, shown, mandatory):
+        if not show:
+            continue
+        body.items.append(heading(section))
+        if content:
+            body.items.extend(content)
+        elif must and section.kind != "heading":
+            body.add(NOTHING)
+
+
+def write_header(parts: ExportParts, body: Body) -> None:
+    """Two borderless columns: issuing body over its parent | motto; number | place, date."""
+    widths = (62.0, 103.0)
+    tbl = wml.table(widths, borders=False)
+    top = wml.row(tbl)
+    left = wml.cell(top, width_mm=widths[0])
+    if parts.parent_body:
+        wml.paragraph(parts.parent_body.upper(), "VnCenter", size=13, parent=left)
+    wml.paragraph((parts.issuing_body or parts.reporting_unit).upper(), "VnCenter", bold=True, size=13, parent=left)
+    wml.rule_paragraph(25, widths[0], parent=left)
+    right = wml.cell(top, width_mm=widths[1])
+    wml.paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "VnCenter", bold=True, size=13, parent=right)
+    wml.paragraph("Độc lập - Tự do - Hạnh phúc", "VnCenter", bold=True, parent=right)
+    wml.rule_paragraph(60, widths[1], parent=right)
+    bottom = wml.row(tbl)
+    wml.paragraph(number_line(parts), "VnCenter", size=13, parent=wml.cell(bottom, width_mm=widths[0]))
+    wml.paragraph(date_line(parts), "VnCenter", italic=True, parent=wml.cell(bottom, width_mm=widths[1]))
+    body.items.append(tbl)
+
+
+def write_title(parts: ExportParts, body: Body) -> None:
+    body.items.append(wml.paragraph("", "VnCenter"))
+    body.add("BÁO CÁO", "VnTitle")
+    title = report_title(parts)
+    body.add(f"{title} ({PROVISIONAL_MARK})" if parts.provisional else title, "VnTitle")
+    body.items.append(wml.rule_paragraph(50, PORTRAIT_WIDTH))
+    recipient = parts.recipient.rstrip(".")
+    if recipient:
+        body.add(f"Kính gửi: {recipient}.", "VnCenter")
+    body.items.append(wml.paragraph("", "VnCenter"))
+    body.add(intro(parts))
+    if parts.consolidated and parts.coverage_text:
+        body.add(parts.coverage_text.rstrip(".") + ".", "VnNote")
+
+
+def write_closing(parts: ExportParts, body: Body) -> None:
+    closing = f"Trên đây là báo cáo {lower_first(report_title(parts))} của {parts.reporting_unit}./."
+    body.add(closing, keep_next=True)
+
+
+def write_signature(parts: ExportParts, body: Body) -> None:
+    """Nơi nhận (left, 12/11 pt) beside the signer block (right), kept on one page and
+    with the closing line above it."""
     signature = parts.signature
-    table = doc.add_table(rows=1, cols=2)
-    _no_borders(table)
-    recipients = [("Nơi nhận:", {"size": 12, "bold": True, "italic": True, "align": LEFT})]
+    widths = (80.0, 85.0)
+    tbl = wml.table(widths, borders=False)
+    tr = wml.row(tbl, cant_split=True)
+    left = wml.cell(tr, width_mm=widths[0])
+    wml.paragraph("Nơi nhận:", "VnPlain", bold=True, italic=True, size=12, parent=left)
     for line in signature.distribution:
         text = line if line.startswith(("-", "+")) else f"- {line}"
-        recipients.append((text, {"size": 11, "align": LEFT}))
-    _cell_lines(table.cell(0, 0), recipients)
-    signer = [(line.upper(), {"size": 14, "bold": True}) for line in signature.signer_prefix]
+        wml.paragraph(text, "VnPlain", size=11, parent=left)
+    right = wml.cell(tr, width_mm=widths[1])
+    for line in signature.signer_prefix:
+        wml.paragraph(line.upper(), "VnCenter", bold=True, parent=right)
     if signature.signer_title:
-        signer.append((signature.signer_title.upper(), {"size": 14, "bold": True}))
-    signer += [("", {})] * 4  # room for the signature and the seal
-    signer.append((signature.signer_name, {"size": 14, "bold": True}))
-    _cell_lines(table.cell(0, 1), signer)
-    _set_widths(table, [80.0, 85.0])
+        wml.paragraph(signature.signer_title.upper(), "VnCenter", bold=True, parent=right)
+    for _ in range(4):  # room for the signature and the seal
+        wml.paragraph("", "VnCenter", parent=right)
+    wml.paragraph(signature.signer_name, "VnCenter", bold=True, parent=right)
+    wml.keep_all_with_next([tbl])
+    body.items.append(tbl)
 
 
-def write_annex(doc, parts: ExportParts, section: Section, annex: str) -> None:
-    table_result = parts.result.tables[section.id]
-    _paragraph(doc, f"Phụ lục {annex}", bold=True, align=CENTER, after=0)
-    _paragraph(doc, section.heading.upper(), bold=True, align=CENTER, after=0)
+# --- annexes ---------------------------------------------------------------------------
+
+def annex_heading(parts: ExportParts, body: Body, name: str, heading_text: str, unit_label: str) -> None:
     year = parts.year or vn_today().year
-    _paragraph(doc, f"(Kèm theo Báo cáo số      /BC-UBND ngày      tháng      năm {year} của {parts.reporting_unit})",
-               italic=True, align=CENTER, size=13, after=0)
-    _paragraph(doc, f"Kỳ báo cáo: {parts.period_label} {parts.period_window}".strip(), align=CENTER, size=13, after=0)
-    if section.unit_label:
-        _paragraph(doc, f"Đơn vị tính: {section.unit_label}", italic=True, align=RIGHT, size=12, after=3)
-    depth = header_depth(section)
+    body.add(f"Phụ lục {name}", "VnTitle")
+    body.add(heading_text.upper(), "VnTitle")
+    body.add(f"(Kèm theo Báo cáo số      /{parts.signature.symbol} ngày      tháng      năm {year} "
+             f"của {parts.reporting_unit})", "VnCenter", italic=True, size=13, keep_next=True)
+    body.add(f"Kỳ báo cáo: {parts.period_label} {parts.period_window}".strip(), "VnCenter", size=13, keep_next=True)
+    if unit_label:
+        body.add(f"Đơn vị tính: {unit_label}", "VnCenter", italic=True, size=12, keep_next=True, align="right")
+
+
+def annex_table(section: Section, lines: list[tuple[str, str, dict, dict[str, int]]], second_label: str | None = None):
+    """The table of form 06a: merged header band and column numbers repeated on every
+    page, then (number, label, emphasis, values) lines."""
     ncols = LABEL_COLUMNS + len(section.columns)
-    lines = ([(line.label, line.values, {}) for line in table_result.rows]
-             + [("Tổng cộng", table_result.total, {"bold": True})]
-             + [(g.label, g.values, {"bold": True, "italic": True}) for g in table_result.groups])
-    table = doc.add_table(rows=depth + 1 + len(lines), cols=ncols)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     size = 10 if ncols > 13 else 11
-    for cell in header_cells(section):
-        target = table.cell(cell.first_row, cell.first_col)
-        if cell.merged:
-            target = target.merge(table.cell(cell.last_row, cell.last_col))
-        _cell_lines(target, [(cell.text, {"size": size, "bold": True})])
-        target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    cells = table._cells  # one list, row-major: far cheaper than table.cell() per cell
-    for col, number in enumerate(column_numbers(section)):
-        _cell_lines(cells[depth * ncols + col], [(number, {"size": size, "italic": True})])
-    for index, (label, values, style) in enumerate(lines):
-        row = depth + 1 + index
-        base = row * ncols
-        number = str(index + 1) if index < len(table_result.rows) else ""
-        _cell_lines(cells[base], [(number, {"size": size, **style})])
-        _cell_lines(cells[base + 1], [(label, {"size": size, "align": LEFT, **style})])
-        for offset, column in enumerate(section.columns):
-            strong = style or ({"bold": True} if not column.is_input else {})
-            _cell_lines(cells[base + LABEL_COLUMNS + offset],
-                        [(format_count(values.get(column.id, 0)), {"size": size, "align": RIGHT, **strong})])
-    text_width = 297 - 20 - 15
-    data_width = (text_width - 12 - 53) / len(section.columns)
-    _set_widths(table, [12.0, 53.0] + [data_width] * len(section.columns))
-    ratios = table_result.ratios(table_result.total)
-    groups = [(g.label, table_result.ratios(g.values)) for g in table_result.groups]
-    for definition in table_result.ratio_definitions:
-        parts_text = [f"tổng cộng {format_ratio(ratios[definition.name])}"]
-        parts_text += [f"{label[:1].lower()}{label[1:]} {format_ratio(r[definition.name])}" for label, r in groups]
-        _paragraph(doc, f"- {definition.label}: " + "; ".join(parts_text) + ".", size=12, before=0, after=0,
-                   indent=False)
+    text_s, num_s, centre_s, head_s = (f"VnCell{size}", f"VnCellNum{size}", f"VnCellCenter{size}",
+                                       f"VnCellHead{size}")
+    data_width = (LANDSCAPE_WIDTH - 12 - 53) / len(section.columns)
+    tbl = wml.table([12.0, 53.0] + [data_width] * len(section.columns), center=True)
+    depth = header_depth(section)
+    # Each grid position of the header band: the cell starting there, or the cell whose
+    # vertical merge continues there; gridSpan covers the columns to its right.
+    starts: dict[tuple[int, int], tuple] = {}
+    for item in header_cells(section, second_label):
+        for r in range(item.first_row, item.last_row + 1):
+            starts[(r, item.first_col)] = (item, r == item.first_row)
+    for r in range(depth):
+        tr = wml.row(tbl, header=True)
+        for (row_index, _), (item, first) in sorted((k, v) for k, v in starts.items() if k[0] == r):
+            merge = None if item.first_row == item.last_row else ("restart" if first else "continue")
+            tc = wml.cell(tr, span=item.last_col - item.first_col + 1, merge=merge, center=True)
+            wml.paragraph(item.text if first else "", head_s, parent=tc)
+    tr = wml.row(tbl, header=True)
+    for number in column_numbers(section):
+        wml.text_cell(tr, number, centre_s, italic=True)
+    computed = [not c.is_input for c in section.columns]
+    for number, label, emphasis, values in lines:
+        tr = wml.data_row(tbl)
+        wml.text_cell(tr, number, centre_s, **emphasis)
+        wml.text_cell(tr, label, text_s, **emphasis)
+        for column, strong in zip(section.columns, computed):
+            wml.text_cell(tr, format_count(values.get(column.id, 0)), num_s, **(emphasis or {"bold": strong}))
+    return tbl
 
 
-def write_annexes(doc, parts: ExportParts, annexes: dict[str, str]) -> None:
-    for section in parts.template.sections_of("table"):
-        page = doc.add_section(WD_SECTION.NEW_PAGE)
-        page.orientation = WD_ORIENT.LANDSCAPE
-        page.page_width, page.page_height = Mm(297), Mm(210)
-        page.top_margin, page.bottom_margin = Mm(20), Mm(15)
-        page.left_margin, page.right_margin = Mm(20), Mm(15)
-        write_annex(doc, parts, section, annexes[section.id])
+def write_field_annex(parts: ExportParts, body: Body, section: Section, name: str) -> None:
+    result = parts.result.tables[section.id]
+    annex_heading(parts, body, name, section.heading, section.unit_label)
+    lines = ([(str(n), line.label, {}, line.values) for n, line in enumerate(result.rows, start=1)]
+             + [("", "Tổng cộng", {"bold": True}, result.total)]
+             + [("", g.label, {"bold": True, "italic": True}, g.values) for g in result.groups])
+    body.items.append(annex_table(section, lines))
+    ratios = result.ratios(result.total)
+    groups = [(g.label, result.ratios(g.values)) for g in result.groups]
+    for definition in result.ratio_definitions:
+        shares = [f"tổng cộng {format_ratio(ratios[definition.name])}"]
+        shares += [f"{lower_first(label)} {format_ratio(r[definition.name])}" for label, r in groups]
+        body.add(f"- {definition.label}: " + "; ".join(shares) + ".", "VnRatio")
 
 
-def write_report_docx(parts: ExportParts, out: str | IO[bytes]) -> None:
-    """The consolidated (or one unit's) report as .docx, to a path or a binary file."""
+def write_unit_annex(parts: ExportParts, body: Body, section: Section, name: str) -> None:
+    """Rows = units: each unit's table totals, then the total (equal to the by-field total)."""
+    result = parts.result.tables[section.id]
+    annex_heading(parts, body, name, f"{section.heading} (chi tiết theo đơn vị)", section.unit_label)
+    lines = [(str(n), parts.unit_title(unit_name), {}, totals)
+             for n, (_, unit_name, totals) in enumerate(parts.result.breakdown.get(section.id, ()), start=1)]
+    lines.append(("", "Tổng cộng", {"bold": True}, result.total))
+    body.items.append(annex_table(section, lines, second_label="Đơn vị"))
+
+
+ANNEX_WRITERS = {"fields": write_field_annex, "units": write_unit_annex}
+
+
+# --- the document ----------------------------------------------------------------------
+
+def new_document(created: datetime | None):
+    """An empty A4 document: fonts, vi-VN, styles, margins and the page-number header."""
+    doc = Document()
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = defaults.find(qn("w:rFonts"))
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]  # theme fonts would win over the names set below
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    defaults.find(qn("w:lang")).attrib.update({qn("w:val"): LANGUAGE, qn("w:eastAsia"): LANGUAGE})
+    for name in ("w:sz", "w:szCs"):
+        defaults.find(qn(name)).set(qn("w:val"), str(BODY_SIZE * 2))
+    spacing = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    spacing.attrib.update({qn("w:after"): "0", qn("w:line"): "240"})
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_SIZE)
+    normal_fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        normal_fonts.set(qn(attr), FONT)
+    for style_id, name, formatting in STYLES:
+        wml.add_paragraph_style(styles, style_id, name, **formatting)
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), LANGUAGE)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = Mm(10)
+    # Decree 30: page numbers from the second page, top centre.
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False
+    header = section.header.paragraphs[0]
+    header.alignment = 1  # centre
+    wml.field_run(header._p, "PAGE", "2", size=13)
+    props = doc.core_properties
+    props.author = props.last_modified_by = "Tổng hợp"
+    props.language = LANGUAGE
+    if created is not None:
+        props.created = props.modified = created
+    return doc
+
+
+def landscape(sect_pr) -> None:
+    """Turn a copy of the portrait section into an annex section: landscape, numbered on
+    every page (no distinct first page), headers inherited from the section before."""
+    for name in ("w:headerReference", "w:footerReference", "w:titlePg"):
+        for element in sect_pr.findall(qn(name)):
+            sect_pr.remove(element)
+    size = sect_pr.find(qn("w:pgSz"))
+    size.attrib.update({qn("w:w"): wml.twips(297), qn("w:h"): wml.twips(210), qn("w:orient"): "landscape"})
+    margins = sect_pr.find(qn("w:pgMar"))
+    margins.attrib.update({qn("w:top"): wml.twips(20), qn("w:bottom"): wml.twips(15),
+                           qn("w:left"): wml.twips(20), qn("w:right"): wml.twips(15)})
+
+
+def section_break(sect_pr):
+    """The paragraph that ends a section: its properties sit in the paragraph's pPr."""
+    p = etree.Element(wml.P)
+    ppr = etree.SubElement(p, wml.PPR)
+    etree.SubElement(ppr, wml.PSTYLE, {wml.VAL: "VnRule"})
+    ppr.append(sect_pr)
+    return p
+
+
+def build(parts: ExportParts):
+    """The python-docx Document of the report, body attached in one pass."""
     doc = new_document(parts.created)
-    annexes = {s.id: ROMAN[i] if i < len(ROMAN) else str(i + 1)
-               for i, s in enumerate(parts.template.sections_of("table"))}
-    write_header(doc, parts)
-    write_title(doc, parts)
-    write_body(doc, parts, annexes)
-    write_signature(doc, parts)
-    write_annexes(doc, parts, annexes)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    data = _fixed_zip_times(buffer.getvalue())
-    if isinstance(out, (str, os.PathLike)):
-        with open(out, "wb") as handle:
-            handle.write(data)
-    else:
-        out.write(data)
+    body = Body(parts)
+    write_header(parts, body)
+    write_title(parts, body)
+    write_sections(parts, body)
+    write_closing(parts, body)
+    write_signature(parts, body)
+    element = doc.element.body
+    final = element.find(qn("w:sectPr"))
+    portrait = copy.deepcopy(final)
+    annexes = list(body.annexes.items())
+    if annexes:
+        body.items.append(section_break(portrait))
+        landscape(final)
+        for index, ((section_id, kind), name) in enumerate(annexes):
+            if index:
+                body.items.append(section_break(copy.deepcopy(final)))
+            ANNEX_WRITERS[kind](parts, body, parts.template.section(section_id), name)
+    element.remove(final)
+    for child in list(element):  # the template's empty first paragraph
+        element.remove(child)
+    element.extend(body.items)
+    element.append(final)
+    return doc
 
 
-def _fixed_zip_times(data: bytes) -> bytes:
-    """python-docx stamps each zip entry with the current time; a fixed stamp makes equal
-    inputs give byte-identical files (design §8)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    result = io.BytesIO()
-    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info.filename))
-    return result.getvalue()
+class FixedTimeZip:
+    """python-docx's package writer target, every member stamped 1980-01-01: equal inputs
+    give byte-identical files (design §8); python-docx would stamp the current time."""
 
+    def __init__(self, out: str | IO[bytes]):
+        self.zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+def save(doc, out: str | IO[bytes]) -> None:
+    """``Document.save`` (OpcPackage.save) with a fixed time on every zip member."""
+    package = doc.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    writer = FixedTimeZip(out)
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()
+
+
+def write_report_docx(parts: ExportParts, out: str | os.PathLike | IO[bytes]) -> None:
+    """The consolidated (or one unit's) report as .docx, to a path or a binary file."""
+    save(build(parts), os.fspath(out) if isinstance(out, os.PathLike) else out)

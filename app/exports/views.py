@@ -13,19 +13,21 @@ from collections.abc import Callable
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from ..services.consolidation import load_consolidation
 from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from ..extensions import db
-from ..forms import Form
-from ..models import DocumentSettings, Submission
+from ..forms import Form, too_long
+from ..models import Submission
+from ..reporting.text import clean_text
+from ..services.document_settings import load_settings, save_settings
 from ..services.access import can_edit_submission
 from ..services.rounds import load_round, round_label, round_template, round_window
 from . import bp
 from .docx_report import write_report_docx
-from ..services.export_parts import round_parts, signature_for, submission_parts, unit_title
+from ..services.export_parts import round_parts, submission_parts, unit_title
 from ..services.export_model import content_disposition
 from .roundtrip import EntryMeta, read_upload, write_entry_workbook
 from .xlsx import write_round_workbook
@@ -52,6 +54,11 @@ def wants_provisional() -> bool:
     return request.args.get("provisional") == "1"
 
 
+def mode_args() -> dict:
+    """The page's mode (approved only, or provisional) carried to the links it offers."""
+    return {"provisional": 1} if wants_provisional() else {}
+
+
 # --- consolidated round ---------------------------------------------------------------------
 
 def round_file_name(round_) -> str:
@@ -68,65 +75,71 @@ def round_xlsx(round_id: int):
 @bp.get("/rounds/<int:round_id>.docx")
 def round_docx(round_id: int):
     round_ = load_round(current_user, round_id)
-    parts = round_parts(load_consolidation(round_, wants_provisional()),
-                        include_attributed=request.args.get("attributed", "1") != "0")
+    # per_unit: the annex by unit lists each unit's totals.
+    parts = round_parts(load_consolidation(round_, wants_provisional(), per_unit=True))
     return send_written(lambda out: write_report_docx(parts, out), round_file_name(round_), "docx", DOCX)
 
 
 class WordSettingsForm(Form):
-    recipient = StringField("Kính gửi", validators=[Length(max=300)])
-    distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Length(max=2000)])
-    signer_prefix = TextAreaField("Dòng thẩm quyền ký (mỗi dòng một dòng, ví dụ TM. ỦY BAN NHÂN DÂN)",
-                                  validators=[Length(max=200)])
-    signer_title = StringField("Chức vụ người ký", validators=[Length(max=120)])
-    signer_name = StringField("Họ và tên người ký", validators=[Length(max=120)])
-    attributed = BooleanField("Giữ nội dung của từng đơn vị (\u201cUBND xã …:\u201d) dưới phần tổng hợp")
+    symbol = StringField("Ký hiệu văn bản", validators=[too_long(40)])
+    request_doc = StringField("Thực hiện (văn bản yêu cầu báo cáo)", validators=[too_long(500)])
+    recipient = StringField("Kính gửi (cũng là “Đơn vị nhận báo cáo” trong tệp Excel)",
+                            validators=[DataRequired(message="Nhập nơi nhận báo cáo (Kính gửi)."), too_long(300)])
+    distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[too_long(2000)])
+    signer_prefix = TextAreaField("Dòng thẩm quyền ký (mỗi dòng một dòng)", validators=[too_long(200)])
+    signer_title = StringField("Chức vụ người ký", validators=[too_long(120)])
+    signer_name = StringField("Họ và tên người ký", validators=[too_long(120)])
+
+    FIELDS = ("symbol", "request_doc", "recipient", "distribution", "signer_prefix", "signer_title", "signer_name")
+
+    def fill(self, signature) -> None:
+        self.symbol.data = signature.symbol
+        self.request_doc.data = signature.request_doc
+        self.recipient.data = signature.recipient
+        self.distribution.data = "\n".join(signature.distribution)
+        self.signer_prefix.data = "\n".join(signature.signer_prefix)
+        self.signer_title.data = signature.signer_title
+        self.signer_name.data = signature.signer_name
+
+    def values(self) -> dict[str, str]:
+        return {name: clean_text(getattr(self, name).data) for name in self.FIELDS}
 
 
-def settings_form_for(unit, default_recipient: str) -> WordSettingsForm:
-    signature = signature_for(unit, default_recipient)
+def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: str, download: str, back: str,
+                  heading: str):
+    """GET shows this report's settings (or the unit's latest, or its kind's defaults);
+    POST saves them for this report and offers the file."""
+    loaded = load_settings(unit, round_.id, receiving_title)
     form = WordSettingsForm()
-    if request.method == "GET":
-        form.recipient.data = signature.recipient
-        form.distribution.data = "\n".join(signature.distribution)
-        form.signer_prefix.data = "\n".join(signature.signer_prefix)
-        form.signer_title.data = signature.signer_title
-        form.signer_name.data = signature.signer_name
-        form.attributed.data = request.args.get("attributed", "1") != "0"
-    return form
-
-
-def save_settings(unit, form: WordSettingsForm) -> None:
-    row = db.session.get(DocumentSettings, unit.id)
-    if row is None:
-        row = DocumentSettings(unit_id=unit.id)
-        db.session.add(row)
-    row.recipient = (form.recipient.data or "").strip()
-    row.distribution = (form.distribution.data or "").strip()
-    row.signer_prefix = (form.signer_prefix.data or "").strip()
-    row.signer_title = (form.signer_title.data or "").strip()
-    row.signer_name = (form.signer_name.data or "").strip()
-    db.session.commit()
+    if request.method == "POST":
+        if not may_save:
+            abort(403)
+        if form.validate():
+            save_settings(unit, round_.id, form.values())
+            db.session.commit()
+            flash("Đã lưu thông tin văn bản của báo cáo này. Tải báo cáo Word bên dưới.", "success")
+            return redirect(f"{here}{'&' if '?' in here else '?'}ready=1", code=303)
+    else:
+        form.fill(loaded.signature)
+    return render_template("exports/word.html", form=form, heading=heading, may_save=may_save,
+                           subtitle=f"{round_label(round_)} · {unit.name}", download=download,
+                           prefilled=not loaded.own, ready=request.args.get("ready") == "1",
+                           back=back), 422 if form.errors else 200
 
 
 @bp.route("/rounds/<int:round_id>/word", methods=["GET", "POST"])
 def round_word(round_id: int):
     round_ = load_round(current_user, round_id)
-    form = settings_form_for(round_.unit, unit_title(round_.unit.parent))
-    if request.method == "POST":
-        # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
-        if round_.unit_id != current_user.unit_id and current_user.role != "admin":
-            abort(403)
-        if form.validate():
-            save_settings(round_.unit, form)
-            flash("Đã lưu thông tin văn bản. Tải báo cáo Word bên dưới.", "success")
-            return redirect(url_for("exports.round_word", round_id=round_.id, ready=1,
-                                    attributed=1 if form.attributed.data else 0), code=303)
-    download = url_for("exports.round_docx", round_id=round_.id, attributed=1 if form.attributed.data else 0)
-    return render_template("exports/word.html", form=form, heading=f"Báo cáo Word: {round_.title}",
-                           subtitle=f"{round_label(round_)} · {round_.unit.name}", download=download,
-                           ready=request.args.get("ready") == "1", show_attributed=True,
-                           back=url_for("review.consolidated", round_id=round_.id)), 422 if form.errors else 200
+    unit = round_.unit
+    # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
+    may_save = unit.id == current_user.unit_id or current_user.role == "admin"
+    return settings_page(
+        unit, round_, unit_title(unit.parent), may_save=may_save,
+        here=url_for("exports.round_word", round_id=round_.id, **mode_args()),
+        download=url_for("exports.round_docx", round_id=round_.id, **mode_args()),
+        back=url_for("review.consolidated", round_id=round_.id, **mode_args()),
+        heading=f"Báo cáo Word: {round_.title}",
+    )
 
 
 # --- one unit's submission ----------------------------------------------------------------
@@ -147,6 +160,20 @@ def submission_docx(submission_id: int):
     sub = load_submission(current_user, submission_id)
     parts = submission_parts(sub)
     return send_written(lambda out: write_report_docx(parts, out), submission_file_name(sub), "docx", DOCX)
+
+
+@bp.route("/submissions/<int:submission_id>/word", methods=["GET", "POST"])
+def submission_word(submission_id: int):
+    """A unit's own Word report signs with its own settings (its office's symbol, its head)."""
+    sub = load_submission(current_user, submission_id)
+    may_save = sub.unit_id == current_user.unit_id or current_user.role == "admin"
+    return settings_page(
+        sub.unit, sub.round, unit_title(sub.round.unit), may_save=may_save,
+        here=url_for("exports.submission_word", submission_id=sub.id),
+        download=url_for("exports.submission_docx", submission_id=sub.id),
+        back=url_for("entry.submission", submission_id=sub.id),
+        heading=f"Báo cáo Word: {sub.round.title}",
+    )
 
 
 def entry_meta(sub: Submission) -> EntryMeta:

@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..reporting.clock import local_naive
 from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
 from ..reporting.consolidation import TableResult
+from ..reporting.text import xml_safe
 from ..reporting.templates import Section
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 from ..services.export_model import ExportParts
@@ -44,6 +45,23 @@ WORKBOOK_OPTIONS = {
     "strings_to_numbers": False,
 }
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+CELL_LIMIT = 32_000  # Excel holds 32,767 characters in a cell; longer texts continue below
+PROVISIONAL_MARK = "SỐ LIỆU TẠM"
+
+
+class SafeWorksheet(Worksheet):
+    """Every text through ``xml_safe``: a control character stored long ago (pasted from
+    Word) must never make the workbook unreadable."""
+
+    def write_string(self, row, col, string, cell_format=None):
+        return super().write_string(row, col, xml_safe(string), cell_format)
+
+
+class SafeWorkbook(xlsxwriter.Workbook):
+    """A workbook whose sheets are SafeWorksheets."""
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        return super().add_worksheet(name, worksheet_class or SafeWorksheet)
 
 
 class Styles:
@@ -96,7 +114,7 @@ def merge_text(ws: Worksheet, first_row: int, first_col: int, last_row: int, las
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
-    base = _SHEET_NAME_BAD.sub("-", name).strip("'")[:31] or "Sheet"
+    base = _SHEET_NAME_BAD.sub("-", xml_safe(name)).strip("'")[:31] or "Sheet"
     candidate, n = base, 2
     while candidate.lower() in taken:
         suffix = f" ({n})"
@@ -176,6 +194,17 @@ def row_formats(st: Styles, section: Section, bold: bool, italic: bool) -> tuple
     return st.cell_count(align="center", **emphasis), st.cell_text(**emphasis), columns
 
 
+def write_coverage(ws: Worksheet, st: Styles, parts: ExportParts, top: int, ncols: int) -> int:
+    """"Báo cáo tổng hợp từ 25/27 đơn vị; 2 đơn vị chưa báo cáo: …" above the table."""
+    if not (parts.consolidated and parts.coverage_text):
+        return top
+    text = parts.coverage_text.rstrip(".") + "."
+    merge_text(ws, top - 1, 0, top - 1, ncols - 1, text, st(italic=True, align="left", text_wrap=True, font_size=11))
+    # Room for the names of the missing units: about 150 characters a line across the sheet.
+    ws.set_row(top - 1, 16 * max(1, -(-len(text) // 150)))
+    return top + 1
+
+
 def write_value_row(ws: Worksheet, st: Styles, row: int, section: Section, number, label: str,
                     values: dict[str, int], *, bold: bool = False, italic: bool = False, formats=None) -> None:
     stt, text, columns = formats or row_formats(st, section, bold, italic)
@@ -230,15 +259,16 @@ def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Se
     top = write_form_header(
         ws, st, ncols,
         form_code=parts.template.form_code or section.number,
-        title=section.heading,
+        title=f"{section.heading} ({PROVISIONAL_MARK})" if parts.provisional else section.heading,
         period_line=f"Kỳ báo cáo: {parts.period_label}",
         window=parts.period_window,
         right_lines=(
             f"Đơn vị báo cáo: {parts.reporting_unit}",
-            f"Đơn vị nhận báo cáo: {parts.receiving_unit}" if parts.receiving_unit else "Đơn vị nhận báo cáo:",
+            f"Đơn vị nhận báo cáo: {parts.recipient}",
             f"Đơn vị tính: {section.unit_label}" if section.unit_label else "",
         ),
     )
+    top = write_coverage(ws, st, parts, top, ncols)
     first = write_table_band(ws, st, section, top)
     row = first
     plain = row_formats(st, section, False, False)
@@ -403,6 +433,18 @@ def narrative_rows(parts: ExportParts):
             yield label, unit_name, ""
 
 
+def cell_chunks(text: str) -> list[str]:
+    """A text in pieces Excel can hold, cut at line ends where possible (a reviewer's text
+    has no length limit; a cell stops at 32,767 characters)."""
+    chunks = []
+    while len(text) > CELL_LIMIT:
+        cut = text.rfind("\n", 0, CELL_LIMIT)
+        cut = cut if cut > 0 else CELL_LIMIT
+        chunks.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return chunks + [text]
+
+
 def write_narrative_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 26)
@@ -411,10 +453,12 @@ def write_narrative_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None
     text_fmt = st.cell_text(valign="top")
     empty_fmt = st.cell_text(valign="top", italic=True, font_color="#666666")
     row = 0
-    for row, (label, unit_name, text) in enumerate(narrative_rows(parts), start=1):
-        ws.write_string(row, 0, label, text_fmt)
-        ws.write_string(row, 1, unit_name, text_fmt)
-        ws.write_string(row, 2, text or "(Không có nội dung)", text_fmt if text else empty_fmt)
+    for label, unit_name, text in narrative_rows(parts):
+        for n, chunk in enumerate(cell_chunks(text)):
+            row += 1
+            ws.write_string(row, 0, label, text_fmt)
+            ws.write_string(row, 1, f"{unit_name} (tiếp)" if n else unit_name, text_fmt)
+            ws.write_string(row, 2, chunk or "(Không có nội dung)", text_fmt if chunk else empty_fmt)
     print_setup(ws, repeat=(0, 0), freeze=(1, 0))
     if row:
         ws.autofilter(0, 0, row, 2)
@@ -496,8 +540,8 @@ def write_followup_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
 
 # --- the workbook ---------------------------------------------------------------------
 
-def new_workbook(out: str | IO[bytes], created: datetime | None) -> xlsxwriter.Workbook:
-    workbook = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
+def new_workbook(out: str | IO[bytes], created: datetime | None) -> SafeWorkbook:
+    workbook = SafeWorkbook(out, WORKBOOK_OPTIONS)
     # A fixed creation date: equal inputs give byte-identical files (design §8).
     workbook.set_properties({"created": created or datetime(2000, 1, 1), "author": "Tổng hợp"})
     return workbook

@@ -69,12 +69,15 @@ class _Rows:
         self.y = 4
 
     def heading(self, label: str) -> None:
-        self.rows.append(BarRow("heading", label, self.y))
-        self.y += HEADING
+        self._text("heading", label)
 
     def note(self, label: str) -> None:
-        self.rows.append(BarRow("note", label, self.y))
-        self.y += HEADING
+        self._text("note", label)
+
+    def _text(self, kind: str, label: str) -> None:
+        lines = tuple(textwrap.wrap(label, LABEL_CHARS + 8)) or ("",)
+        self.rows.append(BarRow(kind, label, self.y, lines))
+        self.y += HEADING + LINE * (len(lines) - 1)
 
     def bar(self, label: str, fraction: float, value: str, tone: str = "") -> None:
         lines = tuple(textwrap.wrap(label, LABEL_CHARS)) or ("",)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .consolidation import UnitInput, contributions
-from .keys import parse_key
+from .keys import cell_key, parse_key
 from .numbers import ratio
 from .progress import fold
 from .templates import ReportTemplate
@@ -47,12 +47,41 @@ def cell_label(template: ReportTemplate, key: str) -> str:
     return f"{head} · {row_text} · {column_text}"
 
 
-def drilldown(template: ReportTemplate, units: Sequence[UnitInput], key: str, sort: str = "order",
+def stored_parts(template: ReportTemplate, key: str) -> tuple[str, ...] | None:
+    """The stored keys a table cell, subtotal or total adds up (a computed column stands for
+    its parts), so the database can sum each unit's share; None for any other key."""
+    try:
+        section_id, part, column_id = parse_key(key)
+        section = template.section(section_id)
+    except (KeyError, ValueError):
+        return None
+    if section.kind != "table" or column_id is None:
+        return (key,) if template.key_kind(key) == "count" else None
+
+    def inputs(column_id: str) -> list[str]:
+        column = section.column(column_id)
+        return [c for ref in column.computed for c in inputs(ref)] if column.computed else [column_id]
+
+    if part == "_total":
+        rows = [r.code for r in section.rows]
+    elif part.startswith("_group:"):
+        rows = [r.code for r in section.rows if r.group == part.split(":", 1)[1]]
+    else:
+        rows = [part]
+    return tuple(cell_key(section_id, row, c) for row in rows for c in inputs(column_id))
+
+
+def unit_values(template: ReportTemplate, units: Sequence[UnitInput], key: str) -> list[tuple[int, str, int]]:
+    """(unit id, name, value of ``key``) from the units' loaded values, for keys that are not plain sums."""
+    return [(u.unit_id, name, value) for u, (name, value) in zip(units, contributions(template, units, key))]
+
+
+def drilldown(values: Sequence[tuple[int, str, int]], sort: str = "order",
               descending: bool = False) -> tuple[list[Part], int]:
-    """Each unit's part of the cell with its share of the total, sorted; and the total."""
-    values = contributions(template, units, key)
-    total = sum(v for _, v in values)
-    parts = [Part(u.unit_id, name, value, ratio(value, total), i) for i, (u, (name, value)) in enumerate(zip(units, values))]
+    """Each unit's part of the cell (``values`` in unit order) with its share of the total,
+    sorted; and the total."""
+    total = sum(v for _, _, v in values)
+    parts = [Part(unit_id, name, value, ratio(value, total), i) for i, (unit_id, name, value) in enumerate(values)]
     keys = {"order": lambda p: p.position, "name": lambda p: fold(p.unit_name), "value": lambda p: p.value}
     parts.sort(key=keys.get(sort, keys["order"]), reverse=descending)
     return parts, total

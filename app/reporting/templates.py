@@ -139,6 +139,7 @@ class Section:
     ratios: tuple[Ratio, ...] = ()
     ratings: tuple[Rating, ...] = ()  # satisfaction: best first
     plans: bool = False  # the next period's tasks (phương hướng, nhiệm vụ kỳ tới)
+    mandatory: bool = False  # printed even when empty ("Không có."); other empty sections are left out
     figures: tuple[FigureBlock, ...] = ()
     problems: bool = False  # where the suggestion names units with problems (khó khăn, tồn tại)
     overdue: tuple[str, ...] = ()  # table columns of overdue dossiers, to name the units behind them
@@ -293,6 +294,7 @@ _TOP_KEYS = {
 _SECTION_KEYS = {
     "id", "number", "heading", "kind", "fields", "columns", "rows", "groups", "rows_source",
     "max_length", "hint", "label_headings", "unit_label", "ratios", "ratings", "plans",
+    "mandatory",
     "figures", "problems", "overdue",
 }
 _FIGURE_KEYS = {"lines", "scope", "when", "if_nonzero", "if_zero", "noun"}
@@ -488,6 +490,7 @@ class _Loader:
             rows_source=rows_source,
             max_length=self.optional(raw, "max_length", where, int, DEFAULT_MAX_LENGTH),
             plans=self.optional(raw, "plans", where, bool, False),
+            mandatory=self.optional(raw, "mandatory", where, bool, False),
             hint=self.optional(raw, "hint", where, str, ""),
             label_headings=self.strings(raw, "label_headings", where),
             unit_label=self.optional(raw, "unit_label", where, str, ""),

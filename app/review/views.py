@@ -26,6 +26,7 @@ from ..services.rounds import (
 from . import bp
 from ..services.trends import store_round_totals
 from ..reporting.drilldown import SORTS as DRILLDOWN_SORTS, cell_label, drilldown
+from ..services.drilldown import cell_by_unit
 from ..services.submission_page import dom_id
 from .consolidated import consolidated_page
 from .forms import RoundForm
@@ -172,15 +173,13 @@ def contributions(round_id: int):
     provisional = request.args.get("provisional") == "1"
     raw_sort = request.args.get("sort", "order")
     sort, descending = raw_sort.lstrip("-"), raw_sort.startswith("-")
-    # Only the values of the cell's own section are read, unit by unit.
-    submissions, _, inputs = load_inputs(round_, included_states(provisional),
-                                         only=SubmissionValue.key.startswith(key.split("/")[0] + "/"))
-    parts, total = drilldown(template, inputs, key, sort if sort in DRILLDOWN_SORTS else "order", descending)
+    values, submission_of = cell_by_unit(round_, template, key, included_states(provisional))
+    parts, total = drilldown(values, sort if sort in DRILLDOWN_SORTS else "order", descending)
     anchor = ("msg-" if template.key_kind(key) in ("count", "score") else "") + dom_id(key)
     return render("review/contributions.html", "review/_contributions.html", round_=round_, key=key,
                   label=cell_label(template, key), parts=parts, total=total, sort=sort, descending=descending,
                   sorts=DRILLDOWN_SORTS, provisional=provisional, anchor=anchor,
-                  submission_of={s.unit_id: s.id for s in submissions})
+                  submission_of=submission_of)
 
 
 @bp.get("/<int:round_id>/breakdown/<section_id>")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import OrgUnit, Reminder, ReportingRound, Submission, SUBMISSION_STATES
+from ..models import OrgUnit, Reminder, ReportingRound, Submission, SUBMISSION_STATES, User
 from ..reporting.clock import to_local, utcnow
 from ..reporting.progress import ProgressRow
-from .export_parts import officers_of
-from .orgtree import unit_sort_key
 from .rounds import effective_deadline
 
 CHANNELS = {"sms": "SMS", "zalo": "Zalo", "phone": "điện thoại"}
@@ -22,16 +20,38 @@ def _round_submission_ids(round_id: int):
     return select(Submission.id).where(Submission.round_id == round_id)
 
 
+# Plain rows, not ORM objects: a province's board has a thousand of them. Each row carries
+# what services.rounds.effective_deadline reads (extended_deadline), so it still decides.
+_BOARD_COLUMNS = (
+    Submission.id, Submission.unit_id, Submission.status, Submission.first_submitted_at, Submission.submitted_at,
+    Submission.updated_at, Submission.approved_at, Submission.extended_deadline,
+    OrgUnit.name.label("unit_name"), OrgUnit.code.label("unit_code"), OrgUnit.kind.label("unit_kind"),
+    OrgUnit.sort_order, OrgUnit.parent_id,
+)
+
+
+def officer_contacts(unit_ids) -> dict[int, tuple[str, str]]:
+    """Each unit's first active focal officer as (name, phone), in one query."""
+    found: dict[int, tuple[str, str]] = {}
+    for unit_id, full_name, username, phone in db.session.execute(
+        select(User.unit_id, User.full_name, User.username, User.phone)
+        .where(User.unit_id.in_(unit_ids), User.role == "reporter", User.active.is_(True)).order_by(User.id)
+    ):
+        found.setdefault(unit_id, (full_name or username, phone or ""))
+    return found
+
+
 def load_progress(round_: ReportingRound) -> list[ProgressRow]:
     """Every expected unit of the round as a board row, in the installation's unit order."""
     parent = aliased(OrgUnit)
     found = db.session.execute(
-        select(Submission, parent.name)
-        .join(Submission.unit).options(contains_eager(Submission.unit))
+        select(*_BOARD_COLUMNS, parent.name.label("parent_name"))
+        .join(OrgUnit, Submission.unit_id == OrgUnit.id)
         .outerjoin(parent, OrgUnit.parent_id == parent.id)
-        .where(Submission.round_id == round_.id)
+        # A unit merged into another reports within its successor (status "merged").
+        .where(Submission.round_id == round_.id, Submission.status != "merged")
     ).all()
-    officers = officers_of([sub.unit_id for sub, _ in found])
+    officers = officer_contacts(select(Submission.unit_id).where(Submission.round_id == round_.id))
     reminded = {
         sid: (at, n) for sid, at, n in db.session.execute(
             select(Reminder.submission_id, func.max(Reminder.at), func.count())
@@ -40,20 +60,17 @@ def load_progress(round_: ReportingRound) -> list[ProgressRow]:
         )
     }
     rows = []
-    for sub, parent_name in found:
-        unit = sub.unit
-        officer = officers.get(unit.id)
+    for sub in found:
+        officer_name, officer_phone = officers.get(sub.unit_id, ("", ""))
         at, count = reminded.get(sub.id, (None, 0))
         rows.append(ProgressRow(
-            submission_id=sub.id, unit_id=unit.id, unit_name=unit.name, unit_code=unit.code, unit_kind=unit.kind,
-            state=sub.status, state_label=SUBMISSION_STATES.get(sub.status, sub.status),
-            deadline=effective_deadline(sub, round_), order=unit_sort_key(unit),
-            parent_id=unit.parent_id, parent_name=parent_name or "",
+            submission_id=sub.id, unit_id=sub.unit_id, unit_name=sub.unit_name, unit_code=sub.unit_code,
+            unit_kind=sub.unit_kind, state=sub.status, state_label=SUBMISSION_STATES.get(sub.status, sub.status),
+            deadline=effective_deadline(sub, round_), order=(sub.sort_order, sub.unit_name, sub.unit_code),
+            parent_id=sub.parent_id, parent_name=sub.parent_name or "",
             first_submitted_on=to_local(sub.first_submitted_at).date() if sub.first_submitted_at else None,
             submitted_at=sub.submitted_at, updated_at=sub.updated_at, approved_at=sub.approved_at,
-            officer_name=(officer.full_name or officer.username) if officer else "",
-            officer_phone=officer.phone if officer else "",
-            reminded_at=at, reminders=count,
+            officer_name=officer_name, officer_phone=officer_phone, reminded_at=at, reminders=count,
         ))
     rows.sort(key=lambda r: r.order)
     return rows

@@ -39,7 +39,9 @@ class UnitStatus:
 class Signature:
     """The Word report's surroundings the reviewer sets before export (DocumentSettings)."""
 
-    recipient: str = ""
+    recipient: str = ""  # Kính gửi; also the workbook's "Đơn vị nhận báo cáo"
+    symbol: str = "BC-UBND"  # ký hiệu after "Số:        /"
+    request_doc: str = ""  # "Công văn số 323/VPUB-… ngày … của …" the report answers
     distribution: tuple[str, ...] = DEFAULT_DISTRIBUTION
     signer_prefix: tuple[str, ...] = DEFAULT_SIGNER_PREFIX
     signer_title: str = DEFAULT_SIGNER_TITLE
@@ -66,7 +68,6 @@ class ExportParts:
     unit_titles: dict[str, str] = field(default_factory=dict)  # unit name → "UBND xã Hoàng Kim"
     completeness: tuple[UnitStatus, ...] = ()
     signature: Signature = Signature()
-    include_attributed: bool = True  # Word: keep each unit's text under its name
     created: datetime | None = None  # workbook property; fixed so equal inputs give equal files
     consolidated: bool = True  # False for one unit's own submission
     trend: object = None  # services.trends.Trend: the main figures of the last periods (charts sheet)
@@ -74,6 +75,11 @@ class ExportParts:
 
     def unit_title(self, name: str) -> str:
         return self.unit_titles.get(name, name)
+
+    @property
+    def recipient(self) -> str:
+        """Kính gửi (Word) and Đơn vị nhận báo cáo (Excel): one value, so they agree."""
+        return self.signature.recipient or self.receiving_unit
 
 
 def lines(text: str | None) -> tuple[str, ...]:

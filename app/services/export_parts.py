@@ -14,33 +14,16 @@ from .directives import directive_reports, submission_reports
 from .submissions import plain_values, stored_values
 from ..reporting.clock import vn_today
 from ..extensions import db
-from ..models import DocumentSettings, OrgUnit, Submission, SubmissionDocument, User
+from ..models import OrgUnit, Submission, SubmissionDocument, User
 from ..reporting.consolidation import UnitInput, consolidate
 from .rounds import round_label, round_template, round_window, submitted_late
-from .export_model import DEFAULT_DISTRIBUTION, DEFAULT_SIGNER_PREFIX, DEFAULT_SIGNER_TITLE, ExportParts, Signature, UnitStatus, committee_name, lines
+from .document_settings import signature_for
+from .export_model import ExportParts, UnitStatus, committee_name
 from .trends import consolidated_sums, round_trend
 
 
 def unit_title(unit: OrgUnit | None) -> str:
     return committee_name(unit.name, unit.kind) if unit is not None else ""
-
-
-def settings_for(unit: OrgUnit) -> DocumentSettings | None:
-    return db.session.get(DocumentSettings, unit.id)
-
-
-def signature_for(unit: OrgUnit, default_recipient: str) -> Signature:
-    """The unit's remembered Word settings, or the usual ones for a People's Committee."""
-    saved = settings_for(unit)
-    if saved is None:
-        return Signature(recipient=default_recipient)
-    return Signature(
-        recipient=saved.recipient or default_recipient,
-        distribution=lines(saved.distribution) or DEFAULT_DISTRIBUTION,
-        signer_prefix=lines(saved.signer_prefix) if saved.signer_prefix is not None else DEFAULT_SIGNER_PREFIX,
-        signer_title=saved.signer_title or DEFAULT_SIGNER_TITLE,
-        signer_name=saved.signer_name or "",
-    )
 
 
 def officers_of(unit_ids: list[int]) -> dict[int, User]:
@@ -75,7 +58,7 @@ def completeness(submissions: list[Submission], round_) -> tuple[UnitStatus, ...
     return tuple(rows)
 
 
-def round_parts(rc: RoundConsolidation, include_attributed: bool = True) -> ExportParts:
+def round_parts(rc: RoundConsolidation) -> ExportParts:
     round_ = rc.round
     unit = round_.unit
     parent = unit.parent
@@ -92,8 +75,8 @@ def round_parts(rc: RoundConsolidation, include_attributed: bool = True) -> Expo
         provisional=bool(rc.result.provisional_units),
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
         completeness=completeness(rc.submissions, round_),
-        signature=signature_for(unit, receiving),
-        include_attributed=include_attributed, created=created_at(round_), followup=directive_reports(rc.followup),
+        signature=signature_for(unit, round_.id, receiving),
+        created=created_at(round_), followup=directive_reports(rc.followup),
         trend=round_trend(round_, current=consolidated_sums(rc)),
     )
 
@@ -126,6 +109,6 @@ def submission_parts(sub: Submission) -> ExportParts:
         figure_sentences=submission_figures(sub, result),
         unit_titles={sub.unit.name: unit_title(sub.unit)},
         completeness=completeness([sub], round_),
-        signature=signature_for(sub.unit, receiving),
+        signature=signature_for(sub.unit, round_.id, receiving),
         created=created_at(round_), consolidated=False, followup=submission_reports(sub, template, values),
     )

@@ -209,3 +209,47 @@ def test_equal_inputs_give_byte_identical_workbooks():
     write_round_workbook(halfyear_parts(units), first)
     write_round_workbook(halfyear_parts(units), second)
     assert first.getvalue() == second.getvalue()
+
+
+COVERAGE = "Báo cáo tổng hợp từ 2/3 đơn vị; 1 đơn vị chưa báo cáo: Xã Bình Hải"
+
+
+def first_sheet_texts(book) -> list[str]:
+    ws = book.worksheets[0]
+    return [str(c.value) for row in ws.iter_rows(max_row=8) for c in row if c.value is not None]
+
+
+def test_the_first_sheet_states_coverage_above_the_table_and_marks_provisional_figures():
+    units = [UnitInput(i + 1, f"Xã {i + 1}", v) for i, v in enumerate(split(seed002_values(), 2))]
+    coverage = COVERAGE + "; số liệu tạm tính, gồm 1 báo cáo chưa duyệt"
+    book = open_book(halfyear_parts(units, coverage_text=coverage, provisional=True))
+    ws = book.worksheets[0]
+    found = next(c for row in ws.iter_rows(max_row=6) for c in row if c.value and str(c.value).startswith("Báo cáo tổng hợp"))
+    assert found.value == coverage + "."
+    assert found.row < row_of(ws, "Lĩnh vực")  # above the table's header band
+    assert any(text.endswith("(SỐ LIỆU TẠM)") for text in first_sheet_texts(book))
+    plain = open_book(halfyear_parts(units, coverage_text=COVERAGE))
+    assert COVERAGE + "." in first_sheet_texts(plain)
+    assert not any("SỐ LIỆU TẠM" in text for text in first_sheet_texts(plain))
+
+
+def test_the_receiving_unit_is_the_word_reports_recipient():
+    from app.services.export_model import Signature
+
+    units = [UnitInput(1, "Xã 1", seed002_values())]
+    book = open_book(halfyear_parts(units, signature=Signature(recipient="Văn phòng UBND tỉnh Quảng Ngãi")))
+    assert "Đơn vị nhận báo cáo: Văn phòng UBND tỉnh Quảng Ngãi" in first_sheet_texts(book)
+    default = open_book(halfyear_parts(units))
+    assert "Đơn vị nhận báo cáo: UBND tỉnh Quảng Ngãi" in first_sheet_texts(default)
+
+
+def test_control_characters_and_very_long_texts_never_break_the_workbook():
+    long_text = "\n".join(f"- Dòng {n:05d}: đã niêm yết công khai thủ tục hành chính đầy đủ." for n in range(1500))
+    units = [UnitInput(1, "Xã\x07 1", seed002_values() | {text_key("I"): "Có ký tự\x0b lạ\x00."})]
+    book = open_book(halfyear_parts(units, reviewer_texts={"II": long_text}))
+    narrative = book["Nội dung"]
+    rows = [r for r in narrative.iter_rows(min_row=2, values_only=True)]
+    assert ("I. Tình hình chung", "Xã 1", "Có ký tự lạ.") in rows
+    pieces = [r[2] for r in rows if r[0].startswith("II.") and r[1].startswith("UBND huyện Bình Sơn")]
+    assert len(pieces) > 1 and all(len(p) <= 32_767 for p in pieces)
+    assert "\n".join(pieces) == long_text

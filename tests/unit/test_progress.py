@@ -81,3 +81,20 @@ def test_the_review_queue_walks_submitted_reports_in_the_boards_filter_and_order
     query = BoardQuery(kind="commune", sort="late", descending=True)
     assert [r.unit_id for r in review_queue(rows, query, date(2026, 12, 1))] == [2, 4, 5]
     assert [r.unit_id for r in review_queue(rows, BoardQuery(kind="commune", skipped=(104,)), date(2026, 12, 1))] == [2, 5]
+
+
+# --- drill-down ------------------------------------------------------------------------
+
+def test_a_cell_is_the_sum_of_its_stored_parts_and_each_unit_gets_its_share(quarterly):
+    from app.reporting.drilldown import cell_label, drilldown, stored_parts
+
+    total_on_time = stored_parts(quarterly, "I.4/_total/c7")  # resolved = early + on time + late, every row
+    assert len(total_on_time) == 3 * len(quarterly.section("I.4").rows)
+    assert set(stored_parts(quarterly, "I.4/ho_tich/c3")) == {"I.4/ho_tich/c4", "I.4/ho_tich/c5", "I.4/ho_tich/c6"}
+    assert stored_parts(quarterly, "I.3/received") == ("I.3/received",)
+    parts, total = drilldown([(1, "Xã B", 30), (2, "Xã A", 10), (3, "Xã C", 0)], sort="value", descending=True)
+    assert total == 40 and [p.unit_name for p in parts] == ["Xã B", "Xã A", "Xã C"]
+    assert [str(p.share) for p in parts] == ["0.750", "0.250", "0.000"]
+    assert [p.unit_name for p in drilldown([(1, "Xã B", 1), (2, "Xã A", 2)], sort="name")[0]] == ["Xã A", "Xã B"]
+    assert cell_label(quarterly, "I.4/_total/c8") == (
+        "I.4. Tình hình, kết quả giải quyết thủ tục hành chính · Tổng cộng · Số hồ sơ đã giải quyết — Trước hạn (8)")

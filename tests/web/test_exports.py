@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import docx
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from app.services.submissions import plain_values, stored_values
 from app.extensions import db
@@ -86,31 +87,107 @@ def test_reviewer_downloads_the_consolidated_workbook_with_seed_002_totals(clien
     assert cell.data_type == "s"
 
 
-def test_reviewer_downloads_the_word_report_with_remembered_settings(client, halfyear_world):
+def settings_of(unit_id, round_id):
+    return db.session.scalar(select(DocumentSettings).where(DocumentSettings.unit_id == unit_id,
+                                                            DocumentSettings.round_id == round_id))
+
+
+WORD_SETTINGS = {
+    "symbol": "BC-UBND", "request_doc": "Công văn số 1798/VPUB-NC ngày 28/6/2021 của Văn phòng UBND tỉnh",
+    "recipient": "Văn phòng UBND tỉnh Quảng Ngãi", "distribution": "Như trên;\nLưu: VT.",
+    "signer_prefix": "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "signer_title": "Phó Chủ tịch",
+    "signer_name": "Nguyễn Quốc Khánh",
+}
+
+
+def test_the_reports_settings_flow_into_both_the_word_file_and_the_workbook(client, halfyear_world):
     round_ = halfyear_world["round"]
     login_as(client, halfyear_world["reviewer"])
     page = client.get(f"/exports/rounds/{round_.id}/word")
-    assert page.status_code == 200 and "Kính gửi" in page.get_data(as_text=True)
-    response = client.post(f"/exports/rounds/{round_.id}/word", data={
-        "recipient": "UBND tỉnh Quảng Ngãi", "distribution": "Như trên;\nLưu: VT.",
-        "signer_prefix": "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "signer_title": "Phó Chủ tịch",
-        "signer_name": "Nguyễn Quốc Khánh", "attributed": "y",
-    })
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="BC-UBND"' in body and 'value="UBND tỉnh Thử Nghiệm"' in body
+    response = client.post(f"/exports/rounds/{round_.id}/word", data=WORD_SETTINGS)
     assert response.status_code == 303
-    saved = db.session.get(DocumentSettings, round_.unit_id)
+    saved = settings_of(round_.unit_id, round_.id)
     assert saved.signer_name == "Nguyễn Quốc Khánh" and saved.distribution == "Như trên;\nLưu: VT."
     ready = client.get(response.headers["Location"])
-    assert f'/exports/rounds/{round_.id}.docx?attributed=1' in ready.get_data(as_text=True)
-    download = client.get(f"/exports/rounds/{round_.id}.docx?attributed=1", buffered=True)
+    assert f'/exports/rounds/{round_.id}.docx"' in ready.get_data(as_text=True)
+    download = client.get(f"/exports/rounds/{round_.id}.docx", buffered=True)
     assert download.status_code == 200
     document = docx.Document(io.BytesIO(download.data))
     header = document.tables[0]
     assert [p.text for p in header.cell(0, 0).paragraphs if p.text] == ["UBND TỈNH THỬ NGHIỆM", "UBND HUYỆN THỬ NGHIỆM"]
     texts = [p.text for p in document.paragraphs]
-    assert "Kính gửi: UBND tỉnh Quảng Ngãi." in texts
-    assert "UBND xã Số 1:" in texts
-    signature = [p.text for p in document.tables[-2].cell(0, 1).paragraphs if p.text]
+    assert "Kính gửi: Văn phòng UBND tỉnh Quảng Ngãi." in texts
+    assert any(t.startswith("Thực hiện Công văn số 1798/VPUB-NC ngày 28/6/2021 của Văn phòng UBND tỉnh, UBND huyện")
+               for t in texts)
+    assert not any(t.startswith("UBND xã Số 1") for t in texts)  # unit texts reach Word only via the reviewer
+    signature = [p.text for p in document.tables[1].cell(0, 1).paragraphs if p.text]
     assert signature == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Quốc Khánh"]
+    book = workbook_of(client.get(f"/exports/rounds/{round_.id}.xlsx", buffered=True))
+    first = [str(c.value) for row in book.worksheets[0].iter_rows(max_row=4) for c in row if c.value]
+    assert "Đơn vị nhận báo cáo: Văn phòng UBND tỉnh Quảng Ngãi" in first
+
+
+def test_the_next_report_starts_from_the_units_latest_settings_but_not_its_requesting_document(
+        client, halfyear_world):
+    round_ = halfyear_world["round"]
+    login_as(client, halfyear_world["reviewer"])
+    client.post(f"/exports/rounds/{round_.id}/word", data=WORD_SETTINGS)
+    later = make_round(halfyear_world["district"], "halfyear_onestop", year=2021, index=2,
+                       expected=halfyear_world["communes"])
+    body = client.get(f"/exports/rounds/{later.id}/word").get_data(as_text=True)
+    assert 'value="Nguyễn Quốc Khánh"' in body and 'value="Văn phòng UBND tỉnh Quảng Ngãi"' in body
+    assert "1798/VPUB" not in body
+    assert settings_of(round_.unit_id, later.id) is None  # nothing saved by looking
+
+
+def test_a_blank_recipient_is_refused_beside_the_field(client, halfyear_world):
+    round_ = halfyear_world["round"]
+    login_as(client, halfyear_world["reviewer"])
+    response = client.post(f"/exports/rounds/{round_.id}/word", data=WORD_SETTINGS | {"recipient": "  "})
+    assert response.status_code == 422
+    assert "Nhập nơi nhận báo cáo (Kính gửi)." in response.get_data(as_text=True)
+    assert settings_of(round_.unit_id, round_.id) is None
+
+
+def test_the_word_settings_page_keeps_the_provisional_mode(client, halfyear_world):
+    round_ = halfyear_world["round"]
+    login_as(client, halfyear_world["reviewer"])
+    response = client.post(f"/exports/rounds/{round_.id}/word?provisional=1", data=WORD_SETTINGS)
+    assert response.status_code == 303 and "provisional=1" in response.headers["Location"]
+    ready = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"/exports/rounds/{round_.id}.docx?provisional=1" in ready
+
+
+def test_an_office_signs_its_own_report_as_its_head_under_its_own_symbol(client):
+    add_catalogue(SEED002_CATALOGUE)
+    _, district, units = make_tree(communes=1, offices=0)
+    office = make_unit("P.D.PTP", "Phòng Tư pháp", "office", district)
+    round_ = make_round(district, "halfyear_onestop", year=2021, index=1, expected=[units[0], office])
+    sub = submission_for(round_, office)
+    set_values(sub, seed002_values() | {text_key("I"): "Phòng đã rà soát thủ tục hành chính."})
+    login_as(client, make_user(office, "reporter"))
+    page = client.get(f"/exports/submissions/{sub.id}/word").get_data(as_text=True)
+    assert 'value="BC-PTP"' in page and 'value="TRƯỞNG PHÒNG"' in page and 'value="UBND huyện Thử Nghiệm"' in page
+    assert client.post(f"/exports/submissions/{sub.id}/word", data={
+        "symbol": "BC-PTP", "recipient": "UBND huyện Thử Nghiệm", "distribution": "Như trên;\nLưu: VT.",
+        "signer_prefix": "", "signer_title": "Trưởng phòng", "signer_name": "Trần Văn Tư"}).status_code == 303
+    document = docx.Document(io.BytesIO(client.get(f"/exports/submissions/{sub.id}.docx", buffered=True).data))
+    assert document.tables[0].cell(1, 0).paragraphs[0].text.endswith("/BC-PTP")
+    assert [p.text for p in document.tables[1].cell(0, 1).paragraphs if p.text] == ["TRƯỞNG PHÒNG", "Trần Văn Tư"]
+    texts = [p.text for p in document.paragraphs]
+    assert "Phòng đã rà soát thủ tục hành chính." in texts
+    # The district's consolidated report keeps its own settings: the office's are its alone.
+    assert settings_of(district.id, round_.id) is None
+
+
+def test_a_reviewer_sees_a_units_word_settings_but_cannot_change_them(client, quarterly_world):
+    sub = quarterly_world["sub"]
+    login_as(client, quarterly_world["reviewer"])
+    page = client.get(f"/exports/submissions/{sub.id}/word")
+    assert page.status_code == 200 and "disabled" in page.get_data(as_text=True)
+    assert client.post(f"/exports/submissions/{sub.id}/word", data=WORD_SETTINGS).status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/exports/rounds/{id}.xlsx", "/exports/rounds/{id}.docx", "/exports/rounds/{id}/word"])
@@ -146,6 +223,7 @@ def test_another_units_submission_cannot_be_exported(client, quarterly_world):
     login_as(client, quarterly_world["other"])
     sub = quarterly_world["sub"]
     for path in (f"/exports/submissions/{sub.id}.xlsx", f"/exports/submissions/{sub.id}.docx",
+                 f"/exports/submissions/{sub.id}/word",
                  f"/exports/submissions/{sub.id}/template.xlsx", f"/exports/submissions/{sub.id}/upload"):
         assert client.get(path, buffered=True).status_code == 404, path
 
