@@ -28,6 +28,7 @@ def sample_values(template: ReportTemplate, seed: int = 0) -> dict[str, int | st
     values: dict[str, int | str] = {}
     for i, key in enumerate(template.input_keys()):
         values[key] = 190 if template.key_kind(key) == "score" else (i * 7 + seed * 3) % 23 + 1
+    _balance(template, values)
     for section in template.sections_of("satisfaction"):
         forms = [f for f in section.fields if f.role == "forms"]
         levels = [f for f in section.fields if f.role == "level"]
@@ -36,6 +37,33 @@ def sample_values(template: ReportTemplate, seed: int = 0) -> dict[str, int | st
     for section in template.sections_of("narrative"):
         values[text_key(section.id)] = f"Nội dung mẫu của mục {section.number} {section.heading.lower()}."
     return values
+
+
+def _balance(template: ReportTemplate, values: dict) -> None:
+    """Make the sample agree with the template's sum and balance rules, so the preview reads
+    like a real report (received = resolved + pending)."""
+    for rule in template.rules:
+        if rule.kind == "sum_equals":
+            section = rule.section
+            values[f"{section}/{rule.param('total')}"] = sum(int(values[f"{section}/{p}"]) for p in rule.param("parts"))
+        elif rule.kind == "balance":
+            section = template.section(rule.section)
+
+            def inputs(columns) -> list[str]:
+                return [c for column in columns for c in (section.column(column).computed or (column,))]
+
+            left, right = inputs(rule.param("left")), inputs(rule.param("right"))
+            if not right:
+                continue
+            for row in section.rows:
+                key = f"{section.id}/{row.code}/{{}}".format
+                wanted = sum(int(values.get(key(c), 0)) for c in left)
+                others = sum(int(values.get(key(c), 0)) for c in right[:-1])
+                if others > wanted:
+                    for c in right[:-1]:
+                        values[key(c)] = 0
+                    others = 0
+                values[key(right[-1])] = wanted - others
 
 
 def sample_documents(template: ReportTemplate) -> list[dict]:
@@ -61,6 +89,7 @@ def sample_parts(template: ReportTemplate) -> ExportParts:
         reporting_unit="UBND huyện Mẫu", receiving_unit="UBND tỉnh Mẫu", issuing_body="UBND huyện Mẫu",
         parent_body="UBND tỉnh Mẫu", place_name="Mẫu", year=today.year,
         figure_sentences=write_figures(result, period_label=label),
+        reviewer_texts={s.id: f"Nội dung tổng hợp mẫu của mục {s.number} {s.heading.lower()}." for s in bound.sections_of("narrative")},
         unit_titles={name: f"UBND {name[:1].lower()}{name[1:]}" for name in SAMPLE_UNITS},
         completeness=tuple(UnitStatus(name, "Đã duyệt", datetime(today.year, today.month, today.day), True) for name in SAMPLE_UNITS),
         created=datetime(today.year, 1, 1),
