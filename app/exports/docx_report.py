@@ -402,13 +402,17 @@ def write_field_annex(parts: ExportParts, body: Body, section: Section, name: st
     lines = ([(str(n), line.label, {}, line.values) for n, line in enumerate(result.rows, start=1)]
              + [("", "Tổng cộng", {"bold": True}, result.total)]
              + [("", g.label, {"bold": True, "italic": True}, g.values) for g in result.groups])
-    body.items.append(annex_table(section, lines))
+    tbl = annex_table(section, lines)
+    body.items.append(tbl)
     ratios = result.ratios(result.total)
     groups = [(g.label, result.ratios(g.values)) for g in result.groups]
-    for definition in result.ratio_definitions:
+    definitions = result.ratio_definitions
+    if definitions:
+        wml.keep_all_with_next([tbl[-1]])  # the ratio lines never start a page alone
+    for n, definition in enumerate(definitions, start=1):
         shares = [f"tổng cộng {format_ratio(ratios[definition.name])}"]
         shares += [f"{lower_first(label)} {format_ratio(r[definition.name])}" for label, r in groups]
-        body.add(f"- {definition.label}: " + "; ".join(shares) + ".", "VnRatio")
+        body.add(f"- {definition.label}: " + "; ".join(shares) + ".", "VnRatio", keep_next=n < len(definitions))
 
 
 def write_unit_annex(parts: ExportParts, body: Body, section: Section, name: str) -> None:

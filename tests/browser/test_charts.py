@@ -2,6 +2,7 @@
 with JavaScript off, named for screen readers, readable at 390 px and in print."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -89,3 +90,23 @@ def test_charts_fit_a_phone_and_print(new_context, rounds24):
     page.goto(f"/rounds/{round_.id}/consolidated")
     expect(page.locator("#chart-by-field svg")).to_be_visible()
     page.locator("#bieu-do").screenshot(path=str(shot(page, "charts-consolidated-print", full_page=False)))
+
+
+def test_with_javascript_filters_and_sorts_swap_the_table_and_keep_the_address(page, rounds24):
+    round_, reviewer = rounds24
+    login(page, reviewer)
+    page.goto(f"/rounds/{round_.id}")
+    rows = page.locator("#board-table tbody tr")
+    expect(rows).to_have_count(24)
+    page.locator("#board-tiles a", has_text="quá hạn").click()
+    expect(rows).to_have_count(8)
+    page.locator("#board-table th a", has_text="Đơn vị").click()  # sort by name, in place
+    expect(page).to_have_url(re.compile(r"state=overdue&sort=name"))
+    expect(page.locator("#sort")).to_have_value("name")
+    expect(rows.first).to_contain_text("Xã Số 17")
+    page.locator("#board-table th a", has_text="Đơn vị").click()
+    expect(page.locator("#sort")).to_have_value("-name")
+    expect(rows.first).to_contain_text("Xã Số 24")
+    page.reload()  # the address alone rebuilds the same view
+    expect(rows).to_have_count(8)
+    expect(rows.first).to_contain_text("Xã Số 24")

@@ -122,11 +122,14 @@ def test_the_reports_settings_flow_into_both_the_word_file_and_the_workbook(clie
     assert any(t.startswith("Thực hiện Công văn số 1798/VPUB-NC ngày 28/6/2021 của Văn phòng UBND tỉnh, UBND huyện")
                for t in texts)
     assert not any(t.startswith("UBND xã Số 1") for t in texts)  # unit texts reach Word only via the reviewer
+    coverage = next(t for t in texts if t.startswith("Báo cáo tổng hợp từ 2/3 đơn vị"))
+    assert "Xã Số 3" in coverage  # the unit that has not reported, named
     signature = [p.text for p in document.tables[1].cell(0, 1).paragraphs if p.text]
     assert signature == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Quốc Khánh"]
     book = workbook_of(client.get(f"/exports/rounds/{round_.id}.xlsx", buffered=True))
     first = [str(c.value) for row in book.worksheets[0].iter_rows(max_row=4) for c in row if c.value]
     assert "Đơn vị nhận báo cáo: Văn phòng UBND tỉnh Quảng Ngãi" in first
+    assert coverage in first
 
 
 def test_the_next_report_starts_from_the_units_latest_settings_but_not_its_requesting_document(
@@ -363,3 +366,19 @@ def test_a_blank_template_with_one_cell_filled_saves_that_cell_and_wipes_nothing
                        content_type="multipart/form-data").get_data(as_text=True)
     figures = len([k for k, v in after.items() if isinstance(v, int)])
     assert f"0 ô có số mới, {figures} ô sẽ bị xóa" in html and "Ô sẽ bị xóa (để trống trong tệp)" in html
+
+
+def test_the_provisional_word_file_and_workbook_say_so(client, halfyear_world):
+    round_ = halfyear_world["round"]
+    set_values(submission_for(round_, halfyear_world["communes"][2]), {text_key("I"): "Đã nộp, chờ duyệt."},
+               status="submitted")
+    login_as(client, halfyear_world["reviewer"])
+    document = docx.Document(io.BytesIO(client.get(f"/exports/rounds/{round_.id}.docx?provisional=1", buffered=True).data))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[texts.index("BÁO CÁO") + 1].endswith("(SỐ LIỆU TẠM)")
+    assert any(t.startswith("Báo cáo tổng hợp từ 3/3 đơn vị") and "chưa duyệt" in t for t in texts)
+    book = workbook_of(client.get(f"/exports/rounds/{round_.id}.xlsx?provisional=1", buffered=True))
+    first = [str(c.value) for row in book.worksheets[0].iter_rows(max_row=4) for c in row if c.value]
+    assert any(t.endswith("(SỐ LIỆU TẠM)") for t in first)
+    approved_only = docx.Document(io.BytesIO(client.get(f"/exports/rounds/{round_.id}.docx", buffered=True).data))
+    assert not any("SỐ LIỆU TẠM" in p.text for p in approved_only.paragraphs)
