@@ -7,6 +7,7 @@ cells. Errors block submission; warnings are allowed with a one-line explanation
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -238,8 +239,24 @@ def _points(hundredths: int) -> str:
     return text[:-2] if text.endswith(",0") else text
 
 
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill(message: str, **values: object) -> str:
+    """The project's own substitution for a template's message: "{name}" becomes the value,
+    "{{" and "}}" a brace; nothing else is interpreted. Never ``str.format`` on template
+    text, which an administrator may upload: it reaches attributes and pads without limit."""
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name is None:
+            return match.group(0)[0]
+        return str(values[name]) if name in values else match.group(0)
+
+    return _PLACEHOLDER.sub(replace, message)
+
+
 def _finding(rule: Rule, keys: Iterable[str], **placeholders: object) -> Finding:
-    return Finding(rule.id, rule.severity, rule.section, tuple(keys), rule.message.format(**placeholders))
+    return Finding(rule.id, rule.severity, rule.section, tuple(keys), fill(rule.message, **placeholders))
 
 
 # --- rule kinds ------------------------------------------------------------------------
@@ -379,8 +396,8 @@ def _satisfaction(rule, section, template, current, previous) -> list[Finding]:
             findings.append(
                 Finding(
                     rule.id, rule.severity, section.id, (keys[item.id],),
-                    index_message.format(
-                        label=item.label, value=_points(score), forms="", levels="", total="", max_total=""
+                    fill(
+                        index_message, label=item.label, value=_points(score), forms="", levels="", total="", max_total=""
                     ),
                 )
             )
@@ -391,8 +408,8 @@ def _satisfaction(rule, section, template, current, previous) -> list[Finding]:
         findings.append(
             Finding(
                 rule.id, rule.severity, section.id, tuple(keys[f.id] for f in indices),
-                total_message.format(
-                    total=_points(total), max_total=_points(max_total), forms="", levels="",
+                fill(
+                    total_message, total=_points(total), max_total=_points(max_total), forms="", levels="",
                     label="", value="",
                 ),
             )

@@ -16,8 +16,8 @@ from ..permissions import section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import is_consolidated_key
 from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
-from ..reporting.templates import shipped_templates
 from ..reporting.text import clean_text
+from ..services.report_templates import available_templates
 from ..services.orgtree import unit_order
 from ..services.workdays import work_calendar
 from ..services.access import can_act_on_round
@@ -81,7 +81,7 @@ def proposed_deadline(period, today, calendar) -> tuple:
 
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
-    templates = shipped_templates()
+    templates = available_templates()
     # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
     form = RoundForm(request.form if request.method == "POST" else request.args,
                                meta={} if request.method == "POST" else {"csrf": False})

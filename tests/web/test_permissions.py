@@ -141,6 +141,7 @@ OUT_OF_SCOPE = {
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
+    "extension": lambda w, rule: ["xlsx", "docx"],
 }
 
 
