@@ -48,6 +48,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .urls import PortalRequest, RowIdConverter
     app.url_map.converters["int"] = RowIdConverter
     app.request_class = PortalRequest
+    from .session_cookie import PortalSessionInterface
+    app.session_interface = PortalSessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)

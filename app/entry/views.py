@@ -27,6 +27,7 @@ from ..services.rounds import (
 from ..services.trends import unit_trend
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
+from ..services.submission_page import autosave_values
 from ..services.submissions import (
     EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submissions, previous_values,
     save_values, stored_values, submission_history,
@@ -122,9 +123,10 @@ def save(submission_id: int):
     single = is_fragment_request() and len(entries) == 1
     key = entries[0][0]
     section_id = None if key.startswith(EXPLAIN_PREFIX) else key.split("/")[0]
-    # An autosave reads only its own section: the reply shows that section's computed cells.
-    stored = stored_values(sub.id, section_id if single else None)
-    outcome = save_values(sub, round_template(sub.round), entries, current_user, stored=stored)
+    template = round_template(sub.round)
+    # An autosave reads only the cell and what the reply's computed cells are summed from.
+    stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
+    outcome = save_values(sub, template, entries, current_user, stored=stored)
     db.session.commit()
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:

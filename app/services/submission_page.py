@@ -198,6 +198,28 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
     )
 
 
+def autosave_values(submission_id: int, template: ReportTemplate, key: str) -> dict:
+    """What an autosave of ``key`` reads: the stored cell and what the cells it changes are
+    computed from. For a table cell, that is the cells (in every row) of the columns
+    ``affected_columns`` names and of the columns those sum: a third of the table, not all
+    of it. Otherwise its section (a survey's score sums all of its indices); an explanation
+    reads every value, as the full save does."""
+    if key.startswith(EXPLAIN_PREFIX):
+        return stored_values(submission_id)
+    section_id = key.split("/")[0]
+    try:
+        section = template.section(section_id)
+        column_id = parse_key(key)[2]
+    except (KeyError, ValueError):  # not a key of this template: the save refuses it
+        return stored_values(submission_id, section_id)
+    if section.kind != "table" or column_id is None:
+        return stored_values(submission_id, section_id)
+    affected = affected_columns(section, column_id)
+    summed = affected.union(*(c.computed for c in section.computed_columns if c.id in affected))
+    return stored_values(submission_id, section_id,
+                         columns={column_id} | {c.id for c in section.input_columns if c.id in summed})
+
+
 def affected_columns(section: Section, column_id: str | None) -> set[str]:
     """A table column and the computed columns summing it (in order: a computed column may sum computed ones)."""
     affected = {column_id} if column_id else set()
@@ -226,4 +248,4 @@ def derived_keys_for(template: ReportTemplate, key: str) -> list[str]:
     return keys
 
 
-__all__ = ["EXPLAIN_PREFIX", "SECTION_STATES", "build_page", "dom_id", "finding_id", "derived_keys_for"]
+__all__ = ["EXPLAIN_PREFIX", "SECTION_STATES", "autosave_values", "build_page", "dom_id", "finding_id", "derived_keys_for"]

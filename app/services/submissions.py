@@ -1,12 +1,13 @@
 """Saving what an officer types: parse, compare versions, store, log. No Flask request here."""
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Collection, NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -65,12 +66,31 @@ def _core(statement, params: dict):
     return db.session.connection().execute(statement, params)
 
 
-def stored_values(submission_id: int, section_id: str | None = None) -> dict[str, StoredValue]:
-    """All of a submission's values, or one section's without their times (an autosave needs no more)."""
+@functools.cache
+def _column_values(count: int):
+    # Built once per number of columns. Each "I.4/%/c4" pattern matches that column's cells
+    # (LIKE may match a few more keys: an id holding "_", or case on SQLite; the totals
+    # read only the keys they name, so a few more rows change nothing).
+    return select(_VALUES.c.key, _VALUES.c.int_value, _VALUES.c.text_value, _VALUES.c.version).where(
+        _VALUES.c.submission_id == bindparam("submission_id"),
+        or_(*(_VALUES.c.key.like(bindparam(f"pattern_{i}")) for i in range(count))))
+
+
+def stored_values(submission_id: int, section_id: str | None = None,
+                  columns: Collection[str] | None = None) -> dict[str, StoredValue]:
+    """All of a submission's values; or one section's, or only the cells of some columns of a
+    table section, without their times (an autosave needs no more)."""
+    # fetchall, not row by row: SQLAlchemy's per-row fetch costs more than the read itself.
     if section_id is None:
-        rows = _core(_ALL_VALUES, {"submission_id": submission_id})
+        rows = _core(_ALL_VALUES, {"submission_id": submission_id}).all()
         return {key: StoredValue(number if text is None else text, version, at) for key, number, text, version, at in rows}
-    rows = _core(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"})
+    if columns:
+        ordered = sorted(columns)
+        rows = _core(_column_values(len(ordered)), {
+            "submission_id": submission_id,
+            **{f"pattern_{i}": f"{section_id}/%/{column}" for i, column in enumerate(ordered)}}).all()
+    else:
+        rows = _core(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"}).all()
     return {key: StoredValue(number if text is None else text, version, None) for key, number, text, version in rows}
 
 

@@ -1,0 +1,58 @@
+"""An autosave reads only the cells its reply is computed from (the saved cell's column and
+the columns summing it); the computed cells it sends back must be those a full computation
+over every stored value gives."""
+from __future__ import annotations
+
+import random
+import re
+
+from app.demo import _quarterly_values, seed_fields
+from app.extensions import db
+from app.reporting.keys import cell_key, field_key, score_key
+from app.reporting.numbers import format_count, format_score
+from app.reporting.validation import compute
+from app.services.rounds import round_template
+from app.services.submissions import plain_values, stored_values
+from tests.conftest import login_as
+from tests.factories import make_round, make_tree, make_user, set_values, submission_for
+
+OOB_CELL = re.compile(r'<td id="k-([^"]+)" class="computed num[^"]*" data-hx-swap-oob=true>([^<]*)<')
+VERSION = re.compile(r'id="ver-k-[^"]+" name="ver\.([^"]+)" value="(\d+)"')
+
+
+def dom_key(full_values: dict, dom: str) -> str:
+    return next(k for k in full_values if "k-" + re.sub(r"[^A-Za-z0-9_-]", "-", k) == "k-" + dom)
+
+
+def test_every_computed_cell_an_autosave_sends_is_the_full_computation(client):
+    seed_fields()
+    db.session.commit()
+    _, district, units = make_tree(1)
+    round_ = make_round(district, expected=units)
+    template = round_template(round_)
+    sub = submission_for(round_, units[0])
+    set_values(sub, _quarterly_values(template, random.Random(3)))
+    login_as(client, make_user(units[0]))
+    rng = random.Random(11)
+    table = next(s for s in template.sections if s.kind == "table")
+    survey = next(s for s in template.sections if s.kind == "satisfaction")
+    keys = [cell_key(table.id, row.code, column.id) for row in table.rows for column in table.input_columns]
+    keys = rng.sample(keys, 25) + [field_key(survey.id, f.id) for f in survey.fields_with_role("index")][:3]
+    for key in keys:
+        version = stored_values(sub.id).get(key)
+        typed = str(rng.randint(0, 900)) if key.startswith(table.id) else f"1,{rng.randint(0, 9)}"
+        response = client.post(f"/submissions/{sub.id}/save", headers={"HX-Request": "true"},
+                               data={f"v.{key}": typed, f"ver.{key}": str(version.version if version else 0)})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, (key, body[:300])
+        db.session.expire_all()
+        stored = stored_values(sub.id)
+        full = compute(template, plain_values(stored))
+        assert dict(VERSION.findall(body)) == {key: str(stored[key].version)}
+        if key.startswith(table.id):
+            sent = {dom_key(full, dom): text for dom, text in OOB_CELL.findall(body)}
+            assert sent, key
+            assert sent == {k: format_count(full[k]) for k in sent}, key
+        else:  # a survey index: the score sums every index of the survey
+            score = format_score(full[score_key(survey.id)])  # as the page shows it
+            assert re.search(r'id="score-k-I-5-5" data-hx-swap-oob=true>.*?>' + re.escape(score) + " — ", body, re.S), key
