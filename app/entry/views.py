@@ -28,6 +28,7 @@ from ..services.trends import unit_trend
 from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submission_page import autosave_values
+from ..services.submissions import load_for_save
 from ..services.submissions import (
     EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submissions, previous_values,
     save_values, stored_values, submission_history,
@@ -115,7 +116,7 @@ _ANCHOR = re.compile(r"[A-Za-z0-9_-]{1,80}")
 @bp.post("/submissions/<int:submission_id>/save")
 @login_required
 def save(submission_id: int):
-    sub = load_submission(current_user, submission_id)
+    sub = load_for_save(current_user, submission_id)
     require_editable(sub)
     entries = _entries_from_form()
     if not entries:
@@ -130,16 +131,22 @@ def save(submission_id: int):
     db.session.commit()
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
-        page = quick_page(sub, stored, section_id, key, errors=outcome.errors, conflicts=outcome.conflicts,
+        page = quick_page(sub, stored, section_id, key, template, errors=outcome.errors, conflicts=outcome.conflicts,
                           typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts})
         try:
             section = page.template.section(section_id) if section_id else None
         except KeyError:
             section = None
         saved_at = format_clock(utcnow()) if status == 200 else None
-        response = make_response(render_template("entry/_saved.html", **page_context(
-            page, key=key, section=section, saved_at=saved_at,
-            derived_keys=derived_keys_for(page.template, key) if section else [])), status)
+        derived_keys = derived_keys_for(page.template, key) if section else []
+        if status == 200 and section is not None and section.kind != "satisfaction":
+            # The reply to nearly every keystroke, without the page's macros (same markup).
+            body = render_template("entry/_saved_plain.html", id=dom_id(key), key=key, saved_at=saved_at,
+                                   version=page.version(key), cells=[(dom_id(k), page.derived_text(k)) for k in derived_keys])
+        else:
+            body = render_template("entry/_saved.html", **page_context(
+                page, key=key, section=section, saved_at=saved_at, derived_keys=derived_keys))
+        response = make_response(body, status)
         if saved_at:
             response.headers["X-Saved-At"] = saved_at  # the page status reads the server's clock
         if outcome.saved and not key.startswith(EXPLAIN_PREFIX):
@@ -150,7 +157,8 @@ def save(submission_id: int):
         section_anchor = request.form.get("section", "")
         anchor = "#" + section_anchor if _ANCHOR.fullmatch(section_anchor) else ""
         return redirect(url_for("entry.submission", submission_id=sub.id) + anchor, code=303)
-    page = build_page(sub, editable=True, typed=outcome.typed, errors=outcome.errors, conflicts=outcome.conflicts)
+    page = build_page(load_submission(current_user, sub.id), editable=True, typed=outcome.typed, errors=outcome.errors,
+                      conflicts=outcome.conflicts)
     if outcome.saved:
         flash(f"Đã lưu {len(outcome.saved)} ô; các ô đánh dấu đỏ chưa được lưu.", "warning")
     return render_template("entry/submission.html", **page_context(page)), status

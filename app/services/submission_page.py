@@ -139,11 +139,11 @@ class SubmissionPage:
 
 
 def quick_page(submission: Submission, stored: dict, section_id: str | None, key: str | None = None,
-               **overrides) -> SubmissionPage:
+               template: ReportTemplate | None = None, **overrides) -> SubmissionPage:
     """Just enough for an autosave reply: the saved field and the computed cells it changes
     (``derived_keys_for``; all of its section's without ``key``). Rules run in the
     debounced checks refresh, not on every keystroke."""
-    template = round_template(submission.round)
+    template = template or round_template(submission.round)
     values = plain_values(stored)
     return SubmissionPage(
         submission=submission, template=template, stored=stored, values=values,

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
 from ..reporting.clock import utcnow
 from ..reporting.keys import EXPLAIN_PREFIX, parse_key, task_id_of
-from ..reporting.lifecycle import next_state
+from ..reporting.lifecycle import is_locked, next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.rows import combine_series
@@ -224,7 +224,7 @@ def save_values(
     return outcome
 
 
-def touch(submission: Submission, now: datetime) -> None:
+def touch(submission: Submission | SavedSubmission, now: datetime) -> None:
     """Mark the submission as changed: a first save moves it from not started to draft.
 
     A plain UPDATE, not an ORM flush: this runs on every autosave. The loaded object is
@@ -236,8 +236,11 @@ def touch(submission: Submission, now: datetime) -> None:
             shown.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
         return
     _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
-    set_committed_value(submission, "updated_at", now)
-    set_committed_value(submission, "status", status)
+    if isinstance(submission, Submission):
+        set_committed_value(submission, "updated_at", now)
+        set_committed_value(submission, "status", status)
+    else:
+        submission.updated_at, submission.status = now, status
 
 
 def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
@@ -339,10 +342,77 @@ def load_submission(user, submission_id: int) -> Submission:
     submission, round_, unit = row
     set_committed_value(submission, "round", round_)
     set_committed_value(submission, "unit", unit)
-    # A unit formed by a merger reads its predecessors' reports: they are its history.
-    if not can_view_unit(user, unit) and submission.unit_id not in series_units([user.unit_id])[user.unit_id]:
-        raise NotFound()
+    _check_scope(user, unit)
     return submission
+
+
+@dataclass(slots=True)
+class SavedRound:
+    """What saving into a round reads of it: its state and its frozen template."""
+
+    id: int
+    unit_id: int
+    status: str
+    template_source: str
+    catalogue_json: str
+
+    @property
+    def unit(self) -> OrgUnit:
+        # Only a follow-up save (directive tasks) asks for the round's unit: read it then.
+        return db.session.get(OrgUnit, self.unit_id)
+
+
+@dataclass(slots=True)
+class SavedSubmission:
+    """The columns of a submission that saving values reads (``load_for_save``); the
+    whole row and its relations are ``load_submission``'s."""
+
+    id: int
+    round_id: int
+    unit_id: int
+    status: str
+    updated_at: datetime | None
+    round: SavedRound
+
+    @property
+    def locked(self) -> bool:
+        return is_locked(self.status)
+
+
+class _UnitScope(NamedTuple):
+    id: int
+    path: str
+
+
+_ROUNDS, _UNITS = ReportingRound.__table__, OrgUnit.__table__
+_SUBMISSIONS = Submission.__table__
+_FOR_SAVE = (
+    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.round_id, _SUBMISSIONS.c.unit_id, _SUBMISSIONS.c.status,
+           _SUBMISSIONS.c.updated_at, _ROUNDS.c.unit_id, _ROUNDS.c.status, _ROUNDS.c.template_source,
+           _ROUNDS.c.catalogue_json, _UNITS.c.path)
+    .select_from(_SUBMISSIONS.join(_ROUNDS, _SUBMISSIONS.c.round_id == _ROUNDS.c.id)
+                 .join(_UNITS, _SUBMISSIONS.c.unit_id == _UNITS.c.id))
+    .where(_SUBMISSIONS.c.id == bindparam("submission_id"))
+)
+
+
+def load_for_save(user, submission_id: int) -> SavedSubmission:
+    """``load_submission`` for a save, with the same scope check: the few columns a save
+    reads, as one Core row. An autosave runs on every keystroke; building the three ORM
+    objects cost more than the query."""
+    row = _core(_FOR_SAVE, {"submission_id": submission_id}).first() if valid_id(submission_id) else None
+    if row is None:
+        raise NotFound()
+    sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, source, catalogue, unit_path = row
+    _check_scope(user, _UnitScope(unit_id, unit_path))
+    return SavedSubmission(sub_id, round_id, unit_id, status, updated_at,
+                           SavedRound(round_id, round_unit_id, round_status, source, catalogue))
+
+
+def _check_scope(user, unit) -> None:
+    # A unit formed by a merger reads its predecessors' reports: they are its history.
+    if not can_view_unit(user, unit) and unit.id not in series_units([user.unit_id])[user.unit_id]:
+        raise NotFound()
 
 
 def submission_history(submission_id: int, limit: int = 300) -> list[ChangeLog]:

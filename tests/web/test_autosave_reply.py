@@ -56,3 +56,35 @@ def test_every_computed_cell_an_autosave_sends_is_the_full_computation(client):
         else:  # a survey index: the score sums every index of the survey
             score = format_score(full[score_key(survey.id)])  # as the page shows it
             assert re.search(r'id="score-k-I-5-5" data-hx-swap-oob=true>.*?>' + re.escape(score) + " — ", body, re.S), key
+
+
+def test_the_usual_reply_is_what_the_page_macros_render(app, client):
+    """_saved_plain.html writes out what _saved.html renders through the page's macros for
+    a saved value: a change to those macros must be made in both."""
+    from flask import render_template
+
+    from app.entry.views import page_context
+    from app.services.submission_page import autosave_values, derived_keys_for, quick_page
+    from app.services.submissions import load_submission
+
+    _, district, units = make_tree(1)
+    round_ = make_round(district, expected=units)
+    sub = submission_for(round_, units[0])
+    set_values(sub, {"I.4/ho_tich/c5": 7, "I.4/dat_dai/c4": 3, "I.1/published": 4})
+    user = make_user(units[0])
+    login_as(client, user)
+    for key, typed in (("I.4/ho_tich/c4", "12"), ("I.4/ho_tich/c12", "1.234"), ("I.1/published", "5"),
+                       ("I.2/text", "Đã <b>rà soát</b> & công khai"), ("I.4/ho_tich/c4", "")):
+        version = stored_values(sub.id).get(key)
+        response = client.post(f"/submissions/{sub.id}/save", headers={"HX-Request": "true"},
+                               data={f"v.{key}": typed, f"ver.{key}": str(version.version if version else 0)})
+        assert response.status_code == 200
+        with app.test_request_context():
+            saved = load_submission(user, sub.id)
+            template = round_template(saved.round)
+            page = quick_page(saved, autosave_values(sub.id, template, key), key.split("/")[0], key,
+                              errors={}, conflicts={}, typed={})
+            expected = render_template("entry/_saved.html", **page_context(
+                page, key=key, section=template.section(key.split("/")[0]), saved_at=response.headers["X-Saved-At"],
+                derived_keys=derived_keys_for(template, key)))
+        assert response.get_data(as_text=True).strip() == expected.strip(), key
