@@ -87,13 +87,19 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
+# Endpoints that only read the signed-in user, on every keystroke: they get it as plain
+# values (services.sessions.session_reader), checked against its session record all the same.
+READ_ONLY_USER_ENDPOINTS = {"entry.save"}
+
+
 @login_manager.user_loader
 def _load_user(session_key: str):
     from flask import current_app
 
-    from .services.sessions import session_user
+    from .services.sessions import session_reader, session_user
 
-    return session_user(session_key, current_app.config["SESSION_MAX_DAYS"])
+    load = session_reader if request.endpoint in READ_ONLY_USER_ENDPOINTS else session_user
+    return load(session_key, current_app.config["SESSION_MAX_DAYS"])
 
 
 @login_manager.unauthorized_handler

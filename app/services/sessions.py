@@ -13,13 +13,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import OrgUnit, User, UserSession
+from ..models import ROLES, UNIT_KINDS, OrgUnit, User, UserSession
 from ..reporting.clock import utcnow
 from .ids import parse_id
 
@@ -54,23 +55,92 @@ def end_all_sessions(user_id: int) -> None:
     db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
+def _alive(statement):
+    # What makes a session record a live one: named by the key, not past its lifetime, of an
+    # active user. Both loaders below ask exactly this.
+    return statement.join(UserSession, UserSession.user_id == User.id).where(
+        UserSession.id == bindparam("record_id"), UserSession.token_hash == bindparam("token_hash"),
+        UserSession.created_at > bindparam("born_after"), User.active.is_(True))
+
+
 @functools.cache
 def _user_by_session():
-    # Built once: the loader runs on every request, autosaves included. One query brings
-    # the user, its unit (for the scope checks) and proves the record is alive.
-    return (select(User, OrgUnit).join(User.unit).join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.id == bindparam("record_id"), UserSession.token_hash == bindparam("token_hash"),
-                   UserSession.created_at > bindparam("born_after"), User.active.is_(True)))
+    # Built once: the loader runs on every request. One query brings the user, its unit (for
+    # the scope checks) and proves the record is alive.
+    return _alive(select(User, OrgUnit).join(User.unit))
+
+
+_USER_COLUMNS = ("id", "username", "full_name", "role", "unit_id", "active", "must_change_password")
+_UNIT_COLUMNS = ("id", "code", "name", "kind", "parent_id", "path")
+
+
+@functools.cache
+def _user_row_by_session():
+    users, units = User.__table__, OrgUnit.__table__
+    return _alive(select(*(users.c[c] for c in _USER_COLUMNS), *(units.c[c] for c in _UNIT_COLUMNS))
+                  .select_from(users).join(units, users.c.unit_id == units.c.id))
+
+
+def _lookup(statement, key: str | None, max_days: int, now: datetime | None, orm: bool = True):
+    record_id, token = _split(key)
+    if record_id is None:
+        return None
+    # A Core statement runs on the session's connection: the ORM's per-statement work is for entities.
+    run = db.session.execute if orm else db.session.connection().execute
+    return run(statement, {
+        "record_id": record_id, "token_hash": _hash(token),
+        "born_after": (now or utcnow()) - timedelta(days=max_days)}).first()
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    path: str
+
+    @property
+    def kind_label(self) -> str:
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInUser:
+    """The signed-in user as read for a request that only reads it (the autosave): the
+    columns of the user and its unit, read-only, without the ORM object. It is what
+    Flask-Login, the permission checks and the templates ask of a user; a request that
+    changes the user (or links a row to it) gets the ORM ``User`` from ``session_user``."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    unit_id: int
+    active: bool
+    must_change_password: bool
+    unit: UnitRow
+    session_key: str
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_key
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
 
 
 def session_user(key: str | None, max_days: int, now: datetime | None = None) -> User | None:
     """The user whose live session record the key names, or None."""
-    record_id, token = _split(key)
-    if record_id is None:
-        return None
-    row = db.session.execute(_user_by_session(), {
-        "record_id": record_id, "token_hash": _hash(token),
-        "born_after": (now or utcnow()) - timedelta(days=max_days)}).first()
+    row = _lookup(_user_by_session(), key, max_days, now)
     if row is None:
         return None
     user, unit = row
@@ -87,3 +157,13 @@ def _split(key: str | None) -> tuple[int | None, str]:
     if record_id is None or not token or len(token) > 100:
         return None, ""
     return record_id, token
+
+
+def session_reader(key: str | None, max_days: int, now: datetime | None = None) -> SignedInUser | None:
+    """``session_user`` for a request that only reads the user: the same check of the
+    session record, every time, answered as plain values (one Core row)."""
+    row = _lookup(_user_row_by_session(), key, max_days, now, orm=False)
+    if row is None:
+        return None
+    user = row[:len(_USER_COLUMNS)]
+    return SignedInUser(*user, unit=UnitRow(*row[len(_USER_COLUMNS):]), session_key=key)
