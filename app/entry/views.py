@@ -29,6 +29,7 @@ from . import bp
 from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
 from ..services.submission_page import autosave_values
 from ..services.submissions import load_for_save
+from .saved_reply import saved_reply
 from ..services.submissions import (
     EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submissions, previous_values,
     save_values, stored_values, submission_history,
@@ -140,9 +141,9 @@ def save(submission_id: int):
         saved_at = format_clock(utcnow()) if status == 200 else None
         derived_keys = derived_keys_for(page.template, key) if section else []
         if status == 200 and section is not None and section.kind != "satisfaction":
-            # The reply to nearly every keystroke, without the page's macros (same markup).
-            body = render_template("entry/_saved_plain.html", id=dom_id(key), key=key, saved_at=saved_at,
-                                   version=page.version(key), cells=[(dom_id(k), page.derived_text(k)) for k in derived_keys])
+            # The reply to nearly every keystroke: the page's markup, written out (saved_reply.py).
+            body = saved_reply(dom_id(key), key, saved_at, page.version(key),
+                               [(dom_id(k), page.derived_text(k)) for k in derived_keys])
         else:
             body = render_template("entry/_saved.html", **page_context(
                 page, key=key, section=section, saved_at=saved_at, derived_keys=derived_keys))

@@ -59,8 +59,8 @@ def test_every_computed_cell_an_autosave_sends_is_the_full_computation(client):
 
 
 def test_the_usual_reply_is_what_the_page_macros_render(app, client):
-    """_saved_plain.html writes out what _saved.html renders through the page's macros for
-    a saved value: a change to those macros must be made in both."""
+    """app/entry/saved_reply.py writes out what _saved.html renders through the page's macros
+    for a saved value: a change to those macros must be made in both."""
     from flask import render_template
 
     from app.entry.views import page_context
