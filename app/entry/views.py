@@ -117,7 +117,8 @@ _ANCHOR = re.compile(r"[A-Za-z0-9_-]{1,80}")
 @bp.post("/submissions/<int:submission_id>/save")
 @login_required
 def save(submission_id: int):
-    sub = load_for_save(current_user, submission_id)
+    user = current_user._get_current_object()  # the user itself: each proxied read costs a lookup
+    sub = load_for_save(user, submission_id)
     require_editable(sub)
     entries = _entries_from_form()
     if not entries:
@@ -128,7 +129,7 @@ def save(submission_id: int):
     template = round_template(sub.round)
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
-    outcome = save_values(sub, template, entries, current_user, stored=stored)
+    outcome = save_values(sub, template, entries, user, stored=stored)
     db.session.commit()
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
