@@ -11,21 +11,28 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
 
 from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
 from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import EXPLAIN_PREFIX
-from ..reporting.consolidation import Consolidation, UnitInput, consolidate, kind_class, measured_keys
-from ..reporting.figures import Comparison, coverage_sentence, write_figures
+from ..reporting.keys import EXPLAIN_PREFIX, note_key, text_key
+from ..reporting.clock import utcnow
+from ..reporting.numbers import format_count
+from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
+from ..reporting.synthesis import Suggestion, overdue_units, suggest
+from .errors import NotFound
+from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.figures import Comparison, coverage_sentence, lower_first, write_figures
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.rows import combine_series, fold_unknown_rows
 from ..reporting.validation import validate
 from .directives import DirectiveConsolidation, round_followup, upward_followup_values
 from .orgtree import series_units, unit_order
-from .rounds import parent_round_for, round_label, round_period, round_template
+from .rounds import parent_round_for, round_label, round_period, round_template, submitted_late
 
 
 
@@ -275,3 +282,113 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
                                           summary=f"{doc['summary']} ({doc['unit_name']})"))
     move(target, user, "submit", f"Nộp lên cấp trên: tổng hợp từ {len(rc.included)} đơn vị")
     return []
+
+
+def section_suggestion(round_: ReportingRound, section_id: str, include_submitted: bool = False) -> Suggestion:
+    """The grouped suggestion for one section of the consolidated report, loaded when the
+    reviewer opens it: the included units' texts there (narrative, note, explained warnings)
+    and, for a section about problems, the units the data names. A fixed number of queries."""
+    template = round_template(round_)
+    try:
+        section = template.section(section_id)
+    except KeyError:
+        raise NotFound() from None
+    states = included_states(include_submitted)
+    submissions = _round_submissions(round_)
+    included = [s for s in submissions if s.status in states]
+    wanted = SubmissionValue.key.in_([text_key(section_id)] + ([note_key(section_id)] if getattr(section, "note", False) else []))
+    if section.problems:
+        # Explained warnings are the units' own account of their figures' problems.
+        wanted = or_(wanted, SubmissionValue.key.startswith(EXPLAIN_PREFIX))
+    texts: dict[int, list[str]] = defaultdict(list)
+    rows = db.session.connection().execute(
+        select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.text_value)
+        .where(SubmissionValue.submission_id.in_(_included_ids(round_, states)), wanted,
+               SubmissionValue.text_value.is_not(None))
+        .order_by(SubmissionValue.submission_id, SubmissionValue.key))
+    for submission_id, key, text in rows:
+        texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
+    entries = [(s.unit.name, text) for s in included for text in texts.get(s.id, ())]
+    notices = problem_units(round_, template, submissions, included, states) if section.problems else []
+    return suggest(section_id, entries, len(included), notices)
+
+
+def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],
+                  included: list[Submission], states: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Units the data names as problems: overdue dossiers, late or missing reports."""
+    notices: list[tuple[str, list[str]]] = []
+    for section in template.sections_of("table"):
+        if not section.overdue:
+            continue
+        _, _, inputs = load_inputs(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
+        found = overdue_units(section.overdue, totals)
+        if found:
+            notices.append((f"Đơn vị có hồ sơ quá hạn ({lower_first(section.heading)})",
+                            [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+    late = [s.unit.name for s in submissions if submitted_late(s, round_)]
+    if late:
+        notices.append(("Đơn vị nộp báo cáo muộn", late))
+    included_ids = {s.id for s in included}
+    missing = [s.unit.name for s in submissions if s.id not in included_ids and s.status not in ("submitted", "approved")]
+    if missing:
+        notices.append(("Đơn vị chưa nộp báo cáo", missing))
+    return notices
+
+
+# Sections the consolidating reviewer writes text for: the narratives, and after the
+# figures of the numeric sections (where the units' notes are synthesised).
+TEXT_KINDS = ("narrative", "table", "indicators", "satisfaction", "documents")
+STALE_TEXT = "Nội dung này vừa được sửa ở nơi khác; tải lại trang để xem bản mới nhất trước khi sửa."
+
+
+@dataclass(frozen=True)
+class TextSave:
+    row: RoundNarrative | None
+    error: str | None = None
+    status: int = 200
+
+
+def round_text(round_: ReportingRound, section_id: str) -> RoundNarrative | None:
+    return db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id,
+                                                          RoundNarrative.section_id == section_id))
+
+
+def save_round_text(round_: ReportingRound, section_id: str, text: str | None, seen_version: int | None,
+                    *, append: bool = False) -> TextSave:
+    """Save the reviewer's own text of a section (or add ``text`` after it, ``append``).
+
+    A stale version is refused (409), never overwritten; a text over the limit is refused
+    (422) with the stored one untouched. Commits on success."""
+    text = clean_text(text)
+    row = round_text(round_, section_id)
+    if append:
+        current = row.text if row is not None else ""
+        text = f"{current.rstrip()}\n{text}" if current.strip() else text
+    if len(text) > CONSOLIDATED_TEXT_LIMIT:
+        return TextSave(row, f"Nội dung dài {format_count(len(text))} ký tự, vượt quá "
+                             f"{format_count(CONSOLIDATED_TEXT_LIMIT)} ký tự cho phép.", 422)
+    if row is not None and seen_version is not None and seen_version != row.version:
+        return TextSave(row, STALE_TEXT, 409)
+    if row is None:
+        row = RoundNarrative(round_id=round_.id, section_id=section_id)
+        db.session.add(row)
+    row.text, row.updated_at = text, utcnow()
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):  # another save won the race
+        db.session.rollback()
+        return TextSave(round_text(round_, section_id), STALE_TEXT, 409)
+    return TextSave(row)
+
+
+def round_documents(round_: ReportingRound, section_id: str, include_submitted: bool = False) -> list[dict]:
+    """The included units' documents of one section, in unit order (one query)."""
+    rows = db.session.execute(
+        select(SubmissionDocument, OrgUnit.name).join(Submission, Submission.id == SubmissionDocument.submission_id)
+        .join(OrgUnit, OrgUnit.id == Submission.unit_id)
+        .where(Submission.round_id == round_.id, Submission.status.in_(included_states(include_submitted)),
+               SubmissionDocument.section_id == section_id)
+        .order_by(*unit_order(), SubmissionDocument.position, SubmissionDocument.id))
+    return [{"unit_name": name, "doc_type": d.doc_type, "number": d.number, "issued_on": d.issued_on,
+             "summary": d.summary} for d, name in rows]

@@ -94,8 +94,8 @@ def test_the_reviewers_text_starts_empty_and_is_autosaved_beside_the_typing(clie
     assert 'id="rn-ver-III" name="version" value="1" data-hx-swap-oob="true"' in body
     stale = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Ghi đè?", "version": "0"}, headers=HX)
     assert stale.status_code == 409 and "sửa ở nơi khác" in stale.get_data(as_text=True)
-    too_long = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x" * 100_000, "version": "1"}, headers=HX)
-    assert too_long.status_code == 422
+    too_long = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x" * 200_001, "version": "1"}, headers=HX)
+    assert too_long.status_code == 422 and "vượt quá 200.000 ký tự" in too_long.get_data(as_text=True)
     narrative = db.session.query(RoundNarrative).one()
     assert (narrative.text, narrative.version) == ("Bản tổng hợp.", 1)
     full = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Bản hai.", "version": "1"})
