@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..services.consolidation import (
-    TEXT_KINDS, included_states, load_consolidation, load_inputs, round_documents, save_round_text, section_suggestion, submit_upward,
+    TEXT_KINDS, included_states, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
     upward_submission)
 from ..extensions import db
 from ..htmx import is_fragment_request, render
@@ -269,21 +269,25 @@ def suggestion(round_id: int, section_id: str):
                   may_write=round_.unit_id == current_user.unit_id or current_user.role == "admin")
 
 
-@bp.post("/<int:round_id>/upward")
+@bp.route("/<int:round_id>/upward", methods=["GET", "POST"])
 def upward(round_id: int):
-    """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent round."""
+    """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent
+    round, after a page that lists what the report lacks; nothing is sent until confirmed."""
     round_ = load_round(current_user, round_id)
     if round_.unit_id != current_user.unit_id:
         abort(403)
     target = upward_submission(round_)
     if target is None:
         abort(404)
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
+                               readiness=round_readiness(round_))
     problems = submit_upward(load_consolidation(round_), target, current_user)
     if problems:
         db.session.rollback()
         for problem in problems[:5]:
             flash(problem, "error")
-        return redirect(url_for("review.consolidated", round_id=round_.id), code=303)
+        return redirect(url_for("review.upward", round_id=round_.id), code=303)
     db.session.commit()
     flash(f"Đã nộp báo cáo tổng hợp lên {target.round.unit.name}.", "success")
     return redirect(url_for("entry.submission", submission_id=target.id), code=303)

@@ -392,3 +392,37 @@ def round_documents(round_: ReportingRound, section_id: str, include_submitted: 
         .order_by(*unit_order(), SubmissionDocument.position, SubmissionDocument.id))
     return [{"unit_name": name, "doc_type": d.doc_type, "number": d.number, "issued_on": d.issued_on,
              "summary": d.summary} for d, name in rows]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What a consolidated report lacks, shown before it is sent upward or downloaded."""
+
+    expected: int
+    included: int
+    missing: tuple[str, ...]  # units whose report is not in the figures (not submitted, or not approved)
+    unapproved: tuple[str, ...]  # submitted, not yet approved: left out, or provisional figures
+    empty_sections: tuple[str, ...]  # "I.5.2 Triển khai, đơn giản hóa …": narrative sections without reviewer text
+    provisional: bool
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.unapproved or self.empty_sections)
+
+
+def round_readiness(round_: ReportingRound, include_submitted: bool = False) -> Readiness:
+    """Two queries: the round's submissions and the reviewer's texts."""
+    template = round_template(round_)
+    submissions = _round_submissions(round_)
+    states = included_states(include_submitted)
+    written = {n.section_id for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))
+               if n.text.strip()}
+    return Readiness(
+        expected=len(submissions),
+        included=sum(1 for s in submissions if s.status in states),
+        missing=tuple(s.unit.name for s in submissions if s.status not in ("submitted", "approved")),
+        unapproved=tuple(s.unit.name for s in submissions if s.status == "submitted"),
+        empty_sections=tuple(f"{s.id} {s.heading}" for s in template.sections_of("narrative")
+                             if s.id not in written),
+        provisional=include_submitted,
+    )

@@ -23,6 +23,9 @@ def as_user(client, user):
     login_as(client, user)
 
 
+CONFIRM = {"confirm": "1"}
+
+
 def world():
     add_seed002_catalogue()
     province = make_unit("QN", "Tỉnh Thử", "province")
@@ -40,7 +43,7 @@ def test_the_districts_consolidated_report_is_submitted_into_the_province_round(
     assert "Nộp lên cấp trên" in page and "Tỉnh Thử" in page
     client.post(f"/rounds/{district_round_.id}/narratives/III",
                 data={"text": "Toàn huyện giải quyết 15.256 hồ sơ.", "version": "0"}, headers=HX)
-    response = client.post(f"/rounds/{district_round_.id}/upward")
+    response = client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM)
     assert response.status_code == 303
     upward = submission_for(province_round, district)
     db.session.refresh(upward)
@@ -57,13 +60,32 @@ def test_the_districts_consolidated_report_is_submitted_into_the_province_round(
     assert total == "15.256"
 
 
+def test_the_upward_submission_lists_what_is_lacking_and_sends_nothing_until_confirmed(client):
+    _, district, district_round_, province_round = world()
+    later = make_unit("BS.X99", "Xã Chưa Nộp", "commune", district, sort_order=99)
+    district_round_.submissions.append(Submission(unit=later, status="draft"))
+    db.session.commit()
+    login_as(client, make_user(district, "reviewer"))
+    for response in (client.get(f"/rounds/{district_round_.id}/upward"), client.post(f"/rounds/{district_round_.id}/upward")):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "1 đơn vị chưa báo cáo:</b> Xã Chưa Nộp" in page
+        assert "mục chưa có nội dung tổng hợp của bạn" in page and "Vẫn nộp lên cấp trên" in page
+    upward = submission_for(province_round, district)
+    db.session.refresh(upward)
+    assert upward.status == "not_started" and not plain_values(stored_values(upward.id))
+    assert client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM).status_code == 303
+    db.session.refresh(upward)
+    assert upward.status == "submitted"
+
+
 def test_a_submitted_upward_report_is_not_overwritten_by_a_second_click(client):
     _, district, district_round_, province_round = world()
     login_as(client, make_user(district, "reviewer"))
-    assert client.post(f"/rounds/{district_round_.id}/upward").status_code == 303
+    assert client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM).status_code == 303
     upward = submission_for(province_round, district)
     before = plain_values(stored_values(upward.id))
-    response = client.post(f"/rounds/{district_round_.id}/upward", follow_redirects=True)
+    response = client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM, follow_redirects=True)
     assert "đã nộp" in response.get_data(as_text=True)
     assert plain_values(stored_values(upward.id)) == before
 
@@ -130,3 +152,17 @@ def test_a_reviewer_text_saved_meanwhile_is_not_overwritten_by_an_older_edit(cli
         db.session.commit()
     db.session.rollback()
     assert db.session.query(RoundNarrative).one().text == "Bản của người khác."
+
+
+def test_the_word_page_lists_what_is_lacking_and_keeps_the_pages_mode(client):
+    _, district, district_round_, _ = world()
+    later = make_unit("BS.X99", "Xã Chưa Nộp", "commune", district, sort_order=99)
+    district_round_.submissions.append(Submission(unit=later, status="submitted"))
+    db.session.commit()
+    login_as(client, make_user(district, "reviewer"))
+    provisional = client.get(f"/rounds/{district_round_.id}/consolidated?provisional=1").get_data(as_text=True)
+    assert f"/exports/rounds/{district_round_.id}/word?provisional=1" in provisional
+    page = client.get(f"/exports/rounds/{district_round_.id}/word").get_data(as_text=True)
+    assert "1 báo cáo chưa duyệt</b> (chưa được tính): Xã Chưa Nộp" in page
+    page = client.get(f"/exports/rounds/{district_round_.id}/word?provisional=1").get_data(as_text=True)
+    assert "(đã tính, số liệu tạm): Xã Chưa Nộp" in page and "4/4 đơn vị" in page
