@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ..services.consolidation import TEXT_KINDS, load_consolidation, upward_submission
+from ..services.consolidation import TEXT_KINDS, figure_parts, load_consolidation, round_figures, upward_submission
 from ..services.rounds import round_label, round_window
 
 
@@ -12,5 +12,6 @@ def consolidated_page(round_):
     # The units' texts are read per section, when the reviewer opens its suggestion.
     rc = load_consolidation(round_, include_submitted, texts=False)
     return render_template("review/consolidated.html", rc=rc, round_=round_, round_label=round_label,
+                           figures=figure_parts(rc, round_figures(rc)),
                            upward=upward_submission(round_), text_kinds=TEXT_KINDS,
                            round_window=round_window, include_submitted=include_submitted)

@@ -15,6 +15,7 @@ from ..reporting.clock import format_day, vn_today
 from ..permissions import section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import is_consolidated_key
+from ..reporting.keys import figures_part
 from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
 from ..services.report_templates import available_templates
 from ..services.orgtree import unit_order
@@ -243,6 +244,27 @@ def round_narrative(round_id: int, section_id: str):
         return redirect(back, code=303)
     return render_template("review/_round_narrative_saved.html", section=section, stored=saved.row,
                            error=saved.error), saved.status
+
+
+@bp.post("/<int:round_id>/figures/<section_id>")
+def round_figures_text(round_id: int, section_id: str):
+    """The reviewer's edit of a section's figures written out; the same text as the one
+    generated (``basis``), or an empty one, returns the part to following the figures."""
+    round_ = load_round(current_user, round_id)
+    _may_write(round_)
+    section = _text_section(round_, section_id)
+    saved = save_round_text(round_, figures_part(section_id), request.form.get("text"),
+                            request.form.get("version", type=int), basis=request.form.get("basis", ""))
+    if not is_fragment_request():
+        if saved.status == 200:
+            flash("Đã lưu phần số liệu." if saved.row else "Phần số liệu theo lại số liệu tự động.", "success")
+        else:
+            flash(saved.error, "error")
+        return redirect(url_for("review.consolidated", round_id=round_.id, **mode_args())
+                        + f"#{section_id.replace('.', '-')}", code=303)
+    return render_template("review/_round_narrative_saved.html", section=section, stored=saved.row,
+                           error=saved.error, box=section_id.replace(".", "-") + "-f",
+                           reset=saved.row is None), saved.status
 
 
 @bp.get("/<int:round_id>/documents/<section_id>")

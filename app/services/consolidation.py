@@ -18,14 +18,14 @@ from sqlalchemy.orm import joinedload
 from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
 from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import EXPLAIN_PREFIX, note_key, text_key
+from ..reporting.keys import EXPLAIN_PREFIX, figures_part, note_key, text_key
 from ..reporting.clock import utcnow
 from ..reporting.numbers import format_count
 from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.synthesis import Suggestion, overdue_units, suggest
 from .errors import NotFound
 from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
-from ..reporting.figures import Comparison, coverage_sentence, lower_first, write_figures
+from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.rows import combine_series, fold_unknown_rows
@@ -240,6 +240,8 @@ def consolidated_values(rc: RoundConsolidation) -> dict[str, int | str]:
     """The numbers summed and, per narrative section, the reviewer's text (else the merge)."""
     values = rc.result.as_submission()
     for section_id, narrative in rc.narratives.items():
+        if narrative.basis is not None:  # an edited figure part: the numbers travel as numbers
+            continue
         key = f"{section_id}/text"
         if narrative.text.strip():
             values[key] = narrative.text
@@ -355,13 +357,24 @@ def round_text(round_: ReportingRound, section_id: str) -> RoundNarrative | None
 
 
 def save_round_text(round_: ReportingRound, section_id: str, text: str | None, seen_version: int | None,
-                    *, append: bool = False) -> TextSave:
+                    *, append: bool = False, basis: str | None = None) -> TextSave:
     """Save the reviewer's own text of a section (or add ``text`` after it, ``append``).
 
+    ``basis``: a figure part's generated text the reviewer saw; a text equal to it (or
+    empty) is no edit, and the part follows the figures again.
     A stale version is refused (409), never overwritten; a text over the limit is refused
     (422) with the stored one untouched. Commits on success."""
     text = clean_text(text)
     row = round_text(round_, section_id)
+    if basis is not None:
+        basis = clean_text(basis)
+        if not text.strip() or _lines(text) == _lines(basis):
+            if row is not None:
+                if seen_version is not None and seen_version != row.version:
+                    return TextSave(row, STALE_TEXT, 409)
+                db.session.delete(row)
+                db.session.commit()
+            return TextSave(None)
     if append:
         current = row.text if row is not None else ""
         text = f"{current.rstrip()}\n{text}" if current.strip() else text
@@ -374,6 +387,8 @@ def save_round_text(round_: ReportingRound, section_id: str, text: str | None, s
         row = RoundNarrative(round_id=round_.id, section_id=section_id)
         db.session.add(row)
     row.text, row.updated_at = text, utcnow()
+    if basis is not None:
+        row.basis = basis
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):  # another save won the race
@@ -426,3 +441,33 @@ def round_readiness(round_: ReportingRound, include_submitted: bool = False) -> 
                              if s.id not in written),
         provisional=include_submitted,
     )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class FigurePart:
+    """A section's figures written out: generated from the figures until the reviewer edits it."""
+
+    generated: str
+    edit: RoundNarrative | None
+
+    @property
+    def text(self) -> str:
+        return self.edit.text if self.edit is not None else self.generated
+
+    @property
+    def stale(self) -> bool:
+        """Edited, and the figures have changed since: the page offers the new text."""
+        return self.edit is not None and _lines(self.edit.basis or "") != _lines(self.generated)
+
+
+def figure_parts(rc: RoundConsolidation, written: dict[str, tuple[str, ...]]) -> dict[str, FigurePart]:
+    return {sid: FigurePart(figure_text(written, sid), rc.narratives.get(figures_part(sid))) for sid in written}
+
+
+def edited_figures(rc: RoundConsolidation, written: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The figure sentences a report prints: the reviewer's edit where there is one."""
+    return {sid: tuple(_lines(part.text)) for sid, part in figure_parts(rc, written).items()}

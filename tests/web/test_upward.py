@@ -2,7 +2,10 @@
 and the reviewer's own consolidated texts are autosaved without ever replacing what is typed."""
 from __future__ import annotations
 
+import html
+import io
 import re
+import zipfile
 from datetime import date
 
 from flask import g
@@ -166,3 +169,39 @@ def test_the_word_page_lists_what_is_lacking_and_keeps_the_pages_mode(client):
     assert "1 báo cáo chưa duyệt</b> (chưa được tính): Xã Chưa Nộp" in page
     page = client.get(f"/exports/rounds/{district_round_.id}/word?provisional=1").get_data(as_text=True)
     assert "(đã tính, số liệu tạm): Xã Chưa Nộp" in page and "4/4 đơn vị" in page
+
+
+def test_the_figures_written_out_follow_the_figures_until_edited_then_say_when_they_changed(client):
+    add_seed002_catalogue()
+    district, round_ = district_round("BS", 2)
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
+    generated = html.unescape(generated)
+    section_id = box.replace("-", ".")
+    edited = generated.replace("15.256 hồ sơ", "15.256 hồ sơ (số liệu đã đối chiếu với Hệ thống)")
+    saved = client.post(f"/rounds/{round_.id}/figures/{section_id}", headers=HX,
+                        data={"text": edited, "basis": generated, "version": "0"})
+    assert saved.status_code == 200 and "Đã lưu lúc" in saved.get_data(as_text=True)
+    body = docx_text(client, round_)
+    assert "đã đối chiếu với Hệ thống" in body
+
+    # A unit's figures change after the edit: the page says so and offers the new text.
+    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
+                                                   SubmissionValue.int_value > 0).first()
+    row.int_value += 1000
+    db.session.commit()
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    assert "Số liệu đã thay đổi từ khi bạn sửa phần này" in page and "16.256" in page
+    assert "đã đối chiếu với Hệ thống" in docx_text(client, round_)  # the edit is never overwritten
+    fresh = html.unescape(re.search(r'name="text" value="([^"]*16\.256[^"]*)"', page).group(1))
+    version = db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").one().version
+    client.post(f"/rounds/{round_.id}/figures/{section_id}", data={"text": fresh, "basis": fresh, "version": str(version)})
+    assert not db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").count()
+    body = docx_text(client, round_)
+    assert "16.256" in body and "đối chiếu" not in body
+
+
+def docx_text(client, round_) -> str:
+    response = client.get(f"/exports/rounds/{round_.id}.docx", buffered=True)
+    return zipfile.ZipFile(io.BytesIO(response.data)).read("word/document.xml").decode()
