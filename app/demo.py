@@ -297,6 +297,7 @@ def seed_rounds(today=None) -> None:
     seed_review_history(today, rng)
     # Last: the merger happens in the current quarter, after the history above was written.
     _demo_merger(binh_son, period.date_from)
+    _seed_reviewer_drafts(district_round)
 
 
 def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
@@ -326,6 +327,36 @@ def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
     }
     for section_id, text in texts.items():
         db.session.add(RoundNarrative(round_id=previous_round.id, section_id=section_id, text=text))
+
+
+def _seed_reviewer_drafts(district_round) -> None:
+    """This quarter's consolidated report as the reviewer has started it: one section built
+    from the units' grouped statements, and the dossier figures edited three days ago,
+    before six more reports were approved, so the page shows that the figures moved since."""
+    import re
+    from datetime import timedelta
+
+    from .models import RoundNarrative
+    from .reporting.clock import utcnow
+    from .reporting.keys import figures_part
+    from .reporting.numbers import format_count
+    from .services.consolidation import load_consolidation, round_figures, section_suggestion
+
+    suggestion = section_suggestion(district_round, "II.2")
+    if suggestion.groups:
+        db.session.add(RoundNarrative(round_id=district_round.id, section_id="II.2",
+                                      text=suggestion.text(list(range(min(2, len(suggestion.groups)))))))
+    written = round_figures(load_consolidation(district_round))
+    if "I.4" in written:
+        lines = list(written["I.4"])
+        # Three days ago the first total was 37 lower: that is the text the reviewer edited.
+        first = re.search(r"\d{1,3}(?:\.\d{3})+|\d{2,}", lines[0])
+        earlier = int(first.group(0).replace(".", "")) - 37 if first else 0
+        then = [lines[0][:first.start()] + format_count(earlier) + lines[0][first.end():] if first else lines[0]] + lines[1:]
+        edited = then + ["Số liệu trên đã được đối chiếu với Hệ thống thông tin giải quyết TTHC tỉnh."]
+        db.session.add(RoundNarrative(round_id=district_round.id, section_id=figures_part("I.4"), text="\n".join(edited),
+                                      basis="\n".join(then), updated_at=utcnow() - timedelta(days=3)))
+    db.session.commit()
 
 
 # --- Review at scale: history for trends, submissions spread over days, reminders ---------
