@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
 # The Nu HTML checker (tests/web/test_html_valid.py): npm's vnu-jar, pinned, kept in the
-# work tree (git-ignored) and installed once per version.
-VNU_VERSION := 24.10.17
+# work tree (git-ignored) and installed once per version. 25.11.25 is the last release that
+# installs the jar alone: later ones run an install script that looks for or downloads a
+# Java runtime; Debian's Java (system-deps) runs it.
+VNU_VERSION := 25.11.25
 VNU_DIR := .cache/vnu
 VNU_STAMP := $(VNU_DIR)/installed-$(VNU_VERSION)
 
