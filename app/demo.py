@@ -211,17 +211,17 @@ def _quarterly_notes(unit, values: dict, period, rng) -> dict:
         return values.get(key) or 0
 
     notes: dict = {}
-    place = unit.name
+    place = unit.name[:1].lower() + unit.name[1:]  # "xã Bình Chánh", mid-sentence
     if rng.random() < 0.35:
         missing = value(field_key("I.1", "in_scope")) - value(field_key("I.1", "published"))
         notes[note_key("I.1")] = (
-            f"Còn {missing} TTHC mới được công bố chưa kịp niêm yết; {place} hoàn thành niêm yết trong tháng đầu quý sau."
+            f"Còn {missing} TTHC mới được công bố chưa kịp niêm yết; {place} sẽ niêm yết xong trong tháng đầu quý sau."
             if missing > 0 else rng.choice([
                 "Các TTHC được niêm yết tại Bộ phận Một cửa bằng bản giấy và trên Cổng dịch vụ công tỉnh "
                 "(https://dichvucong.quangngai.gov.vn).",
                 "Các TTHC được niêm yết tại Bộ phận Một cửa bằng bản giấy và trên Cổng dịch vụ công tỉnh "
                 "(https://dichvucong.quangngai.gov.vn).",
-                f"Niêm yết đầy đủ phí, lệ phí theo nghị quyết của HĐND tỉnh tại Bộ phận Một cửa {place}.",
+                f"Đã niêm yết đầy đủ phí, lệ phí theo nghị quyết của HĐND tỉnh tại Bộ phận Một cửa {place}.",
             ]))
     if value(field_key("I.3", "received")) == 0:
         if rng.random() < 0.6:
@@ -232,9 +232,12 @@ def _quarterly_notes(unit, values: dict, period, rng) -> dict:
                 f"Trong kỳ, trên Hệ thống tiếp nhận phản ánh, kiến nghị của tỉnh, {place} không nhận được "
                 "phản ánh, kiến nghị nào.",
             ])
-    elif value(field_key("I.3", "late")) and rng.random() < 0.7:
-        notes[note_key("I.3")] = (f"{value(field_key('I.3', 'late'))} phản ánh xử lý quá hạn do phải xác minh "
-                                  "thực địa và lấy ý kiến cơ quan chuyên môn cấp huyện.")
+    elif value(field_key("I.3", "late")) and rng.random() < 0.5:
+        notes[note_key("I.3")] = f"Có {value(field_key('I.3', 'late'))} phản ánh, kiến nghị xử lý quá hạn do " + rng.choice([
+            "phải xác minh thực địa và lấy ý kiến cơ quan chuyên môn cấp huyện.",
+            "phải xác minh thực địa và lấy ý kiến cơ quan chuyên môn cấp huyện.",
+            "nội dung liên quan đến nhiều lĩnh vực, phải chuyển cơ quan có thẩm quyền.",
+        ])
     if rng.random() < 0.5:
         linked = value(field_key("I.6.4", "linked_dossiers"))
         lines = [rng.choice([
@@ -243,7 +246,7 @@ def _quarterly_notes(unit, values: dict, period, rng) -> dict:
             f"Tổng số hồ sơ tiếp nhận tại báo cáo này nhiều hơn số trên Hệ thống thông tin giải quyết TTHC "
             f"{linked} hồ sơ do liên thông khai sinh, khai tử thực hiện trên phần mềm riêng, chưa đồng bộ.",
         ])]
-        if value(cell_key("I.4", "dat_dai", "c10")) or value(cell_key("I.4", "dat_dai", "c13")):
+        if (value(cell_key("I.4", "dat_dai", "c10")) or value(cell_key("I.4", "dat_dai", "c13"))) and rng.random() < 0.6:
             lines.append("Hồ sơ quá hạn thuộc lĩnh vực đất đai do phải chờ kết quả đo đạc; "
                          "đã có văn bản xin lỗi tổ chức, cá nhân.")
         notes[note_key("I.4")] = "\n".join(lines)
@@ -457,8 +460,14 @@ def _monthly_notes(values: dict, rng) -> dict:
 
     if rng.random() >= 0.35:
         return {}
-    if values.get(field_key("I.2", "received")):
-        return {note_key("I.2"): "Các PAKN đều thuộc lĩnh vực đất đai, đã chuyển cơ quan chuyên môn xử lý theo quy định."}
+    received = values.get(field_key("I.2", "received"))
+    if received:
+        return {note_key("I.2"): rng.choice([
+            "Các PAKN chủ yếu thuộc lĩnh vực đất đai, đã chuyển cơ quan chuyên môn xử lý theo quy định.",
+            f"{received} PAKN tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai trên hệ thống.",
+            f"{received} PAKN tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai trên hệ thống.",
+            "Không có PAKN về quy định hành chính; các PAKN về hành vi hành chính đã được trả lời đúng hạn.",
+        ])}
     return {note_key("I.2"): rng.choice(["Không nhận được phản ánh, kiến nghị nào trong tháng.",
                                          "Không nhận được phản ánh, kiến nghị nào trong tháng.",
                                          "Trong tháng, trên Hệ thống tiếp nhận PAKN của tỉnh, đơn vị không nhận được PAKN nào."])}
