@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .consolidation import RoundConsolidation, coverage_text, round_figures, submission_figures
+from .consolidation import RoundConsolidation, coverage_text, edited_figures, round_figures, submission_figures
 from .directives import directive_reports, submission_reports
 from .submissions import plain_values, stored_values
 from ..reporting.clock import vn_today
@@ -70,8 +70,8 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         reporting_unit=unit_title(unit), receiving_unit=receiving,
         issuing_body=unit_title(unit), parent_body=unit_title(parent),
         place_name=unit.place_name or unit.name, year=vn_today().year,
-        reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text},
-        figure_sentences=round_figures(rc),
+        reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text and n.basis is None},
+        figure_sentences=edited_figures(rc, round_figures(rc)),
         coverage_text=coverage_text(rc),
         provisional=bool(rc.result.provisional_units),
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
