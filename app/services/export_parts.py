@@ -16,6 +16,7 @@ from ..reporting.clock import vn_today
 from ..extensions import db
 from ..models import OrgUnit, Submission, SubmissionDocument, User
 from ..reporting.consolidation import UnitInput, consolidate
+from ..reporting.keys import note_key
 from .rounds import round_label, round_template, round_window, submitted_late
 from .document_settings import signature_for
 from .export_model import ExportParts, UnitStatus, committee_name
@@ -111,4 +112,15 @@ def submission_parts(sub: Submission) -> ExportParts:
         completeness=completeness([sub], round_),
         signature=signature_for(sub.unit, round_.id, receiving),
         created=created_at(round_), consolidated=False, followup=submission_reports(sub, template, values),
+        notes=unit_notes(template, values),
     )
+
+
+def unit_notes(template, values: dict) -> dict[str, str]:
+    """Section id → the unit's note, for the sections whose template takes one."""
+    notes = {}
+    for section in template.note_sections():
+        text = values.get(note_key(section.id))
+        if isinstance(text, str) and text.strip():
+            notes[section.id] = text.strip()
+    return notes
