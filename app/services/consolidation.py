@@ -237,12 +237,17 @@ def upward_submission(round_: ReportingRound) -> Submission | None:
 
 
 def consolidated_values(rc: RoundConsolidation) -> dict[str, int | str]:
-    """The numbers summed and, per narrative section, the reviewer's text (else the merge)."""
+    """The numbers summed and, per section, the reviewer's text: a narrative's as the
+    narrative, the text after a section's figures as that section's note (thuyết minh)."""
     values = rc.result.as_submission()
     for section_id, narrative in rc.narratives.items():
         if narrative.basis is not None:  # an edited figure part: the numbers travel as numbers
             continue
-        key = f"{section_id}/text"
+        try:
+            kind = rc.template.section(section_id).kind
+        except KeyError:
+            continue
+        key = text_key(section_id) if kind == "narrative" else note_key(section_id)
         if narrative.text.strip():
             values[key] = narrative.text
         else:
@@ -270,9 +275,9 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
         return errors
     stored = stored_values(target.id)
     entries = [(key, display(value, template.key_kind(key)), None) for key, value in values.items() if template.key_kind(key)]
-    # Follow-up typed into the upward report itself stays unless the consolidation says otherwise.
+    # Follow-up and notes typed into the upward report itself stay unless the consolidation says otherwise.
     entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)
-                and template.section(key.split("/")[0]).kind != "directives"]
+                and template.section(key.split("/")[0]).kind != "directives" and key != note_key(key.split("/")[0])]
     outcome = save_values(target, template, entries, user, stored=stored)
     if outcome.errors:
         db.session.rollback()

@@ -107,3 +107,19 @@ def test_a_twenty_thousand_character_text_saves_and_an_oversized_one_is_refused_
     docx = client.get(f"/exports/rounds/{round_.id}.docx", buffered=True)
     body = zipfile.ZipFile(io.BytesIO(docx.data)).read("word/document.xml").decode()
     assert "Huyện đã chỉ đạo các xã rà soát" in body and "Không có nội dung" not in body
+
+
+def test_the_units_notes_beside_their_figures_are_offered_in_that_sections_suggestion(client, app):
+    _, district, units = make_tree(communes=12)
+    reviewer = make_user(district, role="reviewer", username="tonghop.huyen")
+    round_ = make_round(district, expected=units)
+    for i, sub in enumerate(round_.submissions):
+        note = ("Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh." if i < 9
+                else f"Có {i} hồ sơ chuyển từ phần mềm cũ sang.")
+        set_values(sub, {"I.4/note": note}, status="approved")
+    login_as(client, reviewer)
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    assert f"/rounds/{round_.id}/suggestions/I.4" in page and 'id="rn-text-I-4"' in page
+    html = client.get(f"/rounds/{round_.id}/suggestions/I.4", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert len(re.findall(r"<p>Số liệu lấy từ Hệ thống", html)) == 1 and "9 đơn vị</span>" in html
+    assert "<p>Có 9–11 hồ sơ chuyển từ phần mềm cũ sang." in html

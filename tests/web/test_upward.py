@@ -205,3 +205,14 @@ def test_the_figures_written_out_follow_the_figures_until_edited_then_say_when_t
 def docx_text(client, round_) -> str:
     response = client.get(f"/exports/rounds/{round_.id}.docx", buffered=True)
     return zipfile.ZipFile(io.BytesIO(response.data)).read("word/document.xml").decode()
+
+
+def test_the_reviewers_text_after_a_sections_figures_goes_upward_as_its_note(client):
+    province, district, district_round_, province_round = world()
+    login_as(client, make_user(district, "reviewer"))
+    client.post(f"/rounds/{district_round_.id}/narratives/III.1", headers=HX,
+                data={"text": "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh ngày 14/6/2021.", "version": "0"})
+    assert client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM).status_code == 303
+    upward = submission_for(province_round, district)
+    values = plain_values(stored_values(upward.id))
+    assert values["III.1/note"] == "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh ngày 14/6/2021."
