@@ -485,6 +485,30 @@ def _monthly_values(template, rng) -> dict:
     return values
 
 
+def _monthly_assessment(unit: OrgUnit, rng) -> dict:
+    """This month's general assessment as units write it: stock sentences, the same sentence
+    with the unit's own name and figures, and a few of their own."""
+    from .reporting.keys import text_key
+
+    roll = rng.random()
+    if roll < 0.35:
+        return {}  # the earlier months' stock sentence stays as drawn
+    if roll < 0.7:
+        dossiers = rng.randint(40, 900)
+        text = (f"UBND {unit.name.replace('Xã', 'xã').replace('Phường', 'phường')} đã tiếp nhận {dossiers} hồ sơ, "
+                f"giải quyết trước hạn, đúng hạn {rng.choice((98, 99, 100))}%; không có hồ sơ quá hạn.")
+    elif roll < 0.85:
+        text = ("Bộ phận Một cửa hoạt động nền nếp; cán bộ tiếp nhận kiêm nhiệm nhiều việc nên "
+                "việc cập nhật hồ sơ lên Hệ thống thông tin giải quyết TTHC còn chậm.")
+    else:
+        text = rng.choice([
+            f"Tổ chức {rng.randint(1, 3)} buổi tuyên truyền về dịch vụ công trực tuyến tại nhà văn hóa thôn.",
+            "Trang thiết bị của Bộ phận Một cửa đã cũ, máy quét hỏng, đề nghị được hỗ trợ thay thế.",
+            "Đường truyền Internet không ổn định, ảnh hưởng tới việc tiếp nhận hồ sơ trực tuyến.",
+        ])
+    return {text_key("II.1"): text}
+
+
 def _monthly_notes(values: dict, rng) -> dict:
     """A month's note on feedback, as a third of the units write one."""
     from .reporting.keys import field_key, note_key
@@ -553,12 +577,12 @@ def seed_province_months(today, rng) -> None:
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
     current.created_at = now - timedelta(days=10)
     states = ["approved"] * 5 + ["submitted"] * 3 + ["returned", "draft", "not_started", "not_started"]
-    notes_rng = random.Random(17)
+    notes_rng, texts_rng = random.Random(17), random.Random(23)
     for n, sub in enumerate(sorted(current.submissions, key=lambda s: (s.unit.sort_order, s.unit.name))):
         state = states[n % len(states)]
         if state == "not_started":
             continue
-        values = _monthly_values(template, rng)
+        values = _monthly_values(template, rng) | _monthly_assessment(sub.unit, texts_rng)
         put(sub, values | _monthly_notes(values, notes_rng), state,
             now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8)))
 
