@@ -4,6 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
+# The Nu HTML checker (tests/web/test_html_valid.py): npm's vnu-jar, pinned, kept in the
+# work tree (git-ignored) and installed once per version. 25.11.25 is the last release that
+# installs the jar alone: later ones run an install script that looks for or downloads a
+# Java runtime; Debian's Java (system-deps) runs it.
+VNU_VERSION := 25.11.25
+VNU_DIR := .cache/vnu
+VNU_STAMP := $(VNU_DIR)/installed-$(VNU_VERSION)
+
 .PHONY: run test venv test-deps system-deps migrate seed bench clean
 
 $(BIN)/activate:
@@ -26,9 +34,12 @@ run: seed
 
 # Browser tests drive Debian's chromium; exports are checked with LibreOffice headless, with
 # Liberation Serif (Times New Roman's metrics) so a rendered page breaks where Word's would;
-# `flask backup` of a PostgreSQL database runs pg_dump.
+# `flask backup` of a PostgreSQL database runs pg_dump; the HTML checker runs on Java and
+# comes from npm.
 system-deps:
 	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
@@ -40,7 +51,12 @@ system-deps:
 	  else sudo apt-get update -q && sudo apt-get install -y -q --no-install-recommends $$missing; fi; \
 	fi
 
-test-deps: venv system-deps
+$(VNU_STAMP): | system-deps
+	npm install --prefix $(VNU_DIR) --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+	test -f $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
+	touch $@
+
+test-deps: venv system-deps $(VNU_STAMP)
 	$(BIN)/pip install -q -e '.[test]'
 
 test: test-deps
@@ -55,4 +71,4 @@ bench: venv
 	$(BIN)/python bench/concurrent_saves.py
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info $(VNU_DIR)

@@ -33,6 +33,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # A reviewer's consolidated text may run to 200,000 characters; form-encoded Vietnamese
+    # takes up to 9 bytes a character.
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     # Failed logins (throttling, see services.throttle): per account from one address,
     # and per address over all accounts; both forgotten after the window.
     LOGIN_FAILURES_PER_ACCOUNT = 5

@@ -201,6 +201,64 @@ def _quarterly_values(template, rng, previous: dict | None = None) -> dict:
     return {k: v for k, v in values.items() if v != ""}
 
 
+def _quarterly_notes(unit, values: dict, period, rng) -> dict:
+    """Notes (thuyết minh) beside the figures, as communes write them (seed 003): about half
+    the units write some; many repeat a stock sentence, others name their own link, date,
+    count or reason. ``rng`` is the notes' own, so the figures stay as they were."""
+    from .reporting.keys import cell_key, field_key, note_key
+
+    def value(key) -> int:
+        return values.get(key) or 0
+
+    notes: dict = {}
+    place = unit.name[:1].lower() + unit.name[1:]  # "xã Bình Chánh", mid-sentence
+    if rng.random() < 0.35:
+        missing = value(field_key("I.1", "in_scope")) - value(field_key("I.1", "published"))
+        notes[note_key("I.1")] = (
+            f"Còn {missing} TTHC mới được công bố chưa kịp niêm yết; {place} sẽ niêm yết xong trong tháng đầu quý sau."
+            if missing > 0 else rng.choice([
+                "Các TTHC được niêm yết tại Bộ phận Một cửa bằng bản giấy và trên Cổng dịch vụ công tỉnh "
+                "(https://dichvucong.quangngai.gov.vn).",
+                "Các TTHC được niêm yết tại Bộ phận Một cửa bằng bản giấy và trên Cổng dịch vụ công tỉnh "
+                "(https://dichvucong.quangngai.gov.vn).",
+                f"Đã niêm yết đầy đủ phí, lệ phí theo nghị quyết của HĐND tỉnh tại Bộ phận Một cửa {place}.",
+            ]))
+    if value(field_key("I.3", "received")) == 0:
+        if rng.random() < 0.6:
+            notes[note_key("I.3")] = rng.choice([
+                "Không nhận được phản ánh, kiến nghị nào trong kỳ.",
+                "Không nhận được phản ánh, kiến nghị nào trong kỳ.",
+                "Không nhận được phản ánh, kiến nghị nào trong kỳ.",
+                f"Trong kỳ, trên Hệ thống tiếp nhận phản ánh, kiến nghị của tỉnh, {place} không nhận được "
+                "phản ánh, kiến nghị nào.",
+            ])
+    elif value(field_key("I.3", "late")) and rng.random() < 0.5:
+        notes[note_key("I.3")] = f"Có {value(field_key('I.3', 'late'))} phản ánh, kiến nghị xử lý quá hạn do " + rng.choice([
+            "phải xác minh thực địa và lấy ý kiến cơ quan chuyên môn cấp huyện.",
+            "phải xác minh thực địa và lấy ý kiến cơ quan chuyên môn cấp huyện.",
+            "nội dung liên quan đến nhiều lĩnh vực, phải chuyển cơ quan có thẩm quyền.",
+        ])
+    if rng.random() < 0.5:
+        linked = value(field_key("I.6.4", "linked_dossiers"))
+        lines = [rng.choice([
+            f"Số liệu hồ sơ lấy từ Hệ thống thông tin giải quyết TTHC tỉnh đến ngày {period.date_to:%d/%m/%Y}.",
+            f"Số liệu hồ sơ lấy từ Hệ thống thông tin giải quyết TTHC tỉnh đến ngày {period.date_to:%d/%m/%Y}.",
+            f"Tổng số hồ sơ tiếp nhận tại báo cáo này nhiều hơn số trên Hệ thống thông tin giải quyết TTHC "
+            f"{linked} hồ sơ do liên thông khai sinh, khai tử thực hiện trên phần mềm riêng, chưa đồng bộ.",
+        ])]
+        if (value(cell_key("I.4", "dat_dai", "c10")) or value(cell_key("I.4", "dat_dai", "c13"))) and rng.random() < 0.6:
+            lines.append("Hồ sơ quá hạn thuộc lĩnh vực đất đai do phải chờ kết quả đo đạc; "
+                         "đã có văn bản xin lỗi tổ chức, cá nhân.")
+        notes[note_key("I.4")] = "\n".join(lines)
+    if rng.random() < 0.25:
+        online = sum(v for k, v in values.items() if k.startswith("I.4/") and k.endswith("/c4"))
+        direct = sum(v for k, v in values.items() if k.startswith("I.4/") and k.endswith("/c5"))
+        share = round(100 * online / (online + direct)) if online + direct else 0
+        notes[note_key("I.6.1")] = (f"Chỉ tiêu tiếp nhận hồ sơ trực tuyến huyện giao năm {period.date_to.year}: 65%; "
+                                    f"{place} đạt {share}% số hồ sơ mới tiếp nhận.")
+    return notes
+
+
 def _store_values(submission, values: dict, when) -> None:
     from .models import SubmissionValue
 
@@ -257,9 +315,10 @@ def seed_rounds(today=None) -> None:
     template = round_template(previous_round)
     past = datetime.combine(prev.date_to, datetime.min.time()) + timedelta(days=2, hours=2)
     earlier: dict[int, dict] = {}
+    notes_rng = random.Random(13)
     for sub in previous_round.submissions:
         earlier[sub.unit_id] = _quarterly_values(template, rng)
-        _fill(sub, earlier[sub.unit_id], "approved", past)
+        _fill(sub, earlier[sub.unit_id] | _quarterly_notes(sub.unit, earlier[sub.unit_id], prev, notes_rng), "approved", past)
     # Closed, reopened once for a correction (the reason on record, shown on the board), closed again.
     from .models import RoundEvent
 
@@ -279,7 +338,8 @@ def seed_rounds(today=None) -> None:
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
     states = ["approved"] * 9 + ["submitted"] * 6 + ["returned"] * 2 + ["draft"] * 5
     for sub, status in zip(sorted(district_round.submissions, key=lambda s: s.unit.sort_order), states):
-        _fill(sub, _quarterly_values(template, rng, earlier.get(sub.unit_id)), status, now)
+        values = _quarterly_values(template, rng, earlier.get(sub.unit_id))
+        _fill(sub, values | _quarterly_notes(sub.unit, values, period, notes_rng), status, now)
         if status == "returned":
             db.session.add(ReviewComment(submission_id=sub.id, section_id="I.4", author_id=reviewer.id, return_number=1,
                                          text="Đề nghị kiểm tra lại số hồ sơ lĩnh vực đất đai kỳ trước chuyển qua."))
@@ -297,6 +357,7 @@ def seed_rounds(today=None) -> None:
     seed_review_history(today, rng)
     # Last: the merger happens in the current quarter, after the history above was written.
     _demo_merger(binh_son, period.date_from)
+    _seed_reviewer_drafts(district_round)
 
 
 def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
@@ -326,6 +387,36 @@ def _seed_word_settings(binh_son: OrgUnit, previous_round) -> None:
     }
     for section_id, text in texts.items():
         db.session.add(RoundNarrative(round_id=previous_round.id, section_id=section_id, text=text))
+
+
+def _seed_reviewer_drafts(district_round) -> None:
+    """This quarter's consolidated report as the reviewer has started it: one section built
+    from the units' grouped statements, and the dossier figures edited three days ago,
+    before six more reports were approved, so the page shows that the figures moved since."""
+    import re
+    from datetime import timedelta
+
+    from .models import RoundNarrative
+    from .reporting.clock import utcnow
+    from .reporting.keys import figures_part
+    from .reporting.numbers import format_count
+    from .services.consolidation import load_consolidation, round_figures, section_suggestion
+
+    suggestion = section_suggestion(district_round, "II.2")
+    if suggestion.groups:
+        db.session.add(RoundNarrative(round_id=district_round.id, section_id="II.2",
+                                      text=suggestion.text(list(range(min(2, len(suggestion.groups)))))))
+    written = round_figures(load_consolidation(district_round))
+    if "I.4" in written:
+        lines = list(written["I.4"])
+        # Three days ago the first total was 37 lower: that is the text the reviewer edited.
+        first = re.search(r"\d{1,3}(?:\.\d{3})+|\d{2,}", lines[0])
+        earlier = int(first.group(0).replace(".", "")) - 37 if first else 0
+        then = [lines[0][:first.start()] + format_count(earlier) + lines[0][first.end():] if first else lines[0]] + lines[1:]
+        edited = then + ["Số liệu trên đã được đối chiếu với Hệ thống thông tin giải quyết TTHC tỉnh."]
+        db.session.add(RoundNarrative(round_id=district_round.id, section_id=figures_part("I.4"), text="\n".join(edited),
+                                      basis="\n".join(then), updated_at=utcnow() - timedelta(days=3)))
+    db.session.commit()
 
 
 # --- Review at scale: history for trends, submissions spread over days, reminders ---------
@@ -394,6 +485,49 @@ def _monthly_values(template, rng) -> dict:
     return values
 
 
+def _monthly_assessment(unit: OrgUnit, rng) -> dict:
+    """This month's general assessment as units write it: stock sentences, the same sentence
+    with the unit's own name and figures, and a few of their own."""
+    from .reporting.keys import text_key
+
+    roll = rng.random()
+    if roll < 0.35:
+        return {}  # the earlier months' stock sentence stays as drawn
+    if roll < 0.7:
+        dossiers = rng.randint(40, 900)
+        text = (f"UBND {unit.name.replace('Xã', 'xã').replace('Phường', 'phường')} đã tiếp nhận {dossiers} hồ sơ, "
+                f"giải quyết trước hạn, đúng hạn {rng.choice((98, 99, 100))}%; không có hồ sơ quá hạn.")
+    elif roll < 0.85:
+        text = ("Bộ phận Một cửa hoạt động nền nếp; cán bộ tiếp nhận kiêm nhiệm nhiều việc nên "
+                "việc cập nhật hồ sơ lên Hệ thống thông tin giải quyết TTHC còn chậm.")
+    else:
+        text = rng.choice([
+            f"Tổ chức {rng.randint(1, 3)} buổi tuyên truyền về dịch vụ công trực tuyến tại nhà văn hóa thôn.",
+            "Trang thiết bị của Bộ phận Một cửa đã cũ, máy quét hỏng, đề nghị được hỗ trợ thay thế.",
+            "Đường truyền Internet không ổn định, ảnh hưởng tới việc tiếp nhận hồ sơ trực tuyến.",
+        ])
+    return {text_key("II.1"): text}
+
+
+def _monthly_notes(values: dict, rng) -> dict:
+    """A month's note on feedback, as a third of the units write one."""
+    from .reporting.keys import field_key, note_key
+
+    if rng.random() >= 0.35:
+        return {}
+    received = values.get(field_key("I.2", "received"))
+    if received:
+        return {note_key("I.2"): rng.choice([
+            "Các PAKN chủ yếu thuộc lĩnh vực đất đai, đã chuyển cơ quan chuyên môn xử lý theo quy định.",
+            f"{received} PAKN tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai trên hệ thống.",
+            f"{received} PAKN tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai trên hệ thống.",
+            "Không có PAKN về quy định hành chính; các PAKN về hành vi hành chính đã được trả lời đúng hạn.",
+        ])}
+    return {note_key("I.2"): rng.choice(["Không nhận được phản ánh, kiến nghị nào trong tháng.",
+                                         "Không nhận được phản ánh, kiến nghị nào trong tháng.",
+                                         "Trong tháng, trên Hệ thống tiếp nhận PAKN của tỉnh, đơn vị không nhận được PAKN nào."])}
+
+
 def _past_rounds(latest, count: int, opened_by, fill) -> list:
     """The ``count`` periods before ``latest``'s, each a closed round of the same unit and
     template whose submissions ``fill(round, submission)`` fills."""
@@ -416,6 +550,7 @@ def _past_rounds(latest, count: int, opened_by, fill) -> list:
 def seed_province_months(today, rng) -> None:
     """Hưng Yên (110 units) at scale: three closed months with their totals stored, and this
     month's reports coming in over ten days, so the board, the queue and the trends have work."""
+    import random
     from datetime import datetime, timedelta
 
     from .models import ReportingRound
@@ -442,11 +577,14 @@ def seed_province_months(today, rng) -> None:
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
     current.created_at = now - timedelta(days=10)
     states = ["approved"] * 5 + ["submitted"] * 3 + ["returned", "draft", "not_started", "not_started"]
+    notes_rng, texts_rng = random.Random(17), random.Random(23)
     for n, sub in enumerate(sorted(current.submissions, key=lambda s: (s.unit.sort_order, s.unit.name))):
         state = states[n % len(states)]
         if state == "not_started":
             continue
-        put(sub, _monthly_values(template, rng), state, now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8)))
+        values = _monthly_values(template, rng) | _monthly_assessment(sub.unit, texts_rng)
+        put(sub, values | _monthly_notes(values, notes_rng), state,
+            now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8)))
 
 
 VAN_TUONG_FROM = ("Xã Bình Đông", "Xã Bình Hải", "Xã Bình Thuận", "Xã Bình Trị")

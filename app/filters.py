@@ -28,5 +28,9 @@ def register_filters(app) -> None:
     )
     from .reporting.diff import key_label
     from .reporting.layout import header_cells
+    from .reporting.synthesis import notice_line, unit_list
+    from .reporting.text import CONSOLIDATED_TEXT_LIMIT
+
+    app.jinja_env.globals.update(unit_list=unit_list, notice_line=notice_line, text_limit=CONSOLIDATED_TEXT_LIMIT)
 
     app.jinja_env.globals.update(key_label=key_label, header_cells=header_cells, pct=format_ratio, score=lambda h: format_score(h) if h is not None else "–")

@@ -286,14 +286,18 @@ class SubmissionSnapshot(db.Model):
 
 
 class RoundNarrative(db.Model):
-    """The reviewer's own consolidated text for one section of a round."""
+    """The reviewer's own consolidated text for one section of a round, or (section id
+    "<section>/figures") the reviewer's edit of the section's figures written out."""
 
     __tablename__ = "round_narrative"
     __table_args__ = (UniqueConstraint("round_id", "section_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
-    section_id: Mapped[str] = mapped_column(String(20))
+    section_id: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text, default="")
+    # A figure part: the generated text the reviewer edited from (the figures changed since
+    # when today's generated text differs).
+    basis: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -19,13 +19,13 @@ def get_or_404(model: type[T], object_id: int, options=()) -> T:
     return obj
 
 
-def section_or_404(template, section_id: str, kind: str):
-    """The template's section of that kind named in a URL, or 404."""
+def section_or_404(template, section_id: str, kind: str | None = None):
+    """The template's section (of that kind, when given) named in a URL, or 404."""
     try:
         section = template.section(section_id)
     except KeyError:
         abort(404)
-    if section.kind != kind:
+    if kind is not None and section.kind != kind:
         abort(404)
     return section
 

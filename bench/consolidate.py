@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from datetime import date
 
 from _setup import bench_app, quarterly_values
 from sqlalchemy import event, insert
@@ -19,7 +20,8 @@ from sqlalchemy import event, insert
 from app.services.consolidation import load_consolidation
 from app.demo import seed_fields
 from app.extensions import db
-from app.models import ReportingRound, SubmissionValue
+from app.models import ReportingRound, SubmissionDocument, SubmissionValue
+from app.services.rounds import round_template
 from app.services.orgtree import add_unit
 from tests.factories import make_round, make_user
 
@@ -51,6 +53,13 @@ def build(size: int):
                          "text_value": value if isinstance(value, str) else None})
         sub.status = "approved"
     db.session.execute(insert(SubmissionValue), rows)
+    # Two documents a unit, as communes issue in a quarter: the page must not list them all.
+    section = round_template(round_).sections_of("documents")[0].id
+    db.session.execute(insert(SubmissionDocument), [
+        {"submission_id": sub.id, "section_id": section, "doc_type": "Kế hoạch", "number": f"{n + 10}/KH-UBND",
+         "issued_on": date(2024, 1, 10 + n), "position": n,
+         "summary": "Kế hoạch cải cách hành chính năm 2024 trên địa bàn xã, kiểm soát thủ tục hành chính"}
+        for sub in round_.submissions for n in range(2)])
     db.session.commit()
     return round_.id, reviewer.username, len(rows)
 

@@ -1,7 +1,7 @@
 """Sáp nhập đơn vị: record a merger or a change of parent, with the open rounds handled."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice

@@ -2,7 +2,7 @@
 
 Order on the page: header table (issuing body | national motto, "Số: …/BC-UBND" | place
 and date), "BÁO CÁO" and the title, "Kính gửi", the requesting document, the coverage
-sentence, the body by section (figures written out, then the reviewer's text), the
+sentence, the body by section (figures written out, a unit's note, then the text), the
 closing line, "Nơi nhận" beside the signature block, then the tables as annexes on
 landscape pages (by field, then by unit for a consolidation). Pages are numbered from
 page 2, top centre; the document is tagged vi-VN.
@@ -244,6 +244,8 @@ def section_content(parts: ExportParts, body: Body, section: Section) -> list:
             body.text(sentence)
     elif section.kind in FIGURE_FALLBACK:
         FIGURE_FALLBACK[section.kind](body, section)
+    # The unit's note (thuyết minh) reads on from its figures, as in seed 003's §4.
+    body.text(parts.notes.get(section.id, "") if section.note else "")
     if section.kind in AFTER_FIGURES:
         AFTER_FIGURES[section.kind](body, section)
     body.text(own_text(parts, section))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, request
-from flask_login import current_user
 
 from ..permissions import require_role
 from ..reporting.template_check import check_template_source

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from ..services.consolidation import load_consolidation
+from ..services.consolidation import load_consolidation, round_readiness
 from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from ..extensions import db
 from ..forms import Form, too_long
@@ -106,7 +106,7 @@ class WordSettingsForm(Form):
 
 
 def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: str, download: str, back: str,
-                  heading: str):
+                  heading: str, readiness=None):
     """GET shows this report's settings (or the unit's latest, or its kind's defaults);
     POST saves them for this report and offers the file."""
     loaded = load_settings(unit, round_.id, receiving_title)
@@ -124,7 +124,7 @@ def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: s
     return render_template("exports/word.html", form=form, heading=heading, may_save=may_save,
                            subtitle=f"{round_label(round_)} · {unit.name}", download=download,
                            prefilled=not loaded.own, ready=request.args.get("ready") == "1",
-                           back=back), 422 if form.errors else 200
+                           back=back, readiness=readiness), 422 if form.errors else 200
 
 
 @bp.route("/rounds/<int:round_id>/word", methods=["GET", "POST"])
@@ -139,6 +139,8 @@ def round_word(round_id: int):
         download=url_for("exports.round_docx", round_id=round_.id, **mode_args()),
         back=url_for("review.consolidated", round_id=round_.id, **mode_args()),
         heading=f"Báo cáo Word: {round_.title}",
+        # What the report lacks, listed before anything is downloaded.
+        readiness=round_readiness(round_, wants_provisional()),
     )
 
 

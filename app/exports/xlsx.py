@@ -1,7 +1,8 @@
 """The consolidated workbook (design §9), written with XlsxWriter from the domain's result.
 
 Sheets: one per table section in the official layout (form 06a), a breakdown by unit per
-table, indicators, survey, documents, narratives in long format and completeness.
+table, indicators, survey, documents, narratives in long format and completeness. A unit's
+own workbook prints each section's note (thuyết minh) under that section's figures.
 
 Every text goes through ``write_string``: officers type text starting with "=", "+", "-"
 or "@" (bullets!) and a spreadsheet must never turn that into a formula. Numbers stay
@@ -253,6 +254,28 @@ def write_ratios(ws: Worksheet, st: Styles, row: int, table: TableResult) -> int
     return row + 1
 
 
+NOTE_LABEL = "Thuyết minh: "
+
+
+def write_note(ws: Worksheet, st: Styles, row: int, last_col: int, text: str, width: float) -> int:
+    """A section's note across the sheet's width under its figures; returns the row after it
+    and a blank one. Excel does not size merged rows, so the height follows the text's length."""
+    if not text:
+        return row
+    fmt = st(text_wrap=True, align="left", valign="top", font_size=11)
+    per_line = max(20, int(width * 1.1))
+    for chunk in cell_chunks(NOTE_LABEL + text):
+        merge_text(ws, row, 0, row, last_col, chunk, fmt)
+        lines = sum(max(1, -(-len(line) // per_line)) for line in chunk.split("\n"))
+        ws.set_row(row, min(409, 15 * lines))  # 409 points: the tallest row Excel allows
+        row += 1
+    return row + 1
+
+
+def section_note(parts: ExportParts, section: Section) -> str:
+    return parts.notes.get(section.id, "") if section.note else ""
+
+
 def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Section, table: TableResult) -> None:
     ncols = LABEL_COLUMNS + len(section.columns)
     set_table_widths(ws, section)
@@ -281,6 +304,9 @@ def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Se
         write_value_row(ws, st, row, section, None, group.label, group.values, bold=True, italic=True)
         row += 1
     row = write_ratios(ws, st, row + 1, table)
+    note = section_note(parts, section)
+    if note:
+        row = write_note(ws, st, row + 1, ncols - 1, note, 41 + 10.5 * len(section.columns)) - 1
     write_footer(ws, st, row + 1, ncols, parts.place_name)
     print_setup(ws, repeat=(top, first - 1), freeze=(first, LABEL_COLUMNS))
 
@@ -346,6 +372,9 @@ def write_indicators_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> Non
             ws.write_string(row, 1, item.label, st.cell_text())
             put(ws, row, 2, sums.get(item.id, 0), st.cell_count(), st.cell_text())
             row += 1
+        note = section_note(parts, section)
+        if note:
+            row = write_note(ws, st, row, 2, note, 101) - 1  # the next section follows at once
     print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
 
 
@@ -390,7 +419,8 @@ def write_survey_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
             ws.write_string(row, 0, "Xếp loại", st.cell_text(bold=True))
             merge_text(ws, row, 1, row, 2, survey.rating, st.cell_text(bold=True, align="center"))
             row += 1
-        row += 1
+        note = section_note(parts, section)
+        row = write_note(ws, st, row, 2, note, 98) if note else row + 1
     print_setup(ws, repeat=None, freeze=None)
 
 

@@ -47,7 +47,7 @@ def key_label(template: ReportTemplate, key: str) -> str:
     if part == TEXT:
         return where
     if part == NOTE:
-        return f"{where} — thuyết minh"
+        return f"{where} — Thuyết minh"
     if part == SCORE:
         return f"{section.id} Điểm đánh giá (tổng các chỉ số)"
     field = next((f.label for f in section.fields if f.id == part), part)

@@ -33,6 +33,11 @@ def note_key(section_id: str) -> str:
     return f"{section_id}{SEP}{NOTE}"
 
 
+def figures_part(section_id: str) -> str:
+    """Where the reviewer's edit of a section's figures written out is kept (not a value key)."""
+    return f"{section_id}/figures"
+
+
 def total_key(section_id: str, column_id: str) -> str:
     return f"{section_id}{SEP}{TOTAL}{SEP}{column_id}"
 

@@ -273,6 +273,9 @@ _MESSAGES: list[tuple[str, Any]] = [
     (r"takes rows from the catalogue and must not list rows", lambda m: "lấy dòng từ danh mục lĩnh vực, không được tự liệt kê dòng"),
     (r"must be listed from the best rating down", lambda m: "phải liệt kê từ mức xếp loại cao nhất xuống"),
     (r"must be at least 1", lambda m: "phải từ 1 trở lên"),
+    (r"belongs to table, indicators or satisfaction sections, not (\w+)",
+     lambda m: f"chỉ mục bảng, chỉ tiêu hoặc khảo sát mới có thuyết minh (mục này là loại {m[1]})"),
+    (r"is only used with note = true", lambda m: "chỉ dùng khi mục có note = true"),
     (r"'(.+)' is a (\w+) section; (\w+) needs (.+)",
      lambda m: f"mục '{m[1]}' là loại {m[2]}; quy tắc {m[3]} cần mục loại {m[4].replace(' or ', ' hoặc ')}"),
 ]

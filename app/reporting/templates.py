@@ -12,6 +12,10 @@ A template file lists ordered ``[[sections]]`` and ``[[rules]]``. Section kinds:
 - ``satisfaction``: survey forms, counts per level and index scores (hundredths).
 - ``directives``: follow-up of directive tasks, stored per task under "I.9/t12/status|text|docs".
 
+A table, indicators or satisfaction section with ``note = true`` also takes a short note
+(thuyết minh) beside its figures, stored under ``note_key`` ("I.4/note"), at most
+``note_max_length`` characters, with an optional ``note_hint`` shown in the empty box.
+
 Rules name sections, columns and fields by id; every reference is checked at load so a
 typo in a template fails loudly with the file and the key path, not at consolidation.
 """
@@ -27,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .keys import FOLLOWUP_PARTS, SEP, TEXT, cell_key, field_key, parse_key, task_id_of, text_key
+from .keys import FOLLOWUP_PARTS, NOTE, SEP, TEXT, cell_key, field_key, note_key, parse_key, task_id_of, text_key
 from .wording import DEFAULT_WORDING, FUNCTIONS, PHRASE_NAMES, Part, WordingError, parse_line, placeholders
 
 SECTION_KINDS = (
@@ -45,6 +49,9 @@ ROW_SOURCES = ("fixed", "catalogue")
 CONSOLIDATE = ("sum", "catalogue", "attainment")
 FIGURE_WHEN = ("always", "unit", "consolidated", "mixed")
 DEFAULT_MAX_LENGTH = 5000
+# A note says what the figures cannot (a link, a resolution, why counts differ): a paragraph or two.
+DEFAULT_NOTE_MAX_LENGTH = 2000
+NOTE_KINDS = ("table", "indicators", "satisfaction")
 
 
 class TemplateError(ValueError):
@@ -143,6 +150,13 @@ class Section:
     figures: tuple[FigureBlock, ...] = ()
     problems: bool = False  # where the suggestion names units with problems (khó khăn, tồn tại)
     overdue: tuple[str, ...] = ()  # table columns of overdue dossiers, to name the units behind them
+    note: bool = False  # takes a short note (thuyết minh) beside its figures, under note_key
+    note_hint: str = ""  # shown in the empty note box
+    note_max_length: int = DEFAULT_NOTE_MAX_LENGTH
+
+    def text_limit(self, key: str) -> int:
+        """How many characters a text stored under ``key`` of this section may hold."""
+        return self.note_max_length if key == note_key(self.id) else self.max_length
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -229,13 +243,20 @@ class ReportTemplate:
         return tuple(s for s in self.sections if s.kind == kind)
 
     def field_keys(self) -> tuple[str, ...]:
-        """Every key a submission may store, in template order (text and numbers)."""
+        """Every key a submission may store, in template order (text and numbers); a
+        section's note follows its figures."""
         keys: list[str] = []
         for section in self.sections:
             if section.kind == "narrative":
                 keys.append(text_key(section.id))
             keys.extend(_numeric_keys(section))
+            if section.note:
+                keys.append(note_key(section.id))
         return tuple(keys)
+
+    def note_sections(self) -> tuple[Section, ...]:
+        """Sections that take a note (thuyết minh) beside their figures."""
+        return tuple(s for s in self.sections if s.note)
 
     def input_keys(self) -> tuple[str, ...]:
         """The numeric keys a unit types in (counts and scores), in template order."""
@@ -250,6 +271,8 @@ class ReportTemplate:
             return None
         if section.kind == "narrative" and part == TEXT and sub is None:
             return "text"
+        if part == NOTE and sub is None:
+            return "text" if section.note else None
         if section.kind == "directives":
             # Which tasks a unit may write is the service's business; the shape is checked here.
             return FOLLOWUP_PARTS.get(sub) if sub is not None and task_id_of(part) is not None else None
@@ -295,7 +318,7 @@ _SECTION_KEYS = {
     "id", "number", "heading", "kind", "fields", "columns", "rows", "groups", "rows_source",
     "max_length", "hint", "label_headings", "unit_label", "ratios", "ratings", "plans",
     "mandatory",
-    "figures", "problems", "overdue",
+    "figures", "problems", "overdue", "note", "note_hint", "note_max_length",
 }
 _FIGURE_KEYS = {"lines", "scope", "when", "if_nonzero", "if_zero", "noun"}
 _RULE_BASE_KEYS = {"id", "kind", "severity", "section", "message"}
@@ -477,6 +500,15 @@ class _Loader:
             self.figure(f, f"{where}.figures[{i}]", kind, fields, columns, ratios)
             for i, f in enumerate(self.optional(raw, "figures", where, list, []))
         )
+        note = self.optional(raw, "note", where, bool, False)
+        if note and kind not in NOTE_KINDS:
+            raise self.fail(f"{where}.note", f"belongs to table, indicators or satisfaction sections, not {kind}")
+        for name in ("note_hint", "note_max_length"):
+            if name in raw and not note:
+                raise self.fail(f"{where}.{name}", "is only used with note = true")
+        note_max_length = self.optional(raw, "note_max_length", where, int, DEFAULT_NOTE_MAX_LENGTH)
+        if note_max_length < 1:
+            raise self.fail(f"{where}.note_max_length", "must be at least 1")
         return Section(
             id=section_id,
             number=self.optional(raw, "number", where, str, default_number),
@@ -499,6 +531,9 @@ class _Loader:
             figures=figures,
             problems=self.optional(raw, "problems", where, bool, False),
             overdue=overdue,
+            note=note,
+            note_hint=self.optional(raw, "note_hint", where, str, ""),
+            note_max_length=note_max_length,
         )
 
     def check_consolidation(self, fields: tuple[Field, ...], where: str) -> None:
@@ -569,7 +604,7 @@ class _Loader:
         self.typed(raw, where, dict)
         self.no_unknown(raw, {"id", "label", "kind", "role", "consolidate", "of"}, where)
         field_id = self.require(raw, "id", where)
-        if not _is_row_code(field_id) or field_id == TEXT:
+        if not _is_row_code(field_id) or field_id in (TEXT, NOTE):
             raise self.fail(f"{where}.id", f"'{field_id}' is not a usable field id")
         role = self.one_of(self.optional(raw, "role", where, str, ""), FIELD_ROLES, f"{where}.role")
         if role and section_kind != "satisfaction":

@@ -30,3 +30,8 @@ def xml_safe(value: str | None) -> str:
     if not value:
         return ""
     return _NOT_XML.sub("", value)
+
+
+# The consolidating reviewer's text of a section has no practical limit (design §8): a
+# province's synthesis of 100 units runs long. A unit's own text keeps its template's limit.
+CONSOLIDATED_TEXT_LIMIT = 200_000

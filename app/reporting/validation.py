@@ -12,7 +12,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .keys import (
-    SEP, cell_key, field_key, followup_key, group_key, parse_followup_key, parse_key, score_key, text_key, total_key,
+    SEP, cell_key, field_key, followup_key, group_key, note_key, parse_followup_key, parse_key, score_key, text_key,
+    total_key,
 )
 from .numbers import (
     MAX_SCORE, MSG_SCORE, InvalidNumber, format_count, format_score, format_signed, parse_count,
@@ -172,14 +173,10 @@ def _check_values(template: ReportTemplate, values: Mapping[str, object]) -> lis
     """Every stored value must be of its kind and in range (data may come from an upload)."""
     findings = []
     for section in template.sections:
+        if section.note:
+            findings.extend(_check_length(section, note_key(section.id), values))
         if section.kind == "narrative":
-            key = text_key(section.id)
-            text = values.get(key)
-            if isinstance(text, str) and len(text) > section.max_length:
-                message = MSG_TEXT_TOO_LONG.format(
-                    length=format_count(len(text)), max_length=format_count(section.max_length)
-                )
-                findings.append(Finding("text_length", "error", section.id, (key,), message))
+            findings.extend(_check_length(section, text_key(section.id), values))
             continue
         if section.kind == "directives":
             findings.extend(_check_followup(section, values))
@@ -191,6 +188,15 @@ def _check_values(template: ReportTemplate, values: Mapping[str, object]) -> lis
             if message:
                 findings.append(Finding("value_range", "error", section.id, (key,), message))
     return findings
+
+
+def _check_length(section: Section, key: str, values: Mapping[str, object]) -> list[Finding]:
+    text = values.get(key)
+    limit = section.text_limit(key)
+    if isinstance(text, str) and len(text) > limit:
+        message = MSG_TEXT_TOO_LONG.format(length=format_count(len(text)), max_length=format_count(limit))
+        return [Finding("text_length", "error", section.id, (key,), message)]
+    return []
 
 
 def _check_followup(section: Section, values: Mapping[str, object]) -> list[Finding]:

@@ -3,20 +3,20 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
 
-from ..services.consolidation import included_states, load_consolidation, load_inputs, submit_upward, upward_submission
+from ..services.consolidation import (
+    TEXT_KINDS, included_states, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
+    upward_submission)
 from ..extensions import db
 from ..htmx import is_fragment_request, render
-from ..models import OrgUnit, ReportingRound, RoundNarrative, SubmissionValue
-from ..reporting.clock import format_day, utcnow, vn_today
+from ..models import OrgUnit, ReportingRound, SubmissionValue
+from ..reporting.clock import format_day, vn_today
 from ..permissions import section_or_404
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import is_consolidated_key
+from ..reporting.keys import figures_part
 from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
-from ..reporting.text import clean_text
 from ..services.report_templates import available_templates
 from ..services.orgtree import unit_order
 from ..services.workdays import work_calendar
@@ -207,60 +207,109 @@ def breakdown(round_id: int, section_id: str):
                   include_submitted=include_submitted)
 
 
-STALE_NARRATIVE = "Nội dung này vừa được sửa ở nơi khác; tải lại trang để xem bản mới nhất trước khi sửa."
+def mode_args() -> dict:
+    """The page's mode (approved only, or provisional) carried to the links it offers."""
+    return {"provisional": 1} if request.args.get("provisional") == "1" else {}
+
+
+def _may_write(round_) -> None:
+    # The consolidating unit's own reviewers (or the admin) write its text; others read.
+    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
+        abort(403)
+
+
+def _text_section(round_, section_id: str):
+    section = section_or_404(round_template(round_), section_id)
+    if section.kind not in TEXT_KINDS:
+        abort(404)
+    return section
 
 
 @bp.post("/<int:round_id>/narratives/<section_id>")
 def round_narrative(round_id: int, section_id: str):
-    """The reviewer's own consolidated text for a section, autosaved like data entry."""
+    """The reviewer's own consolidated text for a section, autosaved like data entry;
+    ``append=1`` adds the posted text (a suggestion group) after the stored one."""
     round_ = load_round(current_user, round_id)
-    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
-        abort(403)
-    section = section_or_404(round_template(round_), section_id, "narrative")
-    text = clean_text(request.form.get("text"))
-    seen = request.form.get("version", type=int)
-    row = db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id, RoundNarrative.section_id == section_id))
-    error, status = None, 200
-    if len(text) > section.max_length:
-        error, status = f"Nội dung vượt quá {section.max_length} ký tự.", 422
-    elif row is not None and seen is not None and seen != row.version:
-        error, status = STALE_NARRATIVE, 409
-    else:
-        if row is None:
-            row = RoundNarrative(round_id=round_.id, section_id=section_id)
-            db.session.add(row)
-        row.text, row.updated_at = text, utcnow()
-        try:
-            db.session.commit()
-        except (StaleDataError, IntegrityError):  # another save won the race
-            db.session.rollback()
-            error, status = STALE_NARRATIVE, 409
-            row = db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id,
-                                                                 RoundNarrative.section_id == section_id))
+    _may_write(round_)
+    section = _text_section(round_, section_id)
+    append = request.form.get("append") == "1"
+    saved = save_round_text(round_, section_id, request.form.get("text"), request.form.get("version", type=int),
+                            append=append)
+    back = url_for("review.consolidated", round_id=round_.id, **mode_args()) + f"#{section_id.replace('.', '-')}"
+    if not is_fragment_request() or append:
+        if saved.status == 200:
+            flash("Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp.", "success")
+        else:
+            flash(saved.error, "error")
+        return redirect(back, code=303)
+    return render_template("review/_round_narrative_saved.html", section=section, stored=saved.row,
+                           error=saved.error), saved.status
+
+
+@bp.post("/<int:round_id>/figures/<section_id>")
+def round_figures_text(round_id: int, section_id: str):
+    """The reviewer's edit of a section's figures written out; the same text as the one
+    generated (``basis``), or an empty one, returns the part to following the figures."""
+    round_ = load_round(current_user, round_id)
+    _may_write(round_)
+    section = _text_section(round_, section_id)
+    saved = save_round_text(round_, figures_part(section_id), request.form.get("text"),
+                            request.form.get("version", type=int), basis=request.form.get("basis", ""))
     if not is_fragment_request():
-        if status == 200:
-            flash("Đã lưu nội dung tổng hợp.", "success")
-            return redirect(url_for("review.consolidated", round_id=round_.id) + f"#{section_id.replace('.', '-')}", code=303)
-        flash(error, "error")
-        return redirect(url_for("review.consolidated", round_id=round_.id), code=303)
-    return render_template("review/_round_narrative_saved.html", section=section, stored=row, error=error), status
+        if saved.status == 200:
+            flash("Đã lưu phần số liệu." if saved.row else "Phần số liệu theo lại số liệu tự động.", "success")
+        else:
+            flash(saved.error, "error")
+        return redirect(url_for("review.consolidated", round_id=round_.id, **mode_args())
+                        + f"#{section_id.replace('.', '-')}", code=303)
+    return render_template("review/_round_narrative_saved.html", section=section, stored=saved.row,
+                           error=saved.error, box=section_id.replace(".", "-") + "-f",
+                           reset=saved.row is None), saved.status
 
 
-@bp.post("/<int:round_id>/upward")
+@bp.get("/<int:round_id>/documents/<section_id>")
+def documents(round_id: int, section_id: str):
+    """Every included unit's documents of a section: a province's run to thousands of rows,
+    so the consolidated page counts them and loads the list when opened."""
+    round_ = load_round(current_user, round_id)
+    section = section_or_404(round_template(round_), section_id, "documents")
+    include_submitted = request.args.get("provisional") == "1"
+    docs = round_documents(round_, section_id, include_submitted)
+    return render("review/documents.html", "review/_documents.html", round_=round_, section=section, docs=docs,
+                  include_submitted=include_submitted)
+
+
+@bp.get("/<int:round_id>/suggestions/<section_id>")
+def suggestion(round_id: int, section_id: str):
+    """The grouped suggestion for one section, loaded when the reviewer opens it."""
+    round_ = load_round(current_user, round_id)
+    section = _text_section(round_, section_id)
+    include_submitted = request.args.get("provisional") == "1"
+    found = section_suggestion(round_, section_id, include_submitted)
+    return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
+                  suggestion=found, include_submitted=include_submitted,
+                  may_write=round_.unit_id == current_user.unit_id or current_user.role == "admin")
+
+
+@bp.route("/<int:round_id>/upward", methods=["GET", "POST"])
 def upward(round_id: int):
-    """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent round."""
+    """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent
+    round, after a page that lists what the report lacks; nothing is sent until confirmed."""
     round_ = load_round(current_user, round_id)
     if round_.unit_id != current_user.unit_id:
         abort(403)
     target = upward_submission(round_)
     if target is None:
         abort(404)
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
+                               readiness=round_readiness(round_))
     problems = submit_upward(load_consolidation(round_), target, current_user)
     if problems:
         db.session.rollback()
         for problem in problems[:5]:
             flash(problem, "error")
-        return redirect(url_for("review.consolidated", round_id=round_.id), code=303)
+        return redirect(url_for("review.upward", round_id=round_.id), code=303)
     db.session.commit()
     flash(f"Đã nộp báo cáo tổng hợp lên {target.round.unit.name}.", "success")
     return redirect(url_for("entry.submission", submission_id=target.id), code=303)

@@ -11,21 +11,28 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
 
 from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
 from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import EXPLAIN_PREFIX
-from ..reporting.consolidation import Consolidation, UnitInput, consolidate, kind_class, measured_keys
-from ..reporting.figures import Comparison, coverage_sentence, write_figures
+from ..reporting.keys import EXPLAIN_PREFIX, figures_part, note_key, text_key
+from ..reporting.clock import utcnow
+from ..reporting.numbers import format_count
+from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
+from ..reporting.synthesis import Suggestion, overdue_units, suggest
+from .errors import NotFound
+from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.templates import ReportTemplate
 from ..reporting.rows import combine_series, fold_unknown_rows
 from ..reporting.validation import validate
 from .directives import DirectiveConsolidation, round_followup, upward_followup_values
 from .orgtree import series_units, unit_order
-from .rounds import parent_round_for, round_label, round_period, round_template
+from .rounds import parent_round_for, round_label, round_period, round_template, submitted_late
 
 
 
@@ -230,10 +237,17 @@ def upward_submission(round_: ReportingRound) -> Submission | None:
 
 
 def consolidated_values(rc: RoundConsolidation) -> dict[str, int | str]:
-    """The numbers summed and, per narrative section, the reviewer's text (else the merge)."""
+    """The numbers summed and, per section, the reviewer's text: a narrative's as the
+    narrative, the text after a section's figures as that section's note (thuyết minh)."""
     values = rc.result.as_submission()
     for section_id, narrative in rc.narratives.items():
-        key = f"{section_id}/text"
+        if narrative.basis is not None:  # an edited figure part: the numbers travel as numbers
+            continue
+        try:
+            kind = rc.template.section(section_id).kind
+        except KeyError:
+            continue
+        key = text_key(section_id) if kind == "narrative" else note_key(section_id)
         if narrative.text.strip():
             values[key] = narrative.text
         else:
@@ -261,9 +275,9 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
         return errors
     stored = stored_values(target.id)
     entries = [(key, display(value, template.key_kind(key)), None) for key, value in values.items() if template.key_kind(key)]
-    # Follow-up typed into the upward report itself stays unless the consolidation says otherwise.
+    # Follow-up and notes typed into the upward report itself stay unless the consolidation says otherwise.
     entries += [(key, "", None) for key in stored if key not in values and template.key_kind(key)
-                and template.section(key.split("/")[0]).kind != "directives"]
+                and template.section(key.split("/")[0]).kind != "directives" and key != note_key(key.split("/")[0])]
     outcome = save_values(target, template, entries, user, stored=stored)
     if outcome.errors:
         db.session.rollback()
@@ -275,3 +289,190 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
                                           summary=f"{doc['summary']} ({doc['unit_name']})"))
     move(target, user, "submit", f"Nộp lên cấp trên: tổng hợp từ {len(rc.included)} đơn vị")
     return []
+
+
+def section_suggestion(round_: ReportingRound, section_id: str, include_submitted: bool = False) -> Suggestion:
+    """The grouped suggestion for one section of the consolidated report, loaded when the
+    reviewer opens it: the included units' texts there (narrative, note, explained warnings)
+    and, for a section about problems, the units the data names. A fixed number of queries."""
+    template = round_template(round_)
+    try:
+        section = template.section(section_id)
+    except KeyError:
+        raise NotFound() from None
+    states = included_states(include_submitted)
+    submissions = _round_submissions(round_)
+    included = [s for s in submissions if s.status in states]
+    wanted = SubmissionValue.key.in_([text_key(section_id)] + ([note_key(section_id)] if getattr(section, "note", False) else []))
+    if section.problems:
+        # Explained warnings are the units' own account of their figures' problems.
+        wanted = or_(wanted, SubmissionValue.key.startswith(EXPLAIN_PREFIX))
+    texts: dict[int, list[str]] = defaultdict(list)
+    rows = db.session.connection().execute(
+        select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.text_value)
+        .where(SubmissionValue.submission_id.in_(_included_ids(round_, states)), wanted,
+               SubmissionValue.text_value.is_not(None))
+        .order_by(SubmissionValue.submission_id, SubmissionValue.key))
+    for submission_id, key, text in rows:
+        texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
+    entries = [(s.unit.name, text) for s in included for text in texts.get(s.id, ())]
+    notices = problem_units(round_, template, submissions, included, states) if section.problems else []
+    return suggest(section_id, entries, len(included), notices)
+
+
+def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],
+                  included: list[Submission], states: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Units the data names as problems: overdue dossiers, late or missing reports."""
+    notices: list[tuple[str, list[str]]] = []
+    for section in template.sections_of("table"):
+        if not section.overdue:
+            continue
+        _, _, inputs = load_inputs(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
+        found = overdue_units(section.overdue, totals)
+        if found:
+            notices.append((f"Đơn vị có hồ sơ quá hạn ({lower_first(section.heading)})",
+                            [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+    late = [s.unit.name for s in submissions if submitted_late(s, round_)]
+    if late:
+        notices.append(("Đơn vị nộp báo cáo muộn", late))
+    included_ids = {s.id for s in included}
+    missing = [s.unit.name for s in submissions if s.id not in included_ids and s.status not in ("submitted", "approved")]
+    if missing:
+        notices.append(("Đơn vị chưa nộp báo cáo", missing))
+    return notices
+
+
+# Sections the consolidating reviewer writes text for: the narratives, and after the
+# figures of the numeric sections (where the units' notes are synthesised).
+TEXT_KINDS = ("narrative", "table", "indicators", "satisfaction", "documents")
+STALE_TEXT = "Nội dung này vừa được sửa ở nơi khác; tải lại trang để xem bản mới nhất trước khi sửa."
+
+
+@dataclass(frozen=True)
+class TextSave:
+    row: RoundNarrative | None
+    error: str | None = None
+    status: int = 200
+
+
+def round_text(round_: ReportingRound, section_id: str) -> RoundNarrative | None:
+    return db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id,
+                                                          RoundNarrative.section_id == section_id))
+
+
+def save_round_text(round_: ReportingRound, section_id: str, text: str | None, seen_version: int | None,
+                    *, append: bool = False, basis: str | None = None) -> TextSave:
+    """Save the reviewer's own text of a section (or add ``text`` after it, ``append``).
+
+    ``basis``: a figure part's generated text the reviewer saw; a text equal to it (or
+    empty) is no edit, and the part follows the figures again.
+    A stale version is refused (409), never overwritten; a text over the limit is refused
+    (422) with the stored one untouched. Commits on success."""
+    text = clean_text(text)
+    row = round_text(round_, section_id)
+    if basis is not None:
+        basis = clean_text(basis)
+        if not text.strip() or _lines(text) == _lines(basis):
+            if row is not None:
+                if seen_version is not None and seen_version != row.version:
+                    return TextSave(row, STALE_TEXT, 409)
+                db.session.delete(row)
+                db.session.commit()
+            return TextSave(None)
+    if append:
+        current = row.text if row is not None else ""
+        text = f"{current.rstrip()}\n{text}" if current.strip() else text
+    if len(text) > CONSOLIDATED_TEXT_LIMIT:
+        return TextSave(row, f"Nội dung dài {format_count(len(text))} ký tự, vượt quá "
+                             f"{format_count(CONSOLIDATED_TEXT_LIMIT)} ký tự cho phép.", 422)
+    if row is not None and seen_version is not None and seen_version != row.version:
+        return TextSave(row, STALE_TEXT, 409)
+    if row is None:
+        row = RoundNarrative(round_id=round_.id, section_id=section_id)
+        db.session.add(row)
+    row.text, row.updated_at = text, utcnow()
+    if basis is not None:
+        row.basis = basis
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):  # another save won the race
+        db.session.rollback()
+        return TextSave(round_text(round_, section_id), STALE_TEXT, 409)
+    return TextSave(row)
+
+
+def round_documents(round_: ReportingRound, section_id: str, include_submitted: bool = False) -> list[dict]:
+    """The included units' documents of one section, in unit order (one query)."""
+    rows = db.session.execute(
+        select(SubmissionDocument, OrgUnit.name).join(Submission, Submission.id == SubmissionDocument.submission_id)
+        .join(OrgUnit, OrgUnit.id == Submission.unit_id)
+        .where(Submission.round_id == round_.id, Submission.status.in_(included_states(include_submitted)),
+               SubmissionDocument.section_id == section_id)
+        .order_by(*unit_order(), SubmissionDocument.position, SubmissionDocument.id))
+    return [{"unit_name": name, "doc_type": d.doc_type, "number": d.number, "issued_on": d.issued_on,
+             "summary": d.summary} for d, name in rows]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What a consolidated report lacks, shown before it is sent upward or downloaded."""
+
+    expected: int
+    included: int
+    missing: tuple[str, ...]  # units whose report is not in the figures (not submitted, or not approved)
+    unapproved: tuple[str, ...]  # submitted, not yet approved: left out, or provisional figures
+    empty_sections: tuple[str, ...]  # "I.5.2 Triển khai, đơn giản hóa …": narrative sections without reviewer text
+    provisional: bool
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.unapproved or self.empty_sections)
+
+
+def round_readiness(round_: ReportingRound, include_submitted: bool = False) -> Readiness:
+    """Two queries: the round's submissions and the reviewer's texts."""
+    template = round_template(round_)
+    submissions = _round_submissions(round_)
+    states = included_states(include_submitted)
+    written = {n.section_id for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))
+               if n.text.strip()}
+    return Readiness(
+        expected=len(submissions),
+        included=sum(1 for s in submissions if s.status in states),
+        missing=tuple(s.unit.name for s in submissions if s.status not in ("submitted", "approved")),
+        unapproved=tuple(s.unit.name for s in submissions if s.status == "submitted"),
+        empty_sections=tuple(f"{s.id} {s.heading}" for s in template.sections_of("narrative")
+                             if s.id not in written),
+        provisional=include_submitted,
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class FigurePart:
+    """A section's figures written out: generated from the figures until the reviewer edits it."""
+
+    generated: str
+    edit: RoundNarrative | None
+
+    @property
+    def text(self) -> str:
+        return self.edit.text if self.edit is not None else self.generated
+
+    @property
+    def stale(self) -> bool:
+        """Edited, and the figures have changed since: the page offers the new text."""
+        return self.edit is not None and _lines(self.edit.basis or "") != _lines(self.generated)
+
+
+def figure_parts(rc: RoundConsolidation, written: dict[str, tuple[str, ...]]) -> dict[str, FigurePart]:
+    return {sid: FigurePart(figure_text(written, sid), rc.narratives.get(figures_part(sid))) for sid in written}
+
+
+def edited_figures(rc: RoundConsolidation, written: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The figure sentences a report prints: the reviewer's edit where there is one."""
+    return {sid: tuple(_lines(part.text)) for sid, part in figure_parts(rc, written).items()}

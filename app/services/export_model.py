@@ -72,6 +72,9 @@ class ExportParts:
     consolidated: bool = True  # False for one unit's own submission
     trend: object = None  # services.trends.Trend: the main figures of the last periods (charts sheet)
     followup: tuple[DirectiveReport, ...] = ()  # directive tasks and what was done about them
+    # Section id → the unit's note (thuyết minh) printed beside the section's figures; only a
+    # unit's own report has them (a consolidation's texts are the reviewer's).
+    notes: dict[str, str] = field(default_factory=dict)
 
     def unit_title(self, name: str) -> str:
         return self.unit_titles.get(name, name)

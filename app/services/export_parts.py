@@ -9,13 +9,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .consolidation import RoundConsolidation, coverage_text, round_figures, submission_figures
+from .consolidation import RoundConsolidation, coverage_text, edited_figures, round_figures, submission_figures
 from .directives import directive_reports, submission_reports
 from .submissions import plain_values, stored_values
 from ..reporting.clock import vn_today
 from ..extensions import db
 from ..models import OrgUnit, Submission, SubmissionDocument, User
 from ..reporting.consolidation import UnitInput, consolidate
+from ..reporting.keys import note_key
 from .rounds import round_label, round_template, round_window, submitted_late
 from .document_settings import signature_for
 from .export_model import ExportParts, UnitStatus, committee_name
@@ -69,8 +70,8 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         reporting_unit=unit_title(unit), receiving_unit=receiving,
         issuing_body=unit_title(unit), parent_body=unit_title(parent),
         place_name=unit.place_name or unit.name, year=vn_today().year,
-        reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text},
-        figure_sentences=round_figures(rc),
+        reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text and n.basis is None},
+        figure_sentences=edited_figures(rc, round_figures(rc)),
         coverage_text=coverage_text(rc),
         provisional=bool(rc.result.provisional_units),
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
@@ -111,4 +112,15 @@ def submission_parts(sub: Submission) -> ExportParts:
         completeness=completeness([sub], round_),
         signature=signature_for(sub.unit, round_.id, receiving),
         created=created_at(round_), consolidated=False, followup=submission_reports(sub, template, values),
+        notes=unit_notes(template, values),
     )
+
+
+def unit_notes(template, values: dict) -> dict[str, str]:
+    """Section id → the unit's note, for the sections whose template takes one."""
+    notes = {}
+    for section in template.note_sections():
+        text = values.get(note_key(section.id))
+        if isinstance(text, str) and text.strip():
+            notes[section.id] = text.strip()
+    return notes

@@ -190,10 +190,10 @@ def save_values(
                 outcome.errors[key] = "Nhiệm vụ này không còn được giao cho đơn vị hoặc đã kết thúc."
                 continue
         if isinstance(value, str) and not is_explanation:
-            section = template.section(parse_key(key)[0])
-            if len(value) > section.max_length:
+            limit = template.section(parse_key(key)[0]).text_limit(key)
+            if len(value) > limit:
                 outcome.errors[key] = (f"Nội dung dài {format_count(len(value))} ký tự, vượt quá "
-                                       f"{format_count(section.max_length)} ký tự cho phép.")
+                                       f"{format_count(limit)} ký tự cho phép.")
                 continue
             if value == "":
                 value = None

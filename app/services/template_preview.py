@@ -7,7 +7,7 @@ from datetime import datetime
 from ..reporting.clock import vn_today
 from ..reporting.consolidation import UnitInput, consolidate
 from ..reporting.figures import write_figures
-from ..reporting.keys import text_key
+from ..reporting.keys import note_key, text_key
 from ..reporting.periods import adhoc_period, current_period, period_label, window_label
 from ..reporting.templates import DEFAULT_FIELDS, ReportTemplate, bind_rows
 from ..models import Submission, SubmissionDocument
@@ -36,6 +36,8 @@ def sample_values(template: ReportTemplate, seed: int = 0) -> dict[str, int | st
             values[f"{section.id}/{forms[0].id}"] = sum(int(values[f"{section.id}/{f.id}"]) for f in levels)
     for section in template.sections_of("narrative"):
         values[text_key(section.id)] = f"Nội dung mẫu của mục {section.number} {section.heading.lower()}."
+    for section in template.note_sections():
+        values[note_key(section.id)] = f"Thuyết minh mẫu bên cạnh số liệu của mục {section.number}"
     return values
 
 

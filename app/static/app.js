@@ -19,6 +19,22 @@
     else { document.execCommand("copy"); done(); }
   });
 
+  // --- Suggestion: put a group's text into the reviewer's box, which then autosaves ------
+  // Without JavaScript the form posts and the server appends it instead.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-into]");
+    if (!button) return;
+    var box = document.getElementById(button.getAttribute("data-insert-into"));
+    var text = button.form && button.form.elements.text;
+    if (!box || !text) return;
+    event.preventDefault();
+    box.value = box.value.replace(/\s+$/, "") + (box.value.trim() ? "\n" : "") + text.value;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    if (window.htmx) htmx.trigger(box, "change");
+    button.textContent = "Đã chèn";
+    box.focus();
+  });
+
   // --- Conflict: take the server's value into the field --------------------------------
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-use-value]");

@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import ReviewComment, User
+from app.models import ReviewComment
 from app.services.submission_page import dom_id
 from tests.factories import make_user, submission_for
 

@@ -10,7 +10,6 @@ from flask import g
 from app.auth.views import LOCKED_MESSAGE
 from app.extensions import db
 from app.models import User
-from app.reporting.clock import utcnow
 from tests.conftest import login_as
 from tests.factories import PASSWORD, make_tree, make_user
 

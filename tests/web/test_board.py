@@ -131,7 +131,7 @@ def test_per_unit_reminders_fit_one_sms_in_each_form_after_the_deadline(client, 
     accented, plain = reminder_texts(body, sub.id)
     assert accented == "Đ/c Lan3: báo cáo Quý II/2024 đã quá hạn 3 ngày, đề nghị nộp ngay." and len(accented) <= 70
     assert len(plain) <= 160 and plain.isascii() and "da qua han 3 ngay, de nghi nop ngay" in plain
-    assert f'href="sms:0912000003?body=' in body and "1 tin SMS" in body
+    assert 'href="sms:0912000003?body=' in body and "1 tin SMS" in body
     grouped = re.search(r'id="reminder-text"[^>]*>(.*?)</textarea>', body, re.S).group(1)
     assert "đã quá hạn 3 ngày, đề nghị nộp ngay" in grouped and "trước ngày" not in grouped
 

@@ -414,7 +414,7 @@ def test_the_districts_own_follow_up_travels_upward_with_its_consolidation(clien
     assert "12/CT-UBND" in page and "Xã Số 1: đã hoàn thành; Huyện Thử Nghiệm: chưa báo cáo." in page
     client.post(f"/directives/rounds/{district_round.id}/tasks/{task.id}",
                 data={"status": "in_progress", "text": "Huyện đã rà soát; 1/1 xã hoàn thành.", "version": "0"})
-    assert client.post(f"/rounds/{district_round.id}/upward").status_code == 303
+    assert client.post(f"/rounds/{district_round.id}/upward", data={"confirm": "1"}).status_code == 303
     upward = submission_for(province_round, world["district"])
     values = {v.key: v.text_value for v in db.session.scalars(select(SubmissionValue).where(SubmissionValue.submission_id == upward.id))}
     assert values[keys["status"]] == "in_progress" and values[keys["text"]] == "Huyện đã rà soát; 1/1 xã hoàn thành."

@@ -3,7 +3,6 @@ submitting and locking, last period's values and plans, documents rows."""
 from __future__ import annotations
 
 import re
-from app.reporting.clock import vn_today
 from datetime import date, timedelta
 
 import pytest

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import re
-from app.reporting.clock import vn_today
 from datetime import timedelta
 
 import pytest
 
-from app.reporting.clock import vn_today
 from app.extensions import db
 from app.reporting.clock import vn_today
 from tests.conftest import login_as

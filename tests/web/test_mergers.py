@@ -11,7 +11,7 @@ from app.services.rounds import default_expected_units
 from app.services.submissions import previous_values
 from app.reporting.templates import shipped_templates
 from tests.conftest import login_as
-from tests.factories import make_round, make_tree, make_unit, make_user, set_values, submission_for
+from tests.factories import make_round, make_tree, make_user, set_values, submission_for
 
 # Last quarter: three communes' approved figures (received online, pending within deadline, procedures published).
 BEFORE = {"Xã Số 1": (10, 1, 5), "Xã Số 2": (20, 2, 6), "Xã Số 3": (30, 3, 7)}

@@ -2,7 +2,10 @@
 and the reviewer's own consolidated texts are autosaved without ever replacing what is typed."""
 from __future__ import annotations
 
+import html
+import io
 import re
+import zipfile
 from datetime import date
 
 from flask import g
@@ -23,6 +26,9 @@ def as_user(client, user):
     login_as(client, user)
 
 
+CONFIRM = {"confirm": "1"}
+
+
 def world():
     add_seed002_catalogue()
     province = make_unit("QN", "Tỉnh Thử", "province")
@@ -40,7 +46,7 @@ def test_the_districts_consolidated_report_is_submitted_into_the_province_round(
     assert "Nộp lên cấp trên" in page and "Tỉnh Thử" in page
     client.post(f"/rounds/{district_round_.id}/narratives/III",
                 data={"text": "Toàn huyện giải quyết 15.256 hồ sơ.", "version": "0"}, headers=HX)
-    response = client.post(f"/rounds/{district_round_.id}/upward")
+    response = client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM)
     assert response.status_code == 303
     upward = submission_for(province_round, district)
     db.session.refresh(upward)
@@ -57,13 +63,32 @@ def test_the_districts_consolidated_report_is_submitted_into_the_province_round(
     assert total == "15.256"
 
 
+def test_the_upward_submission_lists_what_is_lacking_and_sends_nothing_until_confirmed(client):
+    _, district, district_round_, province_round = world()
+    later = make_unit("BS.X99", "Xã Chưa Nộp", "commune", district, sort_order=99)
+    district_round_.submissions.append(Submission(unit=later, status="draft"))
+    db.session.commit()
+    login_as(client, make_user(district, "reviewer"))
+    for response in (client.get(f"/rounds/{district_round_.id}/upward"), client.post(f"/rounds/{district_round_.id}/upward")):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "1 đơn vị chưa báo cáo:</b> Xã Chưa Nộp" in page
+        assert "mục chưa có nội dung tổng hợp của bạn" in page and "Vẫn nộp lên cấp trên" in page
+    upward = submission_for(province_round, district)
+    db.session.refresh(upward)
+    assert upward.status == "not_started" and not plain_values(stored_values(upward.id))
+    assert client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM).status_code == 303
+    db.session.refresh(upward)
+    assert upward.status == "submitted"
+
+
 def test_a_submitted_upward_report_is_not_overwritten_by_a_second_click(client):
     _, district, district_round_, province_round = world()
     login_as(client, make_user(district, "reviewer"))
-    assert client.post(f"/rounds/{district_round_.id}/upward").status_code == 303
+    assert client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM).status_code == 303
     upward = submission_for(province_round, district)
     before = plain_values(stored_values(upward.id))
-    response = client.post(f"/rounds/{district_round_.id}/upward", follow_redirects=True)
+    response = client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM, follow_redirects=True)
     assert "đã nộp" in response.get_data(as_text=True)
     assert plain_values(stored_values(upward.id)) == before
 
@@ -94,8 +119,8 @@ def test_the_reviewers_text_starts_empty_and_is_autosaved_beside_the_typing(clie
     assert 'id="rn-ver-III" name="version" value="1" data-hx-swap-oob="true"' in body
     stale = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Ghi đè?", "version": "0"}, headers=HX)
     assert stale.status_code == 409 and "sửa ở nơi khác" in stale.get_data(as_text=True)
-    too_long = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x" * 100_000, "version": "1"}, headers=HX)
-    assert too_long.status_code == 422
+    too_long = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "x" * 200_001, "version": "1"}, headers=HX)
+    assert too_long.status_code == 422 and "vượt quá 200.000 ký tự" in too_long.get_data(as_text=True)
     narrative = db.session.query(RoundNarrative).one()
     assert (narrative.text, narrative.version) == ("Bản tổng hợp.", 1)
     full = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": "Bản hai.", "version": "1"})
@@ -130,3 +155,64 @@ def test_a_reviewer_text_saved_meanwhile_is_not_overwritten_by_an_older_edit(cli
         db.session.commit()
     db.session.rollback()
     assert db.session.query(RoundNarrative).one().text == "Bản của người khác."
+
+
+def test_the_word_page_lists_what_is_lacking_and_keeps_the_pages_mode(client):
+    _, district, district_round_, _ = world()
+    later = make_unit("BS.X99", "Xã Chưa Nộp", "commune", district, sort_order=99)
+    district_round_.submissions.append(Submission(unit=later, status="submitted"))
+    db.session.commit()
+    login_as(client, make_user(district, "reviewer"))
+    provisional = client.get(f"/rounds/{district_round_.id}/consolidated?provisional=1").get_data(as_text=True)
+    assert f"/exports/rounds/{district_round_.id}/word?provisional=1" in provisional
+    page = client.get(f"/exports/rounds/{district_round_.id}/word").get_data(as_text=True)
+    assert "1 báo cáo chưa duyệt</b> (chưa được tính): Xã Chưa Nộp" in page
+    page = client.get(f"/exports/rounds/{district_round_.id}/word?provisional=1").get_data(as_text=True)
+    assert "(đã tính, số liệu tạm): Xã Chưa Nộp" in page and "4/4 đơn vị" in page
+
+
+def test_the_figures_written_out_follow_the_figures_until_edited_then_say_when_they_changed(client):
+    add_seed002_catalogue()
+    district, round_ = district_round("BS", 2)
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
+    generated = html.unescape(generated)
+    section_id = box.replace("-", ".")
+    edited = generated.replace("15.256 hồ sơ", "15.256 hồ sơ (số liệu đã đối chiếu với Hệ thống)")
+    saved = client.post(f"/rounds/{round_.id}/figures/{section_id}", headers=HX,
+                        data={"text": edited, "basis": generated, "version": "0"})
+    assert saved.status_code == 200 and "Đã lưu lúc" in saved.get_data(as_text=True)
+    body = docx_text(client, round_)
+    assert "đã đối chiếu với Hệ thống" in body
+
+    # A unit's figures change after the edit: the page says so and offers the new text.
+    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
+                                                   SubmissionValue.int_value > 0).first()
+    row.int_value += 1000
+    db.session.commit()
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    assert "Số liệu đã thay đổi từ khi bạn sửa phần này" in page and "16.256" in page
+    assert "đã đối chiếu với Hệ thống" in docx_text(client, round_)  # the edit is never overwritten
+    fresh = html.unescape(re.search(r'name="text" value="([^"]*16\.256[^"]*)"', page).group(1))
+    version = db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").one().version
+    client.post(f"/rounds/{round_.id}/figures/{section_id}", data={"text": fresh, "basis": fresh, "version": str(version)})
+    assert not db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").count()
+    body = docx_text(client, round_)
+    assert "16.256" in body and "đối chiếu" not in body
+
+
+def docx_text(client, round_) -> str:
+    response = client.get(f"/exports/rounds/{round_.id}.docx", buffered=True)
+    return zipfile.ZipFile(io.BytesIO(response.data)).read("word/document.xml").decode()
+
+
+def test_the_reviewers_text_after_a_sections_figures_goes_upward_as_its_note(client):
+    province, district, district_round_, province_round = world()
+    login_as(client, make_user(district, "reviewer"))
+    client.post(f"/rounds/{district_round_.id}/narratives/III.1", headers=HX,
+                data={"text": "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh ngày 14/6/2021.", "version": "0"})
+    assert client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM).status_code == 303
+    upward = submission_for(province_round, district)
+    values = plain_values(stored_values(upward.id))
+    assert values["III.1/note"] == "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh ngày 14/6/2021."

@@ -1,0 +1,125 @@
+"""The consolidated page at 110 units: each section's suggestion groups the units' statements,
+nothing lists every unit's text, and the reviewer's text has no practical limit."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from app.extensions import db
+from app.models import RoundNarrative
+from tests.conftest import login_as
+from tests.factories import make_round, make_tree, make_user, set_values
+
+UNITS = 110
+SECTION = "I.2"  # Rà soát, đơn giản hóa thủ tục hành chính (narrative)
+SAME = "Không phát hiện thủ tục hành chính rườm rà, không cần thiết để kiến nghị đơn giản hóa."
+NEAR = "UBND {unit} đã rà soát {n} thủ tục hành chính, kiến nghị đơn giản hóa 02 thủ tục."
+
+
+@pytest.fixture
+def province_round(app):
+    _, district, units = make_tree(communes=UNITS)
+    reviewer = make_user(district, role="reviewer", username="tonghop.huyen")
+    round_ = make_round(district, expected=units)
+    for i, sub in enumerate(sorted(round_.submissions, key=lambda s: s.unit.sort_order)):
+        if i < 30:
+            text = SAME if i % 2 else f"  {SAME.rstrip('.')}  "  # spacing and final stop differ
+        elif i < 42:
+            text = NEAR.format(unit=sub.unit.name.replace("Xã", "xã"), n=10 + i)
+        elif i < 60:
+            text = f"Rà soát riêng nội dung số {i} theo kế hoạch {i * 7} của đơn vị về lĩnh vực đặc thù {i}."
+        else:
+            text = ""  # half the units write nothing here
+        set_values(sub, {f"{SECTION}/text": text} if text else {}, status="approved")
+    return round_, reviewer
+
+
+def suggestion(client, round_) -> str:
+    response = client.get(f"/rounds/{round_.id}/suggestions/{SECTION}", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_page_lists_no_unit_texts_and_stays_small(client, province_round):
+    round_, reviewer = province_round
+    login_as(client, reviewer)
+    page = client.get(f"/rounds/{round_.id}/consolidated")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Không có nội dung" not in html
+    assert SAME not in html and "kiến nghị đơn giản hóa 02" not in html  # loaded per section, when opened
+    assert f"/rounds/{round_.id}/suggestions/{SECTION}" in html
+    assert len(page.data) < 300 * 1024
+
+
+def test_thirty_identical_statements_appear_once_with_their_count(client, province_round):
+    round_, reviewer = province_round
+    login_as(client, reviewer)
+    html = suggestion(client, round_)
+    assert len(re.findall(r"<p>Không phát hiện thủ tục", html)) == 1
+    assert "30 đơn vị</span>" in html
+    assert "Xã Số 1, Xã Số 2 và 28 đơn vị khác" in html
+    assert "50 đơn vị không viết gì" in html and "Xã Số 61" not in html  # counted, not listed
+
+
+def test_twelve_statements_differing_in_names_and_a_number_appear_once(client, province_round):
+    round_, reviewer = province_round
+    login_as(client, reviewer)
+    html = suggestion(client, round_)
+    shown = re.findall(r"<p>(Các đơn vị đã rà soát [^<]*)", html)
+    assert shown == ["Các đơn vị đã rà soát 40–51 thủ tục hành chính, kiến nghị đơn giản hóa 02 thủ tục. "]
+    assert "12 đơn vị</span>" in html
+    assert "UBND xã Số 31 đã rà soát" not in html
+
+
+def test_inserting_a_group_without_javascript_appends_it_to_the_reviewers_text(client, province_round):
+    round_, reviewer = province_round
+    login_as(client, reviewer)
+    client.post(f"/rounds/{round_.id}/narratives/{SECTION}", data={"text": "Đoạn mở đầu của huyện.", "version": "0"})
+    html = suggestion(client, round_)
+    line = re.search(r'name="text" value="(- Không phát hiện[^"]*)"', html).group(1)
+    response = client.post(f"/rounds/{round_.id}/narratives/{SECTION}", data={"text": line, "append": "1"})
+    assert response.status_code == 303
+    stored = db.session.query(RoundNarrative).filter_by(round_id=round_.id, section_id=SECTION).one()
+    db.session.refresh(stored)
+    assert stored.text == ("Đoạn mở đầu của huyện.\n- Không phát hiện thủ tục hành chính rườm rà, không cần thiết để "
+                           "kiến nghị đơn giản hóa (Xã Số 1, Xã Số 2 và 28 đơn vị khác).")
+
+
+def test_a_twenty_thousand_character_text_saves_and_an_oversized_one_is_refused_beside_the_box(client, province_round):
+    round_, reviewer = province_round
+    login_as(client, reviewer)
+    long_text = ("Huyện đã chỉ đạo các xã rà soát, đơn giản hóa thủ tục hành chính. " * 400)[:20_000]
+    response = client.post(f"/rounds/{round_.id}/narratives/{SECTION}", data={"text": long_text, "version": "0"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    stored = db.session.query(RoundNarrative).filter_by(round_id=round_.id, section_id=SECTION).one()
+    assert len(stored.text) == len(long_text.strip())
+    response = client.post(f"/rounds/{round_.id}/narratives/{SECTION}",
+                           data={"text": "x" * 200_001, "version": str(stored.version)}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert 'id="rn-msg-I-2"' in response.get_data(as_text=True) and "vượt quá" in response.get_data(as_text=True)
+    db.session.refresh(stored)
+    assert len(stored.text) == len(long_text.strip())  # nothing saved is lost
+    docx = client.get(f"/exports/rounds/{round_.id}.docx", buffered=True)
+    body = zipfile.ZipFile(io.BytesIO(docx.data)).read("word/document.xml").decode()
+    assert "Huyện đã chỉ đạo các xã rà soát" in body and "Không có nội dung" not in body
+
+
+def test_the_units_notes_beside_their_figures_are_offered_in_that_sections_suggestion(client, app):
+    _, district, units = make_tree(communes=12)
+    reviewer = make_user(district, role="reviewer", username="tonghop.huyen")
+    round_ = make_round(district, expected=units)
+    for i, sub in enumerate(round_.submissions):
+        note = ("Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh." if i < 9
+                else f"Có {i} hồ sơ chuyển từ phần mềm cũ sang.")
+        set_values(sub, {"I.4/note": note}, status="approved")
+    login_as(client, reviewer)
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    assert f"/rounds/{round_.id}/suggestions/I.4" in page and 'id="rn-text-I-4"' in page
+    html = client.get(f"/rounds/{round_.id}/suggestions/I.4", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert len(re.findall(r"<p>Số liệu lấy từ Hệ thống", html)) == 1 and "9 đơn vị</span>" in html
+    assert "<p>Có 9–11 hồ sơ chuyển từ phần mềm cũ sang." in html
