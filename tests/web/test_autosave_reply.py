@@ -74,7 +74,8 @@ def test_the_usual_reply_is_what_the_page_macros_render(app, client):
     user = make_user(units[0])
     login_as(client, user)
     for key, typed in (("I.4/ho_tich/c4", "12"), ("I.4/ho_tich/c12", "1.234"), ("I.1/published", "5"),
-                       ("I.2/text", "Đã <b>rà soát</b> & công khai"), ("I.4/ho_tich/c4", "")):
+                       ("I.2/text", "Đã <b>rà soát</b> & công khai"), ("I.4/note", "Số liệu đến 14/6 \"tạm\""),
+                       ("I.4/ho_tich/c4", "")):
         version = stored_values(sub.id).get(key)
         response = client.post(f"/submissions/{sub.id}/save", headers={"HX-Request": "true"},
                                data={f"v.{key}": typed, f"ver.{key}": str(version.version if version else 0)})
