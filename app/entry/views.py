@@ -159,7 +159,7 @@ def save(submission_id: int):
         section_anchor = request.form.get("section", "")
         anchor = "#" + section_anchor if _ANCHOR.fullmatch(section_anchor) else ""
         return redirect(url_for("entry.submission", submission_id=sub.id) + anchor, code=303)
-    page = build_page(load_submission(current_user, sub.id), editable=True, typed=outcome.typed, errors=outcome.errors,
+    page = build_page(load_submission(user, sub.id), editable=True, typed=outcome.typed, errors=outcome.errors,
                       conflicts=outcome.conflicts)
     if outcome.saved:
         flash(f"Đã lưu {len(outcome.saved)} ô; các ô đánh dấu đỏ chưa được lưu.", "warning")

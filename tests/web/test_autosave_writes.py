@@ -42,8 +42,8 @@ def test_the_submission_time_follows_saves_to_the_minute_it_is_shown_in():
 
 def test_an_autosave_reads_three_times_and_writes_at_most_three(client):
     """The session (with the user and unit), the submission (with round and unit), the
-    section's values; then the value, its change-log row and, once a minute, the submission.
-    A lazy load creeping into the path shows up here."""
+    values the reply is computed from; then the value, its change-log row and, once a
+    minute, the submission. A lazy load creeping into the path shows up here."""
     from flask import g
     from sqlalchemy import event
 
