@@ -19,7 +19,6 @@ server's ratio is lower than this one) and the cost of cache misses.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
