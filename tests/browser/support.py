@@ -37,3 +37,23 @@ def fill(submission, values: dict, status: str = "draft") -> None:
 
 def count(n: int) -> str:
     return format_count(n)
+
+
+def role_pages(extra_values: dict | None = None) -> dict:
+    """A 3-commune round with a report of each state a role's main pages show: a draft, a
+    submitted one and a returned one with a comment; plus the reviewer and an admin."""
+    from app.models import ReviewComment
+    from tests.factories import submission_for
+
+    round_, district, units, reporters, boss = quarterly_round(communes=3)
+    values = filled_values(round_) | (extra_values or {})
+    fill(submission_for(round_, units[1]), values, status="submitted")
+    returned = submission_for(round_, units[2])
+    fill(returned, values, status="returned")
+    db.session.add(ReviewComment(submission_id=returned.id, section_id="I.4", text="Kiểm tra lại dòng đất đai.",
+                                 return_number=1, author_id=boss.id))
+    db.session.commit()
+    admin = make_user(district.parent, role="admin", username="quantri")
+    return {"round": round_, "units": units, "reporters": reporters, "boss": boss, "admin": admin,
+            "draft": submission_for(round_, units[0]), "submitted": submission_for(round_, units[1]),
+            "returned": returned, "values": values}

@@ -7,13 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from app.extensions import db
-from app.models import ReviewComment
 from app.services.submission_page import dom_id
-from tests.factories import make_user, submission_for
 
 from .conftest import login, shot
-from .support import fill, filled_values, quarterly_round
+from .support import role_pages
 
 PHONE = {"width": 390, "height": 844}
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -22,18 +19,7 @@ LAYOUT = ("c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13")
 
 @pytest.fixture
 def world():
-    round_, district, units, reporters, boss = quarterly_round(communes=3)
-    values = filled_values(round_)
-    fill(submission_for(round_, units[1]), values, status="submitted")
-    returned = submission_for(round_, units[2])
-    fill(returned, values, status="returned")
-    db.session.add(ReviewComment(submission_id=returned.id, section_id="I.4", text="Kiểm tra lại dòng đất đai.",
-                                 return_number=1, author_id=boss.id))
-    db.session.commit()
-    admin = make_user(district.parent, role="admin", username="quantri")
-    return {"round": round_, "units": units, "reporters": reporters, "boss": boss, "admin": admin,
-            "draft": submission_for(round_, units[0]), "submitted": submission_for(round_, units[1]),
-            "returned": returned, "values": values}
+    return role_pages()
 
 
 def no_horizontal_scroll(page) -> None:

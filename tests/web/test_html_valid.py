@@ -18,12 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from app.extensions import db
-from app.models import ReviewComment
 from app.reporting.keys import note_key
-from tests.browser.support import fill, filled_values, quarterly_round
+from tests.browser.support import role_pages
 from tests.conftest import login_as
-from tests.factories import make_user, submission_for
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = Path(os.environ.get("VNU_JAR") or ROOT / ".cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
@@ -31,18 +28,7 @@ VNU_JAR = Path(os.environ.get("VNU_JAR") or ROOT / ".cache/vnu/node_modules/vnu-
 
 @pytest.fixture
 def world():
-    round_, district, units, reporters, boss = quarterly_round(communes=3)
-    values = filled_values(round_) | {note_key("I.4"): "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh."}
-    fill(submission_for(round_, units[1]), values, status="submitted")
-    returned = submission_for(round_, units[2])
-    fill(returned, values, status="returned")
-    db.session.add(ReviewComment(submission_id=returned.id, section_id="I.4", text="Kiểm tra lại dòng đất đai.",
-                                 return_number=1, author_id=boss.id))
-    db.session.commit()
-    admin = make_user(district.parent, role="admin", username="quantri")
-    return {"round": round_, "reporters": reporters, "boss": boss, "admin": admin,
-            "draft": submission_for(round_, units[0]), "submitted": submission_for(round_, units[1]),
-            "returned": returned}
+    return role_pages({note_key("I.4"): "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh."})
 
 
 def rendered_pages(app, world) -> dict[str, str]:

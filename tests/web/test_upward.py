@@ -38,6 +38,16 @@ def world():
     return province, district, district_round_, province_round
 
 
+def world_with_a_late_unit(client, status: str):
+    """world() with a fourth commune whose report is ``status``, its reviewer signed in."""
+    _, district, district_round_, province_round = world()
+    later = make_unit("BS.X99", "Xã Chưa Nộp", "commune", district, sort_order=99)
+    district_round_.submissions.append(Submission(unit=later, status=status))
+    db.session.commit()
+    login_as(client, make_user(district, "reviewer"))
+    return district_round_, province_round, district
+
+
 def test_the_districts_consolidated_report_is_submitted_into_the_province_round(client):
     province, district, district_round_, province_round = world()
     reviewer = make_user(district, "reviewer")
@@ -64,11 +74,7 @@ def test_the_districts_consolidated_report_is_submitted_into_the_province_round(
 
 
 def test_the_upward_submission_lists_what_is_lacking_and_sends_nothing_until_confirmed(client):
-    _, district, district_round_, province_round = world()
-    later = make_unit("BS.X99", "Xã Chưa Nộp", "commune", district, sort_order=99)
-    district_round_.submissions.append(Submission(unit=later, status="draft"))
-    db.session.commit()
-    login_as(client, make_user(district, "reviewer"))
+    district_round_, province_round, district = world_with_a_late_unit(client, "draft")
     for response in (client.get(f"/rounds/{district_round_.id}/upward"), client.post(f"/rounds/{district_round_.id}/upward")):
         page = response.get_data(as_text=True)
         assert response.status_code == 200
@@ -158,11 +164,7 @@ def test_a_reviewer_text_saved_meanwhile_is_not_overwritten_by_an_older_edit(cli
 
 
 def test_the_word_page_lists_what_is_lacking_and_keeps_the_pages_mode(client):
-    _, district, district_round_, _ = world()
-    later = make_unit("BS.X99", "Xã Chưa Nộp", "commune", district, sort_order=99)
-    district_round_.submissions.append(Submission(unit=later, status="submitted"))
-    db.session.commit()
-    login_as(client, make_user(district, "reviewer"))
+    district_round_, _, _ = world_with_a_late_unit(client, "submitted")
     provisional = client.get(f"/rounds/{district_round_.id}/consolidated?provisional=1").get_data(as_text=True)
     assert f"/exports/rounds/{district_round_.id}/word?provisional=1" in provisional
     page = client.get(f"/exports/rounds/{district_round_.id}/word").get_data(as_text=True)
