@@ -300,45 +300,42 @@ class Officer:
         self.turn = 0
         self.busy = asyncio.Lock()
 
-    async def save(self, stats: Stats, due: float | None = None) -> Reply | None:
+    async def save(self, stats: Stats, due: float | None = None) -> None:
         key = KEYS[self.turn % len(KEYS)]
         self.turn += 1
         self.counter[key] += 1
         n = 1000 + self.counter[key]
         typed = NARRATIVE.format(n=n) if key.endswith("/text") else str(n)
         start = due if due is not None else time.monotonic()
-        try:
-            reply = await asyncio.wait_for(self.browser.request(
-                "POST", f"/submissions/{self.submission}/save",
-                {f"v.{key}": typed, f"ver.{key}": str(self.versions[key])},
-                {"HX-Request": "true", "X-CSRFToken": self.browser.token}), TIMEOUT)
-        except (OSError, asyncio.TimeoutError) as exc:
-            stats.errors.append(f"save {type(exc).__name__}")
-            return None
-        now = time.monotonic()
-        if reply.status != 200:
-            stats.errors.append(f"save {reply.status}")
-            return reply
-        self.versions[key] += 1
-        self.acks[key].append(Ack(n, now))
-        stats.ok += 1
-        stats.latencies.append(now - start)
-        return reply
+        answered = await counted(stats, "save", self.browser.request(
+            "POST", f"/submissions/{self.submission}/save",
+            {f"v.{key}": typed, f"ver.{key}": str(self.versions[key])},
+            {"HX-Request": "true", "X-CSRFToken": self.browser.token}), start)
+        if answered is not None:
+            self.versions[key] += 1
+            self.acks[key].append(Ack(n, answered))
 
     async def bare_update(self, stats: Stats) -> None:
         self.counter["floor"] = self.counter.get("floor", 0) + 1
-        start = time.monotonic()
-        try:
-            reply = await asyncio.wait_for(self.anonymous.request(
-                "POST", "/bench/update", {"v": str(self.counter["floor"]), "id": str(self.row_id)}), TIMEOUT)
-        except (OSError, asyncio.TimeoutError) as exc:
-            stats.errors.append(f"floor {type(exc).__name__}")
-            return
-        if reply.status != 200:
-            stats.errors.append(f"floor {reply.status}")
-            return
-        stats.ok += 1
-        stats.latencies.append(time.monotonic() - start)
+        await counted(stats, "floor", self.anonymous.request(
+            "POST", "/bench/update", {"v": str(self.counter["floor"]), "id": str(self.row_id)}), time.monotonic())
+
+
+async def counted(stats: Stats, label: str, request, start: float) -> float | None:
+    """Await one request: a 200 is counted with its latency since ``start`` (its due time when
+    paced) and the moment it answered is returned; anything else is an error, None."""
+    try:
+        reply = await asyncio.wait_for(request, TIMEOUT)
+    except (OSError, asyncio.TimeoutError) as exc:
+        stats.errors.append(f"{label} {type(exc).__name__}")
+        return None
+    if reply.status != 200:
+        stats.errors.append(f"{label} {reply.status}")
+        return None
+    now = time.monotonic()
+    stats.ok += 1
+    stats.latencies.append(now - start)
+    return now
 
 
 async def closed_loop(officers: list[Officer], seconds: float, pause: float, floor: bool) -> tuple[Stats, float]:
@@ -384,17 +381,7 @@ async def reviewers_loop(browsers: list[Browser], round_id: int, stop: asyncio.E
                          stats: Stats) -> Stats:
 
     async def look(browser: Browser, path: str) -> None:
-        start = time.monotonic()
-        try:
-            reply = await asyncio.wait_for(browser.request("GET", path), TIMEOUT)
-        except (OSError, asyncio.TimeoutError) as exc:
-            stats.errors.append(f"review {type(exc).__name__}")
-            return
-        if reply.status != 200:
-            stats.errors.append(f"review {path} {reply.status}")
-            return
-        stats.ok += 1
-        stats.latencies.append(time.monotonic() - start)
+        await counted(stats, f"review {path}", browser.request("GET", path), time.monotonic())
 
     async def work(browser: Browser, offset: float) -> None:
         await asyncio.sleep(offset)

@@ -327,7 +327,9 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
     for section in template.sections_of("table"):
         if not section.overdue:
             continue
-        _, _, inputs = load_inputs(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        # That table's values only; the submissions are the ones already loaded.
+        values = _unit_values(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        inputs = [UnitInput(s.unit_id, s.unit.name, values[s.id], kind=s.unit.kind) for s in included]
         totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
         found = overdue_units(section.overdue, totals)
         if found:

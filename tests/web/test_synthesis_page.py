@@ -123,3 +123,19 @@ def test_the_units_notes_beside_their_figures_are_offered_in_that_sections_sugge
     html = client.get(f"/rounds/{round_.id}/suggestions/I.4", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert len(re.findall(r"<p>Số liệu lấy từ Hệ thống", html)) == 1 and "9 đơn vị</span>" in html
     assert "<p>Có 9–11 hồ sơ chuyển từ phần mềm cũ sang." in html
+
+
+def test_the_problems_section_names_the_units_the_data_points_at(client, app):
+    from tests.browser.support import catalogue
+
+    catalogue()
+    _, district, units = make_tree(communes=3)
+    reviewer = make_user(district, role="reviewer", username="tonghop.huyen")
+    round_ = make_round(district, expected=units)
+    late, clean, missing = sorted(round_.submissions, key=lambda s: s.unit.sort_order)
+    set_values(late, {"I.4/dat_dai/c10": 3, "I.4/ho_tich/c13": 1}, status="approved")
+    set_values(clean, {"I.4/dat_dai/c10": 0}, status="approved")
+    login_as(client, reviewer)
+    html = client.get(f"/rounds/{round_.id}/suggestions/II.2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f"{late.unit.name} (4 hồ sơ)" in html and f"{clean.unit.name} (" not in html
+    assert re.search(rf"Đơn vị chưa nộp báo cáo</b> \(theo số liệu\): {missing.unit.name}<", html)
