@@ -213,8 +213,8 @@ def mode_args() -> dict:
 
 
 def _may_write(round_) -> None:
-    # The consolidating unit's own reviewers (or the admin) write its text; others read.
-    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
+    # The consolidated text is the round owner's reviewers' act (or the admin's); others read.
+    if not can_act_on_round(current_user, round_):
         abort(403)
 
 
@@ -235,15 +235,8 @@ def round_narrative(round_id: int, section_id: str):
     append = request.form.get("append") == "1"
     saved = save_round_text(round_, section_id, request.form.get("text"), request.form.get("version", type=int),
                             append=append)
-    back = url_for("review.consolidated", round_id=round_.id, **mode_args()) + f"#{section_id.replace('.', '-')}"
-    if not is_fragment_request() or append:
-        if saved.status == 200:
-            flash("Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp.", "success")
-        else:
-            flash(saved.error, "error")
-        return redirect(back, code=303)
-    return render_template("review/_round_narrative_saved.html", section=section, stored=saved.row,
-                           error=saved.error), saved.status
+    message = "Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp."
+    return _text_saved(round_, section, saved, message, redirect_anyway=append)
 
 
 @bp.post("/<int:round_id>/figures/<section_id>")
@@ -255,16 +248,20 @@ def round_figures_text(round_id: int, section_id: str):
     section = _text_section(round_, section_id)
     saved = save_round_text(round_, figures_part(section_id), request.form.get("text"),
                             request.form.get("version", type=int), basis=request.form.get("basis", ""))
-    if not is_fragment_request():
-        if saved.status == 200:
-            flash("Đã lưu phần số liệu." if saved.row else "Phần số liệu theo lại số liệu tự động.", "success")
-        else:
-            flash(saved.error, "error")
+    message = "Đã lưu phần số liệu." if saved.row else "Phần số liệu theo lại số liệu tự động."
+    return _text_saved(round_, section, saved, message, box=section_id.replace(".", "-") + "-f")
+
+
+def _text_saved(round_, section, saved, message: str, *, box: str | None = None, redirect_anyway: bool = False):
+    """An autosave gets the box's message line; a plain form post (or an insert from the
+    suggestion, which changes the box itself) goes back to the section with a flash."""
+    if not is_fragment_request() or redirect_anyway:
+        flash(message if saved.status == 200 else saved.error, "success" if saved.status == 200 else "error")
         return redirect(url_for("review.consolidated", round_id=round_.id, **mode_args())
-                        + f"#{section_id.replace('.', '-')}", code=303)
+                        + f"#{section.id.replace('.', '-')}", code=303)
+    extra = {"box": box, "reset": saved.row is None} if box else {}
     return render_template("review/_round_narrative_saved.html", section=section, stored=saved.row,
-                           error=saved.error, box=section_id.replace(".", "-") + "-f",
-                           reset=saved.row is None), saved.status
+                           error=saved.error, **extra), saved.status
 
 
 @bp.get("/<int:round_id>/documents/<section_id>")
@@ -288,7 +285,7 @@ def suggestion(round_id: int, section_id: str):
     found = section_suggestion(round_, section_id, include_submitted)
     return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
                   suggestion=found, include_submitted=include_submitted,
-                  may_write=round_.unit_id == current_user.unit_id or current_user.role == "admin")
+                  may_write=can_act_on_round(current_user, round_))
 
 
 @bp.route("/<int:round_id>/upward", methods=["GET", "POST"])
