@@ -143,7 +143,7 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
     result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind)
-    narratives = {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
+    narratives = round_texts(round_)
     followup = round_followup(round_, template, submissions, included)
     return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
 
@@ -358,6 +358,11 @@ class TextSave:
     status: int = 200
 
 
+def round_texts(round_: ReportingRound) -> dict[str, RoundNarrative]:
+    """The reviewer's texts of a round by section (figure parts under "<section>/figures")."""
+    return {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
+
+
 def round_text(round_: ReportingRound, section_id: str) -> RoundNarrative | None:
     return db.session.scalar(select(RoundNarrative).where(RoundNarrative.round_id == round_.id,
                                                           RoundNarrative.section_id == section_id))
@@ -437,8 +442,7 @@ def round_readiness(round_: ReportingRound, include_submitted: bool = False) -> 
     template = round_template(round_)
     submissions = _round_submissions(round_)
     states = included_states(include_submitted)
-    written = {n.section_id for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))
-               if n.text.strip()}
+    written = {section_id for section_id, n in round_texts(round_).items() if n.text.strip()}
     return Readiness(
         expected=len(submissions),
         included=sum(1 for s in submissions if s.status in states),
