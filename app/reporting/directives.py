@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import date, datetime
 from .documents import DOC_TYPES
 from .numbers import InvalidNumber, format_count
 from .text import clean_text
+from .synthesis import group_statements
 
 NOT_STARTED, IN_PROGRESS, DONE, MISSING = "not_started", "in_progress", "done", "missing"
 # What a unit may report, in the order the form offers it.
@@ -180,26 +180,10 @@ def reminder_text(directive: str, task_label: str, missing: Sequence[str], due_o
 
 # --- grouping unit texts for the reviewer's suggestion ------------------------------------
 
-def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).lower()
-    text = re.sub(r"^[\s\-+•*]+", "", text)
-    return re.sub(r"[\s.;,]+$", "", " ".join(text.split()))
-
-
 def group_texts(entries: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    """(unit, text) pairs → (text, units) with equal statements (case, spacing and final
-    punctuation aside) grouped; largest groups first, then in first-seen order."""
-    groups: dict[str, tuple[str, list[str]]] = {}
-    for unit, text in entries:
-        text = (text or "").strip()
-        if not text:
-            continue
-        key = _normalise(text)
-        if key not in groups:
-            groups[key] = (text, [])
-        groups[key][1].append(unit)
-    ordered = sorted(enumerate(groups.values()), key=lambda item: (-len(item[1][1]), item[0]))
-    return [group for _, group in ordered]
+    """(unit, text) pairs → (text, units), grouped as every section's suggestion groups them
+    (synthesis.group_statements); largest groups first, then in first-seen order."""
+    return [(group.text, list(group.units)) for group in group_statements(entries)]
 
 
 def suggestion(groups: Sequence[tuple[str, list[str]]]) -> str:

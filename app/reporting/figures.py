@@ -15,9 +15,8 @@ from .consolidation import Consolidation, Measure, UnitInput, kind_class, measur
 from .keys import field_key, group_key, total_key
 from .numbers import format_count, format_ratio, format_score, ratio
 from .templates import FigureBlock, Section
-from .wording import Placeholder, fill, fill_phrase
+from .wording import Placeholder, fill, fill_phrase, name_list
 
-NAMES_SHOWN = 10  # units named in a figure sentence before "và N đơn vị khác"
 MISSING_SHOWN = 50  # missing units named in the coverage sentence
 
 
@@ -27,16 +26,6 @@ class Comparison:
 
     result: Consolidation
     label: str  # same period last year: its year ("2020"); previous period: "quý I năm 2024"
-
-
-def name_list(names: Sequence[str], shown: int = NAMES_SHOWN) -> str:
-    """"Xã A, Xã B và Xã C"; beyond ``shown`` names: "Xã A, Xã B và 28 đơn vị khác"."""
-    names = list(names)
-    if len(names) <= shown:
-        if len(names) < 2:
-            return "".join(names)
-        return f"{', '.join(names[:-1])} và {names[-1]}"
-    return f"{', '.join(names[:shown])} và {format_count(len(names) - shown)} đơn vị khác"
 
 
 def lower_first(text: str) -> str:

@@ -27,8 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz, process
 
-from .figures import name_list
-from .numbers import format_count
+from .wording import name_list
 
 SIMILARITY = 92
 NAMES_SHOWN = 2  # "(Xã A, Xã B và 28 đơn vị khác)"
@@ -69,10 +68,8 @@ class StatementGroup:
 
 
 def unit_list(units: Sequence[str], shown: int = NAMES_SHOWN) -> str:
-    units = list(units)
-    if len(units) <= shown + 1:
-        return ", ".join(units[:-1]) + (" và " if len(units) > 1 else "") + units[-1] if units else ""
-    return f"{', '.join(units[:shown])} và {format_count(len(units) - shown)} đơn vị khác"
+    """name_list, except that a single unit left over is named rather than "và 1 đơn vị khác"."""
+    return name_list(units, shown + 1 if len(units) == shown + 1 else shown)
 
 
 def proper_name(unit_name: str) -> str:

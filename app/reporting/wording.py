@@ -25,7 +25,10 @@ only that part is left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .numbers import format_count
 
 # function → what its argument is: "" none, "expr" column/field sum, "ratio" a ratio name,
 # "pct" expr/expr, "field" one field, "level" a survey level.
@@ -171,3 +174,16 @@ DEFAULT_WORDING = {
     "decrease_previous": "giảm {diff} {noun} so với {previous}",
     "same_previous": "bằng {previous}",
 }
+
+
+NAMES_SHOWN = 10  # units named in a sentence before "và N đơn vị khác"
+
+
+def name_list(names: Sequence[str], shown: int = NAMES_SHOWN) -> str:
+    """"Xã A, Xã B và Xã C"; beyond ``shown`` names: "Xã A, Xã B và 28 đơn vị khác"."""
+    names = list(names)
+    if len(names) <= shown:
+        if len(names) < 2:
+            return "".join(names)
+        return f"{', '.join(names[:-1])} và {names[-1]}"
+    return f"{', '.join(names[:shown])} và {format_count(len(names) - shown)} đơn vị khác"
