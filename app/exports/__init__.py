@@ -10,4 +10,4 @@ def require_login():
     return None
 
 
-from . import views, template_preview  # noqa: E402,F401
+from . import views, template_preview, pdf  # noqa: E402,F401  (pdf registers the PDF job)
