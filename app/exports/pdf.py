@@ -31,17 +31,20 @@ from ..services.hanko import (
     append_signature_field,
 )
 from ..services.jobs import JobFailed, Limits, ProgramTimedOut, handler, run_limited
-from ..services.report_pdf import PDF_JOB, pdf_title, ref_of, report_parts, store_pdf
+from ..services.report_pdf import (
+    NOT_INSTALLED,
+    PDF_JOB,
+    pdf_title,
+    ref_of,
+    report_parts,
+    soffice_path,
+    store_pdf,
+)
 from .docx_report import write_report_docx
 
 SIGNATURE_FIELD = "ChuKyNguoiKy"  # chữ ký người ký
 PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
 MIN_FIELD_WIDTH = 170.0  # points: room for a signing tool's stamp (name, time, issuer)
-NOT_INSTALLED = "Máy chủ chưa cài LibreOffice nên chưa tạo được PDF; hãy tải báo cáo Word."
-
-
-def soffice_path(configured: str | None = "soffice") -> str | None:
-    return shutil.which(configured or "soffice")
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class WordSettingsForm(Form):
 
 
 def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: str, download: str, back: str,
-                  heading: str, readiness=None):
+                  heading: str, readiness=None, pdf_page: str | None = None):
     """GET shows this report's settings (or the unit's latest, or its kind's defaults);
     POST saves them for this report and offers the file."""
     loaded = load_settings(unit, round_.id, receiving_title)
@@ -124,7 +124,7 @@ def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: s
     return render_template("exports/word.html", form=form, heading=heading, may_save=may_save,
                            subtitle=f"{round_label(round_)} · {unit.name}", download=download,
                            prefilled=not loaded.own, ready=request.args.get("ready") == "1",
-                           back=back, readiness=readiness), 422 if form.errors else 200
+                           back=back, readiness=readiness, pdf_page=pdf_page), 422 if form.errors else 200
 
 
 @bp.route("/rounds/<int:round_id>/word", methods=["GET", "POST"])
@@ -141,6 +141,7 @@ def round_word(round_id: int):
         heading=f"Báo cáo Word: {round_.title}",
         # What the report lacks, listed before anything is downloaded.
         readiness=round_readiness(round_, wants_provisional()),
+        pdf_page=url_for("signatures.round_report", round_id=round_.id, **mode_args()),
     )
 
 
@@ -175,6 +176,7 @@ def submission_word(submission_id: int):
         download=url_for("exports.submission_docx", submission_id=sub.id),
         back=url_for("entry.submission", submission_id=sub.id),
         heading=f"Báo cáo Word: {sub.round.title}",
+        pdf_page=url_for("signatures.submission_report", submission_id=sub.id),
     )
 
 

@@ -15,6 +15,7 @@ from ..reporting.progress import (
 )
 from ..reporting.reminders import grouped_reminder, unit_reminder
 from ..services.board import CHANNELS, load_progress, record_reminders
+from ..services.signing import signed_on_board
 from ..reporting.trends import signed_change
 from ..services.charts import board_charts, consolidated_charts
 from ..services.errors import NotFound
@@ -50,6 +51,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
                         for r in owing[:REMINDERS_SHOWN]],
         owing=len(owing),
         charts=board_charts(round_, everything, today),
+        signed=signed_on_board(round_.id),
     )
 
 

@@ -30,6 +30,7 @@ from . import bp
 from ..services.trends import store_round_totals
 from ..reporting.drilldown import SORTS as DRILLDOWN_SORTS, cell_label, drilldown
 from ..services.drilldown import cell_by_unit
+from ..services.report_pdf import consolidation_ref, signed_state
 from ..services.submission_page import dom_id
 from .consolidated import consolidated_page
 from .forms import YEARS, RoundForm
@@ -300,7 +301,7 @@ def upward(round_id: int):
         abort(404)
     if request.method == "GET" or request.form.get("confirm") != "1":
         return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
-                               readiness=round_readiness(round_))
+                               readiness=round_readiness(round_), signed_state=signed_state(consolidation_ref(round_)))
     problems = submit_upward(load_consolidation(round_), target, current_user)
     if problems:
         db.session.rollback()

@@ -6,12 +6,19 @@ import warnings
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*DSA.*deprecated")
-    from asn1crypto import crl as asn1_crl  # noqa: F401
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: F401
-    from pyhanko.pdf_utils.misc import PdfReadError  # noqa: F401
-    from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: F401
-    from pyhanko.sign.diff_analysis import ModificationLevel  # noqa: F401
-    from pyhanko.sign.fields import SigFieldSpec, append_signature_field  # noqa: F401
-    from pyhanko.sign.validation import validate_pdf_signature  # noqa: F401
-    from pyhanko.sign.validation.errors import SignatureValidationError  # noqa: F401
-    from pyhanko_certvalidator import ValidationContext  # noqa: F401
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import pem, x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko_certvalidator import ValidationContext
+
+__all__ = [
+    "IncrementalPdfFileWriter", "ModificationLevel", "PdfFileReader", "PdfReadError", "SigFieldSpec",
+    "SignatureValidationError", "ValidationContext", "append_signature_field", "asn1_crl", "pem",
+    "validate_pdf_signature", "x509",
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,6 +25,12 @@ from .export_parts import round_parts, submission_parts
 from .rounds import round_label
 
 PDF_JOB = "report_pdf"
+NOT_INSTALLED = "Máy chủ chưa cài LibreOffice nên chưa tạo được PDF; hãy tải báo cáo Word."
+
+
+def soffice_path(configured: str | None = "soffice") -> str | None:
+    """LibreOffice's program if this server has it (the PDF button says so when not)."""
+    return shutil.which(configured or "soffice")
 
 
 @dataclass(frozen=True)
@@ -145,3 +152,44 @@ def store_pdf(ref: ReportRef, parts: ExportParts, data: bytes, *, pages: int, pd
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def current_digest(ref: ReportRef) -> str:
+    return data_digest(report_parts(ref))
+
+
+def consolidation_behind(sub: Submission) -> ReportingRound | None:
+    """The unit's own round whose consolidation this submission carries upward (same
+    template and period), if the unit consolidates one."""
+    round_ = sub.round
+    return db.session.scalar(select(ReportingRound).where(
+        ReportingRound.unit_id == sub.unit_id, ReportingRound.template_code == round_.template_code,
+        ReportingRound.period_kind == round_.period_kind, ReportingRound.period_year == round_.period_year,
+        ReportingRound.period_index == round_.period_index, ReportingRound.id != round_.id))
+
+
+def figure_differences(signed_figures: dict[str, int], received: dict, counted_keys) -> list[str]:
+    """Keys whose number received upward differs from the number signed (missing = 0)."""
+    keys = {k for k in set(signed_figures) | {k for k, v in received.items() if isinstance(v, int)} if k in counted_keys}
+    return sorted(k for k in keys if int(signed_figures.get(k) or 0) != int(received.get(k) or 0))
+
+
+@dataclass(frozen=True)
+class SignedState:
+    """Whether a report has a signed PDF and whether it still matches the report's figures."""
+
+    latest: SignedReport | None
+    matches: bool
+
+    @property
+    def signed(self) -> bool:
+        return self.latest is not None
+
+
+def signed_state(ref: ReportRef, digest: str | None = None) -> SignedState:
+    found = signed_reports(ref.unit.id, ref.round.id)
+    if not found:
+        return SignedState(None, False)
+    latest = found[0]
+    digest = digest or current_digest(ReportRef(ref.unit, ref.round, ref.submission, latest.report_pdf.provisional))
+    return SignedState(latest, latest.report_pdf.data_digest == digest)

@@ -24,10 +24,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from cryptography import x509 as cx509
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import ReportPdf, RevocationList, SignedReport, TrustAnchor
+from ..models import (
+    ReportingRound,
+    ReportPdf,
+    RevocationList,
+    SignedReport,
+    Submission,
+    TrustAnchor,
+)
 from ..reporting.clock import format_moment, utcnow
 from .hanko import (
     ModificationLevel,
@@ -352,3 +360,33 @@ def set_anchor_active(anchor_id: int, active: bool) -> TrustAnchor | None:
     if row is not None:
         row.active = active
     return row
+
+
+def recheck(row: SignedReport) -> Verdict:
+    """The stored file checked again now, with today's trust anchors and CRLs."""
+    return check_signed_pdf(row.data, [row.report_pdf], trust_anchor_ders(), crl_ders())
+
+
+def signed_on_board(round_id: int) -> dict[int, SignedReport]:
+    """Each unit's latest signed file for its report in this round, or for the consolidation
+    its submission carries upward (its own round of the same period): two queries."""
+    found = latest_signed_by_unit(round_id)
+    behind = (select(ReportingRound.id, ReportingRound.unit_id)
+              .join(Submission, Submission.unit_id == ReportingRound.unit_id)
+              .join(upper := aliased(ReportingRound), upper.id == Submission.round_id)
+              .where(Submission.round_id == round_id, ReportingRound.id != round_id,
+                     ReportingRound.template_code == upper.template_code,
+                     ReportingRound.period_kind == upper.period_kind, ReportingRound.period_year == upper.period_year,
+                     ReportingRound.period_index == upper.period_index))
+    pairs = db.session.execute(behind).all()
+    if pairs:
+        newest = (select(SignedReport.unit_id, SignedReport.round_id, func.max(SignedReport.version).label("v"))
+                  .where(tuple_(SignedReport.round_id, SignedReport.unit_id).in_([(r, u) for r, u in pairs]))
+                  .group_by(SignedReport.unit_id, SignedReport.round_id).subquery())
+        for row in db.session.scalars(select(SignedReport).join(newest, (SignedReport.unit_id == newest.c.unit_id)
+                                                                & (SignedReport.round_id == newest.c.round_id)
+                                                                & (SignedReport.version == newest.c.v))):
+            current = found.get(row.unit_id)
+            if current is None or row.uploaded_at > current.uploaded_at:
+                found[row.unit_id] = row
+    return found
