@@ -244,3 +244,12 @@ def test_the_province_is_warned_when_the_figures_received_differ_from_the_signed
     as_user(client, make_user(district["province"], "reviewer"))
     page = client.get(f"/signatures/submissions/{target.id}").get_data(as_text=True)
     assert "Số liệu nhận được khác số liệu đã ký" in page
+
+
+def test_signed_files_are_in_the_backup(client, district, produced, ca, leader, tmp_path):
+    from app.backup import backup
+
+    upload(client, district["round"].id, sign(produced[0], leader, ca))
+    db.session.commit()
+    _, manifest = backup(db.engine, tmp_path / "instance", tmp_path / "b.tar.gz")
+    assert manifest.counts["signed_report"] == 1
