@@ -44,6 +44,7 @@ class Limits:
     max_running: int = 2  # jobs at once over every worker of the installation
     time_limit: int = 180  # seconds for one external program
     memory_mb: int = 2048  # address space of one external program
+    nice: int = 10  # external programs yield the CPU to the web workers on the same node
 
     @classmethod
     def from_config(cls, config: Mapping) -> Limits:
@@ -180,13 +181,16 @@ class ProgramTimedOut(Exception):
 def run_limited(command: list[str], limits: Limits, *, cwd: str | None = None,
                 env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run an external program in its own process group under the job's time and memory
-    limits; on timeout the whole group (LibreOffice forks) is killed. The memory limit is
+    limits, at a lower CPU priority; on timeout the whole group (LibreOffice forks) is killed. The memory limit is
     set by util-linux's prlimit before the program starts (no preexec_fn: the worker has
     threads); without prlimit, on the new process at once."""
     size = limits.memory_mb * 1024 * 1024
     wrapper = shutil.which("prlimit")
     if wrapper:
         command = [wrapper, f"--as={size}", "--core=0", "--", *command]
+    nice = shutil.which("nice")
+    if nice and limits.nice:
+        command = [nice, "-n", str(limits.nice), *command]
     process = subprocess.Popen(command, cwd=cwd, env=dict(env) if env is not None else None,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     if not wrapper:
