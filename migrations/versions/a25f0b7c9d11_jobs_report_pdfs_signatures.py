@@ -1,4 +1,4 @@
-"""Background jobs, the PDFs the portal produces for reports, signed reports, trust anchors and CRLs
+"""A document's number and date; background jobs, the PDFs the portal produces for reports, signed reports, trust anchors and CRLs
 
 Revision ID: a25f0b7c9d11
 Revises: 7c1e5a9d3f20
@@ -19,6 +19,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('document_settings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('number', sa.String(length=20), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('issued_on', sa.Date(), nullable=True))
     op.create_table(
         'job',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -142,3 +145,6 @@ def downgrade():
     op.drop_index('ix_job_claim_token', table_name='job')
     op.drop_index('ix_job_state', table_name='job')
     op.drop_table('job')
+    with op.batch_alter_table('document_settings', schema=None) as batch_op:
+        batch_op.drop_column('issued_on')
+        batch_op.drop_column('number')
