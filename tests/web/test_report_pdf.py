@@ -127,6 +127,14 @@ def test_every_level_s_pdf_is_embedded_pdfa_titled_and_offers_the_signature_fiel
     assert "Huyện BS" in consolidated.title or "huyện BS" in consolidated.title
     upward = produce(client, f"/signatures/submissions/{levels['upward'].id}")
     check_pdf(upward.data, tmp_path, "Lê Như Đông")
+    # The province's own consolidation (its district's report approved).
+    levels["upward"].status = "approved"
+    save_settings(levels["province"], levels["upward"].round_id, settings("Hoàng Văn Tỉnh", "CHỦ TỊCH"))
+    db.session.commit()
+    as_user(client, make_user(levels["province"], "reviewer"))
+    provincial = produce(client, f"/signatures/rounds/{levels['upward'].round_id}")
+    check_pdf(provincial.data, tmp_path, "Hoàng Văn Tỉnh")
+    as_user(client, reviewer)
     # The produced file downloads as it was hashed, and its signed copy is accepted.
     download = client.get(f"/signatures/pdfs/{consolidated.id}.pdf")
     assert download.data == consolidated.data

@@ -253,3 +253,12 @@ def test_signed_files_are_in_the_backup(client, district, produced, ca, leader, 
     db.session.commit()
     _, manifest = backup(db.engine, tmp_path / "instance", tmp_path / "b.tar.gz")
     assert manifest.counts["signed_report"] == 1
+
+
+def test_a_timestamped_signature_records_the_timestamp_s_time(client, district, produced, ca, leader):
+    tsa = issue(ca, "Dịch vụ cấp dấu thời gian (thử)", tsa=True)
+    assert upload(client, district["round"].id, sign(produced[0], leader, ca, tsa=tsa)).status_code == 303
+    row = db.session.query(SignedReport).one()
+    assert row.timestamped and abs((row.signed_at - NOW.replace(tzinfo=None)).total_seconds()) < 3600
+    page = client.get(f"/signatures/rounds/{district['round'].id}").get_data(as_text=True)
+    assert "có dấu thời gian RFC 3161 đã kiểm tra" in page and "do phần mềm ký tự ghi" not in page
