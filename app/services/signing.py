@@ -49,7 +49,7 @@ from .hanko import (
     x509,
 )
 
-MAX_SIGNED_SIZE = 20 * 1024 * 1024
+MAX_SIGNED_SIZE = 8 * 1024 * 1024  # the portal's request limit (MAX_CONTENT_LENGTH)
 
 TAMPERED = "Tệp đã bị sửa sau khi ký"
 NOT_OURS = "Văn bản không phải bản do hệ thống tạo cho báo cáo này"
@@ -95,6 +95,14 @@ def _name_part(name: x509.Name, key: str) -> str:
 
 def cert_name(cert: x509.Certificate) -> str:
     return _name_part(cert.subject, "common_name")
+
+
+def issuer_label(cert: x509.Certificate) -> str:
+    """"Test Root CA Chính phủ (Ban Cơ yếu Chính phủ)": the issuer's name and organisation."""
+    common, org = _name_part(cert.issuer, "common_name"), _name_part(cert.issuer, "organization_name")
+    if not common:
+        return cert.issuer.human_friendly
+    return f"{common} ({org})" if org and org != common else common
 
 
 def cert_org(cert: x509.Certificate) -> str:
@@ -246,7 +254,7 @@ def _check_signature(sig, anchors: list[x509.Certificate], crls, now: datetime,
         return None, TAMPERED, "Có thay đổi nội dung sau chữ ký của " + name
     facts = SignatureFacts(
         field=str(sig.field_name or ""), signer_name=name, signer_org=cert_org(cert),
-        serial=f"{cert.serial_number:X}", issuer=cert.issuer.human_friendly,
+        serial=f"{cert.serial_number:X}", issuer=issuer_label(cert),
         signed_at=signed_at.astimezone(UTC).isoformat(), timestamped=timestamped,
         revocation=revocation, modification=level.name,
     )

@@ -262,3 +262,28 @@ def test_a_timestamped_signature_records_the_timestamp_s_time(client, district, 
     assert row.timestamped and abs((row.signed_at - NOW.replace(tzinfo=None)).total_seconds()) < 3600
     page = client.get(f"/signatures/rounds/{district['round'].id}").get_data(as_text=True)
     assert "có dấu thời gian RFC 3161 đã kiểm tra" in page and "do phần mềm ký tự ghi" not in page
+
+
+def test_the_signature_pages_are_valid_html(client, district, produced, ca, leader, tmp_path):
+    from app.models import Job
+    from app.services.jobs import enqueue
+    from app.services.report_pdf import PDF_JOB
+    from tests.web.test_html_valid import VNU_JAR, vnu_errors
+
+    assert VNU_JAR.is_file(), "`make test-deps` installs the Nu HTML checker"
+    upload(client, district["round"].id, sign(produced[0], leader, ca))
+    enqueue(PDF_JOB, {"unit_id": district["district"].id, "round_id": district["round"].id, "provisional": False})
+    db.session.commit()
+    pages = {"report": client.get(f"/signatures/rounds/{district['round'].id}").get_data(as_text=True),
+             "refused": upload(client, district["round"].id, produced[0]).get_data(as_text=True)}
+    job = db.session.query(Job).one()
+    pages["job"] = "<!doctype html><html lang=vi><title>x</title>" + client.get(
+        f"/signatures/jobs/{job.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    as_user(client, make_user(district["province"], "admin", username="quantri"))
+    pages["trust"] = client.get("/signatures/trust").get_data(as_text=True)
+    files = []
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+        files.append(tmp_path / f"{name}.html")
+    failures = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}" for m in vnu_errors(files)]
+    assert failures == []
