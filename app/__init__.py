@@ -1,7 +1,6 @@
 """Tổng hợp — periodic administrative-reform reports for Vietnamese local government."""
 from __future__ import annotations
 
-
 from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine

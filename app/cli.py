@@ -24,7 +24,7 @@ def register_cli(app) -> None:
     @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có đơn vị nào.")
     def seed_demo_command(if_empty: bool) -> None:
         """Nạp dữ liệu demo: hai tỉnh, các xã, tài khoản, đợt báo cáo."""
-        from .demo import seed_demo, demo_logins
+        from .demo import demo_logins, seed_demo
 
         if db.session.scalar(select(func.count(OrgUnit.id))):
             if if_empty:

@@ -5,16 +5,16 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
-    BigInteger,
-    LargeBinary,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,7 +22,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .reporting.clock import utcnow
 from .reporting.lifecycle import is_locked
-
 
 # Kinds of organisation unit (tỉnh, huyện, xã, phường, thị trấn, đặc khu, phòng/ban).
 UNIT_KINDS = {

@@ -6,11 +6,11 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
+from ..reporting.template_check import check_template_source
 from ..reporting.templates import shipped_templates
-from ..services.report_templates import published_versions, publish, starting_point
+from ..services.report_templates import publish, published_versions, starting_point
 from ..services.submission_page import SECTION_STATES, dom_id
 from ..services.template_preview import preview_page
-from ..reporting.template_check import check_template_source
 from . import bp
 
 MAX_SOURCE = 200_000  # characters: the shipped templates are under 20,000

@@ -11,18 +11,25 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..htmx import render
 from ..models import CatalogueField, OrgUnit, User
-from ..reporting.text import clean_text
-from ..services.ids import get_row
-from ..services.sessions import end_all_sessions
+from ..permissions import get_or_404
 from ..reporting.clock import vn_today
+from ..reporting.text import clean_text
 from ..services.catalogue import catalogue, former_names, save_field, scope_units
 from ..services.errors import Invalid
+from ..services.ids import get_row
 from ..services.orgtree import add_unit, ancestors_ids, reparent, units_with_children_flags
-from ..permissions import get_or_404
+from ..services.sessions import end_all_sessions
 from . import bp
 from .forms import FieldForm, UnitForm, UserForm
 from .importing import (
-    IMPORT_COLUMNS, ImportFileError, check_units, check_users, parents_first, preview_columns, read_table, sample_workbook,
+    IMPORT_COLUMNS,
+    ImportFileError,
+    check_units,
+    check_users,
+    parents_first,
+    preview_columns,
+    read_table,
+    sample_workbook,
 )
 
 PAGE_SIZE = 50

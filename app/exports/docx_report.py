@@ -27,8 +27,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from ..reporting.directives import followup_paragraphs
 from ..reporting.clock import format_day, vn_today
+from ..reporting.directives import followup_paragraphs
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
 from ..services.export_model import ExportParts

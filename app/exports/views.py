@@ -16,19 +16,19 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from ..services.consolidation import load_consolidation, round_readiness
-from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from ..extensions import db
 from ..forms import Form, too_long
 from ..models import Submission
 from ..reporting.text import clean_text
-from ..services.document_settings import load_settings, save_settings
 from ..services.access import can_edit_submission
+from ..services.consolidation import load_consolidation, round_readiness
+from ..services.document_settings import load_settings, save_settings
+from ..services.export_model import content_disposition
+from ..services.export_parts import round_parts, submission_parts, unit_title
 from ..services.rounds import load_round, round_label, round_template, round_window
+from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from . import bp
 from .docx_report import write_report_docx
-from ..services.export_parts import round_parts, submission_parts, unit_title
-from ..services.export_model import content_disposition
 from .roundtrip import EntryMeta, read_upload, write_entry_workbook
 from .xlsx import write_round_workbook
 

@@ -26,12 +26,12 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..reporting.clock import local_naive
-from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
 from ..reporting.consolidation import TableResult
-from ..reporting.text import xml_safe
+from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
 from ..reporting.templates import Section
-from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
+from ..reporting.text import xml_safe
 from ..services.export_model import ExportParts
+from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 from .xlsx_charts import add_rate_columns, write_charts
 
 FONT = "Times New Roman"

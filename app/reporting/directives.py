@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from .documents import DOC_TYPES
 from .numbers import InvalidNumber, format_count
-from .text import clean_text
 from .synthesis import group_statements
+from .text import clean_text
 
 NOT_STARTED, IN_PROGRESS, DONE, MISSING = "not_started", "in_progress", "done", "missing"
 # What a unit may report, in the order the form offers it.

@@ -11,16 +11,24 @@ from ..htmx import render
 from ..models import UNIT_KINDS
 from ..reporting.clock import vn_today
 from ..reporting.progress import (
-    SORTS, TILES, BoardQuery, kind_choices, parent_choices, review_queue, select_rows, tile_counts,
+    SORTS,
+    TILES,
+    BoardQuery,
+    kind_choices,
+    parent_choices,
+    review_queue,
+    select_rows,
+    tile_counts,
 )
 from ..reporting.reminders import grouped_reminder, unit_reminder
-from ..services.board import CHANNELS, load_progress, record_reminders
 from ..reporting.trends import signed_change
+from ..services.board import CHANNELS, load_progress, record_reminders
 from ..services.charts import board_charts, consolidated_charts
 from ..services.errors import NotFound
 from ..services.ids import parse_id
 from ..services.rounds import deadline_text, load_round, round_events, round_label
 from . import bp
+
 
 @bp.app_context_processor
 def _chart_helpers() -> dict:

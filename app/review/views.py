@@ -5,35 +5,61 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..services.consolidation import (
-    TEXT_KINDS, included_states, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
-    upward_submission)
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import OrgUnit, ReportingRound, SubmissionValue
-from ..reporting.clock import format_day, vn_today
 from ..permissions import section_or_404
+from ..reporting.clock import format_day, vn_today
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import is_consolidated_key
+from ..reporting.drilldown import SORTS as DRILLDOWN_SORTS
+from ..reporting.drilldown import cell_label, drilldown
 from ..reporting.keys import figures_part
-from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
-from ..services.report_templates import available_templates
-from ..services.orgtree import unit_order
-from ..services.workdays import work_calendar
-from ..services.access import can_act_on_round
-from ..services.errors import Invalid
-from ..services.rounds import (
-    close_round, load_round, reopen_round,
-    RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_template, status_counts,
+from ..reporting.periods import (
+    add_working_days,
+    adhoc_period,
+    default_deadline,
+    due_period,
+    make_period,
+    period_label,
+    window_label,
 )
-from . import bp
-from ..services.trends import store_round_totals
-from ..reporting.drilldown import SORTS as DRILLDOWN_SORTS, cell_label, drilldown
+from ..services.access import can_act_on_round
+from ..services.consolidation import (
+    TEXT_KINDS,
+    included_states,
+    load_consolidation,
+    load_inputs,
+    round_documents,
+    round_readiness,
+    save_round_text,
+    section_suggestion,
+    submit_upward,
+    upward_submission,
+)
 from ..services.drilldown import cell_by_unit
+from ..services.errors import Invalid
+from ..services.orgtree import unit_order
+from ..services.report_templates import available_templates
+from ..services.rounds import (
+    RoundProblem,
+    close_round,
+    days_left,
+    deadline_text,
+    default_expected_units,
+    load_round,
+    open_round,
+    reopen_round,
+    round_label,
+    round_template,
+    status_counts,
+)
 from ..services.submission_page import dom_id
+from ..services.trends import store_round_totals
+from ..services.workdays import work_calendar
+from . import bp
 from .consolidated import consolidated_page
 from .forms import YEARS, RoundForm
-
 
 INDEX_CHOICES = {
     "month": [(m, f"Tháng {m}") for m in range(1, 13)],

@@ -12,28 +12,27 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
-from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
 from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import EXPLAIN_PREFIX, figures_part, note_key, text_key
 from ..reporting.clock import utcnow
-from ..reporting.numbers import format_count
-from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
-from ..reporting.synthesis import Suggestion, overdue_units, suggest
-from .errors import NotFound
 from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
+from ..reporting.keys import EXPLAIN_PREFIX, figures_part, note_key, text_key
+from ..reporting.numbers import format_count
 from ..reporting.periods import Period, period_label, previous_period
-from ..reporting.templates import ReportTemplate
 from ..reporting.rows import combine_series, fold_unknown_rows
+from ..reporting.synthesis import Suggestion, overdue_units, suggest
+from ..reporting.templates import ReportTemplate
+from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.validation import validate
 from .directives import DirectiveConsolidation, round_followup, upward_followup_values
+from .errors import NotFound
 from .orgtree import series_units, unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template, submitted_late
-
+from .submissions import display, move, plain_values, save_values, stored_values
 
 
 @dataclass

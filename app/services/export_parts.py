@@ -9,17 +9,17 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .consolidation import RoundConsolidation, coverage_text, edited_figures, round_figures, submission_figures
-from .directives import directive_reports, submission_reports
-from .submissions import plain_values, stored_values
-from ..reporting.clock import vn_today
 from ..extensions import db
 from ..models import OrgUnit, Submission, SubmissionDocument, User
+from ..reporting.clock import vn_today
 from ..reporting.consolidation import UnitInput, consolidate
 from ..reporting.keys import note_key
-from .rounds import round_label, round_template, round_window, submitted_late
+from .consolidation import RoundConsolidation, coverage_text, edited_figures, round_figures, submission_figures
+from .directives import directive_reports, submission_reports
 from .document_settings import signature_for
 from .export_model import ExportParts, UnitStatus, committee_name
+from .rounds import round_label, round_template, round_window, submitted_late
+from .submissions import plain_values, stored_values
 from .trends import consolidated_sums, round_trend
 
 

@@ -10,17 +10,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..reporting.clock import format_day, to_local, vn_today
 from ..models import (
-    ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, RoundEvent, Submission, SubmissionValue, User,
+    ChangeLog,
+    DeadlineExtension,
+    OrgUnit,
+    ReportingRound,
+    RoundEvent,
+    Submission,
+    SubmissionValue,
+    User,
 )
+from ..reporting.clock import format_day, to_local, vn_today
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.text import clean_text
 from ..reporting.validation import carried_over
 from .access import can_review_round
-from .errors import Invalid, NotFound
 from .catalogue import catalogue_snapshot
+from .errors import Invalid, NotFound
 from .ids import get_row
 from .orgtree import series_units, unit_order
 from .workdays import work_calendar
