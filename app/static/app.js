@@ -180,7 +180,7 @@
   // A cell is dirty from its first changed keystroke until the server has acknowledged its
   // current value. The page says "Đã lưu" only when no cell is dirty.
   var dirtyCells = [], inflight = [], failed = [], refused = [], blocked = [], blockedReason = "";
-  var retryTimer = null, retryDelay = 0, lastSavedAt = "";
+  var retryTimer = null, retryDelay = 0, lastSavedAt = "", initialStatus = null;
   function savedValue(el) { return el.hasAttribute("data-saved") ? el.getAttribute("data-saved") : el.defaultValue; }
   function unchanged(el) { return el.value.trim() === savedValue(el).trim(); }
   function remove(list, el) { var i = list.indexOf(el); if (i >= 0) list.splice(i, 1); }
@@ -211,6 +211,7 @@
     else if (refused.length) pageStatus(cells(refused.length) + " chưa hợp lệ — chưa lưu", "error");
     else if (unsent) pageStatus(cells(unsent) + " chưa lưu…", "saving");
     else if (lastSavedAt) pageStatus("Đã lưu lúc " + lastSavedAt, "saved");
+    else if (initialStatus !== null) pageStatus(initialStatus, "");
   }
   function setMessage(el, html) {
     var msg = document.getElementById("msg-" + el.id);
@@ -477,5 +478,8 @@
     if (menu && window.matchMedia) menu.open = !window.matchMedia("(max-width: 700px)").matches;
   }
 
-  document.addEventListener("DOMContentLoaded", function () { restoreLocal(document); replayDraft(); fitSectionMenu(); openAtFirstComment(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    var status = document.getElementById("save-status");
+    initialStatus = status && !status.querySelector("a") ? status.textContent : null;
+    restoreLocal(document); replayDraft(); fitSectionMenu(); openAtFirstComment(); });
 })();

@@ -144,3 +144,23 @@ def test_logging_out_forgets_the_officers_drafts_on_this_device(new_context, rep
     page.locator("form[data-logout-user] button").click()
     page.wait_for_url("**/login**")
     assert page.evaluate(drafts) == []
+
+
+def test_retyping_the_stored_value_clears_the_refusal(new_context, report):
+    sub, officer, _ = report
+    page = new_context().new_page()
+    login(page, officer)
+    page.goto(f"/submissions/{sub.id}")
+    cell, message = page.locator(CELL), page.locator("#msg-k-I-1-published")
+    cell.fill("mười")
+    cell.press("Tab")
+    expect(message.locator(".error")).to_be_visible()
+    expect(cell).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#save-status")).to_have_text("1 ô chưa hợp lệ — chưa lưu")
+    cell.fill("26")  # the stored value again
+    cell.press("Tab")
+    expect(message.locator(".error")).to_have_count(0)
+    expect(cell).to_have_attribute("aria-invalid", "false")
+    expect(cell).not_to_have_class("num-input invalid")
+    expect(page.locator("#save-status")).not_to_contain_text("chưa")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tonghop:draft:'))") == []
