@@ -22,7 +22,7 @@ KEY, CELL = "I.1/published", "#k-I-1-published"
 
 @pytest.fixture
 def report():
-    round_, district, units, reporters, boss = quarterly_round(communes=2)
+    round_, _district, units, reporters, _boss = quarterly_round(communes=2)
     sub = submission_for(round_, units[0])
     fill(sub, {KEY: 26})
     colleague = make_user(units[0], username="xa.so1.b", full_name="Đồng nghiệp xã 1")

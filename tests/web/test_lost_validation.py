@@ -16,7 +16,7 @@ from tests.factories import set_values, submission_for
 
 @pytest.fixture
 def report(client):
-    round_, district, units, reporters, boss = quarterly_round(communes=1)
+    round_, _district, units, reporters, _boss = quarterly_round(communes=1)
     sub = submission_for(round_, units[0])
     set_values(sub, {"I.1/published": 5})
     login_as(client, reporters[0])
@@ -29,16 +29,16 @@ def test_a_refused_save_without_javascript_opens_on_an_error_summary_and_the_sta
                                                                 "v.I.1/in_scope": "7", "ver.I.1/in_scope": "0"})
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
+    title = re.search(r"<title>(.*?)</title>", body, re.DOTALL).group(1)
     assert title.startswith("Lỗi:")
     summary = body.index('id="error-summary"')
     assert summary < body.index('class="page-head"')  # at the top, before everything else of the page
     assert 'href="#k-I-1-published"' in body[summary:summary + 2000]
     assert "Có 1 ô chưa lưu được" in body
-    status = re.search(r'<p id="save-status"[^>]*>(.*?)</p>', body, re.S).group(1)
+    status = re.search(r'<p id="save-status"[^>]*>(.*?)</p>', body, re.DOTALL).group(1)
     assert "Đã lưu" not in status and "chưa lưu được" in status
     assert "Không có lỗi hay cảnh báo nào" not in body
-    nav_item = re.search(r'<a href="#k-I-1">.*?</li>', body, re.S).group(0)
+    nav_item = re.search(r'<a href="#k-I-1">.*?</li>', body, re.DOTALL).group(0)
     assert "1 lỗi" in nav_item and "Đã xong" not in nav_item
 
 
