@@ -287,7 +287,10 @@ def _documents_response(sub, section_id, status=200, form_data=None, form_errors
     context = page_context(page, section=section, doc_form=form_data or {}, doc_errors=form_errors or {},
                            editing=editing)
     if is_fragment_request():
-        return render_template("entry/_documents.html", **context), status
+        response = make_response(render_template("entry/_documents.html", **context), status)
+        if status == 200:  # a document's date may raise or settle a warning: the checks refresh
+            response.headers["HX-Trigger"] = "submission-saved"
+        return response
     if status == 200:
         return redirect(url_for("entry.submission", submission_id=sub.id) + f"#{dom_id(section_id)}", code=303)
     return render_template("entry/submission.html", **context), status
