@@ -298,6 +298,12 @@ def _inserted_key(line: str) -> str:
     return _NUMBER.sub("#", words(_TRAILING_NAMES.sub("", line).rstrip(" .;:")))
 
 
+def repeated_lines(reviewer_text: str, insert_text: str) -> list[str]:
+    """Lines of ``insert_text`` whose statement the reviewer's text already has."""
+    written = {_inserted_key(line) for line in statements_of("", reviewer_text or "")}
+    return [line for line in (insert_text or "").splitlines() if line.strip() and _inserted_key(line) in written]
+
+
 def notice_line(what: str, units: Sequence[str]) -> str:
     """A problem named from the data: every unit, however many."""
     return f"- {what}: {name_list(units, len(units))}."
