@@ -27,11 +27,13 @@ from ..reporting.periods import (
 from ..services.access import can_act_on_round
 from ..services.consolidation import (
     TEXT_KINDS,
+    already_inserted,
     included_states,
     load_consolidation,
     load_inputs,
     round_documents,
     round_readiness,
+    round_text,
     save_round_text,
     section_suggestion,
     submit_upward,
@@ -259,6 +261,13 @@ def round_narrative(round_id: int, section_id: str):
     _may_write(round_)
     section = _text_section(round_, section_id)
     append = request.form.get("append") == "1"
+    if append and request.form.get("confirm") != "1":
+        # Without JavaScript nothing asked before this post: a line already in the text is
+        # inserted again only after the reviewer confirms it.
+        repeated = already_inserted(round_, section_id, request.form.get("text"))
+        if repeated:
+            return render_template("review/insert_confirm.html", round_=round_, section=section, repeated=repeated,
+                                   text=request.form.get("text", ""), include_submitted=request.args.get("provisional") == "1")
     saved = save_round_text(round_, section_id, request.form.get("text"), request.form.get("version", type=int),
                             append=append)
     message = "Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp."
@@ -309,9 +318,11 @@ def suggestion(round_id: int, section_id: str):
     section = _text_section(round_, section_id)
     include_submitted = request.args.get("provisional") == "1"
     found = section_suggestion(round_, section_id, include_submitted)
+    written = round_text(round_, section_id)
+    reviewer_text = written.text if written is not None else ""
     return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
-                  suggestion=found, include_submitted=include_submitted,
-                  may_write=can_act_on_round(current_user, round_))
+                  suggestion=found, include_submitted=include_submitted, inserted=found.inserted(reviewer_text),
+                  notices_inserted=found.notices_inserted(reviewer_text), may_write=can_act_on_round(current_user, round_))
 
 
 @bp.route("/<int:round_id>/upward", methods=["GET", "POST"])
