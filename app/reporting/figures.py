@@ -161,7 +161,11 @@ class _Writer:
         if survey is None or not survey.forms:
             return None
         if f == "share":
-            return self._share(survey.counts.get(arg, 0), survey.forms, p)
+            # The survey's own shares: one decimal each, adding up to 100,0 % (never "1%" beside "69,2%").
+            share = survey.shares.get(arg)
+            if share is None or (p.nonzero and not survey.counts.get(arg)):
+                return None
+            return format_ratio(share)
         if survey.score is None:
             return None
         return format_score(survey.score) if f == "score" else (survey.rating or None)
