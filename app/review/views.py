@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..services.consolidation import (
-    TEXT_KINDS, included_states, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
+    TEXT_KINDS, figure_choices, figure_choices_missing, included_states, resolve_stale_figures, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
     upward_submission)
 from ..extensions import db
 from ..htmx import is_fragment_request, render
@@ -298,9 +298,17 @@ def upward(round_id: int):
     target = upward_submission(round_)
     if target is None:
         abort(404)
+    readiness = round_readiness(round_)
+    choices = figure_choices(request.form)
     if request.method == "GET" or request.form.get("confirm") != "1":
         return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
-                               readiness=round_readiness(round_))
+                               readiness=readiness, choices=choices)
+    # One number per figure: an edited figure text gone stale needs the reviewer's choice first.
+    unchosen = figure_choices_missing(readiness, choices)
+    if unchosen and not target.locked:
+        return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
+                               readiness=readiness, choices=choices, unchosen=unchosen), 422
+    resolve_stale_figures(round_, readiness, choices, current_user)
     problems = submit_upward(load_consolidation(round_), target, current_user)
     if problems:
         db.session.rollback()

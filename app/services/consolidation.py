@@ -7,6 +7,7 @@ the figure sentences make.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
-from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
+from ..models import OrgUnit, ReportingRound, RoundEvent, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
 from ..reporting.keys import EXPLAIN_PREFIX, figures_part, note_key, text_key
 from ..reporting.clock import utcnow
 from ..reporting.numbers import format_count
@@ -422,6 +423,18 @@ def round_documents(round_: ReportingRound, section_id: str, include_submitted: 
 
 
 @dataclass(frozen=True)
+class StaleFigures:
+    """A section's figures written out that the reviewer edited before the figures changed:
+    what the report would print (the edit) beside what the figures now say."""
+
+    section_id: str
+    label: str  # "I.4 Tình hình, kết quả giải quyết thủ tục hành chính"
+    mine: str
+    new: str
+    differences: tuple[tuple[str, str], ...]  # (number in the edit, number now), where they differ
+
+
+@dataclass(frozen=True)
 class Readiness:
     """What a consolidated report lacks, shown before it is sent upward or downloaded."""
 
@@ -429,29 +442,114 @@ class Readiness:
     included: int
     missing: tuple[str, ...]  # units whose report is not in the figures (not submitted, or not approved)
     unapproved: tuple[str, ...]  # submitted, not yet approved: left out, or provisional figures
-    empty_sections: tuple[str, ...]  # "I.5.2 Triển khai, đơn giản hóa …": narrative sections without reviewer text
+    # "I.5.2 Triển khai, …": sections where units wrote but the reviewer did not (a section
+    # nobody wrote in prints "Không phát sinh."; one whose figures are written out counts as written).
+    empty_sections: tuple[str, ...]
     provisional: bool
+    stale_figures: tuple[StaleFigures, ...] = ()  # each needs the reviewer's choice before export or sending
 
     @property
     def complete(self) -> bool:
-        return not (self.missing or self.unapproved or self.empty_sections)
+        return not (self.missing or self.unapproved or self.empty_sections or self.stale_figures)
+
+
+_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?%?|\d+(?:,\d+)?%?")
+
+
+def number_differences(mine: str, new: str) -> tuple[tuple[str, str], ...]:
+    """The numbers that differ between two versions of the same sentences, in order:
+    "3.042" against "3.079". Lines are compared one by one, numbers by position."""
+    found: list[tuple[str, str]] = []
+    mine_lines, new_lines = _lines(mine), _lines(new)
+    for index in range(max(len(mine_lines), len(new_lines))):
+        left = _NUMBER.findall(mine_lines[index]) if index < len(mine_lines) else []
+        right = _NUMBER.findall(new_lines[index]) if index < len(new_lines) else []
+        for position in range(max(len(left), len(right))):
+            a = left[position] if position < len(left) else "—"
+            b = right[position] if position < len(right) else "—"
+            if a != b and (a, b) not in found:
+                found.append((a, b))
+    return tuple(found)
+
+
+def stale_figures(rc: RoundConsolidation) -> tuple[StaleFigures, ...]:
+    """Each edited figure text whose figures changed since it was edited."""
+    stale = []
+    for sid, part in figure_parts(rc, round_figures(rc)).items():
+        if part.stale:
+            section = rc.template.section(sid)
+            stale.append(StaleFigures(sid, f"{section.id} {section.heading}", part.edit.text, part.generated,
+                                      number_differences(part.edit.text, part.generated)))
+    return tuple(stale)
+
+
+def _written_by_units(round_: ReportingRound, states: tuple[str, ...]) -> set[str]:
+    """Sections where any included unit wrote a text or a note (one query, DISTINCT keys)."""
+    rows = db.session.execute(
+        select(SubmissionValue.key).distinct()
+        .where(SubmissionValue.submission_id.in_(_included_ids(round_, states)),
+               SubmissionValue.text_value.is_not(None), SubmissionValue.text_value != "",
+               or_(SubmissionValue.key.endswith("/text"), SubmissionValue.key.endswith("/note"))))
+    return {key.rsplit("/", 1)[0] for (key,) in rows}
 
 
 def round_readiness(round_: ReportingRound, include_submitted: bool = False) -> Readiness:
-    """Two queries: the round's submissions and the reviewer's texts."""
+    """Three queries (submissions, the reviewer's texts, the sections units wrote in); the
+    consolidation is loaded only when a figure text was edited, to see whether it went stale."""
     template = round_template(round_)
     submissions = _round_submissions(round_)
     states = included_states(include_submitted)
-    written = {section_id for section_id, n in round_texts(round_).items() if n.text.strip()}
+    texts = round_texts(round_)
+    written = {section_id for section_id, n in texts.items() if n.text.strip()}
+    by_units = _written_by_units(round_, states)
+    stale: tuple[StaleFigures, ...] = ()
+    if any(n.basis is not None for n in texts.values()):
+        stale = stale_figures(load_consolidation(round_, include_submitted, texts=False))
     return Readiness(
         expected=len(submissions),
         included=sum(1 for s in submissions if s.status in states),
         missing=tuple(s.unit.name for s in submissions if s.status not in ("submitted", "approved")),
         unapproved=tuple(s.unit.name for s in submissions if s.status == "submitted"),
-        empty_sections=tuple(f"{s.id} {s.heading}" for s in template.sections_of("narrative")
-                             if s.id not in written),
+        empty_sections=tuple(f"{s.id} {s.heading}" for s in template.sections
+                             if s.kind in TEXT_KINDS and s.id in by_units and s.id not in written and not s.figures),
         provisional=include_submitted,
+        stale_figures=stale,
     )
+
+
+FIGURE_CHOICES = {"new": "Lấy văn bản mới theo số liệu", "mine": "Giữ văn bản của tôi"}
+
+
+def figure_choices(form) -> dict[str, str]:
+    """The posted choices, "figures-<section id>" → "new" | "mine"."""
+    return {key[len("figures-"):]: str(form.get(key)) for key in form if key.startswith("figures-")}
+
+
+def figure_choices_missing(readiness: Readiness, choices: dict[str, str]) -> list[str]:
+    """The stale sections without a choice, as Vietnamese messages."""
+    return [f"Mục {s.label}: chọn lấy văn bản mới theo số liệu hay giữ văn bản của bạn."
+            for s in readiness.stale_figures if choices.get(s.section_id) not in FIGURE_CHOICES]
+
+
+def resolve_stale_figures(round_: ReportingRound, readiness: Readiness, choices: dict[str, str], user) -> None:
+    """Apply and record the reviewer's choice per stale section: "new" returns the part to
+    following the figures (the edit is removed), "mine" keeps the edit as written against
+    today's figures. Each choice is a round event (who, when, which figures). The caller commits."""
+    for stale in readiness.stale_figures:
+        choice = choices.get(stale.section_id)
+        if choice not in FIGURE_CHOICES:
+            continue
+        row = round_text(round_, figures_part(stale.section_id))
+        if row is None:
+            continue
+        if choice == "new":
+            db.session.delete(row)
+        else:
+            row.basis = stale.new
+        compared = "; ".join(f"{a} → {b}" for a, b in stale.differences)
+        db.session.add(RoundEvent(round_id=round_.id, user_id=getattr(user, "id", None),
+                                  action="figures_new" if choice == "new" else "figures_kept",
+                                  note=f"{stale.label}: {FIGURE_CHOICES[choice].lower()}" + (f" ({compared})" if compared else "")))
 
 
 def _lines(text: str) -> list[str]:
