@@ -78,7 +78,8 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, round_.id, receiving),
         created=created_at(round_), followup=directive_reports(rc.followup),
-        trend=round_trend(round_, current=consolidated_sums(rc)),
+        trend=round_trend(round_, current=consolidated_sums(rc), current_units=(len(rc.included), len(rc.submissions)),
+                          current_provisional=bool(rc.result.provisional_units)),
     )
 
 
