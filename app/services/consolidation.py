@@ -105,14 +105,16 @@ def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None) -> t
     return submissions, included, inputs
 
 
-def _summed_counts(round_: ReportingRound, states: tuple[str, ...]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The counts summed by the database, in total and per kind class of unit (one query)."""
-    rows = db.session.execute(
-        select(OrgUnit.kind, SubmissionValue.key, func.sum(SubmissionValue.int_value))
-        .join(Submission, Submission.id == SubmissionValue.submission_id).join(OrgUnit, OrgUnit.id == Submission.unit_id)
-        .where(Submission.round_id == round_.id, Submission.status.in_(states), SubmissionValue.int_value.is_not(None))
-        .group_by(OrgUnit.kind, SubmissionValue.key)
-    )
+def _summed_counts(round_: ReportingRound, states: tuple[str, ...], unit_ids=None) -> tuple[
+        dict[str, int], dict[str, dict[str, int]]]:
+    """The counts summed by the database, in total and per kind class of unit (one query);
+    ``unit_ids``: only those units' reports (a like-for-like comparison)."""
+    stmt = (select(OrgUnit.kind, SubmissionValue.key, func.sum(SubmissionValue.int_value))
+            .join(Submission, Submission.id == SubmissionValue.submission_id).join(OrgUnit, OrgUnit.id == Submission.unit_id)
+            .where(Submission.round_id == round_.id, Submission.status.in_(states), SubmissionValue.int_value.is_not(None)))
+    if unit_ids is not None:
+        stmt = stmt.where(Submission.unit_id.in_(sorted(unit_ids)))
+    rows = db.session.execute(stmt.group_by(OrgUnit.kind, SubmissionValue.key))
     total: dict[str, int] = {}
     by_kind: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, key, amount in rows:
@@ -166,36 +168,76 @@ def earlier_periods(period: Period) -> tuple[Period | None, Period | None]:
     return Period(period.kind, period.year - 1, period.index, period.date_from, period.date_to), previous_period(period)
 
 
-def round_comparisons(round_: ReportingRound) -> tuple[Comparison | None, Comparison | None]:
-    """The consolidating unit's approved figures for the same period last year and the
-    previous period, when it ran those rounds: two lookups and two sums, whatever the units."""
-    found = []
-    # A consolidating unit formed by a merger (two provinces in 2025) sums its predecessors' rounds.
+def _add_sums(into: tuple[dict, dict], more: tuple[dict, dict]) -> None:
+    summed, by_kind = into
+    for key, amount in more[0].items():
+        summed[key] = summed.get(key, 0) + amount
+    for kind, part in more[1].items():
+        mine = by_kind.setdefault(kind, {})
+        for key, amount in part.items():
+            mine[key] = mine.get(key, 0) + amount
+
+
+def round_comparisons(round_: ReportingRound, rc: RoundConsolidation | None = None) -> tuple[
+        Comparison | None, Comparison | None, list[str]]:
+    """The same period last year and the previous period, like for like (design §8), and
+    a line for each comparison left out and why.
+
+    A comparison is made over the units present in both periods (a unit formed by a merger
+    stands for its predecessors): over all of them when the two periods cover the same
+    units; over the common ones, said so ("cùng 47 đơn vị"), when they are at least half of
+    this period's units; not at all below half. The consolidating unit's own earlier rounds
+    (its predecessors' after a merger) are summed by the database, a fixed number of queries."""
+    found: list[Comparison | None] = []
+    notes: list[str] = []
     series = sorted(series_units([round_.unit_id])[round_.unit_id], key=lambda u: u != round_.unit_id)
+    states = included_states(rc.include_submitted) if rc is not None else ("approved",)
+    current = [s.unit_id for s in rc.included] if rc is not None else None
+    histories: dict[int, set[int]] = {}
     for period, label in zip(earlier_periods(round_period(round_)), ("year", "previous")):
         rounds = [r for r in (_round_of(u, round_.template_code, period) for u in series) if r] if period else []
         if not rounds:
             found.append(None)
             continue
-        earlier = rounds[0]
-        summed, by_kind = _summed_counts(earlier, ("approved",))
-        for other in rounds[1:]:
-            more, more_by_kind = _summed_counts(other, ("approved",))
-            for key, amount in more.items():
-                summed[key] = summed.get(key, 0) + amount
-            for kind, part in more_by_kind.items():
-                mine = by_kind.setdefault(kind, {})
-                for key, amount in part.items():
-                    mine[key] = mine.get(key, 0) + amount
-        result = consolidate(round_template(earlier), [], summed=summed, summed_by_kind=by_kind)
-        found.append(Comparison(result, str(period.year) if label == "year" else round_label(earlier)))
-    return found[0], found[1]
+        name = str(period.year) if label == "year" else round_label(rounds[0])
+        if current and not histories:
+            histories = series_units(current)  # successors stand for their predecessors
+        before = set(db.session.scalars(select(Submission.unit_id).where(
+            Submission.round_id.in_([r.id for r in rounds]), Submission.status == "approved")))
+        common = [u for u in current or () if histories[u] & before]
+        restricted = current is not None and (
+            len(common) != len(current) or bool(before - set().union(*(histories[u] for u in common))))
+        if current is not None and 2 * len(common) < len(current):
+            found.append(None)
+            what = f"cùng kỳ năm {period.year}" if label == "year" else lower_first(name)
+            notes.append(f"Không so sánh với {what}: chỉ {format_count(len(common))}/{format_count(len(current))} "
+                         "đơn vị có số liệu ở cả hai kỳ, chưa đến một nửa")
+            continue
+        keep = set().union(*(histories[u] for u in common)) & before if restricted else None
+        then: tuple[dict, dict] = ({}, {})
+        for r in rounds:
+            _add_sums(then, _summed_counts(r, ("approved",), keep))
+        result = consolidate(round_template(rounds[0]), [], summed=then[0], summed_by_kind=then[1])
+        if not restricted:
+            found.append(Comparison(result, name))
+            continue
+        now = _summed_counts(round_, states, common)
+        same = f"cùng {format_count(len(common))} đơn vị"
+        found.append(Comparison(result, f"{name} ({same})" if label == "year" else f"{same} {lower_first(name)}",
+                                now=consolidate(rc.template, [], summed=now[0], summed_by_kind=now[1]),
+                                units=len(common)))
+    return found[0], found[1], notes
 
 
 def round_figures(rc: RoundConsolidation) -> dict[str, tuple[str, ...]]:
     """The consolidation's figures written out, with the comparisons when the rounds exist."""
-    last_year, previous = round_comparisons(rc.round)
-    return write_figures(rc.result, period_label=round_label(rc.round), last_year=last_year, previous=previous)
+    return figures_and_notes(rc)[0]
+
+
+def figures_and_notes(rc: RoundConsolidation) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """The figures written out and the lines saying which comparison was left out and why."""
+    last_year, previous, notes = round_comparisons(rc.round, rc)
+    return write_figures(rc.result, period_label=round_label(rc.round), last_year=last_year, previous=previous), notes
 
 
 def submission_figures(sub: Submission, result: Consolidation) -> dict[str, tuple[str, ...]]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .consolidation import RoundConsolidation, coverage_text, edited_figures, round_figures, submission_figures
+from .consolidation import RoundConsolidation, coverage_text, edited_figures, figures_and_notes, submission_figures
 from .directives import directive_reports, submission_reports
 from .submissions import plain_values, stored_values
 from ..reporting.clock import vn_today
@@ -64,6 +64,9 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
     unit = round_.unit
     parent = unit.parent
     receiving = unit_title(parent)
+    written, comparison_notes = figures_and_notes(rc)
+    # Coverage, then any comparison left out and why (like for like, design §8).
+    coverage = "; ".join([coverage_text(rc).rstrip(".")] + comparison_notes) + "."
     return ExportParts(
         template=rc.template, result=rc.result,
         period_label=round_label(round_), period_window=round_window(round_),
@@ -71,8 +74,8 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         issuing_body=unit_title(unit), parent_body=unit_title(parent),
         place_name=unit.place_name or unit.name, year=vn_today().year,
         reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text and n.basis is None},
-        figure_sentences=edited_figures(rc, round_figures(rc)),
-        coverage_text=coverage_text(rc),
+        figure_sentences=edited_figures(rc, written),
+        coverage_text=coverage,
         provisional=bool(rc.result.provisional_units),
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
         completeness=completeness(rc.submissions, round_),
