@@ -109,8 +109,28 @@ def intro(parts: ExportParts) -> str:
     if basis.lower().startswith("thực hiện "):
         basis = basis[len("thực hiện "):]
     if not basis:
-        basis = f"chế độ báo cáo theo {parts.template.legal_basis}" if parts.template.legal_basis else "chế độ báo cáo"
+        basis = regime_basis(parts.template.legal_basis, parts.reporting_unit)
     return f"Thực hiện {basis}, {parts.reporting_unit} báo cáo {lower_first(report_title(parts))} như sau:"
+
+
+REGIME = "chế độ báo cáo"
+# "… theo yêu cầu của Văn phòng UBND tỉnh": a request from the province's own office binds
+# the units below the province, not the province reporting to the Government Office.
+OWN_OFFICE_REQUEST = re.compile(r"\s*theo yêu cầu của Văn phòng (UBND|Ủy ban nhân dân) tỉnh\b[^,;]*", re.IGNORECASE)
+
+
+def regime_basis(legal_basis: str, reporting_unit: str) -> str:
+    """The reporting regime the template cites, worded once ("chế độ báo cáo theo Thông tư
+    số 01/2020/TT-VPCP …", or the template's own "Chế độ báo cáo tháng …"), without a
+    request the reporting level makes of itself."""
+    basis = (legal_basis or "").strip().rstrip(".;,")
+    if reporting_unit.lower().startswith(("ubnd tỉnh", "ủy ban nhân dân tỉnh")):
+        basis = OWN_OFFICE_REQUEST.sub("", basis).strip()
+    if not basis:
+        return REGIME
+    if basis.lower().startswith(REGIME):
+        return lower_first(basis)
+    return f"{REGIME} theo {basis}"
 
 
 def section_title(section: Section) -> str:

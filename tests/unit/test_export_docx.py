@@ -311,3 +311,15 @@ def test_the_annex_totals_block_is_kept_with_the_rows_above_it(report):
     kept = [all(p.paragraph_format.keep_with_next for p in row.cells[1].paragraphs) for row in annex.rows]
     # Two field rows, the total and the land subtotal move together with the ratio lines after them.
     assert kept[-4:] == [True, True, True, True] and not kept[-5]
+
+
+def test_the_opening_sentence_names_the_regime_once_and_follows_the_level():
+    from app.exports.docx_report import regime_basis
+
+    monthly = "Chế độ báo cáo tháng về công tác cải cách thủ tục hành chính theo yêu cầu của Văn phòng UBND tỉnh"
+    # A commune reports at the provincial office's request; the province does not report at its own office's.
+    assert regime_basis(monthly, "UBND xã Tân Tiến") == ("chế độ báo cáo tháng về công tác cải cách thủ tục hành chính "
+                                                         "theo yêu cầu của Văn phòng UBND tỉnh")
+    assert regime_basis(monthly, "UBND tỉnh Hưng Yên") == "chế độ báo cáo tháng về công tác cải cách thủ tục hành chính"
+    assert regime_basis("Thông tư số 01/2020/TT-VPCP ngày 21/10/2020 của Văn phòng Chính phủ", "UBND tỉnh Quảng Ngãi") == (
+        "chế độ báo cáo theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020 của Văn phòng Chính phủ")
