@@ -354,7 +354,8 @@ def followup_paragraphs(reports: Sequence[DirectiveReport]) -> list[tuple[str, s
         title = f" {_lower_first(report.title)}" if report.title else ""
         paragraphs.append((f"Thực hiện {report.name} của {report.issuer}{title}:", "lead"))
         for task in report.tasks:
-            about = task_title("", task.content, 120).rstrip(" .;:")
+            # The whole task as the directive words it: a signed report never cuts a title.
+            about = " ".join((task.content or "").split()).rstrip(" .;:")
             if task.overdue and task.due_on:
                 about += f"; hạn {task.due_on.strftime('%d/%m/%Y')}, đã quá hạn"
             name = f"Nhiệm vụ {task.label} ({about})" if task.label else about

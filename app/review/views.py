@@ -28,9 +28,12 @@ from ..services.access import can_act_on_round
 from ..services.consolidation import (
     TEXT_KINDS,
     already_inserted,
+    figure_choices,
+    figure_choices_missing,
     included_states,
     load_consolidation,
     load_inputs,
+    resolve_stale_figures,
     round_documents,
     round_readiness,
     round_text,
@@ -335,9 +338,17 @@ def upward(round_id: int):
     target = upward_submission(round_)
     if target is None:
         abort(404)
+    readiness = round_readiness(round_)
+    choices = figure_choices(request.form)
     if request.method == "GET" or request.form.get("confirm") != "1":
         return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
-                               readiness=round_readiness(round_))
+                               readiness=readiness, choices=choices)
+    # One number per figure: an edited figure text gone stale needs the reviewer's choice first.
+    unchosen = figure_choices_missing(readiness, choices)
+    if unchosen and not target.locked:
+        return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
+                               readiness=readiness, choices=choices, unchosen=unchosen), 422
+    resolve_stale_figures(round_, readiness, choices, current_user)
     problems = submit_upward(load_consolidation(round_), target, current_user)
     if problems:
         db.session.rollback()
