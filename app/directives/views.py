@@ -20,7 +20,7 @@ from ..reporting.text import clean_text
 from ..services import directives as service
 from ..services.errors import Conflict
 from ..services.export_model import content_disposition
-from ..services.rounds import load_round
+from ..services.rounds import load_round_to_act
 from . import bp
 
 
@@ -222,9 +222,7 @@ def task_status(directive_id: int, task_id: int):
 @bp.post("/rounds/<int:round_id>/tasks/<int:task_id>")
 def round_task(round_id: int, task_id: int):
     require_role("reviewer", "admin")
-    round_ = load_round(current_user, round_id)
-    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
-        abort(403)
+    round_ = load_round_to_act(current_user, round_id)
     task = service.load_round_task(round_, task_id)
     text = clean_text(request.form["text"]) if "text" in request.form else None
     error, status_code, row = None, 200, None

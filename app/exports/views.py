@@ -23,7 +23,7 @@ from ..forms import Form, too_long
 from ..models import Submission
 from ..reporting.text import clean_text
 from ..services.document_settings import load_settings, save_settings
-from ..services.access import can_edit_submission
+from ..services.access import can_act_on_round, can_edit_submission
 from ..services.rounds import load_round, round_label, round_template, round_window
 from . import bp
 from .docx_report import write_report_docx
@@ -132,7 +132,7 @@ def round_word(round_id: int):
     round_ = load_round(current_user, round_id)
     unit = round_.unit
     # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
-    may_save = unit.id == current_user.unit_id or current_user.role == "admin"
+    may_save = can_act_on_round(current_user, round_)
     return settings_page(
         unit, round_, unit_title(unit.parent), may_save=may_save,
         here=url_for("exports.round_word", round_id=round_.id, **mode_args()),
