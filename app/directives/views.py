@@ -19,6 +19,7 @@ from ..reporting.documents import DOC_TYPES
 from ..reporting.text import clean_text
 from ..services import directives as service
 from ..services.errors import Conflict
+from ..services.ids import parse_id
 from ..services.export_model import content_disposition
 from ..services.rounds import load_round_to_act
 from . import bp
@@ -162,7 +163,7 @@ def _task_form_context(access, task=None, form=None, errors=None):
 def _posted_task_form() -> dict:
     return {"label": request.form.get("label", ""), "content": request.form.get("content", ""),
             "due_on": request.form.get("due_on", ""), "groups": request.form.getlist("groups"),
-            "units": [int(u) for u in request.form.getlist("units") if u.isdigit()],
+            "units": [i for i in map(parse_id, request.form.getlist("units")) if i is not None],
             "templates": request.form.getlist("templates"), "version": request.form.get("version", "")}
 
 
