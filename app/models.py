@@ -576,6 +576,17 @@ class LoginFailure(db.Model):
     address: Mapped[str] = mapped_column(String(64), index=True)
 
 
+class LoginAttempt(db.Model):
+    """One login tried from an address (success or not), for the per-address spray limit:
+    an address trying many accounts is slowed whether the passwords were right or not."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64), index=True)
+
+
 class RoundEvent(db.Model):
     """A round closed or reopened (đóng, mở lại đợt báo cáo), with the reason given."""
 

@@ -122,6 +122,14 @@ def _seen_version(text: str | None) -> int | None:
     return int(text)
 
 
+def _names_a_cell(key: str) -> bool:
+    try:
+        parse_key(key)
+    except ValueError:
+        return False
+    return True
+
+
 def _entries_from_form() -> list[tuple[str, str, int | None]]:
     entries = []
     for name, text in request.form.items(multi=False):
@@ -147,7 +155,8 @@ def save(submission_id: int):
         abort(400)
     single = is_fragment_request() and len(entries) == 1
     key = entries[0][0]
-    section_id = None if key.startswith(EXPLAIN_PREFIX) else key.split("/")[0]
+    # A key naming no cell ("I.2", "v.") has no section to answer for: the reply is its refusal.
+    section_id = None if key.startswith(EXPLAIN_PREFIX) or not _names_a_cell(key) else key.split("/")[0]
     template = round_template(sub.round)
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired
 from ..extensions import db
 from ..forms import Form, too_long
 from ..models import Submission
+from ..reporting.keys import parse_key
 from ..reporting.text import clean_text
 from ..services.access import can_act_on_round, can_edit_submission
 from ..services.consolidation import (
@@ -32,6 +33,7 @@ from ..services.consolidation import (
 from ..services.document_settings import load_settings, save_settings
 from ..services.export_model import content_disposition
 from ..services.export_parts import round_parts, submission_parts, unit_title
+from ..services.ids import MAX_ID
 from ..services.rounds import load_round, round_label, round_template, round_window
 from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from . import bp
@@ -165,7 +167,7 @@ def round_word(round_id: int):
     round_ = load_round(current_user, round_id)
     unit = round_.unit
     # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
-    may_save = unit.id == current_user.unit_id or current_user.role == "admin"
+    may_save = can_act_on_round(current_user, round_)
     return settings_page(
         unit, round_, unit_title(unit.parent), may_save=may_save,
         here=url_for("exports.round_word", round_id=round_.id, **mode_args()),
@@ -239,6 +241,33 @@ def load_editable(submission_id: int) -> Submission:
     return sub
 
 
+UPLOAD_FORGED = "Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại."
+# What a preview can carry: one change per cell of a template, texts within a narrative's length.
+MAX_CHANGES, MAX_KEY, MAX_TEXT = 20_000, 200, 200_000
+
+
+def confirmed_changes(changes) -> list[tuple[str, str, int]] | None:
+    """The preview's changes as signed: [key, text, version seen] each, else None. The key
+    signs them, yet what a preview never writes (another shape, a version no column holds)
+    is refused rather than trusted."""
+    if not isinstance(changes, list) or len(changes) > MAX_CHANGES:
+        return None
+    entries = []
+    for change in changes:
+        if not (isinstance(change, list) and len(change) == 3):
+            return None
+        key, text, version = change
+        if not (isinstance(key, str) and 0 < len(key) <= MAX_KEY and isinstance(text, str) and len(text) <= MAX_TEXT
+                and type(version) is int and 0 <= version <= MAX_ID):
+            return None
+        try:
+            parse_key(key)
+        except ValueError:
+            return None
+        entries.append((key, text, version))
+    return entries
+
+
 def serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UPLOAD_SALT)
 
@@ -274,10 +303,14 @@ def submission_upload_confirm(submission_id: int):
     try:
         data = serializer().loads(request.form.get("payload", ""))
     except BadSignature:
-        return upload_page(sub, 400, refused="Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại.")
+        return upload_page(sub, 400, refused=UPLOAD_FORGED)
+    if not isinstance(data, dict):
+        return upload_page(sub, 400, refused=UPLOAD_FORGED)
     if data.get("s") != sub.id or data.get("u") != sub.unit_id:
         return upload_page(sub, 422, refused="Dữ liệu xác nhận thuộc báo cáo khác; hãy tải tệp lên lại.")
-    entries = [(str(key), str(text), int(version)) for key, text, version in data.get("c", [])]
+    entries = confirmed_changes(data.get("c"))
+    if entries is None:
+        return upload_page(sub, 400, refused=UPLOAD_FORGED)
     template = round_template(sub.round)
     outcome = save_values(sub, template, entries, current_user)
     db.session.commit()

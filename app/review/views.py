@@ -53,6 +53,7 @@ from ..services.rounds import (
     deadline_text,
     default_expected_units,
     load_round,
+    load_round_to_act,
     open_round,
     reopen_round,
     round_label,
@@ -181,9 +182,7 @@ def round_new():
 
 @bp.post("/<int:round_id>/status")
 def round_status(round_id: int):
-    round_ = load_round(current_user, round_id)
-    if not can_act_on_round(current_user, round_):
-        abort(403)
+    round_ = load_round_to_act(current_user, round_id)
     board_url = url_for("review.board", round_id=round_.id)
     if round_.status == "open":
         close_round(round_, current_user)
@@ -243,12 +242,6 @@ def mode_args() -> dict:
     return {"provisional": 1} if request.args.get("provisional") == "1" else {}
 
 
-def _may_write(round_) -> None:
-    # The consolidated text is the round owner's reviewers' act (or the admin's); others read.
-    if not can_act_on_round(current_user, round_):
-        abort(403)
-
-
 def _text_section(round_, section_id: str):
     section = section_or_404(round_template(round_), section_id)
     if section.kind not in TEXT_KINDS:
@@ -260,8 +253,8 @@ def _text_section(round_, section_id: str):
 def round_narrative(round_id: int, section_id: str):
     """The reviewer's own consolidated text for a section, autosaved like data entry;
     ``append=1`` adds the posted text (a suggestion group) after the stored one."""
-    round_ = load_round(current_user, round_id)
-    _may_write(round_)
+    # The consolidated text is the round owner's reviewers' act (or the admin's); others read.
+    round_ = load_round_to_act(current_user, round_id)
     section = _text_section(round_, section_id)
     append = request.form.get("append") == "1"
     if append and request.form.get("confirm") != "1":
@@ -281,8 +274,7 @@ def round_narrative(round_id: int, section_id: str):
 def round_figures_text(round_id: int, section_id: str):
     """The reviewer's edit of a section's figures written out; the same text as the one
     generated (``basis``), or an empty one, returns the part to following the figures."""
-    round_ = load_round(current_user, round_id)
-    _may_write(round_)
+    round_ = load_round_to_act(current_user, round_id)
     section = _text_section(round_, section_id)
     saved = save_round_text(round_, figures_part(section_id), request.form.get("text"),
                             request.form.get("version", type=int), basis=request.form.get("basis", ""))
@@ -332,7 +324,8 @@ def suggestion(round_id: int, section_id: str):
 def upward(round_id: int):
     """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent
     round, after a page that lists what the report lacks; nothing is sent until confirmed."""
-    round_ = load_round(current_user, round_id)
+    round_ = load_round_to_act(current_user, round_id) if request.method == "POST" else load_round(current_user, round_id)
+    # Sending upward speaks for the round's own unit: only its own reviewers do it.
     if round_.unit_id != current_user.unit_id:
         abort(403)
     target = upward_submission(round_)
