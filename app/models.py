@@ -638,6 +638,7 @@ ADMIN_LOG_ACTIONS = {
     "close": "Đóng",
     "reopen": "Mở lại",
     "extend": "Gia hạn",
+    "download": "Tải danh sách mật khẩu tạm",
 }
 
 

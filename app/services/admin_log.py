@@ -14,7 +14,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import ADMIN_LOG_ACTIONS, ADMIN_LOG_KINDS, AdminLog, CatalogueField, OrgUnit, ReportingRound, User
+from ..models import (
+    ADMIN_LOG_ACTIONS,
+    ADMIN_LOG_KINDS,
+    AdminLog,
+    CatalogueField,
+    OrgUnit,
+    ReportingRound,
+    User,
+)
 from ..reporting.clock import format_day, format_moment
 
 SECRET_WORDS = ("password", "mat_khau", "mật khẩu", "token", "secret", "hash")
@@ -83,6 +91,17 @@ def record_admin_action(actor: User | None, kind: str, target, before=None, afte
     return entry
 
 
+def claim_download(actor: User, nonce: str) -> bool:
+    """A list of temporary passwords is downloaded once: the first download is logged under
+    its (non-secret) number, and a second finds that entry."""
+    target = f"Danh sách mật khẩu tạm #{nonce}"
+    if db.session.scalar(select(AdminLog.id).where(AdminLog.kind == "user", AdminLog.action == "download",
+                                                   AdminLog.target == target)):
+        return False
+    record_admin_action(actor, "user.download", (target, actor.unit_id), None, None)
+    return True
+
+
 def changes(before: dict, after: dict) -> tuple[dict, dict]:
     """Only what differs between two states, each side with its own value."""
     keys = [k for k in after if before.get(k) != after.get(k)] + [k for k in before if k not in after]
@@ -144,3 +163,43 @@ FIELD_LABELS = {
     "period": "Kỳ", "moved_users": "Tài khoản chuyển sang", "closed": "Báo cáo đã đóng", "system_admin": "Quản trị hệ thống",
     "template": "Mẫu", "new_parent": "Đơn vị cấp trên mới", "old_parent": "Đơn vị cấp trên cũ", "accounts": "Tài khoản",
 }
+
+
+def log_administrators(scope_path: str | None) -> list[tuple[int, str]]:
+    """(id, username) of everyone who wrote in the log of a scope, for the filter."""
+    entries = select(AdminLog.actor_id).where(AdminLog.actor_id.is_not(None)).distinct()
+    stmt = select(User.id, User.username).join(User.unit).where(User.id.in_(entries))
+    if scope_path is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope_path))
+    return [(i, name) for i, name in db.session.execute(stmt.order_by(User.username))]
+
+
+def log_workbook(entries: list[AdminLog]) -> bytes:
+    """The log as an Excel sheet: time (Vietnam), who, kind, action, object, unit, before, after."""
+    import io
+
+    import xlsxwriter
+
+    from ..reporting.clock import local_naive
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "Times New Roman", "text_wrap": True})
+    cell = book.add_format({"font_name": "Times New Roman", "text_wrap": True, "valign": "top", "num_format": "@"})
+    when = book.add_format({"font_name": "Times New Roman", "valign": "top", "num_format": "hh:mm dd/mm/yyyy"})
+    sheet = book.add_worksheet("Nhật ký quản trị")
+    titles = ("Thời gian", "Người thực hiện", "Loại", "Thao tác", "Đối tượng", "Đơn vị", "Trước", "Sau")
+    for col, title in enumerate(titles):
+        sheet.write_string(0, col, title, head)
+    for row, entry in enumerate(entries, start=1):
+        sheet.write_datetime(row, 0, local_naive(entry.at), when)
+        values = (entry.actor_name, entry.kind_label, entry.action_label, entry.target,
+                  entry.unit.name if entry.unit is not None else "", shown(entry.before), shown(entry.after))
+        for col, value in enumerate(values, start=1):
+            sheet.write_string(row, col, value, cell)
+    for col, width in enumerate((17, 18, 16, 16, 30, 26, 45, 45)):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(entries), 1), len(titles) - 1)
+    book.close()
+    return out.getvalue()
