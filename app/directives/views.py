@@ -28,8 +28,8 @@ from ..reporting.documents import DOC_TYPES
 from ..reporting.text import clean_text
 from ..services import directives as service
 from ..services.errors import Conflict
-from ..services.ids import parse_id
 from ..services.export_model import content_disposition
+from ..services.ids import parse_id
 from ..services.rounds import load_round_to_act
 from . import bp
 
