@@ -71,6 +71,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .entry import bp as entry_bp
     from .exports import bp as exports_bp
     from .review import bp as review_bp
+    from .signatures import bp as signatures_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(entry_bp)
@@ -78,6 +79,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(exports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(directives_bp)
+    app.register_blueprint(signatures_bp)
 
     from .cli import register_cli
     register_cli(app)

@@ -101,3 +101,6 @@ def register_cli(app) -> None:
 
     from .backup import register_backup_cli
     register_backup_cli(app)
+
+    from .worker import register_worker_cli
+    register_worker_cli(app)

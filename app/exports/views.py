@@ -120,7 +120,7 @@ class WordSettingsForm(Form):
 
 
 def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: str, download: str, back: str,
-                  heading: str, readiness=None, figures_action: str = ""):
+                  heading: str, readiness=None, figures_action: str = "", pdf_page: str | None = None):
     """GET shows this report's settings (or the unit's latest, or its kind's defaults);
     POST saves them for this report and offers the file."""
     loaded = load_settings(unit, round_.id, receiving_title)
@@ -138,7 +138,7 @@ def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: s
     page = render_template("exports/word.html", form=form, heading=heading, may_save=may_save,
                            subtitle=f"{round_label(round_)} · {unit.name}", download=download,
                            prefilled=not loaded.own, ready=request.args.get("ready") == "1",
-                           back=back, readiness=readiness, figures_action=figures_action,
+                           back=back, readiness=readiness, figures_action=figures_action, pdf_page=pdf_page,
                            may_choose=bool(figures_action) and can_act_on_round(current_user, round_))
     return page, 422 if form.errors else 200
 
@@ -177,6 +177,7 @@ def round_word(round_id: int):
         # What the report lacks, listed before anything is downloaded.
         readiness=round_readiness(round_, wants_provisional()),
         figures_action=url_for("exports.round_word_figures", round_id=round_.id, **mode_args()),
+        pdf_page=url_for("signatures.round_report", round_id=round_.id, **mode_args()),
     )
 
 
@@ -211,6 +212,7 @@ def submission_word(submission_id: int):
         download=url_for("exports.submission_docx", submission_id=sub.id),
         back=url_for("entry.submission", submission_id=sub.id),
         heading=f"Báo cáo Word: {sub.round.title}",
+        pdf_page=url_for("signatures.submission_report", submission_id=sub.id),
     )
 
 

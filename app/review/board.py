@@ -29,6 +29,7 @@ from ..services.charts import board_charts, consolidated_charts
 from ..services.errors import NotFound
 from ..services.ids import parse_id
 from ..services.rounds import deadline_text, load_round, load_round_to_act, round_events, round_label
+from ..services.signing import signed_on_board
 from . import bp
 
 
@@ -60,6 +61,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
                         for r in owing[:REMINDERS_SHOWN]],
         owing=len(owing),
         charts=board_charts(round_, everything, today),
+        signed=signed_on_board(round_.id),
     )
 
 

@@ -45,6 +45,7 @@ from ..services.consolidation import (
 from ..services.drilldown import cell_by_unit
 from ..services.errors import Invalid
 from ..services.orgtree import unit_order
+from ..services.report_pdf import consolidation_ref, signed_state
 from ..services.report_templates import available_templates
 from ..services.rounds import (
     RoundProblem,
@@ -335,12 +336,14 @@ def upward(round_id: int):
     choices = figure_choices(request.form)
     if request.method == "GET" or request.form.get("confirm") != "1":
         return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
-                               readiness=readiness, choices=choices)
+                               readiness=readiness, choices=choices,
+                               signed_state=signed_state(consolidation_ref(round_)))
     # One number per figure: an edited figure text gone stale needs the reviewer's choice first.
     unchosen = figure_choices_missing(readiness, choices)
     if unchosen and not target.locked:
         return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
-                               readiness=readiness, choices=choices, unchosen=unchosen), 422
+                               readiness=readiness, choices=choices, unchosen=unchosen,
+                               signed_state=signed_state(consolidation_ref(round_))), 422
     resolve_stale_figures(round_, readiness, choices, current_user)
     problems = submit_upward(load_consolidation(round_), target, current_user)
     if problems:
