@@ -15,7 +15,15 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from .templates import ReportTemplate, TemplateError, _Loader
+from .templates import (
+    MAX_BRACKET_DEPTH,
+    MAX_NESTING,
+    ReportTemplate,
+    TemplateError,
+    TemplateTooDeep,
+    _Loader,
+    parse_source,
+)
 
 MAX_ISSUES = 100
 SOURCE = "mẫu"
@@ -45,15 +53,143 @@ class TemplateCheck:
         return self.template is not None and not self.issues
 
 
+# --- the budget ------------------------------------------------------------------------
+# A template's size decides what every report page, consolidation and export of its rounds
+# costs, so the check refuses, before anything is built from it, a template larger than a
+# report ever needs. The shipped templates use at most: 19.374 characters, 28 sections,
+# 9 rules, 15 indicators in a section, 12 columns in a table, 540 input cells as counted
+# here, 26 figure lines, strings of 505 characters, 6 levels of nesting.
+# bench/template_budget.py times the largest template these limits accept.
+CATALOGUE_ROWS = 60  # a catalogue table counts as this many rows: a commune lists 15–40 fields
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    limit: int
+    what: str  # Vietnamese, for the refusal and the admin page ("ô nhập số liệu")
+
+
+BUDGET = (
+    Limit("text", 100_000, "ký tự trong cả mẫu"),
+    Limit("sections", 120, "mục"),
+    Limit("rules", 100, "quy tắc kiểm tra"),
+    Limit("fields", 60, "chỉ tiêu trong một mục"),
+    Limit("columns", 30, "cột trong một bảng"),
+    Limit("rows", 200, "dòng trong một bảng"),
+    Limit("cells", 2_400, "ô nhập số liệu trong cả mẫu (bảng lấy dòng theo lĩnh vực tính "
+                          f"{CATALOGUE_ROWS} dòng)"),
+    Limit("figure_lines", 400, "câu viết số liệu trong cả mẫu"),
+    Limit("string", 2_000, "ký tự trong một ô chữ (tiêu đề, gợi ý, câu viết…)"),
+    Limit("nesting", MAX_NESTING, "cấp lồng nhau của bảng và danh sách"),
+)
+LIMITS = {limit.name: limit for limit in BUDGET}
+MAX_SOURCE = LIMITS["text"].limit
+
+
+def budget_text() -> str:
+    """The limits as the admin page states them: "tối đa 120 mục, 100 quy tắc kiểm tra, …"."""
+    return "; ".join(f"{_number(limit.limit)} {limit.what}" for limit in BUDGET)
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _over(name: str, found: int) -> str:
+    limit = LIMITS[name]
+    return (f"Mẫu vượt giới hạn: {_number(found)} {limit.what}, tối đa {_number(limit.limit)}. "
+            "Hãy tách thành nhiều mục hoặc nhiều mẫu nhỏ hơn.")
+
+
+def check_budget(data: dict, text: str) -> list[TemplateIssue]:
+    """Sizes over the budget, counted on the parsed data without building anything from it."""
+    issues: list[TemplateIssue] = []
+    sections = data.get("sections") if isinstance(data.get("sections"), list) else []
+    rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+    if len(sections) > LIMITS["sections"].limit:
+        issues.append(TemplateIssue(None, "", _over("sections", len(sections))))
+    if len(rules) > LIMITS["rules"].limit:
+        issues.append(TemplateIssue(None, "", _over("rules", len(rules))))
+    cells = lines = 0
+    for i, section in enumerate(sections):
+        if not isinstance(section, dict):
+            continue
+        where = _section_name(section, i)
+        fields = section.get("fields") if isinstance(section.get("fields"), list) else []
+        columns = section.get("columns") if isinstance(section.get("columns"), list) else []
+        rows = section.get("rows") if isinstance(section.get("rows"), list) else []
+        for name, items in (("fields", fields), ("columns", columns), ("rows", rows)):
+            if len(items) > LIMITS[name].limit:
+                issues.append(TemplateIssue(locate(text, f"sections[{i}]"), where, _over(name, len(items))))
+        inputs = sum(1 for c in columns if not (isinstance(c, dict) and c.get("computed")))
+        counted_rows = CATALOGUE_ROWS if section.get("rows_source") == "catalogue" else len(rows)
+        cells += len(fields) + inputs * counted_rows
+        for block in section.get("figures") if isinstance(section.get("figures"), list) else []:
+            if isinstance(block, dict) and isinstance(block.get("lines"), list):
+                lines += len(block["lines"])
+    if cells > LIMITS["cells"].limit:
+        issues.append(TemplateIssue(None, "", _over("cells", cells)))
+    if lines > LIMITS["figure_lines"].limit:
+        issues.append(TemplateIssue(None, "", _over("figure_lines", lines)))
+    longest = _longest_string(data)
+    if longest > LIMITS["string"].limit:
+        issues.append(TemplateIssue(None, "", _over("string", longest)))
+    return issues
+
+
+def _section_name(section: dict, index: int) -> str:
+    ident = section.get("id")
+    heading = section.get("heading")
+    name = f"mục {ident}" if isinstance(ident, str) and ident else f"mục thứ {index + 1}"
+    return f"{name} “{heading}”" if isinstance(heading, str) and heading else name
+
+
+def _longest_string(data: Any) -> int:
+    longest, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            longest = max(longest, len(value))
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+            stack.extend(value.keys())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return longest
+
+
+def parse_checked(text: str) -> tuple[dict | None, list[TemplateIssue]]:
+    """The text as data, or the reasons it cannot be: too long, nested too deep, not TOML, over
+    the budget. Cheap and bounded: runs before the loader or any preview."""
+    if len(text) > MAX_SOURCE:
+        return None, [TemplateIssue(None, "", _over("text", len(text)))]
+    try:
+        data = parse_source(text, SOURCE)
+    except TemplateTooDeep as exc:
+        return None, [TemplateIssue(exc.line, "", f"Mẫu lồng nhau quá sâu (tối đa {exc.limit} cấp"
+                                                  f"{' ngoặc' if exc.limit == MAX_BRACKET_DEPTH else ''}). "
+                                                  "Hãy viết phẳng hơn, như các mẫu có sẵn.")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [_syntax_issue(exc, text)]
+    issues = check_budget(data, text)
+    return (None if issues else data), issues
+
+
+def _syntax_issue(exc: tomllib.TOMLDecodeError, text: str) -> TemplateIssue:
+    """"Lỗi cú pháp ở dòng N: …"; an error at the end of the text is on its last line."""
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+    line = int(found.group(1)) if found else len(text.rstrip("\n").splitlines()) or 1
+    detail = re.sub(r"\(((?:'[^']*',? ?)+)\)", lambda m: ".".join(re.findall(r"'([^']*)'", m.group(1))), detail)
+    return TemplateIssue(line, "", f"Lỗi cú pháp ở dòng {line}: {_translate_syntax(detail)}.")
+
+
 def check_template_source(text: str) -> TemplateCheck:
     """Parse and check an uploaded template; every problem found, with its line."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        return TemplateCheck(None, (TemplateIssue(int(found.group(1)) if found else None, "",
-                                                  f"Lỗi cú pháp TOML: {_translate_syntax(detail)}"),))
+    data, refused = parse_checked(text)
+    if data is None:
+        return TemplateCheck(None, tuple(refused))
     issues = _message_issues(data, text)
     work = copy.deepcopy(data)
     rules_index = list(range(len(work["rules"]))) if isinstance(work.get("rules"), list) else []
@@ -226,7 +362,7 @@ def locate(text: str, path: str) -> int | None:
         key = _key_line(lines, name, lo, first_header if depth == 0 else hi)
         if key is None:
             break
-        best, lo, hi = key + 1, key, hi
+        best, lo = key + 1, key
         if index is not None:
             opening = [n for n in range(key, hi) if lines[n].lstrip().startswith("{") or (n == key and "{" in lines[n])]
             if index < len(opening):
@@ -291,14 +427,39 @@ def _translate(message: str) -> str:
     return message
 
 
+# tomllib's messages (Python 3.11–3.13), in the order they are tried; the fallback is
+# Vietnamese too, so no English reaches the officer.
+_SYNTAX: list[tuple[str, Any]] = [
+    (r"Illegal character '\\n'", lambda m: "chuỗi chưa có dấu nháy kép đóng trước khi hết dòng"),
+    (r"Illegal character (.+)", lambda m: f"ký tự không được dùng ở đây: {m[1]}"),
+    (r"Expected '=' after a key in a key/value pair", lambda m: "thiếu dấu '=' sau tên khóa"),
+    (r"Invalid value", lambda m: "giá trị không hợp lệ (chữ phải đặt trong dấu nháy kép, số viết không có dấu chấm "
+                                 "phân cách, đúng/sai viết true/false)"),
+    (r"Cannot overwrite a value", lambda m: "khóa này đã được khai báo ở trên"),
+    (r"Cannot declare (.+) twice", lambda m: f"bảng {m[1]} được khai báo hai lần"),
+    (r"Cannot (?:mutate immutable|redefine) namespace (.+)", lambda m: f"không được viết thêm vào {m[1]} ở đây"),
+    (r"Duplicate inline table key (.+)", lambda m: f"khóa {m[1]} bị lặp lại trong cặp ngoặc {{ }}"),
+    (r"Unclosed array", lambda m: "thiếu dấu ']' đóng danh sách (hoặc thiếu dấu phẩy giữa các phần tử)"),
+    (r"Unclosed inline table", lambda m: "thiếu dấu '}' đóng cặp ngoặc (hoặc thiếu dấu phẩy giữa các khóa)"),
+    (r"Unterminated string", lambda m: "chuỗi chưa có dấu nháy đóng"),
+    (r"Invalid statement", lambda m: "dòng không đúng cú pháp (mỗi dòng là khóa = giá trị hoặc [tên bảng])"),
+    (r"Expected newline or end of document after a statement",
+     lambda m: "sau giá trị còn thừa chữ (mỗi khóa một dòng; ghi chú bắt đầu bằng #)"),
+    (r"Expected '\]' at the end of a table declaration", lambda m: "thiếu dấu ']' cuối tên bảng"),
+    (r"Expected '\]\]' at the end of an array declaration", lambda m: "thiếu ']]' cuối tên danh sách bảng"),
+    (r"Expected (.+)", lambda m: f"thiếu {m[1]}"),
+    (r"Invalid initial character for a key part", lambda m: "tên khóa bắt đầu bằng ký tự không hợp lệ"),
+    (r"Found invalid character (.+)", lambda m: f"ký tự không hợp lệ trong chuỗi: {m[1]}"),
+    (r"Unescaped '\\' in a string", lambda m: "dấu '\\' trong chuỗi phải viết thành '\\\\'"),
+    (r"Invalid hex value|Escaped character is not a Unicode scalar value",
+     lambda m: "mã ký tự \\u trong chuỗi không hợp lệ"),
+    (r"Invalid date or datetime", lambda m: "ngày giờ không hợp lệ"),
+]
+
+
 def _translate_syntax(detail: str) -> str:
-    known = {"Expected '=' after a key in a key/value pair": "thiếu dấu '=' sau tên khóa",
-             "Invalid value": "giá trị không hợp lệ (chuỗi cần đặt trong dấu nháy kép)",
-             "Cannot overwrite a value": "khóa bị khai báo hai lần",
-             "Unclosed array": "thiếu dấu ']' đóng danh sách",
-             "Unterminated string": "chuỗi chưa có dấu nháy đóng",
-             "Invalid statement": "dòng không đúng cú pháp"}
-    for english, vietnamese in known.items():
-        if detail.startswith(english):
-            return vietnamese
-    return detail
+    for pattern, words in _SYNTAX:
+        match = re.fullmatch(pattern, detail.strip())
+        if match:
+            return words(match)
+    return "dòng không đúng cú pháp"
