@@ -39,8 +39,9 @@ _RULE_MESSAGES = ("message", "index_message", "total_message")
 @dataclass(frozen=True)
 class TemplateIssue:
     line: int | None  # 1-based line of the TOML text, when it can be found
-    where: str  # "mục I.4 › columns[2] › computed"
-    message: str  # Vietnamese
+    where: str  # "mục I.4 “Tình hình…” › cột (3) “Tổng số” › cộng từ các cột": labels, as the form shows them
+    message: str  # Vietnamese, saying what to do
+    path: str = ""  # "sections[4].columns[0].computed": where the form editor shows it, beside that field
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def check_budget(data: dict, text: str) -> list[TemplateIssue]:
         rows = section.get("rows") if isinstance(section.get("rows"), list) else []
         for name, items in (("fields", fields), ("columns", columns), ("rows", rows)):
             if len(items) > LIMITS[name].limit:
-                issues.append(TemplateIssue(locate(text, f"sections[{i}]"), where, _over(name, len(items))))
+                issues.append(TemplateIssue(locate(text, f"sections[{i}]"), where, _over(name, len(items)), f"sections[{i}].{name}"))
         inputs = sum(1 for c in columns if not (isinstance(c, dict) and c.get("computed")))
         counted_rows = CATALOGUE_ROWS if section.get("rows_source") == "catalogue" else len(rows)
         cells += len(fields) + inputs * counted_rows
@@ -204,8 +205,8 @@ def check_template_source(text: str) -> TemplateCheck:
             before = repr(work)
             report = _set_aside(work, path, message, rules_index, broken)
             if report is not None:
-                issues.append(TemplateIssue(locate(text, _pointed(report, message)), _where(report, data, rules_index),
-                                            _translate(message)))
+                pointed = _pointed(report, message)
+                issues.append(TemplateIssue(locate(text, pointed), _where(report, data), _translate(message), pointed))
             if repr(work) == before:  # nothing left to set aside: stop here
                 break
     if issues:
@@ -301,23 +302,88 @@ def _resolve(data: Any, segments: list[tuple[str, int | None]]) -> Any:
     return current
 
 
-def _where(path: str, data: dict, rules_index: list[int]) -> str:
-    """"sections[3].columns[2].computed" → "mục I.4 › columns[2] › computed"."""
+def _where(path: str, data: dict, rules_index: list[int] | None = None) -> str:
+    """"sections[3].columns[2].computed" → "mục I.4 “Tình hình…” › cột (3) “Tổng số” › cộng từ các cột":
+    what the officer sees on the form, never the TOML path."""
     if not path:
         return ""
-    parts = []
+    parts: list[str] = []
+    current: Any = data
     for name, index in _segments(path):
-        if name == "sections" and index is not None:
-            section = _resolve(data, [("sections", index)])
-            ident = section.get("id") if isinstance(section, dict) else None
-            parts.append(f"mục {ident}" if isinstance(ident, str) and ident else f"mục thứ {index + 1}")
-        elif name == "rules" and index is not None:
-            rule = _resolve(data, [("rules", index)])
-            ident = rule.get("id") if isinstance(rule, dict) else None
-            parts.append(f"quy tắc {ident}" if isinstance(ident, str) and ident else f"quy tắc thứ {index + 1}")
-        else:
-            parts.append(f"{name}[{index}]" if index is not None else name)
+        if not parts and index is None and name in _TOP_KEY_LABELS:
+            parts.append(_TOP_KEY_LABELS[name])
+            current = None
+            continue
+        container = current.get(name) if isinstance(current, dict) else None
+        item = container[index] if (index is not None and isinstance(container, list) and index < len(container)) else None
+        if index is None:
+            if isinstance(current, dict) and name in _NAMED_TABLES and isinstance(container, dict):
+                parts.append(_KEY_LABELS.get(name, name))
+            elif parts and parts[-1] == _KEY_LABELS.get("ratios"):
+                ratio = container if isinstance(container, dict) else {}
+                label = ratio.get("label")
+                parts[-1] = f"tỷ lệ “{label}”" if isinstance(label, str) and label else f"tỷ lệ “{name}”"
+            else:
+                parts.append(_label(name))
+            current = container
+            continue
+        parts.append(_item_label(name, index, item))
+        current = item
     return " › ".join(parts)
+
+
+def _item_label(name: str, index: int, item: Any) -> str:
+    """One element of a list, by its own label: "chỉ tiêu “Tổng số phản ánh”", "dòng “Hộ tịch”"."""
+    get = item.get if isinstance(item, dict) else (lambda _key: None)
+
+    def text(key: str) -> str | None:
+        value = get(key)
+        return value if isinstance(value, str) and value.strip() else None
+
+    if name == "sections":
+        ident, heading = text("id"), text("heading")
+        base = f"mục {ident}" if ident else f"mục thứ {index + 1}"
+        return f"{base} “{heading}”" if heading else base
+    if name == "rules":
+        return f"quy tắc “{text('id')}”" if text("id") else f"quy tắc thứ {index + 1}"
+    if name == "columns":
+        headings = get("headings")
+        last = headings[-1] if isinstance(headings, list) and headings and isinstance(headings[-1], str) else None
+        number = text("number")
+        label = f"cột {number}" if number else f"cột thứ {index + 1}"
+        return f"{label} “{last}”" if last else label
+    noun = {"fields": "chỉ tiêu", "rows": "dòng", "groups": "nhóm dòng", "ratings": "mức xếp loại"}.get(name)
+    if noun:
+        label = text("label")
+        return f"{noun} “{label}”" if label else f"{noun} thứ {index + 1}"
+    if name == "figures":
+        return f"đoạn viết số liệu thứ {index + 1}"
+    if name == "lines":
+        return f"câu thứ {index + 1}"
+    return f"{_KEY_LABELS.get(name, name)} (thứ {index + 1})"
+
+
+_NAMED_TABLES = {"wording", "ratios"}
+# The name of every key as the form editor labels it.
+_KEY_LABELS = {
+    "code": "mã", "version": "phiên bản", "title": "tên mẫu", "legal_basis": "căn cứ pháp lý", "frequency": "kỳ báo cáo",
+    "period_convention": "cách tính kỳ", "reporting_kinds": "loại đơn vị báo cáo", "form_code": "số hiệu biểu",
+    "sections": "danh sách mục", "rules": "quy tắc kiểm tra", "wording": "cách viết so sánh",
+    "id": "mã", "number": "số thứ tự", "heading": "tiêu đề", "kind": "loại", "fields": "chỉ tiêu", "columns": "cột",
+    "rows": "dòng", "groups": "nhóm dòng", "rows_source": "nguồn dòng", "max_length": "số ký tự tối đa", "hint": "gợi ý",
+    "label_headings": "tiêu đề cột STT và cột tên", "unit_label": "đơn vị tính", "ratios": "tỷ lệ",
+    "ratings": "mức xếp loại", "plans": "phương hướng kỳ tới", "mandatory": "luôn in", "figures": "đoạn viết số liệu",
+    "problems": "nơi nêu khó khăn", "overdue": "cột hồ sơ quá hạn", "note": "thuyết minh", "note_hint": "gợi ý thuyết minh",
+    "note_max_length": "số ký tự tối đa của thuyết minh", "label": "tên", "role": "vai trò",
+    "consolidate": "cách tổng hợp", "of": "so với chỉ tiêu", "headings": "tiêu đề cột", "computed": "cộng từ các cột",
+    "group": "nhóm", "num": "tử số", "den": "mẫu số", "min": "điểm tối thiểu", "lines": "các câu", "scope": "phạm vi",
+    "when": "khi nào viết", "if_nonzero": "chỉ viết khi khác 0", "if_zero": "chỉ viết khi bằng 0", "noun": "danh từ đếm",
+    "severity": "mức độ", "section": "mục áp dụng", "message": "thông báo", "left": "vế trái", "right": "vế phải",
+    "total": "tổng", "parts": "các phần", "column": "cột", "previous_column": "cột kỳ trước", "factor": "hệ số",
+    "floor": "ngưỡng", "value": "giá trị", "limit": "giới hạn", "max_total": "tổng điểm tối đa",
+    "index_message": "thông báo chỉ số", "total_message": "thông báo tổng",
+}
+_TOP_KEY_LABELS = {"code": "mã mẫu"}
 
 
 def _message_issues(data: dict, text: str) -> list[TemplateIssue]:
@@ -335,9 +401,9 @@ def _message_issues(data: dict, text: str) -> list[TemplateIssue]:
                 inner = match.group(1)
                 if inner is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", inner):
                     path = f"rules[{i}].{key}"
-                    issues.append(TemplateIssue(locate(text, path), _where(path, data, list(range(len(rules)))),
+                    issues.append(TemplateIssue(locate(text, path), _where(path, data),
                                                 f"chỗ điền {{{inner}}} không hợp lệ: chỉ dùng dạng {{tên}} "
-                                                "(chữ không dấu, số, gạch dưới)"))
+                                                "(chữ không dấu, số, gạch dưới)", path))
     return issues
 
 
@@ -384,47 +450,121 @@ def _key_line(lines: list[str], name: str, lo: int, hi: int) -> int | None:
 
 # --- Vietnamese --------------------------------------------------------------------------
 
-_TYPES = {"str": "chuỗi", "int": "số nguyên", "float": "số", "list": "danh sách", "dict": "bảng", "bool": "true/false",
+_TYPES = {"str": "chữ", "int": "số nguyên", "float": "số", "list": "danh sách", "dict": "bảng", "bool": "có/không",
           "tuple": "danh sách", "int/float": "số"}
 _WHAT = {"section id": "mã mục", "rule id": "mã quy tắc", "field id": "mã chỉ tiêu", "column id": "mã cột",
          "row code": "mã dòng", "group code": "mã nhóm"}
-_MESSAGES: list[tuple[str, Any]] = [
-    (r"is missing required key '(.+)'", lambda m: f"thiếu khóa bắt buộc '{m[1]}'"),
-    (r"missing required key '(.+)'", lambda m: f"thiếu khóa bắt buộc '{m[1]}'"),
-    (r"has unknown key '(.+)'", lambda m: f"có khóa không dùng được '{m[1]}' (kiểm tra chính tả)"),
-    (r"must be one of (.+), got '(.*)'", lambda m: f"phải là một trong: {m[1]} (đang ghi '{m[2]}')"),
-    (r"must be ([\w/]+), got (\w+)", lambda m: f"phải là {_TYPES.get(m[1], m[1])}, không phải {_TYPES.get(m[2], m[2])}"),
-    (r"must not be empty", lambda m: "không được để trống"),
-    (r"duplicates (.+) '(.+)'", lambda m: f"trùng {_WHAT.get(m[1], m[1])} '{m[2]}' đã có"),
-    (r"names unknown (column or field|column|field|section|group|ratio|survey level) '(.+)'",
-     lambda m: f"nhắc đến {_NAMED[m[1]]} không có: '{m[2]}'"),
-    (r"uses unknown placeholder \{(.+)\}", lambda m: f"dùng chỗ điền không có: {{{m[1]}}}"),
-    (r"may only sum input columns, not '(.+)'", lambda m: f"chỉ được cộng các cột nhập liệu, không cộng cột '{m[1]}'"),
-    (r"'(.+)' must be dotted parts like 'I.5.5'", lambda m: f"mã mục '{m[1]}' phải có dạng như 'I.5.5'"),
-    (r"'(.+)' is not a usable (row code|group code|column id|field id)",
-     lambda m: f"'{m[1]}' không dùng được làm {_WHAT.get(m[2], m[2])} (chỉ chữ không dấu, số, gạch dưới)"),
-    (r"is a table without columns", lambda m: "là bảng nhưng chưa có cột nào"),
-    (r"is an indicators section without fields", lambda m: "là mục chỉ tiêu nhưng chưa có chỉ tiêu nào"),
-    (r"is a table with fixed rows but no rows", lambda m: "là bảng dòng cố định nhưng chưa có dòng nào"),
-    (r"takes rows from the catalogue and must not list rows", lambda m: "lấy dòng từ danh mục lĩnh vực, không được tự liệt kê dòng"),
-    (r"must be listed from the best rating down", lambda m: "phải liệt kê từ mức xếp loại cao nhất xuống"),
-    (r"must be at least 1", lambda m: "phải từ 1 trở lên"),
-    (r"belongs to table, indicators or satisfaction sections, not (\w+)",
-     lambda m: f"chỉ mục bảng, chỉ tiêu hoặc khảo sát mới có thuyết minh (mục này là loại {m[1]})"),
-    (r"is only used with note = true", lambda m: "chỉ dùng khi mục có note = true"),
-    (r"'(.+)' is a (\w+) section; (\w+) needs (.+)",
-     lambda m: f"mục '{m[1]}' là loại {m[2]}; quy tắc {m[3]} cần mục loại {m[4].replace(' or ', ' hoặc ')}"),
-]
-_NAMED = {"column or field": "cột hoặc chỉ tiêu", "column": "cột", "field": "chỉ tiêu", "section": "mục", "group": "nhóm",
+_NAMED = {"column or field": "cột hoặc chỉ tiêu", "column": "cột", "field": "chỉ tiêu", "section": "mục", "group": "nhóm dòng",
           "ratio": "tỷ lệ", "survey level": "mức khảo sát"}
+_WORDING_NAMES = {"increase_year": "tăng so với cùng kỳ", "decrease_year": "giảm so với cùng kỳ",
+                  "same_year": "bằng cùng kỳ", "increase_previous": "tăng so với kỳ trước",
+                  "decrease_previous": "giảm so với kỳ trước", "same_previous": "bằng kỳ trước"}
+# The choices of a key, as the form's lists name them (the TOML value in brackets, for a file).
+_CHOICE_LABELS = {
+    "month": "Tháng", "quarter": "Quý", "half": "6 tháng", "nine_months": "9 tháng", "year": "Năm", "adhoc": "Đột xuất",
+    "decree09": "theo Nghị định 09/2019", "calendar": "theo tháng dương lịch",
+    "heading": "Tiêu đề nhóm", "narrative": "Nội dung viết", "indicators": "Chỉ tiêu", "table": "Bảng số liệu",
+    "documents": "Văn bản đã ban hành", "satisfaction": "Khảo sát mức độ hài lòng", "directives": "Theo dõi chỉ đạo",
+    "sum": "cộng lại", "catalogue": "quy mô danh mục (không cộng)", "attainment": "đạt so với quy mô (đếm đơn vị đạt)",
+    "error": "lỗi", "warning": "cảnh báo", "fixed": "dòng cố định", "count": "số đếm", "score": "điểm",
+    "forms": "số phiếu", "level": "mức", "index": "chỉ số", "always": "luôn viết", "unit": "báo cáo của đơn vị",
+    "consolidated": "báo cáo tổng hợp", "mixed": "tổng hợp nhiều loại đơn vị", "total": "toàn bảng", "row": "từng dòng",
+    "balance": "cân đối", "sum_equals": "tổng bằng các phần", "carry_over": "chuyển kỳ", "outlier": "bất thường",
+    "at_most": "không vượt quá",
+}
+_FIX = "Sửa lại cho đúng rồi lưu."
+
+
+def _choices(text: str) -> str:
+    return ", ".join(f"{_CHOICE_LABELS[c]} ({c})" if c in _CHOICE_LABELS else c for c in text.split(", "))
+
+
+def _label(key: str) -> str:
+    return _WORDING_NAMES.get(key) or _KEY_LABELS.get(key, key)
+
+
+_MESSAGES: list[tuple[str, Any]] = [
+    (r"(?:is )?missing required key '(.+)'", lambda m: f"chưa có {_label(m[1])}: hãy nhập {_label(m[1])}."),
+    (r"has unknown key '(.+)'",
+     lambda m: f"có thông tin '{m[1]}' không dùng được trong mẫu: kiểm tra chính tả hoặc xóa dòng đó."),
+    (r"must be one of (.+), got '(.*)'",
+     lambda m: f"giá trị '{m[2]}' không dùng được: chọn một trong {_choices(m[1])}."),
+    (r"must be ([\w/]+), got (\w+)",
+     lambda m: f"phải là {_TYPES.get(m[1], m[1])}, không phải {_TYPES.get(m[2], m[2])}. {_FIX}"),
+    (r"must not be empty", lambda m: "không được để trống: hãy nhập một mã (chữ không dấu, số, gạch dưới)."),
+    (r"duplicates (.+) '(.+)'",
+     lambda m: f"{_WHAT.get(m[1], m[1])} '{m[2]}' đã dùng ở trên: đặt {_WHAT.get(m[1], m[1])} khác."),
+    (r"(?:\{.*\} )?names unknown (column or field|column|field|section|group|ratio|survey level) '(.+)'",
+     lambda m: f"nhắc đến {_NAMED[m[1]]} '{m[2]}' không có trong mẫu: chọn {_NAMED[m[1]]} đã có hoặc xóa tên này."),
+    (r"uses unknown placeholder \{?'?\{(.+)\}'?\}?",
+     lambda m: f"chỗ điền {{{m[1]}}} không có: sửa tên chỗ điền hoặc xóa nó."),
+    (r"may only sum input columns, not '(.+)'",
+     lambda m: f"chỉ được cộng các cột nhập số liệu; cột '{m[1]}' là cột tự tính: bỏ nó khỏi danh sách cộng."),
+    (r"'(.+)' must be dotted parts like 'I.5.5'",
+     lambda m: f"mã mục '{m[1]}' không đúng dạng: viết như I, I.5 hoặc I.5.5 (không để trống giữa hai dấu chấm)."),
+    (r"'(.+)' is not a usable (row code|group code|column id|field id)",
+     lambda m: f"'{m[1]}' không dùng được làm {_WHAT.get(m[2], m[2])}: chỉ dùng chữ không dấu, số, gạch dưới "
+               "(không bắt đầu bằng gạch dưới)."),
+    (r"is a table without columns", lambda m: "bảng chưa có cột nào: thêm ít nhất một cột."),
+    (r"is an indicators section without fields", lambda m: "mục chỉ tiêu chưa có chỉ tiêu nào: thêm ít nhất một chỉ tiêu."),
+    (r"is a table with fixed rows but no rows",
+     lambda m: "bảng dòng cố định chưa có dòng nào: thêm dòng, hoặc chọn lấy dòng theo danh mục lĩnh vực."),
+    (r"takes rows from the catalogue and must not list rows",
+     lambda m: "bảng lấy dòng theo danh mục lĩnh vực không tự liệt kê dòng: xóa các dòng hoặc chọn dòng cố định."),
+    (r"must be listed from the best rating down", lambda m: "xếp lại các mức từ mức điểm cao nhất xuống."),
+    (r"must be at least 1", lambda m: "phải từ 1 trở lên: nhập một số lớn hơn 0."),
+    (r"belongs to table, indicators or satisfaction sections, not (\w+)",
+     lambda m: f"chỉ mục bảng số liệu, chỉ tiêu hoặc khảo sát mới có thuyết minh (mục này là {_CHOICE_LABELS.get(m[1], m[1])}): "
+               "bỏ chọn thuyết minh."),
+    (r"is only used with note = true", lambda m: "chỉ dùng khi mục có thuyết minh: bật thuyết minh hoặc xóa giá trị này."),
+    (r"'(.+)' is a (\w+) section; (\w+) needs (.+)",
+     lambda m: f"mục '{m[1]}' là loại {_CHOICE_LABELS.get(m[2], m[2])}; quy tắc {_CHOICE_LABELS.get(m[3], m[3])} cần mục "
+               f"{' hoặc '.join(_CHOICE_LABELS.get(k, k) for k in m[4].split(' or '))}: chọn mục khác."),
+    (r"'(.+)' must be a catalogue size",
+     lambda m: f"chỉ tiêu '{m[1]}' phải có cách tổng hợp là quy mô danh mục: đổi cách tổng hợp của nó hoặc chọn chỉ tiêu khác."),
+    (r"is only used with consolidate = 'attainment'",
+     lambda m: "chỉ dùng khi cách tổng hợp là đạt so với quy mô: xóa giá trị này hoặc đổi cách tổng hợp."),
+    (r"must have 1 to 3 header levels", lambda m: "tiêu đề cột có từ 1 đến 3 tầng: mỗi tầng một dòng."),
+    (r"needs exactly one field with role 'forms'", lambda m: "khảo sát cần đúng một chỉ tiêu số phiếu."),
+    (r"needs fields with role 'level'", lambda m: "khảo sát cần các chỉ tiêu mức đánh giá."),
+    (r"must be 'score' for an index", lambda m: "chỉ số khảo sát phải có kiểu điểm."),
+    (r"must be 'count'", lambda m: "số phiếu và các mức phải có kiểu số đếm."),
+    (r"needs a role \(forms, level or index\)", lambda m: "chỉ tiêu khảo sát cần vai trò: số phiếu, mức hoặc chỉ số."),
+    (r"is only used in satisfaction sections", lambda m: "vai trò chỉ dùng trong mục khảo sát: xóa vai trò."),
+    (r"figures belong to table, indicators or satisfaction sections, not (\w+)",
+     lambda m: "chỉ mục bảng số liệu, chỉ tiêu hoặc khảo sát mới có đoạn viết số liệu: xóa đoạn này."),
+    (r"must be total, ungrouped, group:<code> or kind:<kind>, got '(.*)'",
+     lambda m: f"phạm vi '{m[1]}' không dùng được: ghi total, ungrouped, group:<mã nhóm> hoặc kind:<loại đơn vị>."),
+    (r"row groups exist in tables only", lambda m: "chỉ bảng số liệu mới có nhóm dòng: dùng phạm vi total."),
+    (r"a survey is written out for the total only", lambda m: "khảo sát chỉ viết cho toàn bộ: dùng phạm vi total."),
+    (r"\{(.+)\} needs a catalogue or attainment field",
+     lambda m: f"chỗ điền {{{m[1]}}} cần một chỉ tiêu quy mô danh mục hoặc đạt so với quy mô."),
+    (r"\{(.+)\} belongs to a satisfaction section", lambda m: f"chỗ điền {{{m[1]}}} chỉ dùng trong mục khảo sát."),
+    (r"is not a valid message: .*", lambda m: "thông báo có dấu { } không đúng: chỗ điền viết dạng {tên}."),
+    (r"'(.+)' is not a key", lambda m: f"'{m[1]}' không phải là một ô số liệu: ghi mã chỉ tiêu hoặc mã mục/dòng/cột."),
+    (r"'(.+)' points into a (\w+) section, not a table",
+     lambda m: f"'{m[1]}' trỏ vào mục loại {_CHOICE_LABELS.get(m[2], m[2])}, không phải bảng số liệu."),
+    (r"'(.+)' names a row of a catalogue table; use _total",
+     lambda m: f"'{m[1]}' nhắc đến một dòng của bảng lấy dòng theo lĩnh vực: dùng dòng tổng (_total)."),
+    (r"has '\]' without '\[' in '.*'", lambda m: "câu có dấu ']' mà thiếu '[' mở."),
+    (r"has '\[' without '\]' in '.*'", lambda m: "câu có dấu '[' mà thiếu ']' đóng."),
+    (r"nests optional parts in '.*'", lambda m: "không lồng phần [tùy chọn] trong phần [tùy chọn] khác."),
+    (r"has an unclosed '\{' or a stray '\}' in '.*'", lambda m: "câu có dấu '{' chưa đóng hoặc dấu '}' thừa."),
+    (r"'\{(.+)\}' takes no argument", lambda m: f"chỗ điền {{{m[1]}}} không nhận tham số: bỏ phần sau dấu ':'."),
+    (r"'\{(.+)\}' needs an argument", lambda m: f"chỗ điền {{{m[1]}}} cần tham số sau dấu ':'."),
+    (r"'\{(.+)\}' must be numerator/denominator", lambda m: f"chỗ điền {{{m[1]}}} phải viết dạng tử/mẫu."),
+    (r"'\{(.+)\}' must add column or field ids with '\+'", lambda m: f"chỗ điền {{{m[1]}}} cộng các mã bằng dấu '+'."),
+    (r"'\{(.+)\}' must name one id", lambda m: f"chỗ điền {{{m[1]}}} chỉ nhắc đến một mã."),
+]
 
 
 def _translate(message: str) -> str:
+    """The loader's message in Vietnamese, saying what to do; never English."""
     for pattern, words in _MESSAGES:
         match = re.fullmatch(pattern, message.strip())
         if match:
             return words(match)
-    return message
+    return f"giá trị không hợp lệ. {_FIX}"
 
 
 # tomllib's messages (Python 3.11–3.13), in the order they are tried; the fallback is

@@ -38,9 +38,13 @@ def test_every_error_is_reported_on_its_own_line():
     assert [i.line for i in check.issues] == [
         _line(text, 'frequency = "quy"'), _line(text, 'kind = "van_ban"'), _line(text, '"c60"'), _line(text, "nghiem_trong")]
     messages = [i.message for i in check.issues]
-    assert messages[0] == "phải là một trong: month, quarter, half, nine_months, year, adhoc (đang ghi 'quy')"
-    assert messages[2] == "nhắc đến cột không có: 'c60'"
-    assert check.issues[2].where == "mục I.4 › columns[0] › computed"
+    assert messages[0] == ("giá trị 'quy' không dùng được: chọn một trong Tháng (month), Quý (quarter), 6 tháng (half), "
+                           "9 tháng (nine_months), Năm (year), Đột xuất (adhoc).")
+    assert messages[2] == "nhắc đến cột 'c60' không có trong mẫu: chọn cột đã có hoặc xóa tên này."
+    assert check.issues[2].where == ("mục I.4 “Tình hình, kết quả giải quyết thủ tục hành chính” › cột (3) “Tổng số” › "
+                                     "cộng từ các cột")
+    assert check.issues[2].path == "sections[4].columns[0].computed"
+    assert check.issues[0].where == "kỳ báo cáo" and check.issues[0].path == "frequency"
 
 
 def test_rules_about_a_broken_section_are_not_reported_twice():
@@ -137,3 +141,35 @@ def test_a_500_deep_template_is_refused_in_vietnamese_not_a_recursion_error(nest
     assert any(i.message.startswith(("Mẫu lồng nhau quá sâu", "Lỗi cú pháp")) for i in check.issues)
     with pytest.raises(TemplateError):
         load_template_text(text, "round")
+
+
+# --- as the officer reads it (issue 23): labels, not paths; Vietnamese that says what to do ------
+
+ENGLISH = re.compile(r"\b(must|missing|unknown|names|needs|only|section|column|field|table|got|the|is|not|key|used)\b")
+PATHS = re.compile(r"\[\d+\]|\b(sections|columns|fields|rows|groups|computed|figures|lines|rules|heading|label)\b")
+
+
+@pytest.mark.parametrize("old,new", [
+    ('heading = "Rà soát, đơn giản hóa thủ tục hành chính"\n', ""),
+    ('computed = ["c4", "c5", "c6"]', 'computed = ["c4", "c5", "c7"]'),
+    ('computed = ["c8", "c9", "c10"]', 'computed = ["c8", "c9", "c10"]\nheadings = ["a", "b", "c", "d"]'),
+    ('of = "in_scope"', 'of = "published"'),
+    ('kind = "narrative"\n', 'kind = "narrative"\nnote = true\n'),
+    ('section = "I.5.6"', 'section = "I.2"'),
+    ('{published} TTHC[', '{published} TTHC[[ {unknown_one} ]'),
+    ('{published} TTHC[', '{publishd} TTHC['),
+    ('id = "I.2"', 'id = "I..2"'),
+    ('id = "c8"', 'id = "c 8"'),
+    ('id = "c9"', 'id = "c8"'),
+    ('version = 3', 'version = "ba"'),
+    ('kind = "outlier"', 'kind = "outlier"\nfactor = 0'),
+    ('kind = "carry_over"', 'kind = "carry_over"\nmau = 1'),
+])
+def test_every_problem_names_labels_and_says_in_vietnamese_what_to_do(old, new):
+    assert old in QUARTERLY
+    check = check_template_source(QUARTERLY.replace(old, new, 1))
+    assert not check.ok and check.issues
+    for issue in check.issues:
+        assert not ENGLISH.search(issue.message), issue.message
+        assert not PATHS.search(issue.where), issue.where
+        assert issue.message.endswith("."), issue.message

@@ -53,8 +53,8 @@ def test_an_uploaded_template_with_errors_is_refused_with_every_error_and_its_li
     issues = re.findall(r"<li><b>Dòng (\d+)</b>[^<]*</li>", body)
     assert [int(n) for n in issues] == sorted([_line_of(broken, 'frequency = "monthly"'), _line_of(broken, 'colour = "đỏ"'),
                                                _line_of(broken, 'kind = "narative"')])
-    assert "phải là một trong: month, quarter" in body and "đang ghi &#39;monthly&#39;" in body
-    assert "có khóa không dùng được &#39;colour&#39;" in body
+    assert "giá trị &#39;monthly&#39; không dùng được: chọn một trong Tháng (month), Quý (quarter)" in body
+    assert "có thông tin &#39;colour&#39; không dùng được trong mẫu: kiểm tra chính tả hoặc xóa dòng đó." in body
     published = world["admin"].post("/admin/templates/publish", data={"source": broken})
     assert published.status_code == 422 and db.session.scalar(select(TemplateVersion)) is None
 
