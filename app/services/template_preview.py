@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..models import Submission, SubmissionDocument
 from ..reporting.clock import vn_today
 from ..reporting.consolidation import UnitInput, consolidate
 from ..reporting.figures import write_figures
 from ..reporting.keys import cell_key, field_key, note_key, parse_key, text_key
 from ..reporting.periods import adhoc_period, current_period, period_label, window_label
 from ..reporting.templates import DEFAULT_FIELDS, ReportTemplate, bind_rows
-from ..models import Submission, SubmissionDocument
 from ..reporting.validation import compute
 from ..reporting.wording import placeholders
 from .export_model import ExportParts, UnitStatus
