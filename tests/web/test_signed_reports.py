@@ -17,25 +17,12 @@ from app.extensions import db
 from app.models import RoundNarrative, SignedReport, SubmissionValue
 from app.services.document_settings import save_settings
 from app.services.jobs import Limits
-from app.services.report_pdf import (
-    consolidation_ref,
-    report_parts,
-    soffice_path,
-    store_pdf,
-)
+from app.services.report_pdf import consolidation_ref, report_parts, soffice_path, store_pdf
 from app.services.signing import add_crl, add_trust_anchors
 from tests.conftest import login_as
 from tests.factories import make_unit, make_user, submission_for
 from tests.pdf_parts import plain_parts
-from tests.signing_ca import (
-    NOW,
-    change_content,
-    crl_of,
-    flip_byte,
-    issue,
-    make_ca,
-    sign,
-)
+from tests.signing_ca import NOW, change_content, crl_of, flip_byte, issue, make_ca, sign
 from tests.web.test_upward import world
 
 LEADER = "Lê Như Đông"
