@@ -76,7 +76,10 @@ $(VNU_STAMP): | system-deps
 test-deps: venv system-deps $(VNU_STAMP)
 	$(BIN)/pip install -q -e '.[test]'
 
+# Lint first (pyflakes rules and import order, [tool.ruff] in pyproject.toml): seconds, and
+# a stray name or import fails here rather than deep in the suite.
 test: test-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: venv

@@ -24,22 +24,9 @@ from docx import Document
 
 from ..extensions import db
 from ..services.export_model import ExportParts
-from ..services.hanko import (
-    IncrementalPdfFileWriter,
-    PdfFileReader,
-    SigFieldSpec,
-    append_signature_field,
-)
+from ..services.hanko import IncrementalPdfFileWriter, PdfFileReader, SigFieldSpec, append_signature_field
 from ..services.jobs import JobFailed, Limits, ProgramTimedOut, handler, run_limited
-from ..services.report_pdf import (
-    NOT_INSTALLED,
-    PDF_JOB,
-    pdf_title,
-    ref_of,
-    report_parts,
-    soffice_path,
-    store_pdf,
-)
+from ..services.report_pdf import NOT_INSTALLED, PDF_JOB, pdf_title, ref_of, report_parts, soffice_path, store_pdf
 from .docx_report import write_report_docx
 
 SIGNATURE_FIELD = "ChuKyNguoiKy"  # chữ ký người ký

@@ -28,14 +28,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import (
-    ReportingRound,
-    ReportPdf,
-    RevocationList,
-    SignedReport,
-    Submission,
-    TrustAnchor,
-)
+from ..models import ReportingRound, ReportPdf, RevocationList, SignedReport, Submission, TrustAnchor
 from ..reporting.clock import format_moment, utcnow
 from .hanko import (
     ModificationLevel,
@@ -160,7 +153,8 @@ def check_signed_pdf(data: bytes, candidates: list[ReportPdf], anchors: list[byt
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError):
-        return Verdict(NOT_PDF)
+        # A signed PDF that no longer reads was damaged after signing.
+        return Verdict(TAMPERED if data.startswith(b"%PDF") and b"/ByteRange" in data else NOT_PDF)
     if not data.startswith(b"%PDF"):
         return Verdict(NOT_PDF)
     if not embedded:

@@ -1,27 +1,23 @@
-"""A document's number and date; background jobs, the PDFs the portal produces for reports, signed reports, trust anchors and CRLs
+"""Background jobs, the PDFs the portal produces for reports, signed reports, trust anchors and CRLs
 
 Revision ID: a25f0b7c9d11
-Revises: 7c1e5a9d3f20
+Revises: 9a4d2b7c1e08
 Create Date: 2026-12-07 12:00:00
 
 Jobs are claimed by `flask worker` processes on any node; produced PDFs keep the hashes a
 signed upload is checked against; signed files, trust anchors and CRLs are kept in the
 database so every node sees them and `flask backup` holds them.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'a25f0b7c9d11'
-down_revision = '7c1e5a9d3f20'
+down_revision = "9a4d2b7c1e08"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('document_settings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('number', sa.String(length=20), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('issued_on', sa.Date(), nullable=True))
     op.create_table(
         'job',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -145,6 +141,3 @@ def downgrade():
     op.drop_index('ix_job_claim_token', table_name='job')
     op.drop_index('ix_job_state', table_name='job')
     op.drop_table('job')
-    with op.batch_alter_table('document_settings', schema=None) as batch_op:
-        batch_op.drop_column('issued_on')
-        batch_op.drop_column('number')
