@@ -7,9 +7,8 @@ Create Date: 2026-12-07 12:20:00
 An electronic document is numbered and dated before it is signed: the PDF prints them.
 Empty, the Word file leaves them blank for the clerk as before.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'b3e7d9f20c14'
 down_revision = 'a25f0b7c9d11'

@@ -11,15 +11,7 @@ from app.extensions import db
 from app.models import Job
 from app.reporting.clock import utcnow
 from app.services import jobs
-from app.services.jobs import (
-    JobFailed,
-    Limits,
-    claim,
-    enqueue,
-    handler,
-    run_limited,
-    run_once,
-)
+from app.services.jobs import JobFailed, Limits, claim, enqueue, handler, run_limited, run_once
 
 
 @pytest.fixture
