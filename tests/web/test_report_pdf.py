@@ -68,6 +68,8 @@ def check_pdf(pdf: bytes, tmp_path, signer: str) -> None:
     info = subprocess.run([tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True).stdout
     title = re.search(r"^Title:\s+(.+)$", info, re.MULTILINE)
     assert title and "Báo cáo" in title.group(1)
+    author = re.search(r"^Author:\s+(.+)$", info, re.M)  # the issuing unit
+    assert author and author.group(1).startswith("UBND")
     # The field's rectangle against the signer's name as pdftotext places it.
     bbox = subprocess.run([tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True, check=True).stdout
     lines = [line for line in text_lines(bbox.decode()) if line.text == "".join(signer.split()).casefold()]
