@@ -204,6 +204,8 @@ def test_upward_the_province_sees_the_signed_file_and_its_check(client, district
     upload(client, district["round"].id, sign(produced[0], leader, ca))
     target = send_upward(client, district)
     as_user(client, make_user(district["province"], "reviewer"))
+    review = client.get(f"/rounds/submissions/{target.id}").get_data(as_text=True)
+    assert f"Đã ký số: {LEADER} — " in review and "tải bản đã ký" in review
     page = client.get(f"/signatures/submissions/{target.id}").get_data(as_text=True)
     assert "Bản ký số của báo cáo tổng hợp gửi kèm" in page
     assert f"Đã ký số: {LEADER}" in page and "Hợp lệ" in page
