@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Job, OrgUnit, ReportingRound, ReportPdf, SignedReport, Submission
 from .consolidation import load_consolidation
 from .document_settings import saved_row
+from .errors import NotFound
 from .export_model import ExportParts
 from .export_parts import round_parts, submission_parts
 from .rounds import round_label
@@ -65,6 +66,8 @@ def ref_of(unit_id: int, round_id: int, provisional: bool = False) -> ReportRef:
     if round_.unit_id == unit_id:
         return consolidation_ref(round_, provisional)
     sub = db.session.scalar(select(Submission).where(Submission.round_id == round_id, Submission.unit_id == unit_id))
+    if sub is None:
+        raise NotFound()
     return submission_ref(sub)
 
 
