@@ -10,12 +10,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -211,7 +213,13 @@ class SubmissionValue(db.Model):
     """One stored value of a submission under a domain key (see app.reporting keys)."""
 
     __tablename__ = "submission_value"
-    __table_args__ = (UniqueConstraint("submission_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "key"),
+        # The texts of a round's reports (narratives, notes, explanations: a few per report
+        # among ~170 numbers) found without reading every number: the consolidation's reads.
+        Index("ix_submission_value_texts", "submission_id", sqlite_where=sql_text("text_value IS NOT NULL"),
+              postgresql_where=sql_text("text_value IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     key: Mapped[str] = mapped_column(String(120))

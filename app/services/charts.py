@@ -17,6 +17,7 @@ from ..reporting.progress import ProgressRow
 from ..reporting.templates import Ratio, Section
 from ..reporting.trends import main_table
 from .consolidation import RoundConsolidation
+from .keys_query import key_prefix
 from .trends import Trend, consolidated_sums, round_trend, unit_timeliness
 
 
@@ -71,7 +72,7 @@ def unit_rates(rc: RoundConsolidation, section: Section, names: Sequence[str]) -
     result: dict[int, dict[str, object]] = {}
     for sid, *totals in db.session.execute(
         select(SubmissionValue.submission_id, *sums)
-        .where(SubmissionValue.submission_id.in_(included), SubmissionValue.key.startswith(prefix),
+        .where(SubmissionValue.submission_id.in_(included), key_prefix(SubmissionValue.key, prefix),
                SubmissionValue.int_value.is_not(None))
         .group_by(SubmissionValue.submission_id)
     ):

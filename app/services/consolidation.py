@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,6 +30,7 @@ from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.validation import validate
 from .directives import DirectiveConsolidation, round_followup, upward_followup_values
 from .errors import NotFound
+from .keys_query import key_prefix
 from .orgtree import series_units, unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template, submitted_late
 from .submissions import display, move, plain_values, save_values, stored_values
@@ -66,36 +67,44 @@ def _included_ids(round_: ReportingRound, states: tuple[str, ...]):
 
 def _documents(round_: ReportingRound, states: tuple[str, ...]) -> dict[int, list[dict]]:
     documents: dict[int, list[dict]] = defaultdict(list)
-    for doc in db.session.scalars(
-        select(SubmissionDocument).where(SubmissionDocument.submission_id.in_(_included_ids(round_, states)))
-        .order_by(SubmissionDocument.position, SubmissionDocument.id)
+    doc = SubmissionDocument
+    # Core rows, not ORM objects: a province's round lists thousands.
+    for sid, section_id, doc_type, number, issued_on, summary in db.session.connection().execute(
+        select(doc.submission_id, doc.section_id, doc.doc_type, doc.number, doc.issued_on, doc.summary)
+        .where(doc.submission_id.in_(_included_ids(round_, states))).order_by(doc.position, doc.id)
     ):
-        documents[doc.submission_id].append({"section_id": doc.section_id, "doc_type": doc.doc_type, "number": doc.number,
-                                             "issued_on": doc.issued_on, "summary": doc.summary})
+        documents[sid].append({"section_id": section_id, "doc_type": doc_type, "number": number,
+                               "issued_on": issued_on, "summary": summary})
     return documents
 
 
-def _unit_values(round_: ReportingRound, states: tuple[str, ...], only=None) -> dict[int, dict]:
+def _unit_values(round_: ReportingRound, states: tuple[str, ...], only=None, texts: bool = False) -> dict[int, dict]:
+    """The included reports' values: all of them, or those matching ``only`` and, with
+    ``texts``, every text (one more statement, through the index of texts)."""
     values: dict[int, dict] = defaultdict(dict)
-    stmt = (select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value, SubmissionValue.text_value)
-            .where(SubmissionValue.submission_id.in_(_included_ids(round_, states))))
-    if only is not None:
-        stmt = stmt.where(only)
+    columns = (SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value, SubmissionValue.text_value)
+    reports = SubmissionValue.submission_id.in_(_included_ids(round_, states))
+    statements = [select(*columns).where(reports) if only is None else select(*columns).where(reports, only)]
+    if texts and only is not None:
+        statements.append(select(*columns).where(reports, SubmissionValue.text_value.is_not(None)))
+    connection = db.session.connection()
     # Core rows, not ORM objects: a 1,000-unit round holds ~170,000 values.
-    for sid, key, number, text in db.session.connection().execute(stmt):
-        if not key.startswith(EXPLAIN_PREFIX):
-            value = number if text is None else text
-            if value is not None:
-                values[sid][key] = value
+    for stmt in statements:
+        for sid, key, number, text in connection.execute(stmt):
+            if not key.startswith(EXPLAIN_PREFIX):
+                value = number if text is None else text
+                if value is not None:
+                    values[sid][key] = value
     return values
 
 
-def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None) -> tuple[
+def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None, texts: bool = False) -> tuple[
         list[Submission], list[Submission], list[UnitInput]]:
-    """Every included unit's values (or those matching ``only``), in a fixed number of queries."""
+    """Every included unit's values (or those matching ``only``, and every text with
+    ``texts``), in a fixed number of queries."""
     submissions = _round_submissions(round_)
     included = [s for s in submissions if s.status in states]
-    values = _unit_values(round_, states, only)
+    values = _unit_values(round_, states, only, texts)
     documents = _documents(round_, states)
     inputs = [UnitInput(s.unit_id, s.unit.name, values[s.id], documents[s.id], provisional=s.status != "approved",
                         kind=s.unit.kind)
@@ -103,21 +112,47 @@ def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None) -> t
     return submissions, included, inputs
 
 
-def _summed_counts(round_: ReportingRound, states: tuple[str, ...]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The counts summed by the database, in total and per kind class of unit (one query)."""
-    rows = db.session.execute(
-        select(OrgUnit.kind, SubmissionValue.key, func.sum(SubmissionValue.int_value))
-        .join(Submission, Submission.id == SubmissionValue.submission_id).join(OrgUnit, OrgUnit.id == Submission.unit_id)
-        .where(Submission.round_id == round_.id, Submission.status.in_(states), SubmissionValue.int_value.is_not(None))
-        .group_by(OrgUnit.kind, SubmissionValue.key)
-    )
+def _kinds_by_class(kinds) -> dict[str, list[str]]:
+    by_class: dict[str, list[str]] = defaultdict(list)
+    for kind in sorted(set(kinds)):
+        by_class[kind_class(kind)].append(kind)
+    return dict(by_class)
+
+
+def summed_counts(round_ids: list[int], states: tuple[str, ...], kinds: dict[str, list[str]] | None = None,
+                  units=None) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The counts of the included reports of ``round_ids`` (rounds summed together), in
+    total and per kind class of unit, summed by the database.
+
+    One ``SUM … GROUP BY key`` per kind class present (a round's units are of one class,
+    at most a few), each over an indexed subquery of the reports: no join inside the
+    aggregation, which costs as much as the aggregation itself at 1,000 units. ``kinds``:
+    the kinds present by class when the caller has the reports (else one query finds
+    them); ``units``: only these units' reports (a subquery or list of unit ids)."""
+    if not round_ids:
+        return {}, {}
+    reports = select(Submission.id).where(Submission.round_id.in_(round_ids), Submission.status.in_(states))
+    if units is not None:
+        reports = reports.where(Submission.unit_id.in_(units))
+    if kinds is None:
+        kinds = _kinds_by_class(db.session.scalars(
+            select(OrgUnit.kind).distinct().join(Submission, Submission.unit_id == OrgUnit.id)
+            .where(Submission.id.in_(reports))))
     total: dict[str, int] = {}
-    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
-    for kind, key, amount in rows:
-        part = by_kind[kind_class(kind)]
-        part[key] = part.get(key, 0) + int(amount)
-        total[key] = total.get(key, 0) + int(amount)
-    return total, dict(by_kind)
+    by_kind: dict[str, dict[str, int]] = {}
+    connection = db.session.connection()
+    for class_, members in kinds.items():
+        of_class = reports if len(kinds) == 1 else reports.where(
+            Submission.unit_id.in_(select(OrgUnit.id).where(OrgUnit.kind.in_(members))))
+        part = by_kind.setdefault(class_, {})
+        for key, amount in connection.execute(
+            select(SubmissionValue.key, func.sum(SubmissionValue.int_value))
+            .where(SubmissionValue.submission_id.in_(of_class)).group_by(SubmissionValue.key)
+        ):
+            if amount is not None:  # a text's key: nothing to add up
+                part[key] = int(amount)
+                total[key] = total.get(key, 0) + int(amount)
+    return total, by_kind
 
 
 def load_consolidation(round_: ReportingRound, include_submitted: bool = False, per_unit: bool = False,
@@ -132,29 +167,19 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     if per_unit:
         submissions, included, inputs = load_inputs(round_, states)
     else:
-        read = [f"{s.id}/{f.id}" for s in template.sections_of("satisfaction") for f in s.fields]
+        # Per unit only what a sum cannot give: the survey's forms and indices (averages
+        # weighted by forms) and the measured indicators (which units reached them).
+        read = [f"{s.id}/{f.id}" for s in template.sections_of("satisfaction") for f in s.fields
+                if f.role in ("forms", "index")]
         read += measured_keys(template)
-        only = SubmissionValue.key.in_(read)
-        if texts:
-            only = or_(SubmissionValue.text_value.is_not(None), only)
-        submissions, included, inputs = load_inputs(round_, states, only=only)
-        summed, by_kind = _summed_counts(round_, states)
+        submissions, included, inputs = load_inputs(round_, states, only=SubmissionValue.key.in_(read), texts=texts)
+        summed, by_kind = summed_counts([round_.id], states, _kinds_by_class(s.unit.kind for s in included))
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
     result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind)
     narratives = round_texts(round_)
     followup = round_followup(round_, template, submissions, included)
     return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
-
-
-def _round_of(unit_id: int, template_code: str, period: Period) -> ReportingRound | None:
-    return db.session.scalar(
-        select(ReportingRound).where(
-            ReportingRound.unit_id == unit_id, ReportingRound.template_code == template_code,
-            ReportingRound.period_kind == period.kind, ReportingRound.period_year == period.year,
-            ReportingRound.period_index == period.index,
-        ).order_by(ReportingRound.id.desc()).limit(1)
-    )
 
 
 def earlier_periods(period: Period) -> tuple[Period | None, Period | None]:
@@ -164,29 +189,40 @@ def earlier_periods(period: Period) -> tuple[Period | None, Period | None]:
     return Period(period.kind, period.year - 1, period.index, period.date_from, period.date_to), previous_period(period)
 
 
+def _rounds_of(units: list[int], template_code: str, periods: list[Period]) -> dict[tuple, list[ReportingRound]]:
+    """Per (kind, year, index) of period, the latest round of each unit for it (one query)."""
+    found: dict[tuple, dict[int, ReportingRound]] = defaultdict(dict)
+    if not periods:
+        return {}
+    for r in db.session.scalars(
+        select(ReportingRound).where(
+            ReportingRound.unit_id.in_(units), ReportingRound.template_code == template_code,
+            or_(*[and_(ReportingRound.period_kind == p.kind, ReportingRound.period_year == p.year,
+                       ReportingRound.period_index == p.index) for p in periods]),
+        ).order_by(ReportingRound.id)
+    ):
+        found[(r.period_kind, r.period_year, r.period_index)][r.unit_id] = r  # the latest id wins
+    return {period: [by_unit[u] for u in units if u in by_unit] for period, by_unit in found.items()}
+
+
 def round_comparisons(round_: ReportingRound) -> tuple[Comparison | None, Comparison | None]:
     """The consolidating unit's approved figures for the same period last year and the
-    previous period, when it ran those rounds: two lookups and two sums, whatever the units."""
-    found = []
+    previous period, when it ran those rounds. A fixed number of statements whatever the
+    units: the unit's series, its rounds of both periods, and per period the sums by kind
+    class that the database aggregates."""
     # A consolidating unit formed by a merger (two provinces in 2025) sums its predecessors' rounds.
     series = sorted(series_units([round_.unit_id])[round_.unit_id], key=lambda u: u != round_.unit_id)
-    for period, label in zip(earlier_periods(round_period(round_)), ("year", "previous")):
-        rounds = [r for r in (_round_of(u, round_.template_code, period) for u in series) if r] if period else []
-        if not rounds:
+    periods = earlier_periods(round_period(round_))
+    rounds = _rounds_of(series, round_.template_code, [p for p in periods if p])
+    found = []
+    for period, label in zip(periods, ("year", "previous")):
+        earlier = rounds.get((period.kind, period.year, period.index), []) if period else []
+        if not earlier:
             found.append(None)
             continue
-        earlier = rounds[0]
-        summed, by_kind = _summed_counts(earlier, ("approved",))
-        for other in rounds[1:]:
-            more, more_by_kind = _summed_counts(other, ("approved",))
-            for key, amount in more.items():
-                summed[key] = summed.get(key, 0) + amount
-            for kind, part in more_by_kind.items():
-                mine = by_kind.setdefault(kind, {})
-                for key, amount in part.items():
-                    mine[key] = mine.get(key, 0) + amount
-        result = consolidate(round_template(earlier), [], summed=summed, summed_by_kind=by_kind)
-        found.append(Comparison(result, str(period.year) if label == "year" else round_label(earlier)))
+        summed, by_kind = summed_counts([r.id for r in earlier], ("approved",))
+        result = consolidate(round_template(earlier[0]), [], summed=summed, summed_by_kind=by_kind)
+        found.append(Comparison(result, str(period.year) if label == "year" else round_label(earlier[0])))
     return found[0], found[1]
 
 
@@ -305,7 +341,7 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
     wanted = SubmissionValue.key.in_([text_key(section_id)] + ([note_key(section_id)] if getattr(section, "note", False) else []))
     if section.problems:
         # Explained warnings are the units' own account of their figures' problems.
-        wanted = or_(wanted, SubmissionValue.key.startswith(EXPLAIN_PREFIX))
+        wanted = or_(wanted, key_prefix(SubmissionValue.key, EXPLAIN_PREFIX))
     texts: dict[int, list[str]] = defaultdict(list)
     rows = db.session.connection().execute(
         select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.text_value)
@@ -327,7 +363,7 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         if not section.overdue:
             continue
         # That table's values only; the submissions are the ones already loaded.
-        values = _unit_values(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        values = _unit_values(round_, states, only=key_prefix(SubmissionValue.key, section.id + "/"))
         inputs = [UnitInput(s.unit_id, s.unit.name, values[s.id], kind=s.unit.kind) for s in included]
         totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
         found = overdue_units(section.overdue, totals)

@@ -53,6 +53,7 @@ from ..reporting.templates import ReportTemplate, shipped_templates
 from .access import in_scope
 from .errors import Conflict, Forbidden, NotFound
 from .export_model import committee_name
+from .keys_query import key_prefix
 from .orgtree import ancestors_ids
 from .rounds import round_label
 
@@ -687,7 +688,7 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
         unit_of = {s.id: s.unit_id for s in included}
         stmt = (select(SubmissionValue.key, SubmissionValue.text_value, SubmissionValue.submission_id)
                 .where(SubmissionValue.submission_id.in_(included_ids),
-                       or_(*[SubmissionValue.key.startswith(s.id + SEP) for s in sections])))
+                       or_(*[key_prefix(SubmissionValue.key, s.id + SEP) for s in sections])))
         for row in db.session.execute(stmt):
             parsed = parse_followup_key(row.key)
             if parsed is not None and row.text_value:
