@@ -40,6 +40,7 @@ class UserForm(Form):
     email = StringField("Thư điện tử", validators=[Optional(), too_long(120), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Địa chỉ thư không hợp lệ.")])
     role = SelectField("Vai trò", choices=[SelectChoice(code, label) for code, label in ROLES.items()], validators=[DataRequired(REQUIRED)])
     unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    system_admin = BooleanField("Quản trị toàn hệ thống (chỉ với vai trò Quản trị; bỏ chọn: chỉ đơn vị và cấp dưới)")
     active = BooleanField("Đang hoạt động", default=True)
 
 

@@ -122,6 +122,14 @@ def _seen_version(text: str | None) -> int | None:
     return int(text)
 
 
+def _names_a_cell(key: str) -> bool:
+    try:
+        parse_key(key)
+    except ValueError:
+        return False
+    return True
+
+
 def _entries_from_form() -> list[tuple[str, str, int | None]]:
     entries = []
     for name, text in request.form.items(multi=False):
@@ -147,7 +155,8 @@ def save(submission_id: int):
         abort(400)
     single = is_fragment_request() and len(entries) == 1
     key = entries[0][0]
-    section_id = None if key.startswith(EXPLAIN_PREFIX) else key.split("/")[0]
+    # A key naming no cell ("I.2", "v.") has no section to answer for: the reply is its refusal.
+    section_id = None if key.startswith(EXPLAIN_PREFIX) or not _names_a_cell(key) else key.split("/")[0]
     template = round_template(sub.round)
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
@@ -287,7 +296,10 @@ def _documents_response(sub, section_id, status=200, form_data=None, form_errors
     context = page_context(page, section=section, doc_form=form_data or {}, doc_errors=form_errors or {},
                            editing=editing)
     if is_fragment_request():
-        return render_template("entry/_documents.html", **context), status
+        response = make_response(render_template("entry/_documents.html", **context), status)
+        if status == 200:  # a document's date may raise or settle a warning: the checks refresh
+            response.headers["HX-Trigger"] = "submission-saved"
+        return response
     if status == 200:
         return redirect(url_for("entry.submission", submission_id=sub.id) + f"#{dom_id(section_id)}", code=303)
     return render_template("entry/submission.html", **context), status

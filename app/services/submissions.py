@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
 from ..reporting.clock import utcnow
+from ..reporting.documents import DOCUMENT_PERIOD_RULE
 from ..reporting.keys import EXPLAIN_PREFIX, parse_key, task_id_of
 from ..reporting.lifecycle import is_locked, next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
@@ -246,7 +247,7 @@ def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
     """"_explain:<rule id>:<16 hex>" for a rule of this template (see page.finding_id)."""
     rule_id, _, digest = key[len(EXPLAIN_PREFIX):].partition(":")
     return (len(digest) == 16 and all(c in "0123456789abcdef" for c in digest)
-            and any(rule.id == rule_id for rule in template.rules))
+            and (rule_id == DOCUMENT_PERIOD_RULE or any(rule.id == rule_id for rule in template.rules)))
 
 
 def _write(submission_id: int, key: str, expected_version: int, columns: dict) -> bool:

@@ -1,7 +1,7 @@
 """An index of the stored texts of each report, for the consolidation's reads
 
 Revision ID: 9e4b7c2d5a18
-Revises: 7c1e5a9d3f20
+Revises: a25f0b7c9d11
 Create Date: 2026-12-07 12:30:00
 
 A report holds a few texts among ~170 numbers; the consolidation reads every unit's texts,
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '9e4b7c2d5a18'
-down_revision = '7c1e5a9d3f20'
+down_revision = 'a25f0b7c9d11'
 branch_labels = None
 depends_on = None
 
