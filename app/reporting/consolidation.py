@@ -312,18 +312,19 @@ def _half_up(numerator: int, denominator: int) -> int:
 def _weighted_indices(section: Section, units: tuple[UnitInput, ...]) -> dict[str, int]:
     """Index averages weighted by each unit's forms; units without forms do not count."""
     forms_key = field_key(section.id, section.fields_with_role("forms")[0].id)
-    result = {}
-    for item in section.fields_with_role("index"):
-        key = field_key(section.id, item.id)
-        weighted = weight = 0
-        for unit in units:
-            forms = number_or_zero(unit.values.get(forms_key))
-            if forms > 0 and key in unit.values:
-                weighted += number_or_zero(unit.values[key]) * forms
-                weight += forms
-        if weight:
-            result[key] = _half_up(weighted, weight)
-    return result
+    keys = [field_key(section.id, item.id) for item in section.fields_with_role("index")]
+    weighted = dict.fromkeys(keys, 0)
+    weight = dict.fromkeys(keys, 0)
+    for unit in units:  # each unit's forms read once, not once per index
+        forms = number_or_zero(unit.values.get(forms_key))
+        if forms <= 0:
+            continue
+        values = unit.values
+        for key in keys:
+            if key in values:
+                weighted[key] += number_or_zero(values[key]) * forms
+                weight[key] += forms
+    return {key: _half_up(weighted[key], weight[key]) for key in keys if weight[key]}
 
 
 def _row_values(section: Section, values: Mapping[str, int], key_of) -> dict[str, int]:
