@@ -326,6 +326,17 @@
   window.addEventListener("online", function () { if (failed.length) retry(); refreshPageStatus(); });
   window.addEventListener("offline", refreshPageStatus);
 
+  // --- Warnings: the heading counts only those still unexplained -------------------------
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var input = event.detail.elt, xhr = event.detail.xhr;
+    if (!(input.matches && input.matches(".warnings input[name^='v._explain:']")) || !xhr || xhr.status !== 200) return;
+    var heading = document.getElementById("warnings-heading");
+    if (!heading) return;
+    var inputs = document.querySelectorAll(".warnings input[name^='v._explain:']"), open = 0;
+    inputs.forEach(function (i) { if (!i.value.trim()) open += 1; });
+    heading.textContent = open ? "Cảnh báo — cần giải thích ngắn (" + open + ")" : "Cảnh báo — đã giải thích cả " + inputs.length;
+  });
+
   // --- Leaving the page: send what is pending, with keepalive --------------------------
   // A value typed and left at once (Back, F5, another address, the tab closed) never had its
   // change event; htmx's own request would die with the page. Each pending value goes in a
