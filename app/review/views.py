@@ -24,7 +24,7 @@ from ..services.access import can_act_on_round
 from ..services.errors import Invalid
 from ..services.rounds import (
     close_round, load_round, reopen_round,
-    RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_template, status_counts,
+    RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_tallies, round_template,
 )
 from . import bp
 from ..services.trends import store_round_totals
@@ -64,7 +64,7 @@ def rounds():
     if current_user.role != "admin":
         stmt = stmt.where(OrgUnit.path.startswith(current_user.unit.path))
     items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
-    return render_template("review/rounds.html", rounds=items, counts=status_counts([r.id for r in items]),
+    return render_template("review/rounds.html", rounds=items, tallies=round_tallies([r.id for r in items]),
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
 
 
