@@ -58,8 +58,8 @@ from ..services.rounds import (
     open_round,
     reopen_round,
     round_label,
+    round_tallies,
     round_template,
-    status_counts,
 )
 from ..services.submission_page import dom_id
 from ..services.trends import store_round_totals
@@ -97,7 +97,7 @@ def rounds():
     if current_user.role != "admin":
         stmt = stmt.where(OrgUnit.path.startswith(current_user.unit.path))
     items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
-    return render_template("review/rounds.html", rounds=items, counts=status_counts([r.id for r in items]),
+    return render_template("review/rounds.html", rounds=items, tallies=round_tallies([r.id for r in items]),
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
 
 
