@@ -186,15 +186,18 @@ def _shown_text(members: Sequence[Statement], units: int) -> str:
     events = _event_total_slots(text) if units > 1 else set()
     pieces = _NUMBER.split(text)
     out = [pieces[0]]
+    # Where "N đơn vị" goes: as the subject of a sentence that has none ("Đã tổ chức…" →
+    # "4 đơn vị đã tổ chức…"), else "tại N đơn vị" after the counted thing ("21 PAKN tại 8
+    # đơn vị tiếp nhận…") or at the end of its clause ("còn 4 hồ sơ đất đai tồn đọng tại 2 đơn vị").
+    as_subject = own_name_first or (bool(events) and _opens_without_subject(text))
     placed = False
     for position, (written, slot, rest) in enumerate(zip(found, slots, pieces[1:])):
         values = [(v, number_value(v)) for v in slot]
         known = [(v, n) for v, n in values if n is not None]
         if position in events and len(known) == len(values):
             out.append(format_count(int(sum(n for _, n in known))))
-            noun = _EVENT.match(rest)
-            if not placed and not own_name_first:
-                rest = rest[:noun.end()] + f" tại {format_count(units)} đơn vị" + rest[noun.end():]
+            if not placed and not as_subject:
+                rest = _with_units(rest, _EVENT.match(rest).end(), units)
             placed = True
         elif len({n for _, n in known}) > 1:
             low = min(known, key=lambda item: item[1])[0]
@@ -204,9 +207,34 @@ def _shown_text(members: Sequence[Statement], units: int) -> str:
             out.append(written)
         out.append(rest)
     text = "".join(out)
-    if own_name_first and placed:
+    if placed and own_name_first:
         text = f"{format_count(units)} đơn vị" + text[len("Các đơn vị"):]
+    elif placed and as_subject:
+        text = f"{format_count(units)} đơn vị {text[:1].lower()}{text[1:]}"
     return text
+
+
+# Words a statement without a subject opens with: the unit is the one who did it.
+_SUBJECTLESS = re.compile(r"^(?:đã|có|còn|không|chưa|tiếp nhận|nhận|tổ chức|giải quyết|xử lý|thực hiện|ban hành|"
+                          r"trong (?:kỳ|quý|tháng|năm)|rà soát|phát hiện|cấp|gửi|chuyển|trả|tiếp tục|tham gia|cử)(?!\w)",
+                          re.IGNORECASE)
+# What may follow a counted thing directly: a verb, a preposition or punctuation.
+_AFTER_NOUN = re.compile(r"^\s*(?:[,;.:)]|$|(?:tiếp nhận|xử lý|giải quyết|chuyển|do|vì|qua|được|đã|đang|bị|từ|trên|"
+                         r"trong|của|chưa|không|đúng|trước|quá|trễ|tồn)(?!\w))", re.IGNORECASE)
+
+
+def _opens_without_subject(text: str) -> bool:
+    return bool(_SUBJECTLESS.match(text))
+
+
+def _with_units(rest: str, noun_end: int, units: int) -> str:
+    """``rest`` (the text after a counted number) with "tại N đơn vị" after the counted thing,
+    or at the end of its clause when words describing it follow."""
+    phrase = f" tại {format_count(units)} đơn vị"
+    if _AFTER_NOUN.match(rest[noun_end:]):
+        return rest[:noun_end] + phrase + rest[noun_end:]
+    end = re.search(r"[;.]|$", rest[noun_end:]).start() + noun_end
+    return rest[:end].rstrip() + phrase + rest[end:]
 
 
 def group_statements(entries: Iterable[tuple[str, str]], similarity: float = SIMILARITY) -> list[StatementGroup]:

@@ -128,7 +128,13 @@ def test_counts_of_events_are_totalled_with_the_number_of_units():
     group = group_statements(entries)[0]
     assert group.text == "21 PAKN tại 8 đơn vị tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai."
     late = [(COMMUNES[i], "Có 1 phản ánh, kiến nghị xử lý quá hạn do phải xác minh thực địa.") for i in range(4)]
-    assert group_statements(late)[0].text == "Có 4 phản ánh, kiến nghị tại 4 đơn vị xử lý quá hạn do phải xác minh thực địa."
+    assert group_statements(late)[0].text == "4 đơn vị có 4 phản ánh, kiến nghị xử lý quá hạn do phải xác minh thực địa."
+    pending = [(COMMUNES[i], f"Còn {n} hồ sơ đất đai tồn đọng.") for i, n in enumerate((3, 1))]
+    assert group_statements(pending)[0].text == "2 đơn vị còn 4 hồ sơ đất đai tồn đọng."
+    noted = [(COMMUNES[i], f"Số liệu nhiều hơn Hệ thống {n} hồ sơ do liên thông khai sinh.") for i, n in enumerate((3, 9))]
+    assert group_statements(noted)[0].text == "Số liệu nhiều hơn Hệ thống 12 hồ sơ tại 2 đơn vị do liên thông khai sinh."
+    described = [(COMMUNES[i], f"Số liệu gồm {n} hồ sơ đất đai nộp trực tiếp; đã đối chiếu.") for i, n in enumerate((3, 9))]
+    assert group_statements(described)[0].text == "Số liệu gồm 12 hồ sơ đất đai nộp trực tiếp tại 2 đơn vị; đã đối chiếu."
 
 
 def test_own_name_punctuation_spacing_and_stock_counts_keep_a_range():
