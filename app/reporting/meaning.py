@@ -10,15 +10,17 @@ Two things decide whether two statements may share a group:
   the grouping weighs them less.
 - ``polarity(text)``: what the statement asserts, as cues that flip meaning: negation and
   absence (chưa, không, thiếu), attainment (đạt, vượt, against a target when one is
-  written), problems (quá hạn, tồn đọng, khó khăn…), direction (tăng/giảm, cao/thấp), zero
-  counts and rates (100 % against less). Statements whose cues differ are never grouped.
-  A rate below 100 % with nothing saying whether it is good or bad is undecided: such a
-  statement is grouped only with the same words and the same cues.
+  written), problems (quá hạn, tồn đọng, khó khăn…), direction (tăng/giảm, cao/thấp) and
+  what it is measured against (cùng kỳ / kỳ trước), zero counts and rates (100 % against
+  less). Statements whose cues differ are never grouped. A rate below 100 % with nothing
+  saying whether it is good or bad is undecided: such a statement is grouped only with the
+  same words and the same cues.
 
 All of it is data below; nothing here knows about Flask or the database.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ _WORD = re.compile(r"\w+")
 SPELLINGS = {"lí": "lý", "kĩ": "kỹ", "mĩ": "mỹ", "quí": "quý", "kì": "kỳ"}
 
 
+@functools.lru_cache(maxsize=65536)  # the vocabulary of these reports is small
 def _unify_word(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     letters: list[list[str]] = []  # [base, marks…]
@@ -154,7 +157,12 @@ NOT_DIRECTION = ("tăng cường", "nâng cao", "cắt giảm", "cao điểm", "
 ATTAIN, EXCEED = "đạt", "vượt"
 TARGETS = ("chỉ tiêu", "kế hoạch", "mục tiêu", "yêu cầu", "giao")
 
+# What a change is measured against: the same period last year or the one before.
+BASELINES = {"cùng kỳ năm trước": "same", "cùng kỳ": "same", "quý trước": "previous", "tháng trước": "previous",
+             "kỳ trước": "previous", "năm trước": "previous", "6 tháng đầu năm": "previous"}
+
 _NEGATION = _phrase_pattern(NEGATIONS)
+_BASELINE = _phrase_pattern(BASELINES)
 _PROBLEM = _phrase_pattern(PROBLEMS)
 _UP = _phrase_pattern(UP)
 _DOWN = _phrase_pattern(DOWN)
@@ -208,6 +216,8 @@ def polarity(text_words: str) -> Polarity:
     cues += ["problem"] * problems
     ups, downs = len(_UP.findall(masked)), len(_DOWN.findall(masked))
     cues += ["up"] * ups + ["down"] * downs
+    if ups or downs:
+        cues += [f"against:{BASELINES[m.group(0)]}" for m in _BASELINE.finditer(text_words)]
     cues += ["attain"] * len(_ATTAIN.findall(text_words)) + ["exceed"] * len(_EXCEED.findall(text_words))
     numbers = [number_value(n) for n in NUMBER.findall(text_words)]
     cues += ["zero"] * sum(1 for n in numbers if n == 0)
