@@ -361,11 +361,13 @@ class Suggestion:
         return frozenset(i for i, g in enumerate(self.groups) if _inserted_key(g.text) in written)
 
     def notices_inserted(self, reviewer_text: str | None) -> frozenset[int]:
-        written = {_inserted_key(line) for line in statements_of("", reviewer_text or "")}
-        return frozenset(i for i, (what, _) in enumerate(self.notices) if _inserted_key(what) in written)
+        """The notices ("Đơn vị có hồ sơ quá hạn: …") the reviewer's text already has."""
+        lines = statements_of("", reviewer_text or "")
+        return frozenset(i for i, (what, _) in enumerate(self.notices)
+                         if any(line.startswith(f"{what}:") for line in lines))
 
 
-_TRAILING_NAMES = re.compile(r"\s*(?:\([^()]*\)|:.*)\s*[.;]?\s*$")
+_TRAILING_NAMES = re.compile(r"\s*\([^()]*\)\s*[.;]?\s*$")
 
 
 def _inserted_key(line: str) -> str:
@@ -374,9 +376,26 @@ def _inserted_key(line: str) -> str:
 
 
 def repeated_lines(reviewer_text: str, insert_text: str) -> list[str]:
-    """Lines of ``insert_text`` whose statement the reviewer's text already has."""
-    written = {_inserted_key(line) for line in statements_of("", reviewer_text or "")}
-    return [line for line in (insert_text or "").splitlines() if line.strip() and _inserted_key(line) in written]
+    """Lines of ``insert_text`` whose statement (or notice) the reviewer's text already has."""
+    lines = statements_of("", reviewer_text or "")
+    written = {_inserted_key(line) for line in lines}
+    notices = {line.split(":", 1)[0] for line in lines if ":" in line}
+
+    def repeated(line: str) -> bool:
+        statement = statements_of("", line)
+        if not statement:
+            return False
+        what = statement[0].split(":", 1)[0]
+        return _inserted_key(statement[0]) in written or (what in NOTICES and what in notices)
+    return [line for line in (insert_text or "").splitlines() if repeated(line)]
+
+
+# What the data names in a section about problems (services.consolidation.problem_units).
+OVERDUE_DOSSIERS = "Đơn vị có hồ sơ quá hạn"
+OVERDUE_FEEDBACK = "Đơn vị có phản ánh, kiến nghị xử lý quá hạn"
+LATE_REPORTS = "Đơn vị nộp báo cáo muộn"
+MISSING_REPORTS = "Đơn vị chưa nộp báo cáo"
+NOTICES = (OVERDUE_DOSSIERS, OVERDUE_FEEDBACK, LATE_REPORTS, MISSING_REPORTS)
 
 
 def notice_line(what: str, units: Sequence[str]) -> str:

@@ -10,6 +10,7 @@ from app.reporting.meaning import polarity, unify_spelling, words
 from app.reporting.synthesis import (
     group_statements,
     proper_name,
+    repeated_lines,
     statements_of,
     suggest,
     unit_list,
@@ -200,6 +201,16 @@ def test_groups_already_in_the_reviewers_text_are_known():
     # The reviewer trimmed the names or changed the list mark: still the same group.
     assert found.inserted("+ Tiếp tục niêm yết công khai TTHC (Xã A)") == {0}
     assert found.inserted(found.text()) == {0, 1}
+
+
+def test_a_notice_already_inserted_is_known_even_with_other_names():
+    found = suggest("II.2", [("Xã A", "Thiếu máy scan.")], expected_units=3,
+                    notices=[("Đơn vị chưa nộp báo cáo", ["Xã B", "Xã C"])])
+    assert found.notices_inserted("- Đơn vị chưa nộp báo cáo: Xã B.") == {0}
+    assert repeated_lines("- Đơn vị chưa nộp báo cáo: Xã B.", found.text()) == ["- Đơn vị chưa nộp báo cáo: Xã B và Xã C."]
+    # A statement with a colon is not a notice: another one with the same opening is new.
+    assert repeated_lines("- Chỉ tiêu năm 2026: 65%; đạt 70%, vượt chỉ tiêu (Xã A).",
+                          "- Chỉ tiêu năm 2026: 65%; đạt 40%, chưa đạt chỉ tiêu (Xã B).") == []
 
 
 def test_names():
