@@ -2,12 +2,7 @@
 from __future__ import annotations
 
 from app.reporting.templates import shipped_templates
-from tests.fixtures.statements import (
-    TOPICS,
-    opposite_pairs,
-    paraphrase_pairs,
-    statements,
-)
+from tests.fixtures.statements import TOPICS, opposite_pairs, paraphrase_pairs, statements
 
 ISSUE_EXAMPLES = [
     "Xã Bình Thạnh chưa sử dụng phần mềm một cửa điện tử dùng chung của tỉnh để tiếp nhận hồ sơ.",

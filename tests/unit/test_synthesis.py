@@ -7,14 +7,7 @@ from itertools import combinations
 import pytest
 
 from app.reporting.meaning import polarity, unify_spelling, words
-from app.reporting.synthesis import (
-    group_statements,
-    proper_name,
-    repeated_lines,
-    statements_of,
-    suggest,
-    unit_list,
-)
+from app.reporting.synthesis import group_statements, proper_name, repeated_lines, statements_of, suggest, unit_list
 from tests.fixtures.statements import statements
 
 COMMUNES = [f"Xã {name}" for name in ("Bình An", "Bình Chánh", "Bình Châu", "Bình Dương", "Bình Đông", "Bình Hải",
