@@ -51,7 +51,8 @@ _DESIGNATION = re.compile(r"^(?:(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)
                           r"văn phòng|trung tâm|phòng|ban)\s+", re.IGNORECASE)
 _NUMBER = NUMBER
 # A list mark or a numbering at the start of a line: "- ", "+ ", "• ", "1. ", "2) ", "a) ".
-_LIST_MARK = re.compile(r"^(?:[\-+•*–—]+\s*|\(?\d{1,2}[.)]\s+|\(?[a-zđ][.)]\s+)+", re.IGNORECASE)
+_LIST_MARK = re.compile(r"^(?:[\-+•*–—]+\s*|\(?\d{1,2}[.)]\s+|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}(?:\.\d{1,2})*\.\s+|"
+                        r"\(?[a-zđ][.)]\s+)+")
 _SUBTITLE_WORDS = 10  # "Khó khăn, vướng mắc:" — a short line ending with a colon is a title
 # Counts of events: totalled across a group's units ("21 PAKN tại 8 đơn vị").
 EVENT_NOUNS = ("hồ sơ", "PAKN", "phản ánh, kiến nghị", "phản ánh", "kiến nghị", "văn bản", "phiếu", "buổi",
@@ -404,10 +405,18 @@ def notice_line(what: str, units: Sequence[str]) -> str:
 
 
 def suggest(section_id: str, entries: Sequence[tuple[str, str]], expected_units: int,
-            notices: Sequence[tuple[str, Sequence[str]]] = (), problems: bool = False) -> Suggestion:
+            notices: Sequence[tuple[str, Sequence[str]]] = (), problems: bool = False,
+            titles: Iterable[str] = ()) -> Suggestion:
     """The grouped suggestion for one section from the included units' texts there; in a
-    section about problems (``problems``) every statement names all its units."""
+    section about problems (``problems``) every statement names all its units. A line that
+    is only one of the template's headings (``titles``: a unit copying "II.2. Khó khăn,
+    vướng mắc" above its text) is no statement."""
     writers = len({unit for unit, text in entries if (text or "").strip()})
+    headings = {_inserted_key(t.rstrip(" .:")) for t in titles}
+    if headings:
+        entries = [(unit, "\n".join(line for line in statements_of(unit, text)
+                                    if _inserted_key(line.rstrip(" .:")) not in headings))
+                   for unit, text in entries]
     groups = group_statements(entries)
     if problems:
         groups = [dataclasses.replace(g, shortfall=True) for g in groups]

@@ -377,7 +377,8 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
         texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
     entries = [(s.unit.name, text) for s in included for text in texts.get(s.id, ())]
     notices = problem_units(round_, template, submissions, included, states) if section.problems else []
-    return suggest(section_id, entries, len(included), notices, problems=section.problems)
+    return suggest(section_id, entries, len(included), notices, problems=section.problems,
+                   titles=[s.heading for s in template.sections])
 
 
 def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],

@@ -99,6 +99,15 @@ def test_list_marks_numbering_and_titles_are_not_part_of_a_statement():
     assert statements_of("Xã A", "100% TTHC được niêm yết.") == ["100% TTHC được niêm yết."]
 
 
+def test_a_heading_copied_above_a_units_text_is_no_statement():
+    found = suggest("II.2", [("Xã A", "II.2. Khó khăn, vướng mắc, tồn tại, hạn chế\n- Máy scan hỏng."),
+                             ("Xã B", "2. Khó khăn, vướng mắc, tồn tại, hạn chế:\nMáy scan hỏng")],
+                    expected_units=2, titles=["Khó khăn, vướng mắc, tồn tại, hạn chế", "Nguyên nhân"])
+    assert found.text() == "- Máy scan hỏng (Xã A và Xã B)."
+    assert statements_of("Xã A", "1.2. Rà soát TTHC.\nIV. Kiến nghị\n2026 là năm chuyển đổi số.") == [
+        "Rà soát TTHC.", "Kiến nghị", "2026 là năm chuyển đổi số."]
+
+
 def test_identical_statements_are_said_once_with_their_units():
     entries = [(f"Xã {i}", "Không nhận được phản ánh, kiến nghị nào trong kỳ.") for i in range(30)]
     groups = group_statements(entries)
