@@ -34,7 +34,16 @@ from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, 
 from ..reporting.numbers import format_count
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.rows import combine_series, fold_unknown_rows
-from ..reporting.synthesis import Suggestion, overdue_units, repeated_lines, suggest
+from ..reporting.synthesis import (
+    LATE_REPORTS,
+    MISSING_REPORTS,
+    OVERDUE_DOSSIERS,
+    OVERDUE_FEEDBACK,
+    Suggestion,
+    overdue_units,
+    repeated_lines,
+    suggest,
+)
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.validation import validate
@@ -400,7 +409,8 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
         texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
     entries = [(s.unit.name, text) for s in included for text in texts.get(s.id, ())]
     notices = problem_units(round_, template, submissions, included, states) if section.problems else []
-    return suggest(section_id, entries, len(included), notices, problems=section.problems)
+    return suggest(section_id, entries, len(included), notices, problems=section.problems,
+                   titles=[s.heading for s in template.sections])
 
 
 def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],
@@ -417,7 +427,7 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append(("Đơn vị có hồ sơ quá hạn", [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+            notices.append((OVERDUE_DOSSIERS, [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
     for section in template.sections_of("indicators"):
         if not section.overdue:
             continue
@@ -425,15 +435,15 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         totals = {s.unit.name: {f: values[s.id].get(field_key(section.id, f), 0) for f in section.overdue} for s in included}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append(("Đơn vị có phản ánh, kiến nghị xử lý quá hạn",
+            notices.append((OVERDUE_FEEDBACK,
                             [f"{name} ({format_count(count)} PAKN)" for name, count in found]))
     late = [s.unit.name for s in submissions if submitted_late(s, round_)]
     if late:
-        notices.append(("Đơn vị nộp báo cáo muộn", late))
+        notices.append((LATE_REPORTS, late))
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids and s.status not in ("submitted", "approved")]
     if missing:
-        notices.append(("Đơn vị chưa nộp báo cáo", missing))
+        notices.append((MISSING_REPORTS, missing))
     return notices
 
 
