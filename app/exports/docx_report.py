@@ -28,6 +28,7 @@ from docx.shared import Mm, Pt
 from lxml import etree
 
 from ..reporting.directives import followup_paragraphs
+from ..reporting.consolidation import CONSOLIDATING_KINDS, unit_noun
 from ..reporting.documents import DOC_TYPES
 from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
@@ -192,6 +193,9 @@ def table_lines(body: Body, section: Section) -> None:
 def annex_reference(body: Body, section: Section) -> None:
     names = [f"Phụ lục {body.annexes[key]}" for key in ((section.id, "fields"), (section.id, "units"))
              if key in body.annexes]
+    folded = body.parts.folded_line(section.id)
+    if folded:  # a lower level's own fields, added into "Lĩnh vực khác": say what and whose
+        body.add(folded, "VnNote")
     if names:
         body.add(f"(Chi tiết tại {' và '.join(names)} kèm theo.)", "VnNote")
 
@@ -203,12 +207,32 @@ def document_lines(body: Body, section: Section) -> None:
         # One list of every unit's documents would run to pages at a province; the list is
         # in the workbook, the reviewer names the ones that matter in the section's text.
         if documents and not parts.figure_sentences.get(section.id):
-            units = len({d.get("unit_name") for d in documents})
-            body.bullet(f"{format_count(units)} đơn vị đã ban hành {format_count(len(documents))} văn bản "
-                        "chỉ đạo, điều hành.")
+            for line in document_counts(parts, documents):
+                body.bullet(line)
         return
     for item in documents:
         body.bullet(document_line(item))
+
+
+def document_counts(parts: ExportParts, documents: list[dict]) -> list[str]:
+    """Who issued how many documents, by whose they are: "9 xã đã ban hành 12 văn bản …";
+    a lower consolidation's are its units' ("Các đơn vị thuộc Huyện Bình Sơn đã ban hành 9
+    văn bản …"), never counted as one unit's."""
+    kinds = {u.unit_name: u.kind for u in parts.result.units}
+    own: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for item in documents:
+        name = item.get("unit_name") or ""
+        target = lower if kinds.get(name) in CONSOLIDATING_KINDS else own
+        target[name] = target.get(name, 0) + 1
+    lines = []
+    if own:
+        noun = unit_noun(kinds.get(name, "") for name in own)
+        lines.append(f"{format_count(len(own))} {noun} đã ban hành {format_count(sum(own.values()))} văn bản "
+                     "chỉ đạo, điều hành.")
+    for name, count in lower.items():
+        lines.append(f"Các đơn vị thuộc {name} đã ban hành {format_count(count)} văn bản chỉ đạo, điều hành.")
+    return lines
 
 
 def document_line(item: dict) -> str:
@@ -237,6 +261,11 @@ def followup_lines(body: Body, section: Section) -> None:
     """Per directive and task: the counts written out, then the consolidating unit's text."""
     for text, role in followup_paragraphs(body.parts.followup):
         body.add(text, "VnNote" if role == "lead" else "VnBody")
+    # A lower consolidation's own directives: its results, under its name, as it reported them.
+    for unit, paragraphs in body.parts.received_followup:
+        body.add(f"{unit} báo cáo kết quả thực hiện văn bản chỉ đạo của mình:", "VnHeading3")
+        for text, role in paragraphs:
+            body.add(text, "VnNote" if role == "lead" else "VnBody")
 
 
 # What a section of each kind prints when no figure sentences were written for it. A kind

@@ -269,14 +269,15 @@ def write_ratios(ws: Worksheet, st: Styles, row: int, table: TableResult) -> int
 NOTE_LABEL = "Thuyết minh: "
 
 
-def write_note(ws: Worksheet, st: Styles, row: int, last_col: int, text: str, width: float) -> int:
+def write_note(ws: Worksheet, st: Styles, row: int, last_col: int, text: str, width: float,
+               label: str = NOTE_LABEL) -> int:
     """A section's note across the sheet's width under its figures; returns the row after it
     and a blank one. Excel does not size merged rows, so the height follows the text's length."""
     if not text:
         return row
     fmt = st(text_wrap=True, align="left", valign="top", font_size=11)
     per_line = max(20, int(width * 1.1))
-    for chunk in cell_chunks(NOTE_LABEL + text):
+    for chunk in cell_chunks(label + text):
         merge_text(ws, row, 0, row, last_col, chunk, fmt)
         lines = sum(max(1, -(-len(line) // per_line)) for line in chunk.split("\n"))
         ws.set_row(row, min(409, 15 * lines))  # 409 points: the tallest row Excel allows
@@ -316,6 +317,9 @@ def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Se
         write_value_row(ws, st, row, section, None, group.label, group.values, bold=True, italic=True)
         row += 1
     row = write_ratios(ws, st, row + 1, table)
+    folded = parts.folded_line(section.id)
+    if folded:  # a lower level's own fields in "Lĩnh vực khác": what and whose
+        row = write_note(ws, st, row + 1, ncols - 1, folded, 41 + 10.5 * len(section.columns), label="") - 1
     note = section_note(parts, section)
     if note:
         row = write_note(ws, st, row + 1, ncols - 1, note, 41 + 10.5 * len(section.columns)) - 1

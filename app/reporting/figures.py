@@ -229,12 +229,19 @@ def figure_text(written: Mapping[str, tuple[str, ...]], section_id: str) -> str:
 
 
 def coverage_sentence(included: int, expected: int, not_reported: Sequence[str], *,
-                      provisional: int = 0, left_out: int = 0) -> str:
+                      provisional: int = 0, left_out: int = 0,
+                      below: Sequence[tuple[str, int, int]] = ()) -> str:
     """What a consolidation covers, for the page, the Word body and the first sheet (§8).
 
     ``provisional``: included reports not yet approved (the figures are provisional);
-    ``left_out``: submitted reports not yet approved and so not counted."""
-    parts = [f"Báo cáo tổng hợp từ {format_count(included)}/{format_count(expected)} đơn vị"]
+    ``left_out``: submitted reports not yet approved and so not counted; ``below``: the
+    included lower consolidations (name, units, expected underneath), counted in and named."""
+    first = f"Báo cáo tổng hợp từ {format_count(included)}/{format_count(expected)} đơn vị"
+    if below:
+        units, out_of = sum(b[1] for b in below), sum(b[2] for b in below)
+        first += f" trực thuộc, gồm {format_count(units)}/{format_count(out_of)} đơn vị cấp dưới"
+    parts = [first]
+    parts += [f"{name}: tổng hợp từ {format_count(units)}/{format_count(out_of)} đơn vị" for name, units, out_of in below]
     if not_reported:
         parts.append(f"{format_count(len(not_reported))} đơn vị chưa báo cáo: "
                      f"{name_list(not_reported, MISSING_SHOWN)}")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..services.consolidation import (
-    TEXT_KINDS, figure_choices, figure_choices_missing, included_states, resolve_stale_figures, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
+    TEXT_KINDS, figure_choices, figure_choices_missing, included_states, received_proposals, resolve_stale_figures, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
     upward_submission)
 from ..extensions import db
 from ..htmx import is_fragment_request, render
@@ -285,6 +285,7 @@ def suggestion(round_id: int, section_id: str):
     found = section_suggestion(round_, section_id, include_submitted)
     return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
                   suggestion=found, include_submitted=include_submitted,
+                  received=received_proposals(round_, section_id, include_submitted),
                   may_write=can_act_on_round(current_user, round_))
 
 
