@@ -27,7 +27,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..reporting.clock import local_naive
 from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
-from ..reporting.consolidation import TableResult
+from ..reporting.consolidation import CONSOLIDATING_KINDS, TableResult
+from ..reporting.wording import name_list
 from ..reporting.numbers import format_count
 from ..reporting.text import xml_safe
 from ..reporting.templates import Section
@@ -398,19 +399,26 @@ def write_indicators_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> Non
     print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
 
 
+def indicator_range(measure) -> str:
+    if measure.low == measure.high:
+        return format_count(measure.low)
+    return f"từ {format_count(measure.low)} đến {format_count(measure.high)}"
+
+
 def indicator_meaning(parts: ExportParts, section: Section, item) -> str:
     """What an indicator's number is when it is not a plain count of this report: the sum
     of the units' catalogue sizes with their range, or the units reaching their target."""
     measure = parts.result.measures.get(section.id, {}).get(item.id)
+    lower = [u.unit_name for u in parts.result.units if u.kind in CONSOLIDATING_KINDS]
+    if item.consolidate == "catalogue" and lower and parts.consolidated:
+        # A district's number is its units' sizes added up: say whose.
+        mine = f"; của chính các đơn vị trực thuộc: {indicator_range(measure)}" if measure and measure.reporting else ""
+        return f"Cộng số của các đơn vị cấp dưới thuộc {name_list(lower)}{mine}"
     if measure is None or not measure.reporting or (len(measure.reporting) == 1 and not parts.consolidated):
         return ""
     units = format_count(len(measure.reporting))
     if measure.how == "catalogue":
-        if measure.low is None:
-            return ""
-        each = format_count(measure.low) if measure.low == measure.high else \
-            f"từ {format_count(measure.low)} đến {format_count(measure.high)}"
-        return f"Cộng của {units} đơn vị, mỗi đơn vị {each}"
+        return f"Cộng của {units} đơn vị, mỗi đơn vị {indicator_range(measure)}" if measure.low is not None else ""
     return f"{format_count(len(measure.reached))}/{units} đơn vị đạt 100%; tổng cộng " \
            f"{format_count(measure.numerator)}/{format_count(measure.denominator)}"
 

@@ -437,8 +437,19 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
         texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
     received = received_reports(included)
     entries, _ = arriving_entries(round_.unit.kind, included, texts, received, section_id)
-    notices = problem_units(round_, template, submissions, included, states) if section.problems else []
+    # A lower consolidation's figures, each under its own name: never merged with another's
+    # (its numbers are its own), inserted like the notices ("- Huyện Bình Sơn: Tổng số …").
+    notices = [(s.unit.name, [figure_statement(received[s.id].figures[section_id])]) for s in included
+               if s.id in received and received[s.id].figures.get(section_id)]
+    notices += problem_units(round_, template, submissions, included, states) if section.problems else []
     return suggest(section_id, entries, len(included), notices)
+
+
+def figure_statement(lines: list[str]) -> str:
+    """A lower consolidation's figure sentences for a section as one statement: its lines
+    ("Trong đó:", "+ …") read on, without list marks or the last full stop."""
+    parts = [line.strip().lstrip("-+• ").strip() for line in lines]
+    return " ".join(part for part in parts if part).rstrip(" .")
 
 
 def received_proposals(round_: ReportingRound, section_id: str, include_submitted: bool = False) -> list[tuple[str, str]]:
@@ -487,16 +498,12 @@ def addresses_level(line: str, level_kind: str) -> bool:
 def arriving_entries(level_kind: str, included: list[Submission], texts: dict[int, list[str]],
                      received: dict[int, Received], section_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The units' statements for a section's suggestion, and the proposals addressed to this
-    level, apart. A lower consolidation's lines lose their inner attributions and bring its
-    figure sentences for the section (with its edits), so its numbers feed the suggestion."""
+    level, apart. A lower consolidation's lines lose their inner attributions (its figure
+    sentences join the suggestion as notices, see section_suggestion)."""
     entries: list[tuple[str, str]] = []
     proposals: list[tuple[str, str]] = []
     for sub in included:
         lower = sub.id in received
-        if lower and received[sub.id].figures.get(section_id):
-            # Its figures as one statement under its name: its lines ("Trong đó:", "+ …") read on.
-            lines = [line.strip().lstrip("-+• ").strip() for line in received[sub.id].figures[section_id]]
-            entries.append((sub.unit.name, " ".join(line for line in lines if line)))
         for text in texts.get(sub.id, ()):
             kept: list[str] = []
             for line in text.splitlines():
