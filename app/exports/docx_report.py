@@ -28,8 +28,8 @@ from docx.shared import Mm, Pt
 from lxml import etree
 
 from ..reporting.directives import followup_paragraphs
-from ..reporting.consolidation import CONSOLIDATING_KINDS, unit_noun
 from ..reporting.documents import DOC_TYPES
+from ..reporting.figures import issued_counts
 from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
@@ -207,32 +207,11 @@ def document_lines(body: Body, section: Section) -> None:
         # One list of every unit's documents would run to pages at a province; the list is
         # in the workbook, the reviewer names the ones that matter in the section's text.
         if documents and not parts.figure_sentences.get(section.id):
-            for line in document_counts(parts, documents):
+            for line in issued_counts(parts.result.units, documents):
                 body.bullet(line)
         return
     for item in documents:
         body.bullet(document_line(item))
-
-
-def document_counts(parts: ExportParts, documents: list[dict]) -> list[str]:
-    """Who issued how many documents, by whose they are: "9 xã đã ban hành 12 văn bản …";
-    a lower consolidation's are its units' ("Các đơn vị thuộc Huyện Bình Sơn đã ban hành 9
-    văn bản …"), never counted as one unit's."""
-    kinds = {u.unit_name: u.kind for u in parts.result.units}
-    own: dict[str, int] = {}
-    lower: dict[str, int] = {}
-    for item in documents:
-        name = item.get("unit_name") or ""
-        target = lower if kinds.get(name) in CONSOLIDATING_KINDS else own
-        target[name] = target.get(name, 0) + 1
-    lines = []
-    if own:
-        noun = unit_noun(kinds.get(name, "") for name in own)
-        lines.append(f"{format_count(len(own))} {noun} đã ban hành {format_count(sum(own.values()))} văn bản "
-                     "chỉ đạo, điều hành.")
-    for name, count in lower.items():
-        lines.append(f"Các đơn vị thuộc {name} đã ban hành {format_count(count)} văn bản chỉ đạo, điều hành.")
-    return lines
 
 
 def document_line(item: dict) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from app.reporting.templates import DEFAULT_FIELDS
 from app.services.consolidation import load_consolidation
 from app.services.export_parts import round_parts
-from tests.factories import make_round, make_tree, set_values, submission_for
+from tests.conftest import login_as
+from tests.factories import make_round, make_tree, make_user, set_values, submission_for
 from tests.fixtures.seeds import seed003_values
 from tests.web.test_exports import add_catalogue
 
@@ -40,8 +41,12 @@ def test_the_same_units_in_both_periods_compare_without_a_word_about_it():
     assert "bằng quý I năm 2024" in sentence and "đơn vị" not in sentence.split("bằng")[1]
 
 
-def test_below_half_of_the_units_the_comparison_is_left_out_with_a_line_saying_why():
-    parts = round_parts(load_consolidation(quarters(1, 4)))
+def test_below_half_of_the_units_the_comparison_is_left_out_with_a_line_saying_why(client):
+    round_ = quarters(1, 4)
+    parts = round_parts(load_consolidation(round_))
+    login_as(client, make_user(round_.unit, "reviewer"))
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    assert "Không so sánh với quý I năm 2024: chỉ 1/4 đơn vị có số liệu ở cả hai kỳ, chưa đến một nửa." in page
     assert "so với" not in dossier_sentence(parts)
     assert ("Không so sánh với quý I năm 2024: chỉ 1/4 đơn vị có số liệu ở cả hai kỳ, chưa đến một nửa"
             in parts.coverage_text)
@@ -63,7 +68,7 @@ from app.reporting.keys import followup_key, text_key  # noqa: E402
 from app.services.consolidation import TEXT_KINDS, save_round_text, section_suggestion  # noqa: E402
 from app.services.rounds import round_template  # noqa: E402
 from app.services.submissions import move  # noqa: E402
-from tests.factories import make_unit, make_user  # noqa: E402
+from tests.factories import make_unit  # noqa: E402
 from tests.web.test_directives import add_task, download, record_directive, switch  # noqa: E402
 
 # What a commune writes, paraphrased from commune to commune as real ones do.
@@ -157,6 +162,8 @@ def test_three_levels_communes_district_province_word_and_excel(client):
         assert sub.status == "submitted"
         move(sub, province_reviewer, "approve")
     db.session.commit()
+    page = client.get(f"/rounds/{province_round.id}/consolidated").get_data(as_text=True)
+    assert "gồm 5/6 đơn vị cấp dưới; Huyện Bình Thử: tổng hợp từ 3/4 đơn vị" in page
     received = client.get(f"/rounds/{province_round.id}/suggestions/IV").get_data(as_text=True)
     assert "Đề xuất, kiến nghị gửi Tỉnh Quảng Thử" in received and PROPOSAL.rstrip(".") in received
     assert PROPOSAL.rstrip(".") not in section_suggestion(province_round, "IV").text()
