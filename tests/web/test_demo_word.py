@@ -142,5 +142,7 @@ def test_the_province_states_the_districts_coverage_names_it_and_carries_its_dir
     assert "ThựchiệnChỉthịsố05/CT-UBND" in flat
     # Its texts are attributed to the district, never to its communes.
     assert "(HuyệnBìnhSơn)" in flat and "(XãBìnhAn,XãBìnhChánhvà" not in flat
+    # Bình Sơn's own field, which the province lacks, is folded into "Lĩnh vực khác" with a line saying so.
+    assert "Lĩnhvựckhácgồm:Đăngký,đăngkiểmtàucá(" in flat and "hồsơ,HuyệnBìnhSơn)" in flat
     # Its catalogue sum is not "each unit's" size.
     assert "củamỗiđơnvị1.748TTHC" not in flat
