@@ -11,6 +11,7 @@ python-docx sets up the page, the styles and the page-number header; the body it
 built as lxml elements (``wordml``) and attached in one pass, so the time grows with the
 report's length, not its square (bench/report.py).
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,10 +28,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
+from ..reporting.clock import format_day, vn_today
 from ..reporting.directives import followup_paragraphs
 from ..reporting.documents import DOC_TYPES
 from ..reporting.figures import issued_counts
-from ..reporting.clock import format_day, vn_today
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
 from ..services.export_model import ExportParts

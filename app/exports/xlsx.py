@@ -14,6 +14,7 @@ workbook-wide switch. Default mode keeps one small record per cell until the fil
 closed, so memory grows with the cells written and nothing else; bench/export.py
 measures it at 1,000 units against constant_memory writing the same cells.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,14 +27,14 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..reporting.clock import local_naive
-from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
 from ..reporting.consolidation import CONSOLIDATING_KINDS, TableResult
-from ..reporting.wording import name_list
+from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
 from ..reporting.numbers import format_count
-from ..reporting.text import xml_safe
 from ..reporting.templates import Section
-from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
+from ..reporting.text import xml_safe
+from ..reporting.wording import name_list
 from ..services.export_model import ExportParts
+from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 from .xlsx_charts import add_rate_columns, write_charts
 
 FONT = "Times New Roman"

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .keys import cell_key, field_key, group_key, parse_key, score_key, text_key, total_key
 from .numbers import largest_remainder_shares, ratio
 from .templates import Ratio, ReportTemplate, Section
-from .validation import number_or_zero, compute, table_rows
+from .validation import compute, number_or_zero, table_rows
 
 # Kinds of unit grouped the way reports speak of them: "cấp xã" (xã, phường, thị trấn,
 # đặc khu), "các cơ quan chuyên môn" (phòng, ban, sở), districts in a province round.

@@ -6,10 +6,15 @@ from flask_login import current_user
 
 from ..reporting.consolidation import CONSOLIDATING_KINDS
 from ..reporting.figures import issued_counts
-from ..services.consolidation import (
-    TEXT_KINDS, coverage_text, figure_parts, figures_and_notes, load_consolidation, upward_submission,
-)
 from ..services.access import can_act_on_round
+from ..services.consolidation import (
+    TEXT_KINDS,
+    coverage_text,
+    figure_parts,
+    figures_and_notes,
+    load_consolidation,
+    upward_submission,
+)
 from ..services.rounds import round_label, round_window
 
 

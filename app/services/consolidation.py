@@ -5,6 +5,7 @@ all their values (or the sums by kind of unit and the values read per unit), all
 documents; and the same period last year and the previous period, for the comparisons
 the figure sentences make.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,31 +15,37 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
-from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
 from ..models import (
-    OrgUnit, ReportingRound, RoundEvent, RoundNarrative, Submission, SubmissionDocument, SubmissionValue, UpwardReport,
+    OrgUnit,
+    ReportingRound,
+    RoundEvent,
+    RoundNarrative,
+    Submission,
+    SubmissionDocument,
+    SubmissionValue,
+    UpwardReport,
 )
-from ..reporting.keys import EXPLAIN_PREFIX, figures_part, note_key, text_key
 from ..reporting.clock import utcnow
-from ..reporting.numbers import format_count
-from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
-from ..reporting.synthesis import Suggestion, overdue_units, suggest
-from .errors import NotFound
 from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.directives import followup_paragraphs
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
+from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
+from ..reporting.numbers import format_count
 from ..reporting.periods import Period, period_label, previous_period
-from ..reporting.templates import ReportTemplate
 from ..reporting.rows import combine_series, fold_unknown_rows
+from ..reporting.synthesis import Suggestion, overdue_units, repeated_lines, suggest
+from ..reporting.templates import ReportTemplate
+from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.validation import validate
 from .directives import DirectiveConsolidation, directive_reports, round_followup, upward_followup_values
-from ..reporting.directives import followup_paragraphs
+from .errors import NotFound
 from .orgtree import series_units, unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template, submitted_late
-
+from .submissions import display, move, plain_values, save_values, stored_values
 
 
 @dataclass
@@ -442,7 +449,7 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
     notices = [(s.unit.name, [figure_statement(received[s.id].figures[section_id])]) for s in included
                if s.id in received and received[s.id].figures.get(section_id)]
     notices += problem_units(round_, template, submissions, included, states) if section.problems else []
-    return suggest(section_id, entries, len(included), notices)
+    return suggest(section_id, entries, len(included), notices, problems=section.problems)
 
 
 def figure_statement(lines: list[str]) -> str:
@@ -520,7 +527,8 @@ def arriving_entries(level_kind: str, included: list[Submission], texts: dict[in
 
 def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],
                   included: list[Submission], states: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    """Units the data names as problems: overdue dossiers, late or missing reports."""
+    """Units the data names as problems: overdue dossiers, overdue PAKN, late or missing
+    reports. Each notice says what, never the section it comes from: it is inserted as is."""
     notices: list[tuple[str, list[str]]] = []
     for section in template.sections_of("table"):
         if not section.overdue:
@@ -531,8 +539,16 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append((f"Đơn vị có hồ sơ quá hạn ({lower_first(section.heading)})",
-                            [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+            notices.append(("Đơn vị có hồ sơ quá hạn", [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+    for section in template.sections_of("indicators"):
+        if not section.overdue:
+            continue
+        values = _unit_values(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        totals = {s.unit.name: {f: values[s.id].get(field_key(section.id, f), 0) for f in section.overdue} for s in included}
+        found = overdue_units(section.overdue, totals)
+        if found:
+            notices.append(("Đơn vị có phản ánh, kiến nghị xử lý quá hạn",
+                            [f"{name} ({format_count(count)} PAKN)" for name, count in found]))
     late = [s.unit.name for s in submissions if submitted_late(s, round_)]
     if late:
         notices.append(("Đơn vị nộp báo cáo muộn", late))
@@ -559,6 +575,12 @@ class TextSave:
 def round_texts(round_: ReportingRound) -> dict[str, RoundNarrative]:
     """The reviewer's texts of a round by section (figure parts under "<section>/figures")."""
     return {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
+
+
+def already_inserted(round_: ReportingRound, section_id: str, text: str | None) -> list[str]:
+    """The lines of a suggestion about to be inserted that the reviewer's text already says."""
+    row = round_text(round_, section_id)
+    return repeated_lines(row.text if row is not None else "", text or "")
 
 
 def round_text(round_: ReportingRound, section_id: str) -> RoundNarrative | None:

@@ -3,25 +3,31 @@
 A round costs the consolidation's fixed queries plus one for the officers, one for the
 settings and the parent unit; a submission a handful. Never one query per unit.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select
 
-from .consolidation import (
-    RoundConsolidation, coverage_text, edited_figures, figures_and_notes, received_reports, submission_figures,
-)
-from .directives import directive_reports, submission_reports
-from .submissions import plain_values, stored_values
-from ..reporting.clock import vn_today
 from ..extensions import db
 from ..models import OrgUnit, Submission, SubmissionDocument, User
+from ..reporting.clock import vn_today
 from ..reporting.consolidation import UnitInput, consolidate
 from ..reporting.keys import note_key
-from .rounds import round_label, round_template, round_window, submitted_late
+from .consolidation import (
+    RoundConsolidation,
+    coverage_text,
+    edited_figures,
+    figures_and_notes,
+    received_reports,
+    submission_figures,
+)
+from .directives import directive_reports, submission_reports
 from .document_settings import signature_for
 from .export_model import ExportParts, UnitStatus, committee_name
+from .rounds import round_label, round_template, round_window, submitted_late
+from .submissions import plain_values, stored_values
 from .trends import consolidated_sums, round_trend
 
 

@@ -1,7 +1,7 @@
 """What a consolidation sends upward besides its values: coverage, figure sentences, follow-up
 
 Revision ID: 9e4b2d7a1c60
-Revises: 7c1e5a9d3f20
+Revises: a25f0b7c9d11
 Create Date: 2026-12-07 12:00:00
 
 A district's consolidation becomes its submission in the province's round. Its numbers
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '9e4b2d7a1c60'
-down_revision = '7c1e5a9d3f20'
+down_revision = 'a25f0b7c9d11'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,15 @@ import pytest
 
 from app.exports.docx_report import write_report_docx
 from app.exports.xlsx import write_round_workbook
-from app.reporting.directives import DONE, IN_PROGRESS, MISSING, NOT_STARTED, DirectiveReport, TaskReport, followup_paragraphs
+from app.reporting.directives import (
+    DONE,
+    IN_PROGRESS,
+    MISSING,
+    NOT_STARTED,
+    DirectiveReport,
+    TaskReport,
+    followup_paragraphs,
+)
 from tests.unit.test_export_docx import seed002_parts
 
 UNITS = ("Xã Bình An", "Xã Bình Chánh", "Xã Bình Châu", "Phòng Nội vụ")

@@ -10,10 +10,10 @@ import subprocess
 from datetime import datetime
 
 from app.exports.docx_report import write_report_docx
-from app.services.export_model import ExportParts, Signature
 from app.exports.xlsx import write_round_workbook
 from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates
+from app.services.export_model import ExportParts, Signature
 from tests.fixtures.seeds import SEED003_DOCUMENTS, seed003_values
 
 INSTALL = "apt-get install -y --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui"

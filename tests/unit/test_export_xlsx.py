@@ -8,14 +8,12 @@ import openpyxl
 import pytest
 
 from app.exports.layout import header_cells
-from app.services.export_model import ExportParts, UnitStatus
 from app.exports.xlsx import write_round_workbook
 from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.keys import text_key
 from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates
-from tests.fixtures.seeds import (
-    SEED002_CATALOGUE, SEED002_LAND_SUBTOTAL, SEED002_TOTAL, seed002_values, seed003_values,
-)
+from app.services.export_model import ExportParts, UnitStatus
+from tests.fixtures.seeds import SEED002_CATALOGUE, SEED002_LAND_SUBTOTAL, SEED002_TOTAL, seed002_values, seed003_values
 
 HALF_COLUMNS = "CDEFGHIJKLMN"  # (3)…(14) of the half-year annex
 

@@ -4,8 +4,14 @@ from decimal import Decimal
 import pytest
 
 from app.reporting.numbers import (
-    InvalidNumber, format_count, format_percent, format_ratio, format_score, parse_count,
-    parse_score, ratio,
+    InvalidNumber,
+    format_count,
+    format_percent,
+    format_ratio,
+    format_score,
+    parse_count,
+    parse_score,
+    ratio,
 )
 
 

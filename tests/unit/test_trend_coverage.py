@@ -2,8 +2,8 @@
 marked and gives no change of counts; "(tạm)" only where unapproved reports are counted."""
 from __future__ import annotations
 
-from app.reporting.trends import Figure, PeriodFigures, coverage_differs, trend_rows
 from app.exports.xlsx_charts import period_heading
+from app.reporting.trends import Figure, PeriodFigures, coverage_differs, trend_rows
 
 RECEIVED = Figure("I.4/c3", "Tổng số hồ sơ tiếp nhận")
 ON_TIME = Figure("I.4/on_time", "Tỷ lệ đúng hạn", True)

@@ -12,8 +12,14 @@ from app.models import CatalogueField
 from tests.conftest import login_as
 from tests.factories import make_round, make_unit, make_user, set_values, submission_for
 from tests.fixtures.seeds import (
-    SEED002_CATALOGUE, SEED002_COLUMNS, SEED002_LAND_RATIOS, SEED002_LAND_SUBTOTAL, SEED002_ROWS, SEED002_SECTION,
-    SEED002_TOTAL, seed002_values,
+    SEED002_CATALOGUE,
+    SEED002_COLUMNS,
+    SEED002_LAND_RATIOS,
+    SEED002_LAND_SUBTOTAL,
+    SEED002_ROWS,
+    SEED002_SECTION,
+    SEED002_TOTAL,
+    seed002_values,
 )
 
 SECTION = SEED002_SECTION

@@ -15,7 +15,11 @@ from app.exports.docx_report import write_report_docx
 from app.extensions import db
 from app.models import OrgUnit, ReportingRound, User
 from app.services.consolidation import (
-    load_consolidation, resolve_stale_figures, round_readiness, submit_upward, upward_submission,
+    load_consolidation,
+    resolve_stale_figures,
+    round_readiness,
+    submit_upward,
+    upward_submission,
 )
 from app.services.export_parts import round_parts
 from app.services.submissions import move

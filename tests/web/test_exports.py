@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from app.services.submissions import plain_values, stored_values
 from app.extensions import db
 from app.models import CatalogueField, DocumentSettings
 from app.reporting.keys import cell_key, field_key, text_key
+from app.services.submissions import plain_values, stored_values
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_unit, make_user, set_values, submission_for
 from tests.fixtures.seeds import SEED002_CATALOGUE, SEED002_TOTAL, seed002_values, seed003_values
