@@ -8,6 +8,7 @@ import re
 import zipfile
 from datetime import date
 
+import pytest
 from flask import g
 
 from app.extensions import db
@@ -266,3 +267,32 @@ def test_sending_upward_with_a_stale_figure_text_takes_a_recorded_choice(client)
     assert upward.status == "submitted"
     assert not db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").count()
     assert db.session.query(RoundEvent).filter_by(round_id=district_round_.id, action="figures_new").count() == 1
+
+
+def test_the_pages_asking_for_a_figure_choice_are_valid_html(client, tmp_path):
+    from tests.web.test_html_valid import VNU_JAR, vnu_errors
+
+    if not VNU_JAR.is_file():
+        pytest.skip(f"the Nu HTML checker is not installed ({VNU_JAR}); `make test-deps` installs it")
+    _, district, district_round_, _ = world()
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{district_round_.id}/consolidated").get_data(as_text=True)
+    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
+    generated, section_id = html.unescape(generated), box.replace("-", ".")
+    client.post(f"/rounds/{district_round_.id}/figures/{section_id}", headers=HX,
+                data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
+    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
+                                                   SubmissionValue.int_value > 0).first()
+    row.int_value += 1000
+    db.session.commit()
+    pages = {"upward": client.get(f"/rounds/{district_round_.id}/upward"),
+             "upward-refused": client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM),
+             "word": client.get(f"/exports/rounds/{district_round_.id}/word")}
+    files = []
+    for name, response in pages.items():
+        body = response.get_data(as_text=True)
+        assert f'name="figures-{section_id}"' in body, name
+        path = tmp_path / f"{name}.html"
+        path.write_text(body, encoding="utf-8")
+        files.append(path)
+    assert [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in vnu_errors(files)] == []
