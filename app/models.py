@@ -304,6 +304,19 @@ class SubmissionSnapshot(db.Model):
     values_json: Mapped[str] = mapped_column(Text)
 
 
+class UpwardReport(db.Model):
+    """What a consolidation sent upward besides its values (design §8, every level the
+    same): the units it covers underneath (any depth) and, as JSON, what the parent's
+    report quotes under its name: figure sentences by section, directive follow-up, the
+    catalogue rows folded into "Lĩnh vực khác"."""
+
+    __tablename__ = "upward_report"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)  # units underneath whose reports are in the figures
+    expected: Mapped[int] = mapped_column(Integer)  # units underneath expected to report
+    body_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
 class RoundNarrative(db.Model):
     """The reviewer's own consolidated text for one section of a round, or (section id
     "<section>/figures") the reviewer's edit of the section's figures written out."""

@@ -33,6 +33,7 @@ from ..services.consolidation import (
     included_states,
     load_consolidation,
     load_inputs,
+    received_proposals,
     resolve_stale_figures,
     round_documents,
     round_readiness,
@@ -318,7 +319,9 @@ def suggestion(round_id: int, section_id: str):
     reviewer_text = written.text if written is not None else ""
     return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
                   suggestion=found, include_submitted=include_submitted, inserted=found.inserted(reviewer_text),
-                  notices_inserted=found.notices_inserted(reviewer_text), may_write=can_act_on_round(current_user, round_))
+                  notices_inserted=found.notices_inserted(reviewer_text),
+                  received=received_proposals(round_, section_id, include_submitted),
+                  may_write=can_act_on_round(current_user, round_))
 
 
 @bp.route("/<int:round_id>/upward", methods=["GET", "POST"])
