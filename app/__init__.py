@@ -1,7 +1,6 @@
 """Tổng hợp — periodic administrative-reform reports for Vietnamese local government."""
 from __future__ import annotations
 
-
 from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -76,6 +75,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .entry import bp as entry_bp
     from .exports import bp as exports_bp
     from .review import bp as review_bp
+    from .signatures import bp as signatures_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(entry_bp)
@@ -83,6 +83,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(exports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(directives_bp)
+    app.register_blueprint(signatures_bp)
 
     from .cli import register_cli
     register_cli(app)

@@ -57,6 +57,14 @@ class Config:
     # (nginx alone: 1). 0 trusts none: the client address is the socket's.
     PROXY_COUNT = int(os.environ.get("TONGHOP_PROXY_COUNT", "0") or 0)
     JSON_AS_ASCII = False
+    # Background jobs (flask worker): at most this many at once over every node, each
+    # external program (LibreOffice) stopped after JOB_TIME_LIMIT seconds and refused more
+    # than JOB_MEMORY_MB of address space.
+    JOB_MAX_RUNNING = int(os.environ.get("TONGHOP_JOB_MAX_RUNNING", "2"))
+    JOB_TIME_LIMIT = int(os.environ.get("TONGHOP_JOB_TIME_LIMIT", "180"))
+    JOB_MEMORY_MB = int(os.environ.get("TONGHOP_JOB_MEMORY_MB", "2048"))
+    # LibreOffice for PDFs; unset or missing: the PDF button says it is not installed.
+    SOFFICE = os.environ.get("TONGHOP_SOFFICE", "soffice")
 
 
 class DevelopmentConfig(Config):

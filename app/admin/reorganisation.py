@@ -33,6 +33,9 @@ def _forms(merger: MergerForm | None = None, move: MoveForm | None = None) -> tu
     move.units.choices = units
     move.from_parents.choices = [c for c, u in zip(units, _active_parents(units)) if u]
     move.new_parent_id.choices = units
+    # Both forms have these fields on one page: the move form's own ids keep labels on their fields.
+    for f in (move.new_parent_id, move.effective_on):
+        f.id = f.label.field_id = f"move-{f.name}"
     return merger, move
 
 

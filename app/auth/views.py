@@ -15,7 +15,13 @@ from ..reporting.clock import utcnow
 from ..services.passwords import MIN_LENGTH, password_problem
 from ..services.sessions import end_all_sessions, end_session, start_session
 from ..services.throttle import (
-    Limits, SprayLimits, forget_failures, record_attempt, record_failure, spray_wait, throttled_until,
+    Limits,
+    SprayLimits,
+    forget_failures,
+    record_attempt,
+    record_failure,
+    spray_wait,
+    throttled_until,
 )
 from . import bp, device
 from .forms import ChangePasswordForm, LoginForm

@@ -12,15 +12,24 @@ from ..htmx import is_fragment_request, render
 from ..permissions import require_role
 from ..reporting.clock import vn_today
 from ..reporting.directives import (
-    ASSIGN_GROUPS, ATTACHMENT_LIMIT, COUNT_LABELS, COUNT_ORDER, STATUSES, check_attachment, check_directive, check_task,
-    directive_name, parse_status, InvalidStatus,
+    ASSIGN_GROUPS,
+    ATTACHMENT_LIMIT,
+    COUNT_LABELS,
+    COUNT_ORDER,
+    STATUSES,
+    InvalidStatus,
+    check_attachment,
+    check_directive,
+    check_task,
+    directive_name,
+    parse_status,
 )
 from ..reporting.documents import DOC_TYPES
 from ..reporting.text import clean_text
 from ..services import directives as service
 from ..services.errors import Conflict
-from ..services.ids import parse_id
 from ..services.export_model import content_disposition
+from ..services.ids import parse_id
 from ..services.rounds import load_round_to_act
 from . import bp
 

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from .documents import DOC_TYPES
 from .numbers import InvalidNumber, format_count
-from .text import clean_text
 from .synthesis import group_statements
+from .text import clean_text
 
 NOT_STARTED, IN_PROGRESS, DONE, MISSING = "not_started", "in_progress", "done", "missing"
 # What a unit may report, in the order the form offers it.
@@ -359,7 +359,8 @@ def followup_paragraphs(reports: Sequence[DirectiveReport]) -> list[tuple[str, s
         title = f" {_lower_first(report.title)}" if report.title else ""
         paragraphs.append((f"Thực hiện {report.name} của {report.issuer}{title}:", "lead"))
         for task in report.tasks:
-            about = task_title("", task.content, 120).rstrip(" .;:")
+            # The whole task as the directive words it: a signed report never cuts a title.
+            about = " ".join((task.content or "").split()).rstrip(" .;:")
             if task.overdue and task.due_on:
                 about += f"; hạn {task.due_on.strftime('%d/%m/%Y')}, đã quá hạn"
             name = f"Nhiệm vụ {task.label} ({about})" if task.label else about

@@ -1,4 +1,5 @@
 """The progress board of a round, its review queue ("Duyệt lần lượt") and reminders."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -11,17 +12,26 @@ from ..htmx import render
 from ..models import UNIT_KINDS
 from ..reporting.clock import vn_today
 from ..reporting.progress import (
-    SORTS, TILES, BoardQuery, kind_choices, parent_choices, review_queue, select_rows, tile_counts,
+    SORTS,
+    TILES,
+    BoardQuery,
+    kind_choices,
+    parent_choices,
+    review_queue,
+    select_rows,
+    tile_counts,
 )
 from ..reporting.reminders import grouped_reminder, unit_reminder
+from ..reporting.trends import signed_change
 from ..services.access import can_act_on_round
 from ..services.board import CHANNELS, load_progress, record_reminders
-from ..reporting.trends import signed_change
 from ..services.charts import board_charts, consolidated_charts
 from ..services.errors import NotFound
 from ..services.ids import parse_id
 from ..services.rounds import deadline_text, load_round, load_round_to_act, round_events, round_label
+from ..services.signing import signed_on_board
 from . import bp
+
 
 @bp.app_context_processor
 def _chart_helpers() -> dict:
@@ -51,6 +61,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
                         for r in owing[:REMINDERS_SHOWN]],
         owing=len(owing),
         charts=board_charts(round_, everything, today),
+        signed=signed_on_board(round_.id),
     )
 
 

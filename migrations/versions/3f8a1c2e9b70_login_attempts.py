@@ -4,9 +4,8 @@ Revision ID: 3f8a1c2e9b70
 Revises: 7c1e5a9d3f20
 Create Date: 2026-12-07 12:10:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '3f8a1c2e9b70'
 down_revision = '7c1e5a9d3f20'

@@ -22,9 +22,9 @@ from sqlalchemy import text
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
+from app import create_app
 from app.extensions import db
 from app.models import SubmissionValue, User
-from app import create_app
 from tests.conftest import Config, login_as
 from tests.web.test_permissions import World, build_world
 

@@ -19,7 +19,7 @@ from tests.factories import make_tree, make_unit, make_user
 @pytest.fixture
 def admin_client(client):
     province = make_unit("P", "Tỉnh Thử Nghiệm", "province")
-    login_as(client, make_user(province, "admin", username="admin"))
+    login_as(client, make_user(province, "admin", username="admin", system_admin=True))
     return client
 
 
@@ -219,7 +219,7 @@ def test_a_units_preview_names_columns_kinds_and_errors_in_vietnamese_only(admin
     for header in ("<th>Mã đơn vị</th>", "<th>Tên</th>", "<th>Loại</th>", "<th>Đơn vị cấp trên</th>", "<th>Thứ tự</th>"):
         assert header in body
     rows = _preview_rows(preview)
-    assert " Xã " in rows[3][1] and " Phường " in rows[4][1] and " Thị trấn " in rows[5][1] and " Phòng, ban " in rows[7][1]
+    assert " Xã " in rows[3][1] and " Phường " in rows[4][1] and " Thị trấn " in rows[5][1] and " Sở, ban, ngành " in rows[7][1]
     assert "Thứ tự 'x' phải là số nguyên" in rows[6][1]
     assert "Loại đơn vị 'Làng' không hợp lệ" in rows[8][1]
 

@@ -18,9 +18,9 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.models import Directive, DirectiveAssignment, DirectiveTask, SubmissionDocument, SubmissionValue, User
-from app.services.orgtree import add_unit
 from app.reporting.periods import make_period
 from app.reporting.templates import shipped_templates
+from app.services.orgtree import add_unit
 from app.services.rounds import open_round
 from tests.conftest import Config, login_as
 from tests.factories import PASSWORD
