@@ -18,6 +18,10 @@ CSP = (
 SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                     ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"))
 
+# Production is served over HTTPS only (behind nginx, which sends it too): browsers must never
+# try plain HTTP again, where a cookie or a password could be read on the way.
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -144,6 +148,8 @@ def _register_hooks(app: Flask) -> None:
             return redirect(target, code=303)
         return None
 
+    production = app.config.get("ENV_NAME") == "production"
+
     @app.after_request
     def security_headers(response):
         # Each header unless the view set its own. One pass over the headers: Werkzeug's
@@ -152,6 +158,8 @@ def _register_hooks(app: Flask) -> None:
         for name, value in SECURITY_HEADERS:
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if production and "strict-transport-security" not in present:
+            response.headers.add("Strict-Transport-Security", HSTS)
         if "cache-control" not in present and response.mimetype == "text/html":
             response.headers.add("Cache-Control", "no-store")
         return response
