@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
@@ -12,25 +21,45 @@ from wtforms import SelectChoice
 from ..extensions import db
 from ..htmx import render
 from ..models import CatalogueField, OrgUnit, User
-from ..reporting.text import clean_text
-from ..services.ids import get_row
-from ..services.sessions import end_all_sessions
+from ..permissions import get_or_404
 from ..reporting.clock import vn_today
-from ..services.catalogue import catalogue, former_names, save_field, scope_units
-from ..services.errors import Invalid
+from ..reporting.text import clean_text
 from ..services.access import admin_in_scope, admin_scope_path, is_system_admin
 from ..services.admin_log import changes, claim_download, record_admin_action
 from ..services.administration import (
-    check_keeps_an_administrator, check_not_self, check_user_change, managed_unit, managed_user, unit_state, user_state,
+    check_keeps_an_administrator,
+    check_not_self,
+    check_user_change,
+    managed_unit,
+    managed_user,
+    unit_state,
+    user_state,
     users_query,
 )
-from ..services.orgtree import add_unit, ancestors_ids, reparent, units_in_scope, units_with_children_flags
-from ..permissions import get_or_404
+from ..services.catalogue import catalogue, former_names, save_field, scope_units
+from ..services.errors import Invalid
+from ..services.ids import get_row
+from ..services.orgtree import (
+    add_unit,
+    ancestors_ids,
+    reparent,
+    units_in_scope,
+    units_with_children_flags,
+)
+from ..services.sessions import end_all_sessions
 from . import bp
 from .forms import FieldForm, UnitForm, UserForm
 from .importing import (
-    IMPORT_COLUMNS, ImportFileError, check_units, check_users, mark_changes, parents_first, passwords_workbook,
-    preview_columns, read_table, sample_workbook,
+    IMPORT_COLUMNS,
+    ImportFileError,
+    check_units,
+    check_users,
+    mark_changes,
+    parents_first,
+    passwords_workbook,
+    preview_columns,
+    read_table,
+    sample_workbook,
 )
 
 PAGE_SIZE = 50
@@ -161,11 +190,12 @@ def unit_edit(unit_id: int):
 
 
 def confirm_page(title: str, question: str, action: str, button: str, cancel: str, details: list[str] | None = None,
-                 error: str = "", danger: bool = True):
+                 error: str = "", danger: bool = True, carry: dict | None = None):
     """A destructive action asks first: this page (plain HTML, works without JavaScript)
-    posts the same form again with ``confirm=1``."""
+    posts the same form again with ``confirm=1`` (and the fields in ``carry``)."""
     return render_template("admin/confirm.html", title=title, question=question, action=action, button=button,
-                           cancel=cancel, details=details or [], error=error, danger=danger), 422 if error else 200
+                           cancel=cancel, details=details or [], error=error, danger=danger,
+                           carry=carry or {}), 422 if error else 200
 
 
 def confirmed() -> bool:
@@ -322,8 +352,8 @@ def user_reset_password(user_id: int):
     if not confirmed():
         return confirm_page("Đặt lại mật khẩu", f"Đặt lại mật khẩu của {user.username} ({user.full_name}, {user.unit.name})?",
                             url_for("admin.user_reset_password", user_id=user.id), "Đặt lại mật khẩu", back,
-                            ["Mật khẩu cũ hết hiệu lực ngay; người dùng bị đăng xuất và phải đặt mật khẩu mới "
-                             "khi đăng nhập bằng mật khẩu tạm."])
+                            [("Mật khẩu cũ hết hiệu lực ngay; người dùng bị đăng xuất và phải đặt mật khẩu mới "
+                             "khi đăng nhập bằng mật khẩu tạm.")])
     password = secrets.token_urlsafe(9)
     user.set_password(password)
     user.must_change_password = True

@@ -19,6 +19,7 @@ from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.text import clean_text
 from ..reporting.validation import carried_over
 from .access import can_review_round
+from .admin_log import record_admin_action
 from .errors import Invalid, NotFound
 from .catalogue import catalogue_snapshot
 from .ids import get_row
@@ -72,9 +73,10 @@ def parent_round_for(unit: OrgUnit, template_code: str, period: Period) -> Repor
     )
 
 
-def min_deadline(period: Period, calendar: WorkCalendar | None = None) -> date:
-    """A deadline must leave at least one working day after the data cut-off (holidays count)."""
-    return add_working_days(period.date_to, 1, calendar or work_calendar())
+def min_deadline(period: Period, calendar: WorkCalendar | None = None, unit: OrgUnit | None = None) -> date:
+    """A deadline must leave at least one working day after the data cut-off (holidays count,
+    the unit's own days off too)."""
+    return add_working_days(period.date_to, 1, calendar or work_calendar(unit=unit))
 
 
 @dataclass
@@ -88,7 +90,7 @@ def open_round(
     instructions: str, opened_by: User | None, today: date | None = None,
 ) -> ReportingRound:
     """Open a round; ``today`` (from the round form) also refuses a deadline already past."""
-    earliest = min_deadline(period)
+    earliest = min_deadline(period, unit=unit)
     if deadline < earliest:
         raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {format_day(earliest)}).")
     if today is not None and deadline < today:
@@ -118,6 +120,10 @@ def open_round(
         round_.submissions.append(Submission(unit=child, status="not_started"))
     db.session.flush()
     prefill_carried_over(round_, template, period)
+    if opened_by is not None:
+        record_admin_action(opened_by, "round.create", round_, None,
+                            {"title": template.title, "period": period_label(period), "deadline": deadline,
+                             "units": len(expected)})
     return round_
 
 
@@ -231,6 +237,9 @@ def extend_deadline(round_: ReportingRound, user: User, new_deadline: date | Non
         submission.extended_deadline = new_deadline
     else:
         round_.deadline = new_deadline
+    record_admin_action(user, "extension.extend", (f"{round_.title} — {submission.unit.name if submission else 'cả đợt'}",
+                                                    round_.unit_id),
+                        {"deadline": current}, {"deadline": new_deadline, "reason": reason})
     return entry
 
 
@@ -238,6 +247,7 @@ def close_round(round_: ReportingRound, user: User) -> RoundEvent:
     round_.status = "closed"
     event = RoundEvent(round_id=round_.id, user_id=user.id, action="close", note="")
     db.session.add(event)
+    record_admin_action(user, "round.close", round_, {"status": "đang mở"}, {"status": "đã đóng"})
     return event
 
 
@@ -251,6 +261,7 @@ def reopen_round(round_: ReportingRound, user: User, reason: str | None) -> Roun
     round_.status = "open"
     event = RoundEvent(round_id=round_.id, user_id=user.id, action="reopen", note=reason)
     db.session.add(event)
+    record_admin_action(user, "round.reopen", round_, {"status": "đã đóng"}, {"status": "đang mở", "reason": reason})
     return event
 
 

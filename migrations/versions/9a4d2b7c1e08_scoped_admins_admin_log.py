@@ -59,11 +59,13 @@ def upgrade():
     op.execute("UPDATE unit_succession SET applied_at = recorded_at")
     with op.batch_alter_table('unit_move', schema=None) as batch_op:
         batch_op.add_column(sa.Column('applied_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('retire_emptied', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.execute("UPDATE unit_move SET applied_at = recorded_at")
 
 
 def downgrade():
     with op.batch_alter_table('unit_move', schema=None) as batch_op:
+        batch_op.drop_column('retire_emptied')
         batch_op.drop_column('applied_at')
     with op.batch_alter_table('unit_succession', schema=None) as batch_op:
         batch_op.drop_column('move_user_ids')

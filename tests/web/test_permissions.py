@@ -140,6 +140,7 @@ OUT_OF_SCOPE = {
     "task_id": lambda w, rule: [w.task_b.id, w.task_p.id],
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
+    "move_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
     "extension": lambda w, rule: ["xlsx", "docx"],
 }
