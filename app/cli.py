@@ -1,4 +1,5 @@
 """Command-line tools: thin click commands over plain functions."""
+
 from __future__ import annotations
 
 import click
@@ -26,8 +27,16 @@ def register_cli(app) -> None:
     @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có đơn vị nào.")
     def seed_demo_command(if_empty: bool) -> None:
         """Nạp dữ liệu demo: hai tỉnh, các xã, tài khoản, đợt báo cáo."""
-        from .demo import seed_demo, demo_logins
+        import os
 
+        from flask import current_app
+
+        from .demo import demo_logins, seed_demo
+
+        if current_app.config.get("ENV_NAME") == "production" or os.environ.get("TONGHOP_ENV") == "production":
+            # 140 accounts sharing a published password have no place on a real server.
+            raise click.ClickException("TONGHOP_ENV=production: không nạp dữ liệu demo trên máy chủ chính thức "
+                                       "(các tài khoản demo dùng chung mật khẩu công khai).")
         if db.session.scalar(select(func.count(OrgUnit.id))):
             if if_empty:
                 print_logins(demo_logins())
@@ -81,7 +90,7 @@ def register_cli(app) -> None:
             raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
         if db.session.scalar(select(User).where(User.username == username)):
             raise click.ClickException(f"Tài khoản {username} đã có.")
-        problem = password_problem(password, username)
+        problem = password_problem(password, username, unit.name)
         if problem:
             raise click.ClickException(problem)
         user = User(username=username, full_name="Quản trị", role="admin", unit=unit, system_admin=system)
@@ -92,3 +101,6 @@ def register_cli(app) -> None:
 
     from .backup import register_backup_cli
     register_backup_cli(app)
+
+    from .worker import register_worker_cli
+    register_worker_cli(app)

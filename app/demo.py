@@ -6,9 +6,9 @@ import unicodedata
 
 from sqlalchemy import select
 
-from .reporting.clock import vn_today
 from .extensions import db
 from .models import CatalogueField, OrgUnit, User
+from .reporting.clock import vn_today
 from .services.orgtree import add_unit
 
 DEMO_PASSWORD = "demo1234"

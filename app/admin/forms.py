@@ -1,5 +1,12 @@
 from wtforms import (
-    BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 

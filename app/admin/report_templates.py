@@ -1,19 +1,24 @@
 """Mẫu báo cáo: an administrator copies a template, edits or uploads its TOML, sees every
 error with its line, previews it with sample values and publishes it as a new version."""
+
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
+from ..reporting.template_check import MAX_SOURCE, budget_text, check_template_source
 from ..reporting.templates import shipped_templates
-from ..services.report_templates import published_versions, publish, starting_point
+from ..services.report_templates import publish, published_versions, starting_point
 from ..services.submission_page import SECTION_STATES, dom_id
 from ..services.template_preview import preview_page
-from ..reporting.template_check import check_template_source
 from . import bp
 
-MAX_SOURCE = 200_000  # characters: the shipped templates are under 20,000
+
+@bp.context_processor
+def template_budget():
+    """The size limits every template page states (the checker refuses beyond them)."""
+    return {"template_budget": budget_text()}
 
 
 @bp.get("/templates")
@@ -25,7 +30,7 @@ def report_templates():
 def report_template_source():
     """The TOML text of a shipped template or a published version, to keep or edit offline."""
     origin = request.args.get("origin", "")
-    label, text = starting_point(origin)
+    _, text = starting_point(origin)
     name = origin.partition(":")[2] if origin.startswith("shipped:") else f"mau-{origin.partition(':')[2]}"
     return Response(text, mimetype="text/plain", headers={"Content-Disposition": f'attachment; filename="{name}.toml"'})
 
@@ -72,7 +77,7 @@ def report_template_check():
 def report_template_publish():
     text, based_on = _source(), request.form.get("based_on", "")
     if text is None or len(text) > MAX_SOURCE:
-        return _refused("", based_on, "Tệp phải là văn bản UTF-8 (.toml), tối đa 200.000 ký tự.")
+        return _refused("", based_on, f"Tệp phải là văn bản UTF-8 (.toml), tối đa {MAX_SOURCE:,} ký tự.".replace(",", "."))
     check, row = publish(text, current_user, based_on)
     if row is None:
         return render_template("admin/template_edit.html", source=text, based_on=based_on, check=check, page=None), 422

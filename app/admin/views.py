@@ -39,18 +39,14 @@ from ..services.administration import (
 from ..services.catalogue import catalogue, former_names, save_field, scope_units
 from ..services.errors import Invalid
 from ..services.ids import get_row
-from ..services.orgtree import (
-    add_unit,
-    ancestors_ids,
-    reparent,
-    units_in_scope,
-    units_with_children_flags,
-)
+from ..services.orgtree import add_unit, ancestors_ids, reparent, units_in_scope, units_with_children_flags
 from ..services.sessions import end_all_sessions
 from . import bp
 from .forms import FieldForm, UnitForm, UserForm
 from .importing import (
     IMPORT_COLUMNS,
+    MAX_COLUMNS,
+    MAX_ROWS,
     ImportFileError,
     check_units,
     check_users,
@@ -507,14 +503,35 @@ def import_sample(kind: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+IMPORT_FORGED = "Dữ liệu xác nhận không hợp lệ hoặc đã hết hạn; hãy tải tệp lên lại."
+
+
+def _signed_table(payload) -> tuple[str, list[list[str]] | None]:
+    """The kind and table a preview signed, else (kind, None): a payload of another shape is
+    refused, not trusted because the key signed it."""
+    if not isinstance(payload, dict) or payload.get("kind") not in ("units", "users"):
+        return "units", None
+    kind, table = payload["kind"], payload.get("table")
+    if not (isinstance(table, list) and len(table) <= MAX_ROWS + 1 and all(
+            isinstance(row, list) and len(row) <= MAX_COLUMNS and all(isinstance(cell, str) for cell in row)
+            for row in table)):
+        return kind, None
+    return kind, table
+
+
 @bp.post("/imports/confirm")
 def imports_confirm():
     try:
         payload = _serializer().loads(request.form.get("token", ""))
     except BadSignature:
-        abort(400)
-    kind, mode = payload["kind"], payload.get("mode", "create")
-    rows = [r for r in _check(kind, payload["table"], mode) if r.ok and r.action != "same"]
+        payload = None
+    kind, table = _signed_table(payload)
+    if table is None:
+        return render_template("admin/imports.html", kind=kind, rows=None, error=IMPORT_FORGED), 400
+    mode = payload.get("mode", "create")
+    if mode not in ("create", "update"):
+        return render_template("admin/imports.html", kind=kind, rows=None, error=IMPORT_FORGED), 400
+    rows = [r for r in _check(kind, table, mode) if r.ok and r.action != "same"]
     passwords = []
     created = updated = 0
     if kind == "units":

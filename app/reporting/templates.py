@@ -149,7 +149,7 @@ class Section:
     mandatory: bool = False  # printed even when empty ("Không có."); other empty sections are left out
     figures: tuple[FigureBlock, ...] = ()
     problems: bool = False  # where the suggestion names units with problems (khó khăn, tồn tại)
-    overdue: tuple[str, ...] = ()  # table columns of overdue dossiers, to name the units behind them
+    overdue: tuple[str, ...] = ()  # table columns (or indicator fields) of overdue items, to name the units behind them
     note: bool = False  # takes a short note (thuyết minh) beside its figures, under note_key
     note_hint: str = ""  # shown in the empty note box
     note_max_length: int = DEFAULT_NOTE_MAX_LENGTH
@@ -493,8 +493,9 @@ class _Loader:
         if kind == "indicators":
             self.check_consolidation(fields, where)
         overdue = self.strings(raw, "overdue", where)
+        # A table's overdue dossiers are columns; an indicators section's overdue PAKN, fields.
         for ref in overdue:
-            if ref not in {c.id for c in columns}:
+            if ref not in {c.id for c in columns} | ({f.id for f in fields} if kind == "indicators" else set()):
                 raise self.fail(f"{where}.overdue", f"names unknown column '{ref}'")
         figures = tuple(
             self.figure(f, f"{where}.figures[{i}]", kind, fields, columns, ratios)
@@ -851,11 +852,71 @@ def _term_name(term: str) -> str:
     return term.rsplit(SEP, 1)[-1]
 
 
+# A template is a shallow document: the shipped ones nest 6 levels (sections → figures →
+# lines) and 2 levels of brackets within a line. Deeper text is refused before the parser
+# recurses into it (tomllib recurses once per bracket; 500 of them end in RecursionError).
+MAX_BRACKET_DEPTH = 8
+MAX_NESTING = 10
+_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""' "|" r"'''.*?'''" "|" r'"(?:[^"\\\n]|\\.)*"' "|" r"'[^'\n]*'" "|" r"#[^\n]*" "|" r"[\[\]{}]",
+    re.DOTALL)
+
+
+class TemplateTooDeep(TemplateError):
+    """Text nested deeper than a template ever needs; ``line`` is where it went too deep."""
+
+    def __init__(self, message: str, line: int | None, limit: int):
+        super().__init__(message)
+        self.line = line
+        self.limit = limit
+
+
+def bracket_depth_line(text: str, limit: int = MAX_BRACKET_DEPTH) -> int | None:
+    """The 1-based line where brackets outside strings and comments nest deeper than
+    ``limit``, or None: a scan without recursion, run before the parser."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def nesting_depth(data: Any) -> int:
+    """How deep tables and arrays nest (the shipped templates: 6), counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return deepest
+
+
+def parse_source(text: str, source: str = "<template>") -> dict:
+    """The TOML text as data, refusing what nests deeper than a template needs (TemplateTooDeep)
+    or is not TOML (tomllib.TOMLDecodeError)."""
+    line = bracket_depth_line(text)
+    if line is not None:
+        raise TemplateTooDeep(f"{source}: brackets nest deeper than {MAX_BRACKET_DEPTH} levels at line {line}", line,
+                              MAX_BRACKET_DEPTH)
+    data = tomllib.loads(text)
+    if nesting_depth(data) > MAX_NESTING:
+        raise TemplateTooDeep(f"{source}: tables nest deeper than {MAX_NESTING} levels", None, MAX_NESTING)
+    return data
+
+
 def load_template_text(text: str, source: str = "<template>") -> ReportTemplate:
     """Parse and check a template; raise TemplateError naming ``source`` and the key."""
     loader = _Loader(source)
     try:
-        data = tomllib.loads(text)
+        data = parse_source(text, source)
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{source}: TOML syntax error: {exc}") from None
     return loader.template(data, text)

@@ -8,20 +8,17 @@ from ..extensions import db
 from ..htmx import render
 from ..reporting.clock import format_day, vn_today
 from ..htmx import is_fragment_request
-from ..services.access import can_run_round
 from ..services.errors import Invalid
 from ..services.workdays import non_working_warning, work_calendar
 from ..services.orgtree import unit_sort_key
-from ..services.rounds import effective_deadline, extend_deadline, extensions_of, load_round, round_label
+from ..services.rounds import effective_deadline, extend_deadline, extensions_of, load_round_to_run, round_label
 from . import bp
 from .forms import ExtendForm
 
 
 @bp.route("/<int:round_id>/extend", methods=["GET", "POST"])
 def extend(round_id: int):
-    round_ = load_round(current_user, round_id)
-    if not can_run_round(current_user, round_):
-        abort(403)
+    round_ = load_round_to_run(current_user, round_id)
     form = ExtendForm()
     subs = sorted(round_.submissions, key=lambda s: unit_sort_key(s.unit))
     by_id = {s.id: s for s in subs}

@@ -14,15 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import (
-    ADMIN_LOG_ACTIONS,
-    ADMIN_LOG_KINDS,
-    AdminLog,
-    CatalogueField,
-    OrgUnit,
-    ReportingRound,
-    User,
-)
+from ..models import ADMIN_LOG_ACTIONS, ADMIN_LOG_KINDS, AdminLog, CatalogueField, OrgUnit, ReportingRound, User
 from ..reporting.clock import format_day, format_moment
 
 SECRET_WORDS = ("password", "mat_khau", "mật khẩu", "token", "secret", "hash")

@@ -2,19 +2,18 @@
 scope, reorganisations that wait for their date
 
 Revision ID: 9a4d2b7c1e08
-Revises: 7c1e5a9d3f20
+Revises: 3f8a1c2e9b70
 Create Date: 2026-12-07 12:00:00
 
 Administrators existing before this revision managed the whole installation: they become
 system administrators, so nobody loses what he could do. Mergers and moves already
 recorded took effect when recorded: they are marked applied then.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '9a4d2b7c1e08'
-down_revision = '7c1e5a9d3f20'
+down_revision = "3f8a1c2e9b70"
 branch_labels = None
 depends_on = None
 
@@ -59,13 +58,11 @@ def upgrade():
     op.execute("UPDATE unit_succession SET applied_at = recorded_at")
     with op.batch_alter_table('unit_move', schema=None) as batch_op:
         batch_op.add_column(sa.Column('applied_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('retire_emptied', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.execute("UPDATE unit_move SET applied_at = recorded_at")
 
 
 def downgrade():
     with op.batch_alter_table('unit_move', schema=None) as batch_op:
-        batch_op.drop_column('retire_emptied')
         batch_op.drop_column('applied_at')
     with op.batch_alter_table('unit_succession', schema=None) as batch_op:
         batch_op.drop_column('move_user_ids')
