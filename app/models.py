@@ -523,6 +523,8 @@ class CalendarDay(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(String(200), default="")
 
+    unit: Mapped[OrgUnit | None] = relationship()
+
     @property
     def kind_label(self) -> str:
         return CALENDAR_DAY_KINDS.get(self.kind, self.kind)
@@ -556,7 +558,10 @@ class UnitMove(db.Model):
     effective_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # None while the move waits for its date (scheduled); set when applied.
     applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When applied, the former parent left without active units stops (a district abolished).
+    retire_emptied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id])
     old_parent: Mapped[OrgUnit | None] = relationship(foreign_keys=[old_parent_id])

@@ -24,7 +24,7 @@ from ..reporting.periods import (
     period_label,
     window_label,
 )
-from ..services.access import can_act_on_round
+from ..services.access import admin_scope_path, can_act_on_round
 from ..services.consolidation import (
     TEXT_KINDS,
     already_inserted,
@@ -45,7 +45,7 @@ from ..services.consolidation import (
 )
 from ..services.drilldown import cell_by_unit
 from ..services.errors import Invalid
-from ..services.orgtree import unit_order
+from ..services.orgtree import unit_order, units_in_scope
 from ..services.report_pdf import consolidation_ref, signed_state
 from ..services.report_templates import available_templates
 from ..services.rounds import (
@@ -56,6 +56,7 @@ from ..services.rounds import (
     default_expected_units,
     load_round,
     load_round_to_act,
+    load_round_to_run,
     open_round,
     reopen_round,
     round_label,
@@ -86,17 +87,19 @@ def override(field, value) -> None:
 
 
 def reviewer_units() -> list[OrgUnit]:
-    """Units a reviewer may open rounds for: its own unit, or any for an admin."""
+    """Units a reviewer may open rounds for: its own unit; for an administrator, the
+    provinces and districts of its scope."""
     if current_user.role == "admin":
-        return db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("province", "district"))).order_by(OrgUnit.path)).all()
+        return units_in_scope(admin_scope_path(current_user), kinds=("central", "province", "district"))
     return [current_user.unit]
 
 
 @bp.get("/")
 def rounds():
     stmt = select(ReportingRound).join(ReportingRound.unit).options(joinedload(ReportingRound.unit))
-    if current_user.role != "admin":
-        stmt = stmt.where(OrgUnit.path.startswith(current_user.unit.path))
+    scope = admin_scope_path(current_user) if current_user.role == "admin" else current_user.unit.path
+    if scope is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope))
     items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
     return render_template("review/rounds.html", rounds=items, tallies=round_tallies([r.id for r in items]),
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
@@ -124,12 +127,14 @@ def round_new():
     form.template.data = template.code
     form.index.choices = INDEX_CHOICES[template.frequency]
     units = reviewer_units()
+    if not units:
+        abort(404)
     unit_id = request.values.get("unit_id", type=int) or units[0].id
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         abort(404)
     today = vn_today()
-    calendar = work_calendar(today)
+    calendar = work_calendar(today, unit)
     # A changed template brings its own period and deadline defaults, not the old ones.
     template_changed = request.values.get("shown_template", template.code) != template.code
     if template.frequency != "adhoc":
@@ -184,7 +189,7 @@ def round_new():
 
 @bp.post("/<int:round_id>/status")
 def round_status(round_id: int):
-    round_ = load_round_to_act(current_user, round_id)
+    round_ = load_round_to_run(current_user, round_id)
     board_url = url_for("review.board", round_id=round_.id)
     if round_.status == "open":
         close_round(round_, current_user)

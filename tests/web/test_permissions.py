@@ -18,7 +18,14 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.models import (
-    Directive, DirectiveAssignment, DirectiveTask, ReportPdf, SignedReport, SubmissionDocument, SubmissionValue, User,
+    Directive,
+    DirectiveAssignment,
+    DirectiveTask,
+    ReportPdf,
+    SignedReport,
+    SubmissionDocument,
+    SubmissionValue,
+    User,
 )
 from app.reporting.periods import make_period
 from app.reporting.templates import shipped_templates
@@ -162,6 +169,7 @@ OUT_OF_SCOPE = {
     "anchor_id": lambda w, rule: [1],
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
+    "move_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
     "extension": lambda w, rule: ["xlsx", "docx"],
 }
