@@ -10,9 +10,8 @@ consolidation covered (any depth) and what the province's report quotes under th
 district's name: its figure sentences, its directive follow-up, the fields folded into
 "Lĩnh vực khác".
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '9e4b2d7a1c60'
 down_revision = 'a25f0b7c9d11'

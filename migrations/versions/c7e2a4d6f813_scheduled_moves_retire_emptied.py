@@ -8,9 +8,8 @@ A move dated in the future is applied later by ``flask apply-reorganisations``; 
 officer's choice to stop the former parent left without units (a district abolished) is
 kept with it until then.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'c7e2a4d6f813'
 down_revision = 'a25f0b7c9d11'
