@@ -1,7 +1,7 @@
 """What a consolidation sends upward besides its values: coverage, figure sentences, follow-up
 
 Revision ID: 9e4b2d7a1c60
-Revises: a25f0b7c9d11
+Revises: 9e4b7c2d5a18
 Create Date: 2026-12-07 12:00:00
 
 A district's consolidation becomes its submission in the province's round. Its numbers
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '9e4b2d7a1c60'
-down_revision = 'a25f0b7c9d11'
+down_revision = '9e4b7c2d5a18'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """A scheduled move remembers whether to retire the parents it empties
 
 Revision ID: c7e2a4d6f813
-Revises: a25f0b7c9d11
+Revises: 9e4b2d7a1c60
 Create Date: 2026-12-07 12:15:00
 
 A move dated in the future is applied later by ``flask apply-reorganisations``; the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c7e2a4d6f813'
-down_revision = 'a25f0b7c9d11'
+down_revision = '9e4b2d7a1c60'
 branch_labels = None
 depends_on = None
 
