@@ -63,6 +63,9 @@ class Config:
     JOB_MAX_RUNNING = int(os.environ.get("TONGHOP_JOB_MAX_RUNNING", "2"))
     JOB_TIME_LIMIT = int(os.environ.get("TONGHOP_JOB_TIME_LIMIT", "180"))
     JOB_MEMORY_MB = int(os.environ.get("TONGHOP_JOB_MEMORY_MB", "2048"))
+    # Signed uploads: also ask OCSP responders / CRL addresses named in certificates (needs
+    # outbound access); uploaded CRLs are always used.
+    SIGNATURE_ONLINE_REVOCATION = os.environ.get("TONGHOP_SIGNATURE_ONLINE_REVOCATION", "") == "1"
     # LibreOffice for PDFs; unset or missing: the PDF button says it is not installed.
     SOFFICE = os.environ.get("TONGHOP_SOFFICE", "soffice")
 

@@ -349,6 +349,10 @@ class DocumentSettings(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_round.id"))
     symbol: Mapped[str] = mapped_column(String(40), default="")  # ký hiệu: BC-UBND, BC-PTP
+    # Số and ngày of an electronic document: given before its PDF is made and signed (issue 25);
+    # left empty, the Word file leaves them blank for the clerk as on paper.
+    number: Mapped[str] = mapped_column(String(20), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
     request_doc: Mapped[str] = mapped_column(String(500), default="")  # Thực hiện Công văn số …
     recipient: Mapped[str] = mapped_column(String(300), default="")
     distribution: Mapped[str] = mapped_column(Text, default="")

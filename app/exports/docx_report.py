@@ -94,14 +94,25 @@ def report_title(parts: ExportParts) -> str:
 
 
 def date_line(parts: ExportParts) -> str:
-    year = parts.year or vn_today().year
     place = parts.place_name or "…"
-    return f"{place}, ngày      tháng      năm {year}"
+    return f"{place}, {date_words(parts)}"
+
+
+def date_words(parts: ExportParts) -> str:
+    """"ngày 07 tháng 12 năm 2026" when the settings give the date (Decree 30: a day below 10
+    and January, February take a leading 0), else blanks for the clerk with the year."""
+    issued = parts.signature.issued_on
+    if issued is None:
+        return f"ngày      tháng      năm {parts.year or vn_today().year}"
+    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
+    return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
 
 
 def number_line(parts: ExportParts) -> str:
-    """"Số:        /BC-UBND": the number is left blank for the clerk who registers it."""
-    return f"Số:        /{parts.signature.symbol}"
+    """"Số:        /BC-UBND": the number is left blank for the clerk who registers it,
+    unless the settings give it (an electronic document numbered before it is signed)."""
+    number = parts.signature.number.strip()
+    return f"Số: {number}/{parts.signature.symbol}" if number else f"Số:        /{parts.signature.symbol}"
 
 
 def intro(parts: ExportParts) -> str:
@@ -397,10 +408,10 @@ def write_signature(parts: ExportParts, body: Body) -> None:
 # --- annexes ---------------------------------------------------------------------------
 
 def annex_heading(parts: ExportParts, body: Body, name: str, heading_text: str, unit_label: str) -> None:
-    year = parts.year or vn_today().year
     body.add(f"Phụ lục {name}", "VnTitle")
     body.add(heading_text.upper(), "VnTitle")
-    body.add(f"(Kèm theo Báo cáo số      /{parts.signature.symbol} ngày      tháng      năm {year} "
+    number = parts.signature.number.strip() or "     "
+    body.add(f"(Kèm theo Báo cáo số {number}/{parts.signature.symbol} {date_words(parts)} "
              f"của {parts.reporting_unit})", "VnCenter", italic=True, size=13, keep_next=True)
     body.add(f"Kỳ báo cáo: {parts.period_label} {parts.period_window}".strip(), "VnCenter", size=13, keep_next=True)
     if unit_label:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import quote
 
 from ..reporting.consolidation import Consolidation
@@ -41,6 +41,8 @@ class Signature:
 
     recipient: str = ""  # Kính gửi; also the workbook's "Đơn vị nhận báo cáo"
     symbol: str = "BC-UBND"  # ký hiệu after "Số:        /"
+    number: str = ""  # số, when given before the PDF is signed; else blank for the clerk
+    issued_on: date | None = None  # ngày ban hành, likewise
     request_doc: str = ""  # "Công văn số 323/VPUB-… ngày … của …" the report answers
     distribution: tuple[str, ...] = DEFAULT_DISTRIBUTION
     signer_prefix: tuple[str, ...] = DEFAULT_SIGNER_PREFIX
