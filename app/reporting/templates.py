@@ -359,7 +359,8 @@ class _Loader:
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             raise self.fail(where, f"must be {names}, got {type(value).__name__}")
-        if isinstance(value, str) and not value.strip() and (where == "code" or where.endswith((".id", ".code"))):
+        if isinstance(value, str) and not value.strip() and (where in ("code", "title")
+                                                             or where.endswith((".id", ".code", ".label", ".heading"))):
             raise self.fail(where, "must not be empty")
         return value
 
@@ -632,6 +633,8 @@ class _Loader:
         headings = self.strings(raw, "headings", where, required=True)
         if not 1 <= len(headings) <= 3:
             raise self.fail(f"{where}.headings", "must have 1 to 3 header levels")
+        if not all(h.strip() for h in headings):
+            raise self.fail(f"{where}.headings", "must not be empty")
         computed = self.strings(raw, "computed", where)
         return Column(
             id=column_id,
