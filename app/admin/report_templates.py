@@ -214,7 +214,8 @@ def report_template_draft(code: str):
     return render_template("admin/template_draft.html", **_editor_context(row))
 
 
-def _after_change(row, *, section: int | None = None, whole: bool = False, message: str = "", anchor: str = ""):
+def _after_change(row, *, section: int | None = None, whole: bool = False, message: str = "", anchor: str = "",
+                  typing: bool = False):
     """htmx: the changed section (or the whole editor after a move); plain form: back to it."""
     if not is_fragment_request():
         if message:
@@ -229,7 +230,7 @@ def _after_change(row, *, section: int | None = None, whole: bool = False, messa
         response = make_response(render_template("admin/_template_section.html", i=section,
                                                  section=context["sections"][section],
                                                  errors=context["section_errors"].get(section, {}), oob_status=True,
-                                                 **context))
+                                                 preserve_inputs=typing, **context))
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -271,7 +272,10 @@ def report_template_draft_section(code: str, index: int):
         return data
 
     message = _save(row, change)
-    return _after_change(row, section=focus, whole=whole, message=message, anchor=f"section-{focus}")
+    # A plain save keeps the inputs as they are in the browser: the officer may be typing in
+    # the next one while this save is under way.
+    return _after_change(row, section=focus, whole=whole, message=message, anchor=f"section-{focus}",
+                         typing=action == "save")
 
 
 @bp.post("/templates/<code>/draft/sections")

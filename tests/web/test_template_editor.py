@@ -20,6 +20,7 @@ from app.reporting.templates import shipped_templates
 from app.services.report_templates import available_templates
 from app.services.rounds import open_round
 from tests.conftest import login_as
+from tests.web.test_html_valid import VNU_JAR, vnu_errors
 from tests.factories import make_tree, make_unit, make_user
 
 QUARTERLY = shipped_templates()["quarterly_tthc"]
@@ -241,3 +242,19 @@ def test_template_pages_show_no_toml_path_english_or_period_code(world):
     assert "Quý" in client.get("/admin/templates").get_data(as_text=True)
 
 
+
+
+@pytest.mark.skipif(not VNU_JAR.is_file(), reason="the Nu HTML checker is not installed (`make test-deps`)")
+def test_the_template_pages_are_valid_html(world, tmp_path):
+    client = world["admin"]
+    page_url = _draft(client, "shipped:quarterly_tthc")
+    client.post("/admin/templates/quarterly_tthc/draft/sections", data={"after": 3, "kind": "table"})
+    pages = {"list": "/admin/templates", "draft": page_url, "preview": "/admin/templates/quarterly_tthc/draft/preview"}
+    files = []
+    for name, url in pages.items():
+        response = client.get(url)
+        path = tmp_path / f"{name}.html"
+        path.write_text(response.get_data(as_text=True), encoding="utf-8")
+        files.append(path)
+    failures = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in vnu_errors(files)]
+    assert failures == []
