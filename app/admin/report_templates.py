@@ -227,7 +227,9 @@ def _after_change(row, *, section: int | None = None, whole: bool = False, messa
         response.headers["HX-Retarget"] = "#template-editor"
         response.headers["HX-Reswap"] = "outerHTML"
     else:
-        response = make_response(render_template("admin/_template_section.html", i=section,
+        # The section's form stays in the page (a queued autosave of it still reads its inputs);
+        # only what is inside is new.
+        response = make_response(render_template("admin/_template_section_body.html", i=section,
                                                  section=context["sections"][section],
                                                  errors=context["section_errors"].get(section, {}), oob_status=True,
                                                  preserve_inputs=typing, **context))

@@ -107,7 +107,7 @@ def test_the_officer_adds_an_indicator_and_sees_problems_beside_their_fields(wor
                         headers={"HX-Request": "true"})
     assert reply.status_code == 200
     fragment = reply.get_data(as_text=True)
-    assert f'id="section-{index}"' in fragment and 'id="draft-status"' in fragment
+    assert f'id="s{index}-heading"' in fragment and 'id="draft-status"' in fragment and "<form" not in fragment
     assert "chưa có tên: hãy nhập tên." in fragment
     label = lxml.html.fromstring(fragment).get_element_by_id(f"s{index}-field1-label")
     assert label.get("aria-invalid") == "true" and label.get("name") == "field-1-label"
