@@ -20,8 +20,8 @@ from app.reporting.templates import shipped_templates
 from app.services.report_templates import available_templates
 from app.services.rounds import open_round
 from tests.conftest import login_as
-from tests.web.test_html_valid import VNU_JAR, vnu_errors
 from tests.factories import make_tree, make_unit, make_user
+from tests.web.test_html_valid import VNU_JAR, vnu_errors
 
 QUARTERLY = shipped_templates()["quarterly_tthc"]
 PERIOD_CODES = re.compile(r">\s*(month|quarter|half|nine_months|year|adhoc)\s*<")
