@@ -32,7 +32,7 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 FILES = "files"
 DB_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-COUNTED_TABLES = ("org_unit", "user", "reporting_round", "submission", "submission_value", "change_log")
+COUNTED_TABLES = ("org_unit", "user", "reporting_round", "submission", "submission_value", "change_log", "signed_report")
 
 
 class BackupError(Exception):

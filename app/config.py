@@ -41,12 +41,25 @@ class Config:
     LOGIN_FAILURES_PER_ACCOUNT = 5
     LOGIN_FAILURES_PER_ADDRESS = 30
     LOGIN_THROTTLE_MINUTES = 15
+    # Any login, right or wrong, per address: more distinct accounts than this within the
+    # minutes meet a doubling delay (password spraying); see services.throttle.
+    # (A load test signing in hundreds of officers from one machine raises it.)
+    LOGIN_ACCOUNTS_PER_ADDRESS = int(os.environ.get("TONGHOP_LOGIN_ACCOUNTS_PER_ADDRESS", "10") or 10)
+    LOGIN_ACCOUNTS_MINUTES = 10
     # A signed-in browser's session record lives at most this long (then: sign in again).
     SESSION_MAX_DAYS = 14
     # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are trusted
     # (nginx alone: 1). 0 trusts none: the client address is the socket's.
     PROXY_COUNT = int(os.environ.get("TONGHOP_PROXY_COUNT", "0") or 0)
     JSON_AS_ASCII = False
+    # Background jobs (flask worker): at most this many at once over every node, each
+    # external program (LibreOffice) stopped after JOB_TIME_LIMIT seconds and refused more
+    # than JOB_MEMORY_MB of address space.
+    JOB_MAX_RUNNING = int(os.environ.get("TONGHOP_JOB_MAX_RUNNING", "2"))
+    JOB_TIME_LIMIT = int(os.environ.get("TONGHOP_JOB_TIME_LIMIT", "180"))
+    JOB_MEMORY_MB = int(os.environ.get("TONGHOP_JOB_MEMORY_MB", "2048"))
+    # LibreOffice for PDFs; unset or missing: the PDF button says it is not installed.
+    SOFFICE = os.environ.get("TONGHOP_SOFFICE", "soffice")
 
 
 class DevelopmentConfig(Config):
@@ -60,6 +73,8 @@ class TestingConfig(Config):
         _database_url() if os.environ.get("DATABASE_URL") else "sqlite://"
     )
     WTF_CSRF_ENABLED = False
+    # Tests sign dozens of users in from one address; tests/web/test_accounts.py sets the real limit.
+    LOGIN_ACCOUNTS_PER_ADDRESS = 10_000
 
 
 class ProductionConfig(Config):

@@ -6,9 +6,9 @@ import unicodedata
 
 from sqlalchemy import select
 
-from .reporting.clock import vn_today
 from .extensions import db
 from .models import CatalogueField, OrgUnit, User
+from .reporting.clock import vn_today
 from .services.orgtree import add_unit
 
 DEMO_PASSWORD = "demo1234"
@@ -117,7 +117,10 @@ def seed_demo() -> list[tuple[str, str, str]]:
         reporter(unit, f"hy.{slug(name)}")
     _user("tonghop.hungyen", "Đỗ Thu Hằng", "reviewer", hung_yen, "0221 3862 999")
 
-    _user("admin", "Quản trị hệ thống", "admin", quang_ngai, "")
+    _user("admin", "Quản trị hệ thống", "admin", quang_ngai, "").system_admin = True
+    # Each province's own administrator manages its subtree only (units, users, calendar…).
+    _user("quantri.quangngai", "Trần Quốc Bảo", "admin", quang_ngai, "0255 3822 555")
+    _user("quantri.hungyen", "Vũ Thị Mai", "admin", hung_yen, "0221 3862 555")
     db.session.flush()
     seed_rounds()
     return demo_logins()
@@ -125,7 +128,9 @@ def seed_demo() -> list[tuple[str, str, str]]:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     return [
-        ("admin", "Quản trị", "toàn hệ thống"),
+        ("admin", "Quản trị hệ thống", "toàn hệ thống"),
+        ("quantri.quangngai", "Quản trị", "Tỉnh Quảng Ngãi"),
+        ("quantri.hungyen", "Quản trị", "Tỉnh Hưng Yên"),
         ("tonghop.binhson", "Cán bộ tổng hợp", "Huyện Bình Sơn (22 xã, thị trấn + 6 phòng, đơn vị)"),
         ("tonghop.quangngai", "Cán bộ tổng hợp", "Tỉnh Quảng Ngãi (3 cấp)"),
         ("tonghop.hungyen", "Cán bộ tổng hợp", "Tỉnh Hưng Yên (2 cấp: 100 xã, phường + 10 sở)"),

@@ -17,12 +17,12 @@ from datetime import date
 from _setup import bench_app, quarterly_values
 from sqlalchemy import event, insert
 
-from app.services.consolidation import load_consolidation
 from app.demo import seed_fields
 from app.extensions import db
 from app.models import ReportingRound, SubmissionDocument, SubmissionValue
-from app.services.rounds import round_template
+from app.services.consolidation import load_consolidation
 from app.services.orgtree import add_unit
+from app.services.rounds import round_template
 from tests.factories import make_round, make_user
 
 SIZES = (30, 200, 1000)

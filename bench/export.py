@@ -31,10 +31,10 @@ RUNS = 5
 
 
 def synthetic_parts(units: int):
-    from app.services.export_model import ExportParts, UnitStatus
     from app.reporting.consolidation import UnitInput, consolidate
     from app.reporting.keys import cell_key, field_key, text_key
     from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates
+    from app.services.export_model import ExportParts, UnitStatus
 
     template = bind_rows(shipped_templates()["quarterly_tthc"], DEFAULT_FIELDS)
     inputs = []

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from ..extensions import db
 from ..models import OrgUnit
+from ..services.columns import column_limit
 from ..services.errors import Invalid
 from ..services.orgtree import add_unit
 from ..services.reorganisation import history, merged_note, move_units, record_merger
@@ -32,6 +33,9 @@ def _forms(merger: MergerForm | None = None, move: MoveForm | None = None) -> tu
     move.units.choices = units
     move.from_parents.choices = [c for c, u in zip(units, _active_parents(units)) if u]
     move.new_parent_id.choices = units
+    # Both forms have these fields on one page: the move form's own ids keep labels on their fields.
+    for f in (move.new_parent_id, move.effective_on):
+        f.id = f.label.field_id = f"move-{f.name}"
     return merger, move
 
 
@@ -86,7 +90,13 @@ def _new_unit(form: MergerForm) -> OrgUnit:
     parent = db.session.get(OrgUnit, form.new_parent_id.data or 0)
     if parent is None:
         raise Invalid("Chọn đơn vị cấp trên của đơn vị mới.", "new_parent_id")
-    return add_unit(code, name, form.new_kind.data, parent, (form.new_place_name.data or "").strip() or name,
+    place_name = (form.new_place_name.data or "").strip() or name
+    limit = column_limit(OrgUnit, "place_name")
+    if len(place_name) > limit:
+        # The place name defaults to the unit's name, which may be longer than a place name.
+        raise Invalid(f"Địa danh tối đa {limit} ký tự: tên đơn vị mới dài hơn, hãy nhập địa danh riêng.",
+                      "new_place_name")
+    return add_unit(code, name, form.new_kind.data, parent, place_name,
                     sort_order=form.new_sort_order.data or 0)
 
 

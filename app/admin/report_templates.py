@@ -2,6 +2,7 @@
 editor (every change saved at once, htmx or plain forms) or by uploading TOML, sees every
 problem beside its field, previews it with sample figures, publishes it as a new version,
 compares two versions side by side and withdraws a version no round uses."""
+
 from __future__ import annotations
 
 from flask import (

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .keys import cell_key, field_key, group_key, parse_key, score_key, text_key, total_key
-from .numbers import ratio
+from .numbers import largest_remainder_shares, ratio
 from .templates import Ratio, ReportTemplate, Section
-from .validation import number_or_zero, compute, table_rows
+from .validation import compute, number_or_zero, table_rows
 
 # Kinds of unit grouped the way reports speak of them: "cấp xã" (xã, phường, thị trấn,
 # đặc khu), "các cơ quan chuyên môn" (phòng, ban, sở), districts in a province round.
@@ -378,7 +378,8 @@ def _satisfaction_result(section: Section, values: Mapping[str, int]) -> Satisfa
     return SatisfactionResult(
         forms=forms,
         counts=counts,
-        shares={level: ratio(count, forms) for level, count in counts.items()},
+        # One decimal each, adding up to 100,0 %: never "Bình thường 1%" beside "69,2%".
+        shares=largest_remainder_shares(counts, forms),
         indices=indices,
         score=score,
         rating=section.rating_for(score),

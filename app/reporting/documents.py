@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from .clock import parse_day
 from .text import clean_text
@@ -35,3 +36,31 @@ def check_document(fields: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
         errors["summary"] = "Tối đa 1.000 ký tự."
     data["issued_date"] = issued
     return data, errors
+
+
+# A document dated outside the reported period may belong there (a yearly plan issued before
+# the quarter), so it is a warning the unit explains, like other warnings, never a refusal.
+DOCUMENT_PERIOD_RULE = "document_period"
+
+
+def document_key(section_id: str, document_id: int) -> str:
+    """The key a document row's finding (and its explanation) is filed under."""
+    return f"{section_id}/_doc{document_id}"
+
+
+def documents_outside_period(documents, date_from: date, date_to: date) -> list:
+    """A warning for each document (id, section_id, number, issued_on) issued outside
+    date_from–date_to."""
+    from .clock import format_day
+    from .validation import Finding
+
+    findings = []
+    for d in documents:
+        if d.issued_on is None or date_from <= d.issued_on <= date_to:
+            continue
+        when = "trước" if d.issued_on < date_from else "sau"
+        findings.append(Finding(
+            DOCUMENT_PERIOD_RULE, "warning", d.section_id, (document_key(d.section_id, d.id),),
+            f"Văn bản số {d.number} ngày {format_day(d.issued_on)} ban hành {when} kỳ báo cáo "
+            f"({format_day(date_from)} – {format_day(date_to)}): kiểm tra lại ngày, hoặc giải thích vì sao đưa vào kỳ này."))
+    return findings

@@ -26,6 +26,10 @@ class Comparison:
 
     result: Consolidation
     label: str  # same period last year: its year ("2020"); previous period: "quý I năm 2024"
+    # Like for like over fewer units than the whole (design §8): this period's figures over
+    # the units present in both periods, and how many they are ("cùng 47 đơn vị").
+    now: Consolidation | None = None
+    units: int | None = None
 
 
 def lower_first(text: str) -> str:
@@ -142,7 +146,11 @@ class _Writer:
 
     def change(self, f: str, arg: str, section: Section, block: FigureBlock, scope: _Scope) -> str | None:
         earlier = self.last_year if f == "change_year" else self.previous
-        now = scope.expression(arg)
+        if earlier is not None and earlier.now is not None:
+            same = _Scope(section, earlier.now, scope.scope)
+            now = same.expression(arg) if same.exists else None
+        else:
+            now = scope.expression(arg)
         if earlier is None or now is None:
             return None
         then_scope = _Scope(section, earlier.result, scope.scope)
@@ -161,7 +169,11 @@ class _Writer:
         if survey is None or not survey.forms:
             return None
         if f == "share":
-            return self._share(survey.counts.get(arg, 0), survey.forms, p)
+            # The survey's own shares: one decimal each, adding up to 100,0 % (never "1%" beside "69,2%").
+            share = survey.shares.get(arg)
+            if share is None or (p.nonzero and not survey.counts.get(arg)):
+                return None
+            return format_ratio(share)
         if survey.score is None:
             return None
         return format_score(survey.score) if f == "score" else (survey.rating or None)

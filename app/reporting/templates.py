@@ -149,7 +149,7 @@ class Section:
     mandatory: bool = False  # printed even when empty ("Không có."); other empty sections are left out
     figures: tuple[FigureBlock, ...] = ()
     problems: bool = False  # where the suggestion names units with problems (khó khăn, tồn tại)
-    overdue: tuple[str, ...] = ()  # table columns of overdue dossiers, to name the units behind them
+    overdue: tuple[str, ...] = ()  # table columns (or indicator fields) of overdue items, to name the units behind them
     note: bool = False  # takes a short note (thuyết minh) beside its figures, under note_key
     note_hint: str = ""  # shown in the empty note box
     note_max_length: int = DEFAULT_NOTE_MAX_LENGTH
@@ -494,8 +494,9 @@ class _Loader:
         if kind == "indicators":
             self.check_consolidation(fields, where)
         overdue = self.strings(raw, "overdue", where)
+        # A table's overdue dossiers are columns; an indicators section's overdue PAKN, fields.
         for ref in overdue:
-            if ref not in {c.id for c in columns}:
+            if ref not in {c.id for c in columns} | ({f.id for f in fields} if kind == "indicators" else set()):
                 raise self.fail(f"{where}.overdue", f"names unknown column '{ref}'")
         figures = tuple(
             self.figure(f, f"{where}.figures[{i}]", kind, fields, columns, ratios)

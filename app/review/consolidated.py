@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
-from ..services.consolidation import TEXT_KINDS, figure_parts, load_consolidation, round_figures, upward_submission
 from ..services.access import can_act_on_round
+from ..services.consolidation import TEXT_KINDS, figure_parts, load_consolidation, round_figures, upward_submission
 from ..services.rounds import round_label, round_window
 
 

@@ -9,16 +9,14 @@ from ..htmx import render
 from ..reporting.clock import format_day, vn_today
 from ..services.errors import Invalid
 from ..services.orgtree import unit_sort_key
-from ..services.rounds import effective_deadline, extend_deadline, extensions_of, load_round, round_label
+from ..services.rounds import effective_deadline, extend_deadline, extensions_of, load_round_to_act, round_label
 from . import bp
 from .forms import ExtendForm
 
 
 @bp.route("/<int:round_id>/extend", methods=["GET", "POST"])
 def extend(round_id: int):
-    round_ = load_round(current_user, round_id)
-    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
-        abort(403)
+    round_ = load_round_to_act(current_user, round_id)
     form = ExtendForm()
     subs = sorted(round_.submissions, key=lambda s: unit_sort_key(s.unit))
     by_id = {s.id: s for s in subs}

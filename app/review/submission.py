@@ -7,17 +7,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..services.submission_page import SECTION_STATES, build_page, dom_id, finding_id
-from ..services.access import can_act_on_round
-from ..services.submissions import load_for_action, load_for_review, log_action, move, snapshot_json, submission_history
-from ..reporting.lifecycle import TransitionRefused, refusal
 from ..extensions import db
 from ..models import ReviewComment, SubmissionSnapshot
 from ..reporting.diff import diff_submissions
+from ..reporting.lifecycle import TransitionRefused, refusal
 from ..reporting.text import clean_text
+from ..services.access import can_act_on_round
 from ..services.rounds import deadline_text, round_label, round_template, submitted_late
-from . import bp
+from ..services.submission_page import SECTION_STATES, build_page, dom_id, finding_id
+from ..services.submissions import load_for_action, load_for_review, log_action, move, snapshot_json, submission_history
 from ..services.trends import unit_trend
+from . import bp
 from .board import after_review, queue_status
 
 

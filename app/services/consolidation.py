@@ -5,35 +5,44 @@ all their values (or the sums by kind of unit and the values read per unit), all
 documents; and the same period last year and the previous period, for the comparisons
 the figure sentences make.
 """
+
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
-from .submissions import display, move, plain_values, save_values, stored_values
 from ..extensions import db
-from ..models import OrgUnit, ReportingRound, RoundNarrative, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import EXPLAIN_PREFIX, figures_part, note_key, text_key
+from ..models import (
+    OrgUnit,
+    ReportingRound,
+    RoundEvent,
+    RoundNarrative,
+    Submission,
+    SubmissionDocument,
+    SubmissionValue,
+)
 from ..reporting.clock import utcnow
-from ..reporting.numbers import format_count
-from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
-from ..reporting.synthesis import Suggestion, overdue_units, suggest
-from .errors import NotFound
 from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
+from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
+from ..reporting.numbers import format_count
 from ..reporting.periods import Period, period_label, previous_period
-from ..reporting.templates import ReportTemplate
 from ..reporting.rows import combine_series, fold_unknown_rows
+from ..reporting.synthesis import Suggestion, overdue_units, repeated_lines, suggest
+from ..reporting.templates import ReportTemplate
+from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.validation import validate
 from .directives import DirectiveConsolidation, round_followup, upward_followup_values
+from .errors import NotFound
 from .orgtree import series_units, unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template, submitted_late
-
+from .submissions import display, move, plain_values, save_values, stored_values
 
 
 @dataclass
@@ -104,14 +113,16 @@ def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None) -> t
     return submissions, included, inputs
 
 
-def _summed_counts(round_: ReportingRound, states: tuple[str, ...]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The counts summed by the database, in total and per kind class of unit (one query)."""
-    rows = db.session.execute(
-        select(OrgUnit.kind, SubmissionValue.key, func.sum(SubmissionValue.int_value))
-        .join(Submission, Submission.id == SubmissionValue.submission_id).join(OrgUnit, OrgUnit.id == Submission.unit_id)
-        .where(Submission.round_id == round_.id, Submission.status.in_(states), SubmissionValue.int_value.is_not(None))
-        .group_by(OrgUnit.kind, SubmissionValue.key)
-    )
+def _summed_counts(round_: ReportingRound, states: tuple[str, ...], unit_ids=None) -> tuple[
+        dict[str, int], dict[str, dict[str, int]]]:
+    """The counts summed by the database, in total and per kind class of unit (one query);
+    ``unit_ids``: only those units' reports (a like-for-like comparison)."""
+    stmt = (select(OrgUnit.kind, SubmissionValue.key, func.sum(SubmissionValue.int_value))
+            .join(Submission, Submission.id == SubmissionValue.submission_id).join(OrgUnit, OrgUnit.id == Submission.unit_id)
+            .where(Submission.round_id == round_.id, Submission.status.in_(states), SubmissionValue.int_value.is_not(None)))
+    if unit_ids is not None:
+        stmt = stmt.where(Submission.unit_id.in_(sorted(unit_ids)))
+    rows = db.session.execute(stmt.group_by(OrgUnit.kind, SubmissionValue.key))
     total: dict[str, int] = {}
     by_kind: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, key, amount in rows:
@@ -165,36 +176,76 @@ def earlier_periods(period: Period) -> tuple[Period | None, Period | None]:
     return Period(period.kind, period.year - 1, period.index, period.date_from, period.date_to), previous_period(period)
 
 
-def round_comparisons(round_: ReportingRound) -> tuple[Comparison | None, Comparison | None]:
-    """The consolidating unit's approved figures for the same period last year and the
-    previous period, when it ran those rounds: two lookups and two sums, whatever the units."""
-    found = []
-    # A consolidating unit formed by a merger (two provinces in 2025) sums its predecessors' rounds.
+def _add_sums(into: tuple[dict, dict], more: tuple[dict, dict]) -> None:
+    summed, by_kind = into
+    for key, amount in more[0].items():
+        summed[key] = summed.get(key, 0) + amount
+    for kind, part in more[1].items():
+        mine = by_kind.setdefault(kind, {})
+        for key, amount in part.items():
+            mine[key] = mine.get(key, 0) + amount
+
+
+def round_comparisons(round_: ReportingRound, rc: RoundConsolidation | None = None) -> tuple[
+        Comparison | None, Comparison | None, list[str]]:
+    """The same period last year and the previous period, like for like (design §8), and
+    a line for each comparison left out and why.
+
+    A comparison is made over the units present in both periods (a unit formed by a merger
+    stands for its predecessors): over all of them when the two periods cover the same
+    units; over the common ones, said so ("cùng 47 đơn vị"), when they are at least half of
+    this period's units; not at all below half. The consolidating unit's own earlier rounds
+    (its predecessors' after a merger) are summed by the database, a fixed number of queries."""
+    found: list[Comparison | None] = []
+    notes: list[str] = []
     series = sorted(series_units([round_.unit_id])[round_.unit_id], key=lambda u: u != round_.unit_id)
+    states = included_states(rc.include_submitted) if rc is not None else ("approved",)
+    current = [s.unit_id for s in rc.included] if rc is not None else None
+    histories: dict[int, set[int]] = {}
     for period, label in zip(earlier_periods(round_period(round_)), ("year", "previous")):
         rounds = [r for r in (_round_of(u, round_.template_code, period) for u in series) if r] if period else []
         if not rounds:
             found.append(None)
             continue
-        earlier = rounds[0]
-        summed, by_kind = _summed_counts(earlier, ("approved",))
-        for other in rounds[1:]:
-            more, more_by_kind = _summed_counts(other, ("approved",))
-            for key, amount in more.items():
-                summed[key] = summed.get(key, 0) + amount
-            for kind, part in more_by_kind.items():
-                mine = by_kind.setdefault(kind, {})
-                for key, amount in part.items():
-                    mine[key] = mine.get(key, 0) + amount
-        result = consolidate(round_template(earlier), [], summed=summed, summed_by_kind=by_kind)
-        found.append(Comparison(result, str(period.year) if label == "year" else round_label(earlier)))
-    return found[0], found[1]
+        name = str(period.year) if label == "year" else round_label(rounds[0])
+        if current and not histories:
+            histories = series_units(current)  # successors stand for their predecessors
+        before = set(db.session.scalars(select(Submission.unit_id).where(
+            Submission.round_id.in_([r.id for r in rounds]), Submission.status == "approved")))
+        common = [u for u in current or () if histories[u] & before]
+        restricted = current is not None and (
+            len(common) != len(current) or bool(before - set().union(*(histories[u] for u in common))))
+        if current is not None and 2 * len(common) < len(current):
+            found.append(None)
+            what = f"cùng kỳ năm {period.year}" if label == "year" else lower_first(name)
+            notes.append(f"Không so sánh với {what}: chỉ {format_count(len(common))}/{format_count(len(current))} "
+                         "đơn vị có số liệu ở cả hai kỳ, chưa đến một nửa")
+            continue
+        keep = set().union(*(histories[u] for u in common)) & before if restricted else None
+        then: tuple[dict, dict] = ({}, {})
+        for r in rounds:
+            _add_sums(then, _summed_counts(r, ("approved",), keep))
+        result = consolidate(round_template(rounds[0]), [], summed=then[0], summed_by_kind=then[1])
+        if not restricted:
+            found.append(Comparison(result, name))
+            continue
+        now = _summed_counts(round_, states, common)
+        same = f"cùng {format_count(len(common))} đơn vị"
+        found.append(Comparison(result, f"{name} ({same})" if label == "year" else f"{same} {lower_first(name)}",
+                                now=consolidate(rc.template, [], summed=now[0], summed_by_kind=now[1]),
+                                units=len(common)))
+    return found[0], found[1], notes
 
 
 def round_figures(rc: RoundConsolidation) -> dict[str, tuple[str, ...]]:
     """The consolidation's figures written out, with the comparisons when the rounds exist."""
-    last_year, previous = round_comparisons(rc.round)
-    return write_figures(rc.result, period_label=round_label(rc.round), last_year=last_year, previous=previous)
+    return figures_and_notes(rc)[0]
+
+
+def figures_and_notes(rc: RoundConsolidation) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """The figures written out and the lines saying which comparison was left out and why."""
+    last_year, previous, notes = round_comparisons(rc.round, rc)
+    return write_figures(rc.result, period_label=round_label(rc.round), last_year=last_year, previous=previous), notes
 
 
 def submission_figures(sub: Submission, result: Consolidation) -> dict[str, tuple[str, ...]]:
@@ -317,12 +368,13 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
         texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
     entries = [(s.unit.name, text) for s in included for text in texts.get(s.id, ())]
     notices = problem_units(round_, template, submissions, included, states) if section.problems else []
-    return suggest(section_id, entries, len(included), notices)
+    return suggest(section_id, entries, len(included), notices, problems=section.problems)
 
 
 def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],
                   included: list[Submission], states: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    """Units the data names as problems: overdue dossiers, late or missing reports."""
+    """Units the data names as problems: overdue dossiers, overdue PAKN, late or missing
+    reports. Each notice says what, never the section it comes from: it is inserted as is."""
     notices: list[tuple[str, list[str]]] = []
     for section in template.sections_of("table"):
         if not section.overdue:
@@ -333,8 +385,16 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append((f"Đơn vị có hồ sơ quá hạn ({lower_first(section.heading)})",
-                            [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+            notices.append(("Đơn vị có hồ sơ quá hạn", [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+    for section in template.sections_of("indicators"):
+        if not section.overdue:
+            continue
+        values = _unit_values(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        totals = {s.unit.name: {f: values[s.id].get(field_key(section.id, f), 0) for f in section.overdue} for s in included}
+        found = overdue_units(section.overdue, totals)
+        if found:
+            notices.append(("Đơn vị có phản ánh, kiến nghị xử lý quá hạn",
+                            [f"{name} ({format_count(count)} PAKN)" for name, count in found]))
     late = [s.unit.name for s in submissions if submitted_late(s, round_)]
     if late:
         notices.append(("Đơn vị nộp báo cáo muộn", late))
@@ -361,6 +421,12 @@ class TextSave:
 def round_texts(round_: ReportingRound) -> dict[str, RoundNarrative]:
     """The reviewer's texts of a round by section (figure parts under "<section>/figures")."""
     return {n.section_id: n for n in db.session.scalars(select(RoundNarrative).where(RoundNarrative.round_id == round_.id))}
+
+
+def already_inserted(round_: ReportingRound, section_id: str, text: str | None) -> list[str]:
+    """The lines of a suggestion about to be inserted that the reviewer's text already says."""
+    row = round_text(round_, section_id)
+    return repeated_lines(row.text if row is not None else "", text or "")
 
 
 def round_text(round_: ReportingRound, section_id: str) -> RoundNarrative | None:
@@ -422,6 +488,18 @@ def round_documents(round_: ReportingRound, section_id: str, include_submitted: 
 
 
 @dataclass(frozen=True)
+class StaleFigures:
+    """A section's figures written out that the reviewer edited before the figures changed:
+    what the report would print (the edit) beside what the figures now say."""
+
+    section_id: str
+    label: str  # "I.4 Tình hình, kết quả giải quyết thủ tục hành chính"
+    mine: str
+    new: str
+    differences: tuple[tuple[str, str], ...]  # (number in the edit, number now), where they differ
+
+
+@dataclass(frozen=True)
 class Readiness:
     """What a consolidated report lacks, shown before it is sent upward or downloaded."""
 
@@ -429,29 +507,114 @@ class Readiness:
     included: int
     missing: tuple[str, ...]  # units whose report is not in the figures (not submitted, or not approved)
     unapproved: tuple[str, ...]  # submitted, not yet approved: left out, or provisional figures
-    empty_sections: tuple[str, ...]  # "I.5.2 Triển khai, đơn giản hóa …": narrative sections without reviewer text
+    # "I.5.2 Triển khai, …": sections where units wrote but the reviewer did not (a section
+    # nobody wrote in prints "Không phát sinh."; one whose figures are written out counts as written).
+    empty_sections: tuple[str, ...]
     provisional: bool
+    stale_figures: tuple[StaleFigures, ...] = ()  # each needs the reviewer's choice before export or sending
 
     @property
     def complete(self) -> bool:
-        return not (self.missing or self.unapproved or self.empty_sections)
+        return not (self.missing or self.unapproved or self.empty_sections or self.stale_figures)
+
+
+_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?%?|\d+(?:,\d+)?%?")
+
+
+def number_differences(mine: str, new: str) -> tuple[tuple[str, str], ...]:
+    """The numbers that differ between two versions of the same sentences, in order:
+    "3.042" against "3.079". Lines are compared one by one, numbers by position."""
+    found: list[tuple[str, str]] = []
+    mine_lines, new_lines = _lines(mine), _lines(new)
+    for index in range(max(len(mine_lines), len(new_lines))):
+        left = _NUMBER.findall(mine_lines[index]) if index < len(mine_lines) else []
+        right = _NUMBER.findall(new_lines[index]) if index < len(new_lines) else []
+        for position in range(max(len(left), len(right))):
+            a = left[position] if position < len(left) else "—"
+            b = right[position] if position < len(right) else "—"
+            if a != b and (a, b) not in found:
+                found.append((a, b))
+    return tuple(found)
+
+
+def stale_figures(rc: RoundConsolidation) -> tuple[StaleFigures, ...]:
+    """Each edited figure text whose figures changed since it was edited."""
+    stale = []
+    for sid, part in figure_parts(rc, round_figures(rc)).items():
+        if part.stale:
+            section = rc.template.section(sid)
+            stale.append(StaleFigures(sid, f"{section.id} {section.heading}", part.edit.text, part.generated,
+                                      number_differences(part.edit.text, part.generated)))
+    return tuple(stale)
+
+
+def _written_by_units(round_: ReportingRound, states: tuple[str, ...]) -> set[str]:
+    """Sections where any included unit wrote a text or a note (one query, DISTINCT keys)."""
+    rows = db.session.execute(
+        select(SubmissionValue.key).distinct()
+        .where(SubmissionValue.submission_id.in_(_included_ids(round_, states)),
+               SubmissionValue.text_value.is_not(None), SubmissionValue.text_value != "",
+               or_(SubmissionValue.key.endswith("/text"), SubmissionValue.key.endswith("/note"))))
+    return {key.rsplit("/", 1)[0] for (key,) in rows}
 
 
 def round_readiness(round_: ReportingRound, include_submitted: bool = False) -> Readiness:
-    """Two queries: the round's submissions and the reviewer's texts."""
+    """Three queries (submissions, the reviewer's texts, the sections units wrote in); the
+    consolidation is loaded only when a figure text was edited, to see whether it went stale."""
     template = round_template(round_)
     submissions = _round_submissions(round_)
     states = included_states(include_submitted)
-    written = {section_id for section_id, n in round_texts(round_).items() if n.text.strip()}
+    texts = round_texts(round_)
+    written = {section_id for section_id, n in texts.items() if n.text.strip()}
+    by_units = _written_by_units(round_, states)
+    stale: tuple[StaleFigures, ...] = ()
+    if any(n.basis is not None for n in texts.values()):
+        stale = stale_figures(load_consolidation(round_, include_submitted, texts=False))
     return Readiness(
         expected=len(submissions),
         included=sum(1 for s in submissions if s.status in states),
         missing=tuple(s.unit.name for s in submissions if s.status not in ("submitted", "approved")),
         unapproved=tuple(s.unit.name for s in submissions if s.status == "submitted"),
-        empty_sections=tuple(f"{s.id} {s.heading}" for s in template.sections_of("narrative")
-                             if s.id not in written),
+        empty_sections=tuple(f"{s.id} {s.heading}" for s in template.sections
+                             if s.kind in TEXT_KINDS and s.id in by_units and s.id not in written and not s.figures),
         provisional=include_submitted,
+        stale_figures=stale,
     )
+
+
+FIGURE_CHOICES = {"new": "Lấy văn bản mới theo số liệu", "mine": "Giữ văn bản của tôi"}
+
+
+def figure_choices(form) -> dict[str, str]:
+    """The posted choices, "figures-<section id>" → "new" | "mine"."""
+    return {key[len("figures-"):]: str(form.get(key)) for key in form if key.startswith("figures-")}
+
+
+def figure_choices_missing(readiness: Readiness, choices: dict[str, str]) -> list[str]:
+    """The stale sections without a choice, as Vietnamese messages."""
+    return [f"Mục {s.label}: chọn lấy văn bản mới theo số liệu hay giữ văn bản của bạn."
+            for s in readiness.stale_figures if choices.get(s.section_id) not in FIGURE_CHOICES]
+
+
+def resolve_stale_figures(round_: ReportingRound, readiness: Readiness, choices: dict[str, str], user) -> None:
+    """Apply and record the reviewer's choice per stale section: "new" returns the part to
+    following the figures (the edit is removed), "mine" keeps the edit as written against
+    today's figures. Each choice is a round event (who, when, which figures). The caller commits."""
+    for stale in readiness.stale_figures:
+        choice = choices.get(stale.section_id)
+        if choice not in FIGURE_CHOICES:
+            continue
+        row = round_text(round_, figures_part(stale.section_id))
+        if row is None:
+            continue
+        if choice == "new":
+            db.session.delete(row)
+        else:
+            row.basis = stale.new
+        compared = "; ".join(f"{a} → {b}" for a, b in stale.differences)
+        db.session.add(RoundEvent(round_id=round_.id, user_id=getattr(user, "id", None),
+                                  action="figures_new" if choice == "new" else "figures_kept",
+                                  note=f"{stale.label}: {FIGURE_CHOICES[choice].lower()}" + (f" ({compared})" if compared else "")))
 
 
 def _lines(text: str) -> list[str]:

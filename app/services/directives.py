@@ -14,13 +14,38 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
-    Directive, DirectiveAssignment, DirectiveAttachment, DirectiveLog, DirectiveTask, OrgUnit, ReportingRound,
-    RoundFollowUp, Submission, SubmissionValue, User,
+    Directive,
+    DirectiveAssignment,
+    DirectiveAttachment,
+    DirectiveLog,
+    DirectiveTask,
+    OrgUnit,
+    ReportingRound,
+    RoundFollowUp,
+    Submission,
+    SubmissionValue,
+    User,
 )
 from ..reporting.clock import utcnow, vn_today
 from ..reporting.directives import (
-    ASSIGN_GROUPS, COUNT_LABELS, COUNT_ORDER, DONE, MISSING, STATUSES, TERRITORIAL, AssignedUnit, DirectiveReport, TaskReport,
-    directive_name, followup_sentence, group_texts, is_overdue, reminder_text, scope_text, status_counts, suggestion,
+    ASSIGN_GROUPS,
+    COUNT_LABELS,
+    COUNT_ORDER,
+    DONE,
+    MISSING,
+    STATUSES,
+    TERRITORIAL,
+    AssignedUnit,
+    DirectiveReport,
+    TaskReport,
+    directive_name,
+    followup_sentence,
+    group_texts,
+    is_overdue,
+    reminder_text,
+    scope_text,
+    status_counts,
+    suggestion,
 )
 from ..reporting.keys import FOLLOWUP_PARTS, SEP, followup_key, parse_followup_key
 from ..reporting.periods import period_label

@@ -18,7 +18,12 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import DocumentSettings, OrgUnit
 from .export_model import (
-    COMMITTEE_KINDS, DEFAULT_DISTRIBUTION, DEFAULT_SIGNER_PREFIX, DEFAULT_SIGNER_TITLE, Signature, lines,
+    COMMITTEE_KINDS,
+    DEFAULT_DISTRIBUTION,
+    DEFAULT_SIGNER_PREFIX,
+    DEFAULT_SIGNER_TITLE,
+    Signature,
+    lines,
 )
 
 # The head of an office by the first word of its name (Nghị định 30: the head signs in person).

@@ -3,23 +3,24 @@
 A round costs the consolidation's fixed queries plus one for the officers, one for the
 settings and the parent unit; a submission a handful. Never one query per unit.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select
 
-from .consolidation import RoundConsolidation, coverage_text, edited_figures, round_figures, submission_figures
-from .directives import directive_reports, submission_reports
-from .submissions import plain_values, stored_values
-from ..reporting.clock import vn_today
 from ..extensions import db
 from ..models import OrgUnit, Submission, SubmissionDocument, User
+from ..reporting.clock import vn_today
 from ..reporting.consolidation import UnitInput, consolidate
 from ..reporting.keys import note_key
-from .rounds import round_label, round_template, round_window, submitted_late
+from .consolidation import RoundConsolidation, coverage_text, edited_figures, figures_and_notes, submission_figures
+from .directives import directive_reports, submission_reports
 from .document_settings import signature_for
 from .export_model import ExportParts, UnitStatus, committee_name
+from .rounds import round_label, round_template, round_window, submitted_late
+from .submissions import plain_values, stored_values
 from .trends import consolidated_sums, round_trend
 
 
@@ -64,6 +65,9 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
     unit = round_.unit
     parent = unit.parent
     receiving = unit_title(parent)
+    written, comparison_notes = figures_and_notes(rc)
+    # Coverage, then any comparison left out and why (like for like, design §8).
+    coverage = "; ".join([coverage_text(rc).rstrip(".")] + comparison_notes) + "."
     return ExportParts(
         template=rc.template, result=rc.result,
         period_label=round_label(round_), period_window=round_window(round_),
@@ -71,14 +75,15 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         issuing_body=unit_title(unit), parent_body=unit_title(parent),
         place_name=unit.place_name or unit.name, year=vn_today().year,
         reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text and n.basis is None},
-        figure_sentences=edited_figures(rc, round_figures(rc)),
-        coverage_text=coverage_text(rc),
+        figure_sentences=edited_figures(rc, written),
+        coverage_text=coverage,
         provisional=bool(rc.result.provisional_units),
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
         completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, round_.id, receiving),
         created=created_at(round_), followup=directive_reports(rc.followup),
-        trend=round_trend(round_, current=consolidated_sums(rc)),
+        trend=round_trend(round_, current=consolidated_sums(rc), current_units=(len(rc.included), len(rc.submissions)),
+                          current_provisional=bool(rc.result.provisional_units)),
     )
 
 

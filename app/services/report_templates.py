@@ -31,6 +31,8 @@ from ..reporting.template_check import (
 )
 from ..reporting.template_edit import compare, to_toml, variant_problems
 from ..reporting.templates import ReportTemplate, load_template_text, shipped_templates
+from .access import is_system_admin
+from .admin_log import record_admin_action
 from .errors import NotFound
 from .orgtree import ancestors_ids
 
@@ -53,7 +55,7 @@ def data_of(source: str) -> dict:
 
 def owner_for(user: User) -> int | None:
     """The unit whose subtree the user's templates serve; None for the whole installation."""
-    return None if getattr(user, "system_admin", False) else user.unit_id
+    return None if is_system_admin(user) else user.unit_id
 
 
 def _chain(unit: OrgUnit | None) -> list[int]:
@@ -64,7 +66,7 @@ def _chain(unit: OrgUnit | None) -> list[int]:
 def _may_manage(user: User, row: TemplateVersion) -> bool:
     """An administrator manages the versions of his own unit and of the units below it; the
     system administrator (or one at a top unit) those of the whole installation too."""
-    if getattr(user, "system_admin", False):
+    if is_system_admin(user):
         return True
     if row.unit_id is None:
         return user.unit is not None and user.unit.parent_id is None
@@ -75,7 +77,7 @@ def _may_manage(user: User, row: TemplateVersion) -> bool:
 def _visible_filter(user: User):
     """Versions an administrator sees: those serving his unit (his ancestors', the
     installation's) and those of his subtree."""
-    if getattr(user, "system_admin", False):
+    if is_system_admin(user):
         return True
     chain = _chain(user.unit)
     below = select(OrgUnit.id).where(OrgUnit.path.startswith(user.unit.path)) if user.unit is not None else None
@@ -265,6 +267,8 @@ def publish_draft(row: TemplateVersion, user: User) -> tuple[TemplateCheck, list
     row.title = check.template.title[:300]
     row.created_at = row.updated_at = utcnow()
     row.created_by_id = user.id
+    record_admin_action(user, "template.publish", (version_label(row), row.unit_id), None,
+                        {"mã mẫu": row.code, "phiên bản": row.version, "tên": row.title, "sao chép từ": row.based_on})
     return check, []
 
 
@@ -308,6 +312,8 @@ def withdraw(row: TemplateVersion, user: User) -> None:
                               "hãy xuất bản một phiên bản mới để các đợt sau dùng.")
     row.status = "withdrawn"
     row.updated_at = utcnow()
+    record_admin_action(user, "template.withdraw", (version_label(row), row.unit_id), {"tình trạng": "đã xuất bản"},
+                        {"tình trạng": "đã thu hồi"})
 
 
 def may_withdraw(user: User, rows: list[TemplateVersion]) -> set[int]:

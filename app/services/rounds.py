@@ -1,4 +1,5 @@
 """Reporting rounds and submissions: the service layer between views and the domain."""
+
 from __future__ import annotations
 
 import functools
@@ -10,17 +11,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..reporting.clock import format_day, to_local, vn_today
 from ..models import (
-    ChangeLog, DeadlineExtension, OrgUnit, ReportingRound, RoundEvent, Submission, SubmissionValue, User,
+    ChangeLog,
+    DeadlineExtension,
+    OrgUnit,
+    ReportingRound,
+    RoundEvent,
+    Submission,
+    SubmissionValue,
+    User,
 )
+from ..reporting.clock import format_day, to_local, vn_today
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.text import clean_text
 from ..reporting.validation import carried_over
-from .access import can_review_round
-from .errors import Invalid, NotFound
+from .access import can_act_on_round, can_review_round
 from .catalogue import catalogue_snapshot
+from .errors import Forbidden, Invalid, NotFound
 from .ids import get_row
 from .orgtree import series_units, unit_order
 from .workdays import work_calendar
@@ -281,3 +289,17 @@ def load_round(user, round_id: int) -> ReportingRound:
     if round_ is None or not can_review_round(user, round_):
         raise NotFound()
     return round_
+
+
+def load_round_to_act(user, round_id: int) -> ReportingRound:
+    """A round the user changes something in (status, reminders, deadlines, texts, sending
+    upward): out of scope is 404, in scope but another unit's round is 403 — one rule,
+    ``can_act_on_round``, for every write in a round."""
+    round_ = load_round(user, round_id)
+    if not can_act_on_round(user, round_):
+        raise Forbidden(ACT_REFUSED.format(unit=round_.unit.name))
+    return round_
+
+
+ACT_REFUSED = ("Đợt báo cáo này do {unit} tổng hợp: cấp trên chỉ xem, việc ghi nhận, gia hạn, duyệt hay "
+               "tổng hợp do cán bộ tổng hợp của đơn vị đó thực hiện.")

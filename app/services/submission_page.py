@@ -9,12 +9,22 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import cell_key, field_key, followup_key, group_key, parse_key, text_key, total_key
+from ..reporting.diff import key_label
+from ..reporting.documents import documents_outside_period
+from ..reporting.keys import (
+    EXPLAIN_PREFIX,
+    cell_key,
+    field_key,
+    followup_key,
+    group_key,
+    parse_key,
+    text_key,
+    total_key,
+)
 from ..reporting.templates import ReportTemplate, Section
 from ..reporting.validation import Finding, compute, compute_section, findings_by_key, previous_reference, validate
 from .directives import FollowUp, submission_followup
 from .rounds import round_template
-from ..reporting.keys import EXPLAIN_PREFIX
 from .submissions import display, explanations, plain_values, previous_values, stored_values
 
 SECTION_STATES = {"empty": "Chưa nhập", "progress": "Đang nhập", "errors": "Có lỗi", "complete": "Đã xong"}
@@ -83,7 +93,7 @@ class SubmissionPage:
         return "error" if "error" in severities else ("warning" if severities else "")
 
     def section_state(self, section: Section) -> str:
-        if any(f.section_id == section.id and f.severity == "error" for f in self.findings):
+        if self.section_errors(section):
             return "errors"
         if section.kind == "narrative":
             return "complete" if self.values.get(text_key(section.id)) else "empty"
@@ -124,7 +134,8 @@ class SubmissionPage:
 
     @property
     def errors_count(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
+        """Rule errors and values that could not be saved (a refused save's page counts them too)."""
+        return sum(1 for f in self.findings if f.severity == "error") + len(self.errors)
 
     @property
     def warnings(self) -> list[Finding]:
@@ -132,6 +143,9 @@ class SubmissionPage:
 
     def unexplained(self) -> list[Finding]:
         return [f for f in self.warnings if not self.explained.get(finding_id(f))]
+
+    def key_label(self, key: str) -> str:
+        return key_label(self.template, key)
 
     def last_saved(self):
         times = [row.updated_at for row in self.stored.values() if row.updated_at]
@@ -184,6 +198,7 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
         select(SubmissionDocument).where(SubmissionDocument.submission_id == submission.id)
         .order_by(SubmissionDocument.position, SubmissionDocument.id)
     ).all()
+    findings += documents_outside_period(documents, submission.round.date_from, submission.round.date_to)
     comments: dict[str, list[ReviewComment]] = {}
     if submission.status in ("returned", "draft", "submitted"):
         latest = db.session.scalar(select(db.func.max(ReviewComment.return_number)).where(ReviewComment.submission_id == submission.id))

@@ -8,21 +8,22 @@ from datetime import datetime
 from typing import Collection, NamedTuple
 
 from sqlalchemy import bindparam, insert, or_, select, update
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
 from ..reporting.clock import utcnow
+from ..reporting.documents import DOCUMENT_PERIOD_RULE
 from ..reporting.keys import EXPLAIN_PREFIX, parse_key, task_id_of
 from ..reporting.lifecycle import is_locked, next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.rows import combine_series
-from ..reporting.text import clean_text
 from ..reporting.templates import ReportTemplate
+from ..reporting.text import clean_text
 from ..reporting.validation import parse_value
 from .access import can_act_on_round, can_review_submission, can_view_unit
 from .directives import allowed_task_ids
@@ -30,7 +31,6 @@ from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
 from .orgtree import series_units, unit_sort_key
 from .rounds import effective_deadline, round_period
-
 
 
 class StoredValue(NamedTuple):
@@ -247,7 +247,7 @@ def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
     """"_explain:<rule id>:<16 hex>" for a rule of this template (see page.finding_id)."""
     rule_id, _, digest = key[len(EXPLAIN_PREFIX):].partition(":")
     return (len(digest) == 16 and all(c in "0123456789abcdef" for c in digest)
-            and any(rule.id == rule_id for rule in template.rules))
+            and (rule_id == DOCUMENT_PERIOD_RULE or any(rule.id == rule_id for rule in template.rules)))
 
 
 def _write(submission_id: int, key: str, expected_version: int, columns: dict) -> bool:

@@ -20,7 +20,9 @@
   });
 
   // --- Suggestion: put a group's text into the reviewer's box, which then autosaves ------
-  // Without JavaScript the form posts and the server appends it instead.
+  // Without JavaScript the form posts and the server appends it instead (asking first when
+  // a line is already there). A group already in the text (marked by the server, inserted
+  // here, or found in the box) is inserted again only after a confirm.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert-into]");
     if (!button) return;
@@ -28,9 +30,13 @@
     var text = button.form && button.form.elements.text;
     if (!box || !text) return;
     event.preventDefault();
+    var present = text.value.split("\n").filter(function (line) { return line.trim() && box.value.indexOf(line) !== -1; });
+    if ((button.hasAttribute("data-inserted") || present.length) &&
+        !window.confirm("Ý này đã có trong nội dung tổng hợp. Vẫn chèn lại?")) return;
     box.value = box.value.replace(/\s+$/, "") + (box.value.trim() ? "\n" : "") + text.value;
     box.dispatchEvent(new Event("input", { bubbles: true }));
     if (window.htmx) htmx.trigger(box, "change");
+    button.setAttribute("data-inserted", "1");
     button.textContent = "Đã chèn";
     box.focus();
   });
@@ -45,12 +51,18 @@
     if (version) version.value = button.getAttribute("data-version");
     var msg = document.getElementById("msg-" + button.getAttribute("data-for"));
     if (msg) msg.textContent = "Đã dùng giá trị trên máy chủ";
-    if (input) { input.classList.remove("invalid"); forgetLocal(input); }
+    if (input) { input.classList.remove("invalid"); forgetLocal(input); settled(input); }
+  });
+  // "Giữ giá trị của tôi" saves from the conflict message's button, not from the field.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = event.detail.elt, xhr = event.detail.xhr;
+    if (!(button.closest && button.closest(".conflict")) || !xhr || xhr.status !== 200) return;
+    var input = document.getElementById((event.detail.target && event.detail.target.id || "").replace(/^msg-/, ""));
+    if (input && input.matches("[data-key]")) { input.setAttribute("data-saved", input.value); forgetLocal(input); settled(input); }
   });
 
-  // --- Narratives: keep unsaved text in the browser until the server has it ------------
+  // --- Texts outside a report (the reviewer's consolidated texts): kept in the browser ----
   function localKey(el) { return el.getAttribute("data-local"); }
-  function forgetLocal(el) { if (localKey(el)) try { localStorage.removeItem(localKey(el)); } catch (e) { /* private mode */ } }
   function counter(el) {
     var c = document.querySelector('[data-counter-for="' + el.id + '"]');
     if (c) c.textContent = el.value.length + "/" + el.getAttribute("data-max") + " ký tự";
@@ -59,8 +71,8 @@
     var el = event.target;
     if (el.matches && el.matches("textarea[data-local]")) {
       try { localStorage.setItem(localKey(el), el.value); } catch (e) { /* full or private */ }
-      counter(el);
     }
+    if (el.matches && el.matches("textarea[data-max]")) counter(el);
   });
   function restoreLocal(root) {
     (root || document).querySelectorAll("textarea[data-local]").forEach(function (el) {
@@ -72,21 +84,140 @@
         var msg = document.getElementById("msg-" + el.id);
         if (msg) msg.innerHTML = '<span class="pending">Khôi phục nội dung chưa lưu từ máy này — đang lưu…</span>';
         if (window.htmx) htmx.trigger(el, "change");
-      } else if (kept !== null) { forgetLocal(el); }
+      } else if (kept !== null) { try { localStorage.removeItem(localKey(el)); } catch (e) { /* private mode */ } }
     });
   }
 
+  // --- Drafts: every value of a report not yet acknowledged stays on this device ----------
+  // One entry per (user, submission) in localStorage: {key: {v: typed text, ver: the version
+  // the officer typed it against}}. Written on each keystroke, removed when the server has the
+  // value, replayed when the report is next opened (the version makes a changed server value
+  // a conflict, never an overwrite), and removed for the user at logout (offices share PCs).
+  var draftKept = true;
+  function draftName() {
+    var host = document.querySelector("[data-draft]");
+    return host ? host.getAttribute("data-draft") : null;
+  }
+  function readDraft() {
+    var name = draftName();
+    if (!name) return {};
+    try { return JSON.parse(localStorage.getItem(name) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function writeDraft(draft) {
+    var name = draftName();
+    if (!name) return;
+    try {
+      if (Object.keys(draft).length) localStorage.setItem(name, JSON.stringify(draft)); else localStorage.removeItem(name);
+      draftKept = true;
+    } catch (e) { draftKept = false; }
+  }
+  function versionOf(el) { var v = document.getElementById("ver-" + el.id); return v ? v.value : ""; }
+  function keepLocal(el) {
+    var draft = readDraft();
+    draft[el.getAttribute("data-key")] = { v: el.value, ver: versionOf(el) };
+    writeDraft(draft);
+  }
+  function forgetLocal(el, value) {
+    var draft = readDraft(), key = el.getAttribute("data-key"), entry = draft[key];
+    if (entry && (value === undefined || entry.v === value)) { delete draft[key]; writeDraft(draft); }
+  }
+  function replayDraft() {
+    var draft = readDraft(), keys = Object.keys(draft), stranded = [];
+    if (!keys.length) return;
+    keys.forEach(function (key) {
+      var el = null;
+      document.querySelectorAll("[data-key]").forEach(function (c) { if (!el && c.getAttribute("data-key") === key) el = c; });
+      if (!el) { stranded.push(key); return; }
+      if (draft[key].v.trim() === savedValue(el).trim()) { delete draft[key]; return; }
+      el.value = draft[key].v;
+      var version = document.getElementById("ver-" + el.id);
+      if (version) version.value = draft[key].ver;
+      dirty(el);
+      setMessage(el, '<span class="pending">Giá trị nhập trên máy này, chưa gửi — đang gửi…</span>');
+      if (navigator.onLine === false) { if (failed.indexOf(el) < 0) failed.push(el); }
+      else if (window.htmx) htmx.trigger(el, "change");
+    });
+    writeDraft(draft);
+    showStranded(draft, stranded);
+    refreshPageStatus();
+  }
+  // Values kept for a report that no longer takes them here (submitted, locked): shown, never dropped unasked.
+  function showStranded(draft, keys) {
+    var host = document.querySelector("[data-draft]");
+    if (!keys.length || !host) return;
+    var box = document.createElement("div");
+    box.className = "flash flash-warning stranded";
+    box.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = keys.length + " ô nhập trên máy này chưa gửi được vì báo cáo không còn sửa được ở đây "
+      + "(đã nộp hoặc đã khóa). Ghi lại các giá trị dưới đây rồi đề nghị cấp trên trả lại báo cáo để nhập:";
+    var list = document.createElement("ul");
+    keys.forEach(function (key) {
+      var li = document.createElement("li");
+      li.textContent = "Mục " + key.split("/")[0] + " (" + key + "): " + draft[key].v;
+      list.appendChild(li);
+    });
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.textContent = "Đã ghi lại — xóa khỏi máy này";
+    drop.addEventListener("click", function () {
+      var d = readDraft();
+      keys.forEach(function (k) { delete d[k]; });
+      writeDraft(d);
+      box.remove();
+    });
+    box.appendChild(p); box.appendChild(list); box.appendChild(drop);
+    host.insertBefore(box, host.firstChild);
+  }
+  // Logging out forgets this user's drafts on this device.
+  document.addEventListener("submit", function (event) {
+    var form = event.target, user = form.getAttribute && form.getAttribute("data-logout-user");
+    if (!user) return;
+    try {
+      var prefix = "tonghop:draft:" + user + ":";
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var name = localStorage.key(i);
+        if (name && name.indexOf(prefix) === 0) localStorage.removeItem(name);
+      }
+    } catch (e) { /* private mode: nothing was kept */ }
+  });
+
   // --- Autosave states, exact per cell; retry with backoff when a save fails -------------
-  // A cell is pending from its first changed keystroke until the server has answered the
-  // save of its current value. The page says "Đã lưu" only when nothing is pending.
-  var inflight = [], failed = [], retryTimer = null, retryDelay = 0, lastSavedAt = "";
+  // A cell is dirty from its first changed keystroke until the server has acknowledged its
+  // current value. The page says "Đã lưu" only when no cell is dirty.
+  var dirtyCells = [], inflight = [], failed = [], refused = [], blocked = [], blockedReason = "";
+  var retryTimer = null, retryDelay = 0, lastSavedAt = "", initialStatus = null;
   function savedValue(el) { return el.hasAttribute("data-saved") ? el.getAttribute("data-saved") : el.defaultValue; }
   function unchanged(el) { return el.value.trim() === savedValue(el).trim(); }
   function remove(list, el) { var i = list.indexOf(el); if (i >= 0) list.splice(i, 1); }
+  function dirty(el) { if (dirtyCells.indexOf(el) < 0) dirtyCells.push(el); }
+  function settled(el) {
+    [dirtyCells, failed, refused, blocked].forEach(function (list) { remove(list, el); });
+    refreshPageStatus();
+  }
+  function cells(n) { return n + " ô"; }
   function refreshPageStatus() {
-    if (failed.length) pageStatus("Chưa lưu được " + failed.length + " ô, đang thử lại…", "failed");
-    else if (inflight.length) pageStatus("Đang lưu " + inflight.length + " ô…", "saving");
+    dirtyCells = dirtyCells.filter(function (el) { return document.body.contains(el); });
+    var unsent = dirtyCells.length;
+    if (blocked.length) {
+      var el = document.getElementById("save-status");
+      if (el) {
+        el.className = "save-status failed";
+        el.textContent = blockedReason + " ";
+        var link = document.createElement("a");
+        link.href = blockedReason.indexOf("đăng nhập") >= 0
+          ? "/login?next=" + encodeURIComponent(location.pathname) : location.pathname;
+        link.textContent = (blockedReason.indexOf("đăng nhập") >= 0 ? "Đăng nhập lại" : "Tải lại trang")
+          + " để gửi " + cells(blocked.length);
+        el.appendChild(link);
+      }
+    } else if (failed.length && navigator.onLine === false) pageStatus(cells(unsent) + " chưa gửi được — sẽ gửi khi có mạng", "failed");
+    else if (failed.length) pageStatus("Chưa lưu được " + cells(failed.length) + ", đang thử lại…", "failed");
+    else if (inflight.length) pageStatus("Đang lưu " + cells(inflight.length) + "…", "saving");
+    else if (refused.length) pageStatus(cells(refused.length) + " chưa hợp lệ — chưa lưu", "error");
+    else if (unsent) pageStatus(cells(unsent) + " chưa lưu…", "saving");
     else if (lastSavedAt) pageStatus("Đã lưu lúc " + lastSavedAt, "saved");
+    else if (initialStatus !== null) pageStatus(initialStatus, "");
   }
   function setMessage(el, html) {
     var msg = document.getElementById("msg-" + el.id);
@@ -95,14 +226,35 @@
   document.addEventListener("input", function (event) {
     var el = event.target;
     if (!(el.matches && el.matches("[data-key]"))) return;
-    setMessage(el, unchanged(el) ? "" : '<span class="pending">Chưa lưu…</span>');
+    el._flushed = null;
+    if (unchanged(el) && failed.indexOf(el) < 0 && inflight.indexOf(el) < 0) {
+      clearRefusal(el);
+      forgetLocal(el);
+      settled(el);
+      setMessage(el, "");
+      return;
+    }
+    dirty(el);
+    keepLocal(el);
+    setMessage(el, '<span class="pending">Chưa lưu…</span>');
+    refreshPageStatus();
   });
-  // An unchanged value (retyped, or a 0 over a 0) sends nothing and leaves no pending state.
+  function clearRefusal(el) {
+    el.classList.remove("invalid");
+    el.setAttribute("aria-invalid", "false");
+  }
+  // An unchanged value (retyped, or a 0 over a 0) sends nothing, and clears a refusal of the
+  // value typed before it: the stored value stands.
   document.addEventListener("htmx:confirm", function (event) {
     var el = event.detail.elt;
     if (el.matches && el.matches("[data-key]") && unchanged(el) && failed.indexOf(el) < 0) {
       event.preventDefault();
+      var msg = document.getElementById("msg-" + el.id);
+      if (msg && msg.querySelector(".error")) msg.innerHTML = "";
+      clearRefusal(el);
       setMessage(el, "");
+      forgetLocal(el);
+      settled(el);
     }
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -110,7 +262,13 @@
     if (!(el.matches && el.matches("[data-key]"))) return;
     el._sending = el.value;
     if (inflight.indexOf(el) < 0) inflight.push(el);
+    dirty(el);
     refreshPageStatus();
+  });
+  // An expired login answers 401 with HX-Redirect: stay, keep the values, say what to do.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var el = event.detail.elt, xhr = event.detail.xhr;
+    if (el.matches && el.matches("[data-key]") && xhr && xhr.status === 401) event.preventDefault();
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var el = event.detail.elt, xhr = event.detail.xhr;
@@ -120,24 +278,39 @@
     if (status === 0 || status >= 500) { markFailed(el, xhr); return; }
     remove(failed, el);
     if (!failed.length) retryDelay = 0;
+    if (status === 401 || status === 403 || status === 400) {
+      blockedReason = status === 401 ? "Phiên đăng nhập đã hết, các giá trị vẫn giữ trên máy này."
+        : status === 403 ? "Báo cáo không còn sửa được ở đây (đã nộp hoặc đã khóa); các giá trị vẫn giữ trên máy này."
+        : "Trang đã hết hạn, các giá trị vẫn giữ trên máy này.";
+      if (blocked.indexOf(el) < 0) blocked.push(el);
+      setMessage(el, '<span class="error">Chưa gửi được</span>');
+      refreshPageStatus();
+      return;
+    }
+    remove(blocked, el);
     var invalid = status === 422 || status === 409;
     el.classList.toggle("invalid", invalid);
     el.setAttribute("aria-invalid", invalid ? "true" : "false");
     if (status === 200) {
       el.setAttribute("data-saved", el._sending);
-      forgetLocal(el);
+      forgetLocal(el, el._sending);
+      remove(refused, el);
       lastSavedAt = xhr.getResponseHeader("X-Saved-At") || lastSavedAt;
-      if (!unchanged(el)) setMessage(el, '<span class="pending">Chưa lưu…</span>');
+      if (unchanged(el)) remove(dirtyCells, el);
+      else setMessage(el, '<span class="pending">Chưa lưu…</span>');
       refreshPageStatus();
     } else if (status === 409) {
       pageStatus("Có ô bị sửa đồng thời — chọn giá trị cần giữ", "error");
     } else if (status === 422) {
-      pageStatus("Có ô chưa hợp lệ — chưa lưu", "error");
+      if (refused.indexOf(el) < 0) refused.push(el);
+      refreshPageStatus();
     }
   });
   function markFailed(el, xhr) {
     if (failed.indexOf(el) < 0) failed.push(el);
-    setMessage(el, '<span class="error">Chưa lưu được — đang thử lại</span>');
+    dirty(el);
+    setMessage(el, navigator.onLine === false ? '<span class="error">Chưa gửi được — giữ trên máy này, sẽ gửi khi có mạng</span>'
+      : '<span class="error">Chưa lưu được — đang thử lại</span>');
     // The server names its wait during maintenance (503 + Retry-After); else back off 2, 4, 8… 60 s.
     var after = xhr && parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
     retryDelay = after > 0 ? after * 1000 : Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
@@ -156,9 +329,51 @@
       if (document.body.contains(el) && window.htmx) htmx.trigger(el, "change"); else remove(failed, el);
     });
   }
-  window.addEventListener("online", function () { if (failed.length) retry(); });
+  window.addEventListener("online", function () { if (failed.length) retry(); refreshPageStatus(); });
+  window.addEventListener("offline", refreshPageStatus);
+
+  // --- Leaving the page: send what is pending, with keepalive --------------------------
+  // A value typed and left at once (Back, F5, another address, the tab closed) never had its
+  // change event; htmx's own request would die with the page. Each pending value goes in a
+  // keepalive request (the CSRF token and the version the officer saw); the draft above keeps
+  // it if even that fails. While the page lives on (only hidden), the answer is applied.
+  function csrfToken() {
+    var holder = document.getElementById("page");
+    try { return JSON.parse(holder.getAttribute("data-hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function flushPending() {
+    var token = csrfToken();
+    dirtyCells.forEach(function (el) {
+      if (!document.body.contains(el) || unchanged(el) || el._flushed === el.value || blocked.indexOf(el) >= 0) return;
+      var key = el.getAttribute("data-key"), value = el.value, url = el.getAttribute("data-hx-post");
+      if (!url || !window.fetch) return;
+      el._flushed = value;
+      var body = new URLSearchParams();
+      body.append("v." + key, value);
+      body.append("ver." + key, versionOf(el));
+      fetch(url, { method: "POST", body: body, keepalive: true, credentials: "same-origin",
+                   headers: { "X-CSRFToken": token, "HX-Request": "true" } })
+        .then(function (response) {
+          if (response.status !== 200) { el._flushed = null; return; }
+          return response.text().then(function (html) {
+            var match = /name="ver\.[^"]*" value="(\d+)"/.exec(html);
+            var version = document.getElementById("ver-" + el.id);
+            if (match && version) version.value = match[1];
+            el.setAttribute("data-saved", value);
+            forgetLocal(el, value);
+            lastSavedAt = response.headers.get("X-Saved-At") || lastSavedAt;
+            if (el.value === value) { setMessage(el, '<span class="saved">Đã lưu lúc ' + lastSavedAt + "</span>"); settled(el); }
+          });
+        })
+        .catch(function () { el._flushed = null; });
+    });
+  }
+  window.addEventListener("pagehide", flushPending);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flushPending(); });
+  // Ask before leaving only when a value could be neither sent nor kept on this device.
   window.addEventListener("beforeunload", function (event) {
-    if (failed.length || inflight.length) { event.preventDefault(); event.returnValue = ""; }
+    var pending = dirtyCells.filter(function (el) { return !unchanged(el); });
+    if (pending.length && !draftKept) { event.preventDefault(); event.returnValue = ""; }
   });
 
   // --- Tables: keyboard movement between cells -----------------------------------------
@@ -269,5 +484,8 @@
     if (menu && window.matchMedia) menu.open = !window.matchMedia("(max-width: 700px)").matches;
   }
 
-  document.addEventListener("DOMContentLoaded", function () { restoreLocal(document); fitSectionMenu(); openAtFirstComment(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    var status = document.getElementById("save-status");
+    initialStatus = status && !status.querySelector("a") ? status.textContent : null;
+    restoreLocal(document); replayDraft(); fitSectionMenu(); openAtFirstComment(); });
 })();

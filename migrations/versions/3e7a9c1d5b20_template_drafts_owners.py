@@ -1,7 +1,7 @@
 """templates: drafts (no version number yet), withdrawn versions, the unit a version serves
 
 Revision ID: 3e7a9c1d5b20
-Revises: 7c1e5a9d3f20
+Revises: a25f0b7c9d11
 Create Date: 2026-12-07 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '3e7a9c1d5b20'
-down_revision = '7c1e5a9d3f20'
+down_revision = 'a25f0b7c9d11'
 branch_labels = None
 depends_on = None
 

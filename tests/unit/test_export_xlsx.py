@@ -8,14 +8,12 @@ import openpyxl
 import pytest
 
 from app.exports.layout import header_cells
-from app.services.export_model import ExportParts, UnitStatus
 from app.exports.xlsx import write_round_workbook
 from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.keys import text_key
 from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates
-from tests.fixtures.seeds import (
-    SEED002_CATALOGUE, SEED002_LAND_SUBTOTAL, SEED002_TOTAL, seed002_values, seed003_values,
-)
+from app.services.export_model import ExportParts, UnitStatus
+from tests.fixtures.seeds import SEED002_CATALOGUE, SEED002_LAND_SUBTOTAL, SEED002_TOTAL, seed002_values, seed003_values
 
 HALF_COLUMNS = "CDEFGHIJKLMN"  # (3)…(14) of the half-year annex
 
@@ -188,13 +186,19 @@ def test_narrative_sheet_is_long_format_with_the_reviewers_text_first(quarterly_
     section_rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0].startswith("7.")]
     assert section_rows[0][1:] == ("UBND huyện Hoằng Hóa (tổng hợp)", "@Toàn huyện đã tuyên truyền.")
     assert [r[1] for r in section_rows[1:]] == ["Xã Hoàng Kim", "Xã Hoằng Trung"]  # unit order
+    # Only sections and units with text: never a page of "(Không có nội dung)".
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert all(r[2] for r in rows) and not any(r[0].startswith("1.") for r in rows)
+    assert all(ws.row_dimensions[n].height >= 15 for n in range(2, len(rows) + 2))
 
 
 def test_indicators_and_survey_sheets_hold_summed_numbers(quarterly_book):
     ws = quarterly_book["Chỉ tiêu"]
     published = row_of(ws, "Số TTHC thuộc thẩm quyền giải quyết được công bố, niêm yết công khai")
     assert ws[f"C{published}"].value == 201 and ws[f"C{published}"].data_type == "n"
-    assert ws[f"C{row_of(ws, 'Tổng số TTHC thuộc thẩm quyền giải quyết')}"].value is None  # a catalogue size: no sum
+    # A catalogue size: the page's number, and the note says whose it is (never a bare sum).
+    catalogue = row_of(ws, "Tổng số TTHC thuộc thẩm quyền giải quyết")
+    assert ws[f"C{catalogue}"].value == 201 and ws[f"D{catalogue}"].value == "Cộng của 1 đơn vị, mỗi đơn vị 201"
     survey = quarterly_book["Khảo sát"]
     very = row_of(survey, "Rất hài lòng", "A")
     assert survey[f"B{very}"].value == 172

@@ -6,12 +6,7 @@ import time
 
 import pytest
 
-from app.reporting.template_check import (
-    LIMITS,
-    budget_text,
-    check_template_source,
-    locate,
-)
+from app.reporting.template_check import LIMITS, budget_text, check_template_source, locate
 from app.reporting.templates import TemplateError, load_template_text, shipped_templates
 from app.reporting.validation import fill
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CatalogueField, ChangeLog, OrgUnit, SubmissionValue, UnitMove, UnitSuccession
+from app.reporting.templates import shipped_templates
 from app.services.consolidation import load_consolidation
 from app.services.rounds import default_expected_units
 from app.services.submissions import previous_values
-from app.reporting.templates import shipped_templates
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_user, set_values, submission_for
 

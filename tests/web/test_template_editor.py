@@ -13,7 +13,7 @@ from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import TemplateVersion
+from app.models import AdminLog, TemplateVersion
 from app.reporting.periods import default_deadline, make_period
 from app.reporting.template_edit import to_toml
 from app.reporting.templates import shipped_templates
@@ -154,6 +154,10 @@ def test_the_draft_is_never_the_published_version_and_a_round_keeps_what_it_open
     assert client.post(f"/admin/templates/versions/{second.id}/withdraw").status_code == 303
     db.session.expire_all()
     assert second.status == "withdrawn" and first.status == "published"
+    logged = [(e.kind, e.action, e.target) for e in db.session.scalars(select(AdminLog).order_by(AdminLog.id))]
+    assert logged == [("template", "publish", f"monthly_tthc phiên bản {first.version}, Tỉnh Thử Nghiệm"),
+                      ("template", "publish", f"monthly_tthc phiên bản {second.version}, Tỉnh Thử Nghiệm"),
+                      ("template", "withdraw", f"monthly_tthc phiên bản {second.version}, Tỉnh Thử Nghiệm")]
     assert available_templates(world["district"])["monthly_tthc"].version == first.version
 
 
