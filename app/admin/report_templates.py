@@ -5,15 +5,9 @@ compares two versions side by side and withdraws a version no round uses."""
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+import re
+
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -22,6 +16,7 @@ from ..reporting.periods import CONVENTION_LABELS, KIND_LABELS
 from ..reporting.template_check import MAX_SOURCE, budget_text, check_template_source
 from ..reporting.template_edit import (
     CONSOLIDATE_LABELS,
+    LEVEL_LABELS,
     NEW_SECTION_KINDS,
     ROLE_LABELS,
     ROWS_SOURCE_LABELS,
@@ -76,7 +71,7 @@ def template_labels():
     return {"template_budget": budget_text(), "kind_labels": KIND_LABELS, "convention_labels": CONVENTION_LABELS,
             "section_kind_labels": SECTION_KIND_LABELS, "consolidate_labels": CONSOLIDATE_LABELS,
             "role_labels": ROLE_LABELS, "rows_source_labels": ROWS_SOURCE_LABELS, "severity_labels": SEVERITY_LABELS,
-            "new_section_kinds": NEW_SECTION_KINDS}
+            "new_section_kinds": NEW_SECTION_KINDS, "level_labels": LEVEL_LABELS}
 
 
 @bp.get("/templates")
@@ -198,6 +193,12 @@ def _editor_context(row, message: str = "") -> dict:
                 issue.message if shown else f"{issue.where}: {issue.message}")
         elif part == "top" and slot in ("title", "legal_basis", "form_code", "frequency", "period_convention"):
             top.setdefault(slot, []).append(issue.message)
+        elif part == "top" and slot == "levels":
+            # "levels.district.opening" beside that input; anything else at the head of the levels.
+            level_slot = "level-" + "-".join(issue.path.split(".")[1:3])
+            known = re.fullmatch(r"level-\w+-(opening|legal_basis|recipient)", level_slot)
+            top.setdefault(level_slot if known else "levels", []).append(
+                issue.message if known else f"{issue.where}: {issue.message}")
         else:
             general.append(issue)
     rules = data.get("rules") if isinstance(data.get("rules"), list) else []

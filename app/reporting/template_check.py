@@ -227,7 +227,7 @@ def _split(error: str) -> tuple[str, str]:
     head, _, tail = rest.partition(" ")
     if tail and _SEGMENT.fullmatch(head.split(".")[0]) and ("[" in head or "." in head or head in _TOP_DEFAULTS
                                                           or head in ("legal_basis", "reporting_kinds", "form_code",
-                                                                      "rules", "wording")):
+                                                                      "rules", "wording", "levels")):
         return head, tail
     return "", rest
 
@@ -383,6 +383,9 @@ _KEY_LABELS = {
     "total": "tổng", "parts": "các phần", "column": "cột", "previous_column": "cột kỳ trước", "factor": "hệ số",
     "floor": "ngưỡng", "value": "giá trị", "limit": "giới hạn", "max_total": "tổng điểm tối đa",
     "index_message": "thông báo chỉ số", "total_message": "thông báo tổng",
+    "levels": "cách viết theo cấp", "opening": "câu mở đầu", "recipient": "kính gửi",
+    "province": "báo cáo của tỉnh", "district": "báo cáo của huyện", "commune": "báo cáo của xã",
+    "office": "báo cáo của phòng, ban",
 }
 _TOP_KEY_LABELS = {"code": "mã mẫu"}
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import tomli_w
 
-from .templates import DEFAULT_MAX_LENGTH, DEFAULT_NOTE_MAX_LENGTH, NOTE_KINDS
+from .templates import DEFAULT_MAX_LENGTH, DEFAULT_NOTE_MAX_LENGTH, LEVEL_KEYS, LEVELS, NOTE_KINDS
 
 # The kinds an officer may add from the editor (a survey or a follow-up section is copied
 # from a template that has one: their fields have roles the form does not build).
@@ -32,6 +32,8 @@ CONSOLIDATE_LABELS = {
     "catalogue": "Quy mô danh mục của từng đơn vị (không cộng)",
     "attainment": "Đạt so với quy mô (đếm đơn vị đạt 100%)",
 }
+LEVEL_LABELS = {"province": "Báo cáo của tỉnh", "district": "Báo cáo của huyện",
+                "commune": "Báo cáo của xã, phường, thị trấn", "office": "Báo cáo của phòng, ban, sở"}
 ROLE_LABELS = {"forms": "Số phiếu", "level": "Mức đánh giá", "index": "Chỉ số (điểm)"}
 ROWS_SOURCE_LABELS = {"fixed": "Các dòng liệt kê dưới đây", "catalogue": "Theo danh mục lĩnh vực của đơn vị"}
 SEVERITY_LABELS = {"error": "Lỗi (phải sửa mới gửi được)", "warning": "Cảnh báo (giải trình được)"}
@@ -105,9 +107,12 @@ def _row_view(item: Mapping[str, Any]) -> dict[str, str]:
     return {"code": _text(item.get("code", "")), "label": _text(item.get("label", "")), "group": _text(item.get("group", ""))}
 
 
-def top_view(data: Mapping[str, Any]) -> dict[str, str]:
-    view = {key: _text(data.get(key, "")) for key in (*_TOP_TEXT, *_TOP_CHOICE)}
+def top_view(data: Mapping[str, Any]) -> dict[str, Any]:
+    view: dict[str, Any] = {key: _text(data.get(key, "")) for key in (*_TOP_TEXT, *_TOP_CHOICE)}
     view["code"] = _text(data.get("code", ""))
+    levels = data.get("levels") if isinstance(data.get("levels"), Mapping) else {}
+    view["levels"] = {level: {key: _text(levels.get(level, {}).get(key, "")) if isinstance(levels.get(level), Mapping)
+                              else "" for key in LEVEL_KEYS} for level in LEVELS}
     return view
 
 
@@ -375,6 +380,26 @@ def apply_top_form(data: dict, form: Mapping[str, Any]) -> dict:
     for key in (*_TOP_TEXT, *_TOP_CHOICE):
         if key in form:
             _set(data, key, shown[key], (form.get(key) or "").strip(), drop_blank=key in ("legal_basis", "form_code"))
+    for level in LEVELS:
+        for key in LEVEL_KEYS:
+            name = f"level-{level}-{key}"
+            posted = (form.get(name) or "").strip() if name in form else None
+            if posted is None or posted == shown["levels"][level][key]:
+                continue
+            levels = data.setdefault("levels", {})
+            if not isinstance(levels, dict):
+                levels = data["levels"] = {}
+            table = levels.setdefault(level, {})
+            if not isinstance(table, dict):
+                table = levels[level] = {}
+            if posted:
+                table[key] = posted
+            else:
+                table.pop(key, None)
+                if not table:
+                    levels.pop(level)
+                if not levels:
+                    data.pop("levels")
     return data
 
 
@@ -508,6 +533,11 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> VersionComparison
     for key, label in (("frequency", "Kỳ báo cáo"), ("period_convention", "Cách tính kỳ")):
         if old.get(key) != new.get(key):
             general.append(f"{label} đổi")
+    old_levels = old.get("levels") if isinstance(old.get("levels"), Mapping) else {}
+    new_levels = new.get("levels") if isinstance(new.get("levels"), Mapping) else {}
+    for level in LEVELS:
+        if old_levels.get(level) != new_levels.get(level):
+            general.append(f"Đổi cách viết: {LEVEL_LABELS[level].lower()} (câu mở đầu, căn cứ hoặc nơi nhận)")
     old_rules = {r.get("id"): r for r in _items(old, "rules")}
     new_rules = {r.get("id"): r for r in _items(new, "rules")}
     for ident in new_rules.keys() - old_rules.keys():

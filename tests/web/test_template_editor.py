@@ -7,20 +7,24 @@ import io
 import re
 import tomllib
 
+import docx
 import lxml.html
 import pytest
 from flask import g
 from sqlalchemy import select
 
+from app.exports.docx_report import write_report_docx
 from app.extensions import db
 from app.models import AdminLog, TemplateVersion
 from app.reporting.periods import default_deadline, make_period
 from app.reporting.template_edit import to_toml
 from app.reporting.templates import shipped_templates
+from app.services.consolidation import load_consolidation
+from app.services.export_parts import round_parts, submission_parts
 from app.services.report_templates import available_templates
 from app.services.rounds import open_round
 from tests.conftest import login_as
-from tests.factories import make_tree, make_unit, make_user
+from tests.factories import make_tree, make_unit, make_user, submission_for
 from tests.web.test_html_valid import VNU_JAR, vnu_errors
 
 QUARTERLY = shipped_templates()["quarterly_tthc"]
@@ -262,3 +266,39 @@ def test_the_template_pages_are_valid_html(world, tmp_path):
         files.append(path)
     failures = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in vnu_errors(files)]
     assert failures == []
+
+
+def test_each_level_words_its_own_report(world):
+    """The district's report opens with the sentence the province wrote for districts, and is
+    sent where it said; a commune's own report keeps the general wording."""
+    client = world["admin"]
+    page_url = _draft(client, "shipped:quarterly_tthc")
+    top = _forms(client.get(page_url).get_data(as_text=True))["template-top"]
+    _post_form(client, top, **{
+        "level-district-opening": "Thực hiện Kế hoạch số 15/KH-UBND ngày 10/01/2026 của UBND tỉnh, {unit} báo cáo {report} như sau:",
+        "level-district-recipient": "UBND tỉnh (qua Sở Nội vụ)",
+        "level-commune-legal_basis": "Kế hoạch số 15/KH-UBND ngày 10/01/2026 của UBND tỉnh"})
+    typo = _forms(client.get(page_url).get_data(as_text=True))["template-top"]
+    _post_form(client, typo, **{"level-office-opening": "{don_vi} báo cáo"})
+    page = client.get(page_url).get_data(as_text=True)
+    field = lxml.html.fromstring(page).get_element_by_id("top-level-office-opening-err1")
+    assert field.text_content() == "chỗ điền {don_vi} không có: sửa tên chỗ điền hoặc xóa nó."
+    fixed = _forms(page)["template-top"]
+    _post_form(client, fixed, **{"level-office-opening": ""})
+    assert client.post("/admin/templates/quarterly_tthc/draft/publish").status_code == 303
+    round_ = _open_round(world, "quarterly_tthc")
+    g.pop("_login_user", None)
+    rc = load_consolidation(round_)
+    district_doc = _paragraphs(round_parts(rc))
+    assert ("Thực hiện Kế hoạch số 15/KH-UBND ngày 10/01/2026 của UBND tỉnh, UBND huyện Thử Nghiệm báo cáo tình hình, "
+            "kết quả thực hiện công tác kiểm soát thủ tục hành chính") in district_doc
+    assert "Kính gửi: UBND tỉnh (qua Sở Nội vụ)." in district_doc
+    commune_doc = _paragraphs(submission_parts(submission_for(round_, world["communes"][0])))
+    assert "Thực hiện chế độ báo cáo theo Kế hoạch số 15/KH-UBND ngày 10/01/2026 của UBND tỉnh, UBND xã Số 1 báo cáo" in commune_doc
+    assert "Kính gửi: UBND huyện Thử Nghiệm." in commune_doc
+
+
+def _paragraphs(parts) -> str:
+    out = io.BytesIO()
+    write_report_docx(parts, out)
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(out.getvalue())).paragraphs)
