@@ -302,3 +302,17 @@ def _paragraphs(parts) -> str:
     out = io.BytesIO()
     write_report_docx(parts, out)
     return "\n".join(p.text for p in docx.Document(io.BytesIO(out.getvalue())).paragraphs)
+
+
+def test_a_new_template_from_a_copy(world):
+    client = world["admin"]
+    taken = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc", "new_code": "quarterly_tthc"},
+                        follow_redirects=True)
+    assert "Mã mẫu “quarterly_tthc” đã có" in taken.get_data(as_text=True)
+    page_url = _draft(client, "shipped:monthly_tthc", new_code="thang_tinh", new_title="Báo cáo tháng của tỉnh")
+    assert page_url.endswith("/admin/templates/thang_tinh/draft")
+    assert client.post("/admin/templates/thang_tinh/draft/publish").status_code == 303
+    row = db.session.scalar(select(TemplateVersion).where(TemplateVersion.code == "thang_tinh"))
+    assert (row.version, row.title, row.status) == (1, "Báo cáo tháng của tỉnh", "published")
+    templates = available_templates(world["district"])
+    assert templates["thang_tinh"].title == "Báo cáo tháng của tỉnh" and "monthly_tthc" in templates
