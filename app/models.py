@@ -582,21 +582,34 @@ class CatalogueFieldName(db.Model):
     until: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+TEMPLATE_STATES = ("draft", "published", "withdrawn")
+
+
 class TemplateVersion(db.Model):
-    """A report template an administrator published (mẫu báo cáo): the TOML text, versioned."""
+    """A report template an administrator edits and publishes (mẫu báo cáo), versioned.
+
+    ``source`` is the template's data written as TOML (tomli_w), the same whether it came
+    from the form editor or an uploaded file. A draft has no version number and is never
+    used by a round; publishing numbers it (one sequence per code) and a published version
+    no round uses may be withdrawn. ``unit_id`` is the unit whose subtree the version serves
+    (None: the whole installation)."""
 
     __tablename__ = "template_version"
     __table_args__ = (UniqueConstraint("code", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), index=True)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(Text)
     based_on: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     created_by: Mapped[User | None] = relationship()
+    unit: Mapped[OrgUnit | None] = relationship()
 
 
 # --- Sessions, login throttling, round events (issue 11) -------------------------------
@@ -675,6 +688,7 @@ ADMIN_LOG_ACTIONS = {
     "cancel": "Hủy",
     "apply": "Áp dụng",
     "publish": "Công bố",
+    "withdraw": "Thu hồi",
     "open": "Mở",
     "close": "Đóng",
     "reopen": "Mở lại",

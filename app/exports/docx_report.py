@@ -34,6 +34,7 @@ from ..reporting.documents import DOC_TYPES
 from ..reporting.figures import issued_counts
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
+from ..reporting.wording import fill_phrase
 from ..services.export_model import ExportParts
 from . import wordml as wml
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
@@ -117,12 +118,16 @@ def number_line(parts: ExportParts) -> str:
 
 def intro(parts: ExportParts) -> str:
     """"Thực hiện Công văn số …, UBND huyện … báo cáo … như sau:" (seed 001); without a
-    requesting document, the reporting regime the template cites."""
+    requesting document, the opening sentence the template words for this level, else the
+    reporting regime it cites (for this level, else for every level)."""
     basis = parts.signature.request_doc.strip().rstrip(".;,")
     if basis.lower().startswith("thực hiện "):
         basis = basis[len("thực hiện "):]
+    level = parts.template.level_wording(parts.reporting_kind)
+    if not basis and level.opening:
+        return fill_phrase(level.opening, {"unit": parts.reporting_unit, "report": lower_first(report_title(parts))})
     if not basis:
-        basis = regime_basis(parts.template.legal_basis, parts.reporting_unit)
+        basis = regime_basis(level.legal_basis or parts.template.legal_basis, parts.reporting_unit)
     return f"Thực hiện {basis}, {parts.reporting_unit} báo cáo {lower_first(report_title(parts))} như sau:"
 
 

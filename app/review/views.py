@@ -118,14 +118,6 @@ def proposed_deadline(period, today, calendar) -> tuple:
 
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
-    templates = available_templates()
-    # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
-    form = RoundForm(request.form if request.method == "POST" else request.args,
-                               meta={} if request.method == "POST" else {"csrf": False})
-    form.template.choices = [(code, t.title) for code, t in templates.items()]
-    template = templates.get(form.template.data) or next(iter(templates.values()))
-    form.template.data = template.code
-    form.index.choices = INDEX_CHOICES[template.frequency]
     units = reviewer_units()
     if not units:
         abort(404)
@@ -133,6 +125,15 @@ def round_new():
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         abort(404)
+    # The templates serving this unit: its own administrators' versions, else the nearest above it.
+    templates = available_templates(unit)
+    # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
+    form = RoundForm(request.form if request.method == "POST" else request.args,
+                               meta={} if request.method == "POST" else {"csrf": False})
+    form.template.choices = [(code, t.title) for code, t in templates.items()]
+    template = templates.get(form.template.data) or next(iter(templates.values()))
+    form.template.data = template.code
+    form.index.choices = INDEX_CHOICES[template.frequency]
     today = vn_today()
     calendar = work_calendar(today, unit)
     # A changed template brings its own period and deadline defaults, not the old ones.

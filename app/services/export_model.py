@@ -57,6 +57,7 @@ class ExportParts:
     period_label: str  # "Quý II năm 2024"
     period_window: str  # "(Từ ngày 15/03/2024 đến ngày 14/06/2024)"
     reporting_unit: str  # "UBND huyện Bình Sơn": who reports (Đơn vị báo cáo)
+    reporting_kind: str = ""  # that unit's kind ("district"): picks the template's wording for its level
     receiving_unit: str = ""  # Đơn vị nhận báo cáo
     issuing_body: str = ""  # "UBND HUYỆN BÌNH SƠN", header of the Word report
     parent_body: str = ""  # "UBND TỈNH QUẢNG NGÃI", above the issuing body

@@ -67,6 +67,11 @@ def completeness(submissions: list[Submission], round_) -> tuple[UnitStatus, ...
     return tuple(rows)
 
 
+def recipient_default(unit: OrgUnit, template, receiving_title: str) -> str:
+    """Kính gửi by default: whom the template sends this level's report to, else the unit above."""
+    return template.level_wording(unit.kind).recipient or receiving_title
+
+
 def round_parts(rc: RoundConsolidation) -> ExportParts:
     round_ = rc.round
     unit = round_.unit
@@ -81,7 +86,7 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
     return ExportParts(
         template=rc.template, result=rc.result,
         period_label=round_label(round_), period_window=round_window(round_),
-        reporting_unit=unit_title(unit), receiving_unit=receiving,
+        reporting_unit=unit_title(unit), reporting_kind=unit.kind, receiving_unit=receiving,
         issuing_body=unit_title(unit), parent_body=unit_title(parent),
         place_name=unit.place_name or unit.name, year=vn_today().year,
         reviewer_texts={sid: n.text for sid, n in rc.narratives.items() if n.text and n.basis is None},
@@ -90,7 +95,7 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         provisional=bool(rc.result.provisional_units),
         unit_titles={s.unit.name: unit_title(s.unit) for s in rc.submissions},
         completeness=completeness(rc.submissions, round_),
-        signature=signature_for(unit, round_.id, receiving),
+        signature=signature_for(unit, round_.id, recipient_default(unit, rc.template, receiving)),
         created=created_at(round_), followup=directive_reports(rc.followup),
         received_followup=tuple((unit_title(s.unit), tuple(r.followup)) for s, r in lower if r.followup),
         folded=tuple((sid, s.unit.name, label, amount) for s, r in lower for sid, label, amount in r.folded),
@@ -121,13 +126,13 @@ def submission_parts(sub: Submission) -> ExportParts:
     return ExportParts(
         template=template, result=result,
         period_label=round_label(round_), period_window=round_window(round_),
-        reporting_unit=unit_title(sub.unit), receiving_unit=receiving,
+        reporting_unit=unit_title(sub.unit), reporting_kind=sub.unit.kind, receiving_unit=receiving,
         issuing_body=unit_title(sub.unit), parent_body=unit_title(sub.unit.parent),
         place_name=sub.unit.place_name or sub.unit.name, year=vn_today().year,
         figure_sentences=submission_figures(sub, result),
         unit_titles={sub.unit.name: unit_title(sub.unit)},
         completeness=completeness([sub], round_),
-        signature=signature_for(sub.unit, round_.id, receiving),
+        signature=signature_for(sub.unit, round_.id, recipient_default(sub.unit, template, receiving)),
         created=created_at(round_), consolidated=False, followup=submission_reports(sub, template, values),
         notes=unit_notes(template, values),
     )
