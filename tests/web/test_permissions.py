@@ -171,6 +171,10 @@ OUT_OF_SCOPE = {
     "day_id": lambda w, rule: [1],
     "move_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
+    # Report templates: administrators' pages, refused to reporters and reviewers whatever they name.
+    "code": lambda w, rule: ["quarterly_tthc"],
+    "version_id": lambda w, rule: [1],
+    "index": lambda w, rule: [0],
     "extension": lambda w, rule: ["xlsx", "docx"],
 }
 
