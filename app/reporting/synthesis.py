@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .meaning import NUMBER, Polarity, content, number_value, polarity, words
+from .meaning import NUMBER, Polarity, agree, clauses, content, number_value, polarity, scoped_words, words
 from .numbers import format_count
 from .wording import name_list
 
@@ -73,6 +73,7 @@ class Statement:
     named: bool  # the writer's own name appears in it
     core: str = ""  # key without the low-meaning words
     polarity: Polarity = NEUTRAL
+    scoped: tuple = ()  # content words with the state of the part of the sentence they stand in
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,9 @@ def normalise(unit: str, text: str, pattern: OwnName | None = None) -> Statement
     compared = words(marked)
     numbers = tuple(_NUMBER.findall(marked))
     key = _NUMBER.sub("#", compared)
-    return Statement(unit, clean, key, numbers, named, _NUMBER.sub("#", content(compared)), polarity(compared))
+    parts = clauses(marked)
+    return Statement(unit, clean, key, numbers, named, _NUMBER.sub("#", content(compared)), polarity(compared, parts),
+                     tuple(("#" if w[0].isdigit() else w, state) for w, state in scoped_words(marked, parts)))
 
 
 def similar(a: Statement, b: Statement) -> float:
@@ -305,7 +308,7 @@ def group_statements(entries: Iterable[tuple[str, str]], similarity: float = SIM
                 if count < _SHARED_WORDS * min(len(own_words), len(set(other.core.split()))):
                     continue
                 found = similar(head, other)
-                if found >= best_score and (best is None or found > best_score):
+                if found >= best_score and (best is None or found > best_score) and agree(head.scoped, other.scoped):
                     best, best_score = i, found
         if best is None:
             heads.append([head])

@@ -31,6 +31,7 @@ def together(*texts: str) -> list[tuple[str, ...]]:
     ("Không có hồ sơ tồn đọng", "Còn 4 hồ sơ tồn đọng"),
     ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 72%, chưa đạt yêu cầu"),
     ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 72%"),
+    ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 99,5%"),
     ("Tỷ lệ thanh toán trực tuyến tăng so với quý trước.", "Tỷ lệ thanh toán trực tuyến giảm so với quý trước."),
     ("Tỷ lệ hồ sơ trực tuyến cao hơn cùng kỳ năm trước.", "Tỷ lệ hồ sơ trực tuyến thấp hơn cùng kỳ năm trước."),
     ("Có 0 hồ sơ quá hạn trong kỳ.", "Có 3 hồ sơ quá hạn trong kỳ."),
@@ -39,6 +40,24 @@ def together(*texts: str) -> list[tuple[str, ...]]:
 ])
 def test_statements_of_opposite_polarity_never_share_a_group(first, second):
     assert together(first, second) == [(COMMUNES[0],), (COMMUNES[1],)]
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Đã bố trí máy tính, chưa có máy scan cho Bộ phận Một cửa.", "Chưa bố trí máy tính, đã có máy scan cho Bộ phận Một cửa."),
+    ("Hồ sơ đất đai giải quyết đúng hạn, hồ sơ hộ tịch còn quá hạn.", "Hồ sơ đất đai còn quá hạn, hồ sơ hộ tịch giải quyết đúng hạn."),
+    ("Tỷ lệ hồ sơ trực tuyến tăng, tỷ lệ hồ sơ trực tiếp giảm.", "Tỷ lệ hồ sơ trực tuyến giảm, tỷ lệ hồ sơ trực tiếp tăng."),
+    ("Hồ sơ được giải quyết đúng hạn, không có hồ sơ quá hạn.", "Hồ sơ được giải quyết quá hạn, không có hồ sơ đúng hạn."),
+    ("Đã kết nối với CSDL quốc gia về dân cư.", "Đã ngắt kết nối với CSDL quốc gia về dân cư."),
+])
+def test_two_things_said_in_one_statement_and_swapped_are_opposites(first, second):
+    assert together(first, second) == [(COMMUNES[0],), (COMMUNES[1],)]
+
+
+def test_a_part_without_a_predicate_belongs_to_the_clause_before_it():
+    assert together("Không nhận được phản ánh, kiến nghị nào trong kỳ.", "Trong kỳ không nhận được PAKN nào.",
+                    "Người dân chưa quen nộp hồ sơ trực tuyến, chủ yếu vẫn đến nộp trực tiếp.",
+                    "Người dân còn chưa quen nộp hồ sơ trực tuyến, chủ yếu đến nộp trực tiếp.") == [
+        tuple(COMMUNES[:2]), tuple(COMMUNES[2:4])]
 
 
 def test_a_long_sentence_with_one_word_changed_is_still_an_opposite():
