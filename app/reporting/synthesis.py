@@ -222,7 +222,9 @@ def _shown_text(members: Sequence[Statement], units: int) -> str:
     if len(found) != len(base.numbers):
         return text
     slots = list(zip(*(m.numbers for m in aligned.values())))
-    events = _event_total_slots(text) if units > 1 else set()
+    # A total only when every unit's count is known (a variant written with other numbers
+    # would leave its count out): else the range.
+    events = _event_total_slots(text) if units > 1 and len(aligned) == units else set()
     pieces = _NUMBER.split(text)
     out = [pieces[0]]
     # Where "N đơn vị" goes: as the subject of a sentence that has none ("Đã tổ chức…" →

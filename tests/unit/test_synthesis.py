@@ -159,6 +159,14 @@ def test_counts_of_events_are_totalled_with_the_number_of_units():
     assert group_statements(described)[0].text == "Số liệu gồm 12 hồ sơ đất đai nộp trực tiếp tại 2 đơn vị; đã đối chiếu."
 
 
+def test_a_total_is_given_only_when_every_units_count_is_known():
+    entries = [(COMMUNES[0], "Có 2 PAKN xử lý quá hạn do phải xác minh thực địa."),
+               (COMMUNES[1], "Có 1 PAKN xử lý quá hạn do phải xác minh thực địa."),
+               (COMMUNES[2], "Có 1 PAKN xử lý quá hạn 5 ngày do phải xác minh thực địa.")]
+    groups = group_statements(entries)
+    assert len(groups) == 1 and groups[0].text == "Có 1–2 PAKN xử lý quá hạn do phải xác minh thực địa."
+
+
 def test_own_name_punctuation_spacing_and_stock_counts_keep_a_range():
     entries = [(unit, (f"UBND {unit.lower() if i % 2 else unit}  đã niêm yết công khai {40 + i} thủ tục hành chính"
                        f"{'.' if i % 3 else ''} tại Bộ phận Một cửa"))
