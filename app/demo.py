@@ -644,4 +644,4 @@ def _demo_merger(binh_son: OrgUnit, effective_on) -> None:
                          sort_order=min(u.sort_order for u in merged))
     _user("xa.vantuong", "Trương Thị Hoa", "reporter", van_tuong, "0905 123 456")
     admin = db.session.scalar(select(User).where(User.username == "admin"))
-    record_merger(list(merged), van_tuong, effective_on, admin)
+    record_merger(list(merged), van_tuong, effective_on, admin, today=effective_on)
