@@ -3,6 +3,7 @@
     .venv/bin/python bench/load.py                        # SQLite (WAL), a temp file
     .venv/bin/python bench/load.py --db postgresql        # a scratch database, created and dropped
     .venv/bin/python bench/load.py --quick                # the bounded run `make test` uses
+    .venv/bin/python bench/load.py --db postgresql --nodes 2 --workers 2   # two application nodes
 
 Starts gunicorn (sync workers, default 4) on 127.0.0.1 over a throwaway database holding one
 district round of quarterly reports, one commune per officer, each report already filled.
@@ -217,6 +218,39 @@ class Server:
 
     def tracebacks(self) -> int:
         return self.log_path.read_text(errors="replace").count("Traceback")
+
+
+class Nodes:
+    """Several independent gunicorn instances on one database, as on several machines
+    behind nginx: each its own master, workers and port; people are spread over them."""
+
+    def __init__(self, database: Database, count: int, workers: int, folder: Path):
+        self.servers = []
+        for n in range(count):
+            (folder / f"node{n}").mkdir(exist_ok=True)
+            self.servers.append(Server(database, workers, folder / f"node{n}"))
+        self.process = self.servers[0].process  # py-spy follows the first node
+
+    @property
+    def port(self) -> int:
+        return self.servers[0].port
+
+    def port_for(self, n: int) -> int:
+        return self.servers[n % len(self.servers)].port
+
+    def wait_ready(self) -> None:
+        for server in self.servers:
+            server.wait_ready()
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+    def cpu_seconds(self) -> float:
+        return sum(server.cpu_seconds() for server in self.servers)
+
+    def tracebacks(self) -> int:
+        return sum(server.tracebacks() for server in self.servers)
 
 
 # --- the load generator: a small HTTP/1.0 client on asyncio --------------------------------
@@ -480,12 +514,12 @@ def pct(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
 
-async def drive(args, server: Server, data: dict, database: Database) -> dict:
+async def drive(args, server: Nodes, data: dict, database: Database) -> dict:
     versions, row_ids = initial_versions(database, data["officers"])
-    officers = [Officer(server.port, o["username"], o["submission"],
+    officers = [Officer(server.port_for(n), o["username"], o["submission"],
                         {key: versions.get((o["submission"], key), 0) for key in KEYS}, row_ids[o["submission"]])
-                for o in data["officers"]]
-    reviewers = [Browser(server.port) for _ in data["reviewers"]]
+                for n, o in enumerate(data["officers"])]
+    reviewers = [Browser(server.port_for(n)) for n in range(len(data["reviewers"]))]
     for group in range(0, len(officers), 10):
         await asyncio.gather(*(o.browser.login(o.username) for o in officers[group:group + 10]))
     await asyncio.gather(*(b.login(name) for b, name in zip(reviewers, data["reviewers"])))
@@ -587,7 +621,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default=os.environ.get("TONGHOP_LOAD_PG", "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="PostgreSQL server where the scratch database is created (and dropped)")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="sync workers per node")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="independent gunicorn instances (ports) on the one database; people spread over them")
     parser.add_argument("--officers", type=int, default=100)
     parser.add_argument("--reviewers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=15, help="length of each saturated phase")
@@ -610,9 +646,10 @@ def main(argv: list[str] | None = None) -> None:
     server = None
     try:
         data = prepare(database, args.officers, args.reviewers)
-        server = Server(database, args.workers, folder)
+        server = Nodes(database, args.nodes, args.workers, folder)
         server.wait_ready()
-        print(f"database {args.db}, gunicorn {args.workers} sync workers, {args.officers} officers, "
+        print(f"database {args.db}, {args.nodes} node(s) of gunicorn with {args.workers} sync workers each, "
+              f"{args.officers} officers, "
               f"{args.reviewers} reviewers, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
               f"(set up in {time.monotonic() - began:.0f} s)", flush=True)
         result = asyncio.run(drive(args, server, data, database))
