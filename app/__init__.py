@@ -89,6 +89,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .outage import register_outage_handler
     register_outage_handler(app)
     app.jinja_env.globals["HTMX_FILE"] = HTMX_FILE
+    _version_static_urls(app)
     from .filters import register_filters
     register_filters(app)
     return app
@@ -119,6 +120,31 @@ def _unauthorized():
         return response
     flash(login_manager.login_message, "warning")
     return redirect(login_url)
+
+
+def _version_static_urls(app: Flask) -> None:
+    """Every /static/ URL carries a digest of its file (?v=…): the proxy lets browsers keep
+    static files for a year (deploy/nginx.conf), and a release that changes a file changes
+    its URL, so nobody runs last release's app.js against this release's pages."""
+    import hashlib
+    from functools import cache
+    from pathlib import Path
+
+    folder = Path(app.static_folder)
+
+    @cache
+    def digest(filename: str) -> str | None:
+        try:
+            return hashlib.sha256((folder / filename).read_bytes()).hexdigest()[:12]
+        except OSError:
+            return None
+
+    @app.url_defaults
+    def static_version(endpoint, values):
+        if endpoint == "static" and "v" not in values:
+            version = digest(values.get("filename", ""))
+            if version:
+                values["v"] = version
 
 
 # Endpoints an officer with an administrator-issued password may still reach.
