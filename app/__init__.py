@@ -18,6 +18,10 @@ CSP = (
 SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                     ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"))
 
+# Production is served over HTTPS only (behind nginx, which sends it too): browsers must never
+# try plain HTTP again, where a cookie or a password could be read on the way.
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -84,12 +88,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .cli import register_cli
     register_cli(app)
 
+    from .transfer import init_transfer
+    init_transfer(app)
     _register_hooks(app)
     _register_errors(app)
     from .outage import register_outage_handler
     register_outage_handler(app)
     app.jinja_env.globals["HTMX_FILE"] = HTMX_FILE
-    _version_static_urls(app)
     from .filters import register_filters
     register_filters(app)
     return app
@@ -122,31 +127,6 @@ def _unauthorized():
     return redirect(login_url)
 
 
-def _version_static_urls(app: Flask) -> None:
-    """Every /static/ URL carries a digest of its file (?v=…): the proxy lets browsers keep
-    static files for a year (deploy/nginx.conf), and a release that changes a file changes
-    its URL, so nobody runs last release's app.js against this release's pages."""
-    import hashlib
-    from functools import cache
-    from pathlib import Path
-
-    folder = Path(app.static_folder)
-
-    @cache
-    def digest(filename: str) -> str | None:
-        try:
-            return hashlib.sha256((folder / filename).read_bytes()).hexdigest()[:12]
-        except OSError:
-            return None
-
-    @app.url_defaults
-    def static_version(endpoint, values):
-        if endpoint == "static" and "v" not in values:
-            version = digest(values.get("filename", ""))
-            if version:
-                values["v"] = version
-
-
 # Endpoints an officer with an administrator-issued password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
 
@@ -168,6 +148,8 @@ def _register_hooks(app: Flask) -> None:
             return redirect(target, code=303)
         return None
 
+    production = app.config.get("ENV_NAME") == "production"
+
     @app.after_request
     def security_headers(response):
         # Each header unless the view set its own. One pass over the headers: Werkzeug's
@@ -176,6 +158,8 @@ def _register_hooks(app: Flask) -> None:
         for name, value in SECURITY_HEADERS:
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if production and "strict-transport-security" not in present:
+            response.headers.add("Strict-Transport-Security", HSTS)
         if "cache-control" not in present and response.mimetype == "text/html":
             response.headers.add("Cache-Control", "no-store")
         return response

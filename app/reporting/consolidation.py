@@ -238,11 +238,17 @@ def measured_keys(template: ReportTemplate) -> tuple[str, ...]:
                  for f in s.fields if f.consolidate != "sum")
 
 
+CONSOLIDATING_KINDS = ("district", "province")  # units whose report is a consolidation of units below
+
+
 def measure(section: Section, item, units: Sequence[UnitInput]) -> Measure:
     """Per-unit view of a catalogue size or an attainment (see ``Measure``)."""
     key = field_key(section.id, item.id)
     if item.consolidate == "catalogue":
-        given = [(u.unit_name, u.values[key]) for u in units if type(u.values.get(key)) is int]
+        # A district's report is its consolidation: its "size" is its communes' sizes added
+        # up, nobody's catalogue. Its own wording of the range travels in its figure sentences.
+        given = [(u.unit_name, u.values[key]) for u in units
+                 if type(u.values.get(key)) is int and u.kind not in CONSOLIDATING_KINDS]
         sizes = [v for _, v in given]
         return Measure("catalogue", tuple(n for n, _ in given), low=min(sizes, default=None),
                        high=max(sizes, default=None))

@@ -13,7 +13,7 @@ from ..models import ReportingRound, Submission, SubmissionValue
 from ..reporting.charts import BarChart, ProgressChart, TrendSeries, ranking, submission_progress, trend_bars
 from ..reporting.clock import to_local
 from ..reporting.numbers import ratio
-from ..reporting.progress import ProgressRow
+from ..reporting.progress import ProgressRow, tally
 from ..reporting.templates import Ratio, Section
 from ..reporting.trends import main_table
 from .consolidation import RoundConsolidation
@@ -28,11 +28,12 @@ class BoardCharts:
 
 
 def board_charts(round_: ReportingRound, rows: Sequence[ProgressRow], today: date) -> BoardCharts:
+    progress_tally = tally((r.state, r.first_submitted_on) for r in rows)
     submitted = [r.first_submitted_on for r in rows if r.first_submitted_on is not None]
     approved = [to_local(r.approved_at).date() for r in rows if r.state == "approved" and r.approved_at is not None]
     on_time = sum(1 for r in rows if r.first_submitted_on is not None and not r.late_submission)
     progress = submission_progress(
-        submitted=submitted, approved=approved, total=len(rows), start=to_local(round_.created_at).date(),
+        submitted=submitted, approved=approved, total=progress_tally.expected, start=to_local(round_.created_at).date(),
         deadline=round_.deadline, today=today, on_time=on_time,
         title="Tiến độ nộp báo cáo theo ngày so với hạn nộp",
     )

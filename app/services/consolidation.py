@@ -8,6 +8,7 @@ the figure sentences make.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,19 +27,30 @@ from ..models import (
     Submission,
     SubmissionDocument,
     SubmissionValue,
+    UpwardReport,
 )
 from ..reporting.clock import utcnow
 from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.directives import followup_paragraphs
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
 from ..reporting.numbers import format_count
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.rows import combine_series, fold_unknown_rows
-from ..reporting.synthesis import Suggestion, overdue_units, repeated_lines, suggest
+from ..reporting.synthesis import (
+    LATE_REPORTS,
+    MISSING_REPORTS,
+    OVERDUE_DOSSIERS,
+    OVERDUE_FEEDBACK,
+    Suggestion,
+    overdue_units,
+    repeated_lines,
+    suggest,
+)
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.validation import validate
-from .directives import DirectiveConsolidation, round_followup, upward_followup_values
+from .directives import DirectiveConsolidation, directive_reports, round_followup, upward_followup_values
 from .errors import NotFound
 from .keys_query import key_prefix
 from .orgtree import series_units, unit_order
@@ -302,13 +314,85 @@ def submission_figures(sub: Submission, result: Consolidation) -> dict[str, tupl
     return write_figures(result, period_label=round_label(sub.round), single=True, last_year=found[0], previous=found[1])
 
 
-def coverage_text(rc: RoundConsolidation) -> str:
-    """"Báo cáo tổng hợp từ 25/27 đơn vị; 2 đơn vị chưa báo cáo: …" for this view's mode."""
+def coverage_text(rc: RoundConsolidation, received: dict[int, Received] | None = None) -> str:
+    """"Báo cáo tổng hợp từ 25/27 đơn vị; 2 đơn vị chưa báo cáo: …" for this view's mode;
+    when lower consolidations are among the reports, the units underneath too and each
+    one's own coverage ("Huyện Bình Sơn: tổng hợp từ 9/27 đơn vị")."""
     included = {s.id for s in rc.included}
     left_out = [s for s in rc.submissions if s.id not in included and s.status == "submitted"]
     not_reported = [s.unit.name for s in rc.submissions if s.id not in included and s.status != "submitted"]
+    received = received_reports(rc.included) if received is None else received
+    lower = [(s.unit.name, received[s.id]) for s in rc.included if s.id in received]
+    below = [(name, r.units, r.expected) for name, r in lower]
     return coverage_sentence(len(rc.included), len(rc.submissions), not_reported,
-                             provisional=len(rc.result.provisional_units), left_out=len(left_out))
+                             provisional=len(rc.result.provisional_units), left_out=len(left_out), below=below)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What one lower consolidation sent upward besides its values (UpwardReport)."""
+
+    units: int  # units underneath in its figures
+    expected: int
+    figures: dict[str, list[str]]  # section id → its figure sentences as it printed them
+    followup: list[tuple[str, str]]  # its own directives' results, (text, role) as followup_paragraphs
+    folded: list[tuple[str, str, int]]  # (table section id, field label, dossiers) folded into "Lĩnh vực khác"
+
+
+def received_reports(submissions: list[Submission]) -> dict[int, Received]:
+    """Submission id → what it carries from a lower consolidation (one query)."""
+    ids = [s.id for s in submissions]
+    if not ids:
+        return {}
+    found = {}
+    for row in db.session.scalars(select(UpwardReport).where(UpwardReport.submission_id.in_(ids))):
+        body = json.loads(row.body_json or "{}")
+        found[row.submission_id] = Received(
+            row.units, row.expected, {k: list(v) for k, v in body.get("figures", {}).items()},
+            [tuple(p) for p in body.get("followup", [])], [tuple(f) for f in body.get("folded", [])])
+    return found
+
+
+def folded_rows(source: ReportTemplate, target: ReportTemplate, result: Consolidation) -> list[tuple[str, str, int]]:
+    """Catalogue rows of the source's tables that the target lacks, with their dossiers
+    (the first computed column): what goes into the target's "Lĩnh vực khác"."""
+    folded = []
+    for section in source.sections_of("table"):
+        try:
+            other = target.section(section.id)
+        except KeyError:
+            continue
+        known = {r.code for r in other.rows}
+        first = next((c.id for c in section.computed_columns), None)
+        for row in result.tables[section.id].rows:
+            amount = row.values.get(first, 0) if first else 0
+            if row.code not in known and amount:
+                folded.append((section.id, row.label, amount))
+    return folded
+
+
+def upward_body(rc: RoundConsolidation, target_template: ReportTemplate) -> tuple[int, int, dict]:
+    """(units underneath, expected underneath, body) of this consolidation sent upward: its
+    own coverage counts the units beneath its reports too (any depth); the body holds its
+    figure sentences (with its edits), its own directives' results and the folded rows."""
+    received = received_reports(rc.included)
+    units = len(rc.included) + sum(r.units for r in received.values())
+    expected = len(rc.submissions) + sum(r.expected for r in received.values())
+    own = [dc for dc in rc.followup if dc.directive.unit_id == rc.round.unit_id]
+    body = {
+        "figures": {sid: list(lines) for sid, lines in edited_figures(rc, round_figures(rc)).items()},
+        "followup": [list(p) for p in followup_paragraphs(directive_reports(own))],
+        "folded": [list(f) for f in folded_rows(rc.template, target_template, rc.result)],
+    }
+    return units, expected, body
+
+
+def store_upward_report(target: Submission, rc: RoundConsolidation, target_template: ReportTemplate) -> None:
+    units, expected, body = upward_body(rc, target_template)
+    row = db.session.get(UpwardReport, target.id) or UpwardReport(submission_id=target.id)
+    row.units, row.expected = units, expected
+    row.body_json = json.dumps(body, ensure_ascii=False, sort_keys=True)
+    db.session.add(row)
 
 
 def upward_submission(round_: ReportingRound) -> Submission | None:
@@ -370,6 +454,7 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
         db.session.add(SubmissionDocument(submission_id=target.id, section_id=doc["section_id"], doc_type=doc["doc_type"],
                                           number=doc["number"], issued_on=doc["issued_on"], position=position,
                                           summary=f"{doc['summary']} ({doc['unit_name']})"))
+    store_upward_report(target, rc, template)
     move(target, user, "submit", f"Nộp lên cấp trên: tổng hợp từ {len(rc.included)} đơn vị")
     return []
 
@@ -398,9 +483,88 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
         .order_by(SubmissionValue.submission_id, SubmissionValue.key))
     for submission_id, key, text in rows:
         texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
-    entries = [(s.unit.name, text) for s in included for text in texts.get(s.id, ())]
-    notices = problem_units(round_, template, submissions, included, states) if section.problems else []
-    return suggest(section_id, entries, len(included), notices, problems=section.problems)
+    received = received_reports(included)
+    entries, _ = arriving_entries(round_.unit.kind, included, texts, received, section_id)
+    # A lower consolidation's figures, each under its own name: never merged with another's
+    # (its numbers are its own), inserted like the notices ("- Huyện Bình Sơn: Tổng số …").
+    notices = [(s.unit.name, [figure_statement(received[s.id].figures[section_id])]) for s in included
+               if s.id in received and received[s.id].figures.get(section_id)]
+    notices += problem_units(round_, template, submissions, included, states) if section.problems else []
+    return suggest(section_id, entries, len(included), notices, problems=section.problems,
+                   titles=[s.heading for s in template.sections])
+
+
+def figure_statement(lines: list[str]) -> str:
+    """A lower consolidation's figure sentences for a section as one statement: its lines
+    ("Trong đó:", "+ …") read on, without list marks or the last full stop."""
+    parts = [line.strip().lstrip("-+• ").strip() for line in lines]
+    return " ".join(part for part in parts if part).rstrip(" .")
+
+
+def received_proposals(round_: ReportingRound, section_id: str, include_submitted: bool = False) -> list[tuple[str, str]]:
+    """The proposals the included reports address to this round's level ("Đề nghị UBND tỉnh
+    …" arriving at the province), (unit, line): shown to the reviewer as received, apart
+    from the suggestion's groups and never inserted into the report this level sends up."""
+    states = included_states(include_submitted)
+    included = [s for s in _round_submissions(round_) if s.status in states]
+    texts: dict[int, list[str]] = defaultdict(list)
+    for submission_id, text in db.session.execute(
+            select(SubmissionValue.submission_id, SubmissionValue.text_value)
+            .where(SubmissionValue.submission_id.in_(_included_ids(round_, states)),
+                   SubmissionValue.key.in_([text_key(section_id), note_key(section_id)]),
+                   SubmissionValue.text_value.is_not(None))
+            .order_by(SubmissionValue.submission_id, SubmissionValue.key)):
+        texts[submission_id].append(text)
+    return arriving_entries(round_.unit.kind, included, texts, {}, section_id)[1]
+
+
+# What a report's lines look like when they carry a lower level's attribution, or address
+# the level that receives them. Kept out of synthesis: it is about where a text comes from.
+_UNIT_WORD = (r"(?:Xã|Phường|Thị trấn|Phòng|Sở|Ban|Trung tâm|Chi nhánh|Văn phòng|Bộ phận|Huyện|Thị xã|Thành phố|Quận|"
+              r"UBND|Ủy ban nhân dân)")
+_NAME = rf"{_UNIT_WORD}\s[^(),]*"
+_ATTRIBUTION = re.compile(rf"\s*\((?:{_NAME})(?:,\s*{_NAME})*(?:\s+và\s+(?:{_NAME}|[\d.]+\s+đơn vị khác))?\)(?=[.;:]?\s*$)")
+_PROPOSAL = re.compile(r"^[-+•*\s]*(Đề nghị|Kiến nghị|Đề xuất)\b", re.IGNORECASE)
+LEVEL_WORDS = {"province": "tỉnh", "district": "huyện", "commune": "xã", "ward": "phường", "town": "thị trấn"}
+
+
+def strip_attribution(line: str) -> str:
+    """"- Đã niêm yết đủ TTHC (Xã Bình An, Xã Bình Chánh và 7 đơn vị khác)." → "- Đã niêm yết
+    đủ TTHC.": a lower consolidation's grouping, which the next level replaces by its own
+    (attributions never stack)."""
+    return _ATTRIBUTION.sub("", line)
+
+
+def addresses_level(line: str, level_kind: str) -> bool:
+    """A proposal to the level receiving the report ("Đề nghị UBND tỉnh …" at the province)."""
+    word = LEVEL_WORDS.get(level_kind)
+    if not word or not _PROPOSAL.match(line):
+        return False
+    return re.search(rf"\b(UBND|Ủy ban nhân dân|HĐND|Hội đồng nhân dân|Chủ tịch UBND|Văn phòng UBND)\s+{word}\b",
+                     line, re.IGNORECASE) is not None
+
+
+def arriving_entries(level_kind: str, included: list[Submission], texts: dict[int, list[str]],
+                     received: dict[int, Received], section_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The units' statements for a section's suggestion, and the proposals addressed to this
+    level, apart. A lower consolidation's lines lose their inner attributions (its figure
+    sentences join the suggestion as notices, see section_suggestion)."""
+    entries: list[tuple[str, str]] = []
+    proposals: list[tuple[str, str]] = []
+    for sub in included:
+        lower = sub.id in received
+        for text in texts.get(sub.id, ()):
+            kept: list[str] = []
+            for line in text.splitlines():
+                cleaned = strip_attribution(line) if lower else line
+                if line.strip() and addresses_level(cleaned, level_kind):
+                    proposals.append((sub.unit.name, cleaned.strip()))
+                else:
+                    kept.append(cleaned)
+            if "".join(kept).strip():
+                untouched = not lower and len(kept) == len(text.splitlines())
+                entries.append((sub.unit.name, text if untouched else "\n".join(kept)))
+    return entries, proposals
 
 
 def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],
@@ -417,7 +581,7 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append(("Đơn vị có hồ sơ quá hạn", [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+            notices.append((OVERDUE_DOSSIERS, [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
     for section in template.sections_of("indicators"):
         if not section.overdue:
             continue
@@ -425,15 +589,15 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         totals = {s.unit.name: {f: values[s.id].get(field_key(section.id, f), 0) for f in section.overdue} for s in included}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append(("Đơn vị có phản ánh, kiến nghị xử lý quá hạn",
+            notices.append((OVERDUE_FEEDBACK,
                             [f"{name} ({format_count(count)} PAKN)" for name, count in found]))
     late = [s.unit.name for s in submissions if submitted_late(s, round_)]
     if late:
-        notices.append(("Đơn vị nộp báo cáo muộn", late))
+        notices.append((LATE_REPORTS, late))
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids and s.status not in ("submitted", "approved")]
     if missing:
-        notices.append(("Đơn vị chưa nộp báo cáo", missing))
+        notices.append((MISSING_REPORTS, missing))
     return notices
 
 
