@@ -532,13 +532,18 @@
   // focus returns to what opened it (a document's "Sửa" link), and a re-rendered control
   // the officer used (a sort link, "+ Thêm văn bản") keeps it under its new markup.
   var focusBack = null;
+  function spokenText(el) {  // a control's words without its decorations (a sort arrow)
+    var copy = el.cloneNode(true);
+    copy.querySelectorAll("[aria-hidden]").forEach(function (n) { n.remove(); });
+    return (copy.textContent || "").trim();
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     if (!elt || !elt.closest || elt.matches("[data-key]")) { focusBack = null; return; }
     var form = elt.closest("form.doc-form");
     var docId = form && (form.getAttribute("action") || "").match(/\/(\d+)$/);
     var active = document.activeElement && document.activeElement !== document.body ? document.activeElement : elt;
-    focusBack = { docId: docId ? docId[1] : null, tag: active.tagName, text: (active.textContent || "").trim(),
+    focusBack = { docId: docId ? docId[1] : null, tag: active.tagName, text: spokenText(active),
                   name: active.getAttribute("name"), id: active.id };
   });
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -554,7 +559,7 @@
     if (!next && /Sửa/.test(wanted.text) && opened) next = opened;
     if (!next) {
       root.querySelectorAll(wanted.tag).forEach(function (el) {
-        if (!next && (el.textContent || "").trim() === wanted.text && (!wanted.name || el.getAttribute("name") === wanted.name)) next = el;
+        if (!next && spokenText(el) === wanted.text && (!wanted.name || el.getAttribute("name") === wanted.name)) next = el;
       });
     }
     if (!next && target && document.body.contains(target)) { next = target; if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1"); }
