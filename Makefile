@@ -12,7 +12,7 @@ VNU_VERSION := 25.11.25
 VNU_DIR := .cache/vnu
 VNU_STAMP := $(VNU_DIR)/installed-$(VNU_VERSION)
 
-.PHONY: run test venv test-deps system-deps migrate seed bench clean
+.PHONY: run test venv test-deps system-deps pdf-deps migrate seed bench clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -27,10 +27,27 @@ migrate: venv
 seed: migrate
 	$(BIN)/flask seed-demo --if-empty
 
-run: seed
+# The worker (PDFs of reports, other heavy jobs) runs beside the web server and stops with it.
+run: seed pdf-deps
 	@echo ""
 	@echo "Tổng hợp đang chạy: http://127.0.0.1:5000  (Ctrl+C để dừng)"
+	@$(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# What a report's PDF needs: LibreOffice Writer (headless), Liberation fonts (Times New Roman's
+# metrics) and poppler-utils (pdftotext places the signature field). Installed when missing.
+pdf-deps:
+	@missing=""; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$$missing fonts-liberation"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q --no-install-recommends $$missing || \
+	    echo "Không cài được$$missing: nút PDF sẽ báo máy chủ chưa có LibreOffice."; fi; \
+	fi
 
 # Browser tests drive Debian's chromium; exports are checked with LibreOffice headless, with
 # Liberation Serif (Times New Roman's metrics) so a rendered page breaks where Word's would;
@@ -59,7 +76,10 @@ $(VNU_STAMP): | system-deps
 test-deps: venv system-deps $(VNU_STAMP)
 	$(BIN)/pip install -q -e '.[test]'
 
+# Lint first (pyflakes rules and import order, [tool.ruff] in pyproject.toml): seconds, and
+# a stray name or import fails here rather than deep in the suite.
 test: test-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: venv
@@ -69,6 +89,7 @@ bench: venv
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/concurrent_saves.py
+	$(BIN)/python bench/pdf.py
 
 clean:
 	rm -rf $(VENV) *.egg-info $(VNU_DIR)

@@ -1,7 +1,6 @@
 """Tổng hợp — periodic administrative-reform reports for Vietnamese local government."""
 from __future__ import annotations
 
-
 from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -18,6 +17,10 @@ CSP = (
 )
 SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                     ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"))
+
+# Production is served over HTTPS only (behind nginx, which sends it too): browsers must never
+# try plain HTTP again, where a cookie or a password could be read on the way.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 @event.listens_for(Engine, "connect")
@@ -54,6 +57,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.session_interface = PortalSessionInterface()
 
     db.init_app(app)
+    from sqlalchemy.orm import Session
+
+    from .services.columns import register as check_column_lengths
+    check_column_lengths(Session)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -68,6 +75,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .entry import bp as entry_bp
     from .exports import bp as exports_bp
     from .review import bp as review_bp
+    from .signatures import bp as signatures_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(entry_bp)
@@ -75,6 +83,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(exports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(directives_bp)
+    app.register_blueprint(signatures_bp)
 
     from .cli import register_cli
     register_cli(app)
@@ -139,6 +148,8 @@ def _register_hooks(app: Flask) -> None:
             return redirect(target, code=303)
         return None
 
+    production = app.config.get("ENV_NAME") == "production"
+
     @app.after_request
     def security_headers(response):
         # Each header unless the view set its own. One pass over the headers: Werkzeug's
@@ -147,6 +158,8 @@ def _register_hooks(app: Flask) -> None:
         for name, value in SECURITY_HEADERS:
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if production and "strict-transport-security" not in present:
+            response.headers.add("Strict-Transport-Security", HSTS)
         if "cache-control" not in present and response.mimetype == "text/html":
             response.headers.add("Cache-Control", "no-store")
         return response
@@ -157,6 +170,7 @@ ERROR_TEXT = {
     403: ("Không có quyền truy cập", "Tài khoản của bạn không được phép thực hiện thao tác này."),
     404: ("Không tìm thấy", "Trang hoặc dữ liệu bạn tìm không tồn tại, hoặc không thuộc phạm vi của bạn."),
     405: ("Thao tác không được hỗ trợ", "Phương thức này không dùng được cho địa chỉ này."),
+    422: ("Dữ liệu không hợp lệ", "Dữ liệu gửi lên không hợp lệ; không có gì được lưu. Hãy kiểm tra lại và thử lại."),
     409: ("Dữ liệu đã thay đổi", "Dữ liệu vừa được người khác thay đổi. Hãy tải lại trang để xem giá trị mới."),
     413: ("Tệp quá lớn", "Tệp tải lên vượt quá dung lượng cho phép (8 MB)."),
     500: ("Lỗi hệ thống", "Đã có lỗi xảy ra. Dữ liệu đã lưu trước đó không bị mất. Vui lòng thử lại sau ít phút."),
@@ -179,6 +193,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(e: ServiceError):
+        # Nothing a refused request wrote stays pending (a refused flush would be tried again).
+        db.session.rollback()
         code = e.status if e.status in ERROR_TEXT else 400
         return render_error(code, e.message or None)
 

@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import (
-    Directive, DirectiveAssignment, DirectiveLog, DirectiveTask, OrgUnit, ReportingRound, RoundFollowUp, SubmissionValue,
+    Directive,
+    DirectiveAssignment,
+    DirectiveLog,
+    DirectiveTask,
+    OrgUnit,
+    ReportingRound,
+    RoundFollowUp,
+    SubmissionValue,
     User,
 )
 from .reporting.directives import DONE, IN_PROGRESS, NOT_STARTED

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from .reporting.clock import format_clock, format_day, format_moment
 from .reporting.numbers import format_count, format_ratio, format_score
+from .reporting.periods import kind_label
 
 
 def vn_count(value) -> str:
@@ -24,7 +25,8 @@ def finalize(value):
 def register_filters(app) -> None:
     app.jinja_env.finalize = finalize
     app.jinja_env.filters.update(
-        vn_date=format_day, vn_datetime=format_moment, vn_time=format_clock, vn_count=vn_count
+        vn_date=format_day, vn_datetime=format_moment, vn_time=format_clock, vn_count=vn_count,
+        period_kind=kind_label,
     )
     from .reporting.diff import key_label
     from .reporting.layout import header_cells

@@ -1,28 +1,31 @@
 """Typed ORM models. Vietnamese terms are mapped in comments, identifiers stay English."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
-    BigInteger,
-    LargeBinary,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .reporting.clock import utcnow
 from .reporting.lifecycle import is_locked
-
 
 # Kinds of organisation unit (tỉnh, huyện, xã, phường, thị trấn, đặc khu, phòng/ban).
 UNIT_KINDS = {
@@ -33,6 +36,7 @@ UNIT_KINDS = {
     "town": "Thị trấn",
     "special": "Đặc khu",
     "office": "Phòng, ban",
+    "department": "Sở, ban, ngành",
 }
 
 ROLES = {"reporter": "Cán bộ đầu mối", "reviewer": "Cán bộ tổng hợp", "admin": "Quản trị"}
@@ -74,6 +78,10 @@ class UnitSuccession(db.Model):
     effective_on: Mapped[date | None] = mapped_column(Date)
     recorded_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # None while the merger waits for its date (scheduled); set when applied.
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Accounts of the predecessor the officer chose to move to the successor ("1,5,9").
+    move_user_ids: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     predecessor: Mapped[OrgUnit] = relationship(foreign_keys=[predecessor_id])
     successor: Mapped[OrgUnit] = relationship(foreign_keys=[successor_id])
@@ -93,6 +101,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     # An administrator issued the password (new account, reset, import): change it first.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Quản trị hệ thống: an administrator of the whole installation; other administrators
+    # manage their own unit's subtree only (services.access.admin_scope).
+    system_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # The session record this request came with (set by the user loader or at login).
     session_key = None
 
@@ -119,6 +130,8 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
+        if self.role == "admin" and self.system_admin:
+            return "Quản trị hệ thống"
         return ROLES.get(self.role, self.role)
 
 
@@ -212,7 +225,13 @@ class SubmissionValue(db.Model):
     """One stored value of a submission under a domain key (see app.reporting keys)."""
 
     __tablename__ = "submission_value"
-    __table_args__ = (UniqueConstraint("submission_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "key"),
+        # The texts of a round's reports (narratives, notes, explanations: a few per report
+        # among ~170 numbers) found without reading every number: the consolidation's reads.
+        Index("ix_submission_value_texts", "submission_id", sqlite_where=sql_text("text_value IS NOT NULL"),
+              postgresql_where=sql_text("text_value IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     key: Mapped[str] = mapped_column(String(120))
@@ -285,6 +304,19 @@ class SubmissionSnapshot(db.Model):
     values_json: Mapped[str] = mapped_column(Text)
 
 
+class UpwardReport(db.Model):
+    """What a consolidation sent upward besides its values (design §8, every level the
+    same): the units it covers underneath (any depth) and, as JSON, what the parent's
+    report quotes under its name: figure sentences by section, directive follow-up, the
+    catalogue rows folded into "Lĩnh vực khác"."""
+
+    __tablename__ = "upward_report"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)  # units underneath whose reports are in the figures
+    expected: Mapped[int] = mapped_column(Integer)  # units underneath expected to report
+    body_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
 class RoundNarrative(db.Model):
     """The reviewer's own consolidated text for one section of a round, or (section id
     "<section>/figures") the reviewer's edit of the section's figures written out."""
@@ -317,6 +349,10 @@ class DocumentSettings(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_round.id"))
     symbol: Mapped[str] = mapped_column(String(40), default="")  # ký hiệu: BC-UBND, BC-PTP
+    # Số and ngày of an electronic document: given before its PDF is made and signed (issue 25);
+    # left empty, the Word file leaves them blank for the clerk as on paper.
+    number: Mapped[str] = mapped_column(String(20), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
     request_doc: Mapped[str] = mapped_column(String(500), default="")  # Thực hiện Công văn số …
     recipient: Mapped[str] = mapped_column(String(300), default="")
     distribution: Mapped[str] = mapped_column(Text, default="")
@@ -480,13 +516,18 @@ CALENDAR_DAY_KINDS = {"off": "Ngày nghỉ thêm", "work": "Ngày làm việc b�
 
 
 class CalendarDay(db.Model):
-    """A day the government moved: an extra day off, or a weekend worked in exchange (làm bù)."""
+    """A day the government moved: an extra day off, or a weekend worked in exchange (làm bù).
+    Without a unit it is national; with one, it applies to that unit's subtree only."""
 
     __tablename__ = "calendar_day"
+    __table_args__ = (UniqueConstraint("unit_id", "day", name="uq_calendar_day_unit_day"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date, unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(String(200), default="")
+
+    unit: Mapped[OrgUnit | None] = relationship()
 
     @property
     def kind_label(self) -> str:
@@ -521,6 +562,10 @@ class UnitMove(db.Model):
     effective_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # None while the move waits for its date (scheduled); set when applied.
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When applied, the former parent left without active units stops (a district abolished).
+    retire_emptied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id])
     old_parent: Mapped[OrgUnit | None] = relationship(foreign_keys=[old_parent_id])
@@ -537,21 +582,34 @@ class CatalogueFieldName(db.Model):
     until: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+TEMPLATE_STATES = ("draft", "published", "withdrawn")
+
+
 class TemplateVersion(db.Model):
-    """A report template an administrator published (mẫu báo cáo): the TOML text, versioned."""
+    """A report template an administrator edits and publishes (mẫu báo cáo), versioned.
+
+    ``source`` is the template's data written as TOML (tomli_w), the same whether it came
+    from the form editor or an uploaded file. A draft has no version number and is never
+    used by a round; publishing numbers it (one sequence per code) and a published version
+    no round uses may be withdrawn. ``unit_id`` is the unit whose subtree the version serves
+    (None: the whole installation)."""
 
     __tablename__ = "template_version"
     __table_args__ = (UniqueConstraint("code", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), index=True)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(Text)
     based_on: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     created_by: Mapped[User | None] = relationship()
+    unit: Mapped[OrgUnit | None] = relationship()
 
 
 # --- Sessions, login throttling, round events (issue 11) -------------------------------
@@ -577,6 +635,17 @@ class LoginFailure(db.Model):
     address: Mapped[str] = mapped_column(String(64), index=True)
 
 
+class LoginAttempt(db.Model):
+    """One login tried from an address (success or not), for the per-address spray limit:
+    an address trying many accounts is slowed whether the passwords were right or not."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64), index=True)
+
+
 class RoundEvent(db.Model):
     """A round closed or reopened (đóng, mở lại đợt báo cáo), with the reason given."""
 
@@ -589,3 +658,197 @@ class RoundEvent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User | None] = relationship()
+
+
+# --- Log of administration (nhật ký quản trị) -------------------------------------------
+
+ADMIN_LOG_KINDS = {
+    "installation": "Cài đặt",
+    "unit": "Đơn vị",
+    "user": "Người dùng",
+    "field": "Lĩnh vực",
+    "calendar": "Lịch làm việc",
+    "import": "Nhập từ tệp",
+    "reorganisation": "Sáp nhập, tổ chức lại",
+    "template": "Mẫu báo cáo",
+    "round": "Đợt báo cáo",
+    "extension": "Gia hạn",
+}
+
+ADMIN_LOG_ACTIONS = {
+    "create": "Tạo",
+    "edit": "Sửa",
+    "lock": "Khóa",
+    "unlock": "Mở khóa",
+    "reset": "Đặt lại mật khẩu",
+    "import": "Nhập",
+    "update": "Cập nhật",
+    "delete": "Xóa",
+    "schedule": "Lên lịch",
+    "cancel": "Hủy",
+    "apply": "Áp dụng",
+    "publish": "Công bố",
+    "withdraw": "Thu hồi",
+    "open": "Mở",
+    "close": "Đóng",
+    "reopen": "Mở lại",
+    "extend": "Gia hạn",
+    "download": "Tải danh sách mật khẩu tạm",
+}
+
+
+class AdminLog(db.Model):
+    """One administrative action: who, when, what, before → after. Rows are only ever
+    added (services.admin_log writes them; nothing updates or deletes them) and never hold
+    a password, token or secret."""
+
+    __tablename__ = "admin_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The actor's name as it was: the log reads the same after an account is renamed.
+    actor_name: Mapped[str] = mapped_column(String(80), default="")
+    # The unit the object belongs to: the log is filtered by unit and by the reader's scope.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(300), default="")
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+    unit: Mapped[OrgUnit | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return ADMIN_LOG_KINDS.get(self.kind, self.kind)
+
+    @property
+    def action_label(self) -> str:
+        return ADMIN_LOG_ACTIONS.get(self.action, self.action)
+# --- Background jobs, report PDFs and signed reports (issue 25) -------------------------
+
+JOB_STATES = {"queued": "Đang chờ", "running": "Đang chạy", "done": "Xong", "failed": "Lỗi"}
+
+
+class Job(db.Model):
+    """Heavy work run by `flask worker` outside the web workers (a report's PDF, …).
+
+    A worker claims a queued job by setting ``claim_token`` (PostgreSQL: FOR UPDATE SKIP
+    LOCKED; SQLite: one conditional UPDATE); ``heartbeat_at`` tells a live run from one
+    whose worker died."""
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params_json: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    message: Mapped[str] = mapped_column(String(300), default="")  # what it is doing, or why it failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(64), index=True)
+    worker: Mapped[str] = mapped_column(String(120), default="")  # host:pid of the worker running it
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def state_label(self) -> str:
+        return JOB_STATES.get(self.state, self.state)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+
+class ReportPdf(db.Model):
+    """A PDF the portal produced for one report (a unit's in a round: its own submission,
+    or the consolidation it issues), with the hashes a signed upload is checked against."""
+
+    __tablename__ = "report_pdf"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id"))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # a consolidation including unapproved reports
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the whole produced file
+    size: Mapped[int] = mapped_column(Integer)
+    # Of the report's data as printed (figures, texts, number, signer): unchanged = same figures.
+    data_digest: Mapped[str] = mapped_column(String(64))
+    figures_json: Mapped[str] = mapped_column(Text, default="{}")  # the numbers as they travel upward
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")  # as printed in the signature block
+    pdfa: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class SignedReport(db.Model):
+    """An accepted signed PDF of a report (văn bản điện tử đã ký số) and what its check found.
+    A new upload is a new row: versions are kept, nothing deletes one."""
+
+    __tablename__ = "signed_report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_round.id"), index=True)
+    report_pdf_id: Mapped[int] = mapped_column(ForeignKey("report_pdf.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    signer_name: Mapped[str] = mapped_column(String(200), default="")  # certificate's common name
+    signer_org: Mapped[str] = mapped_column(String(300), default="")
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC
+    timestamped: Mapped[bool] = mapped_column(Boolean, default=False)  # RFC 3161, verified
+    cert_serial: Mapped[str] = mapped_column(String(100), default="")
+    cert_issuer: Mapped[str] = mapped_column(String(500), default="")
+    revocation: Mapped[str] = mapped_column(String(300), default="")  # what revocation check was made
+    signatures: Mapped[int] = mapped_column(Integer, default=1)
+    details_json: Mapped[str] = mapped_column(Text, default="[]")  # every signature's facts
+    warnings: Mapped[str] = mapped_column(Text, default="")  # one a line
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()
+    report_pdf: Mapped[ReportPdf] = relationship()
+
+    @property
+    def warning_lines(self) -> list[str]:
+        return [line for line in self.warnings.splitlines() if line.strip()]
+
+
+class TrustAnchor(db.Model):
+    """A CA certificate the administrator trusts for signatures (the national root CA,
+    the government CA), uploaded as PEM."""
+
+    __tablename__ = "trust_anchor"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # of the DER certificate
+    der: Mapped[bytes] = mapped_column(LargeBinary)
+    not_after: Mapped[datetime | None] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RevocationList(db.Model):
+    """A certificate revocation list (CRL) the administrator uploaded."""
+
+    __tablename__ = "revocation_list"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    der: Mapped[bytes] = mapped_column(LargeBinary)
+    this_update: Mapped[datetime | None] = mapped_column(DateTime)
+    next_update: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_count: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -5,9 +5,9 @@ from datetime import date
 
 from app.extensions import db
 from app.models import Submission, SubmissionValue, User
-from app.services.orgtree import add_unit
 from app.reporting.periods import make_period
 from app.reporting.templates import shipped_templates
+from app.services.orgtree import add_unit
 from app.services.rounds import open_round
 
 PASSWORD = "secret123"

@@ -12,4 +12,4 @@ def require_admin():
     require_role("admin")
 
 
-from . import views, workdays, reorganisation, report_templates  # noqa: E402,F401
+from . import log, reorganisation, report_templates, views, workdays  # noqa: E402,F401

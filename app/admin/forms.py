@@ -1,5 +1,12 @@
 from wtforms import (
-    BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
@@ -33,6 +40,7 @@ class UserForm(Form):
     email = StringField("Thư điện tử", validators=[Optional(), too_long(120), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Địa chỉ thư không hợp lệ.")])
     role = SelectField("Vai trò", choices=[SelectChoice(code, label) for code, label in ROLES.items()], validators=[DataRequired(REQUIRED)])
     unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    system_admin = BooleanField("Quản trị toàn hệ thống (chỉ với vai trò Quản trị; bỏ chọn: chỉ đơn vị và cấp dưới)")
     active = BooleanField("Đang hoạt động", default=True)
 
 
@@ -50,6 +58,7 @@ class FieldForm(Form):
 
 
 class CalendarDayForm(Form):
+    scope = SelectField("Áp dụng cho", coerce=int, validate_choice=False)
     day = DateField("Ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")])
     kind = SelectField("Loại", choices=[SelectChoice(code, label) for code, label in CALENDAR_DAY_KINDS.items()],
                        validators=[DataRequired(REQUIRED)])

@@ -6,6 +6,7 @@ the preview and writes only after the administrator confirms.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -64,7 +65,8 @@ USER_COLUMNS = (
 
 KIND_ALIASES = {_plain(label): code for code, label in UNIT_KINDS.items()} | {code: code for code in UNIT_KINDS}
 KIND_ALIASES |= {"huyen": "district", "thi_xa": "district", "quan": "district", "thanh_pho": "district",
-                 "so": "office", "phong": "office", "ban": "office", "phong_ban": "office", "so_nganh": "office",
+                 "so": "department", "so_ban_nganh": "department", "so_nganh": "department", "nganh": "department",
+                 "phong": "office", "ban": "office", "phong_ban": "office",
                  "chi_nhanh": "office", "trung_tam": "office", "xa": "commune", "phuong": "ward",
                  "thi_tran": "town", "dac_khu": "special", "tinh": "province"}
 ROLE_ALIASES = {_plain(label): code for code, label in ROLES.items()} | {code: code for code in ROLES}
@@ -83,10 +85,46 @@ class ImportRow:
     # What the preview shows per column: the file's text, a recognised kind or role by its
     # Vietnamese name, never an internal code.
     shown: dict = field(default_factory=dict)
+    # In update mode: "create", "update" or "same" (already as in the file), and what changes.
+    action: str = "create"
+    changes: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def action_label(self) -> str:
+        return {"create": "Thêm mới", "update": "Cập nhật", "same": "Không đổi"}.get(self.action, "")
+
+
+PHONE_RULE = re.compile(r"^[0-9 +.()-]*$")
+EMAIL_RULE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def phone_problem(phone: str) -> str | None:
+    """The single-user form's rule, and a number Excel stored as a number (its leading zero lost)."""
+    if not phone:
+        return None
+    if len(phone) > 30:
+        return "Số điện thoại tối đa 30 ký tự."
+    if not PHONE_RULE.match(phone):
+        return f"Số điện thoại '{phone}' không hợp lệ (chỉ gồm chữ số, dấu cách, +, ., -, ngoặc)."
+    digits = re.sub(r"\D", "", phone)
+    if not phone.startswith(("0", "+")) and phone.isdigit() and 8 <= len(digits) <= 10:
+        return (f"Số điện thoại '{phone}' đã mất số 0 ở đầu (ô Excel kiểu số). Định dạng cột Điện thoại là "
+                "Văn bản (Text) rồi nhập lại, ví dụ 0912 111 004.")
+    return None
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return None
+    if len(email) > 120:
+        return "Địa chỉ thư tối đa 120 ký tự."
+    if not EMAIL_RULE.match(email):
+        return f"Địa chỉ thư '{email}' không hợp lệ."
+    return None
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:
@@ -127,6 +165,8 @@ def _records(table: list[list[str]], columns: tuple[ImportColumn, ...]) -> list[
     rows = []
     for line, raw in enumerate(table[1:], start=2):
         values = {name: (raw[i].strip() if i < len(raw) else "") for name, i in mapping.items()}
+        if re.fullmatch(r"\d+\.0", values.get("phone", "")):
+            values["phone"] = values["phone"][:-2]
         rows.append(ImportRow(line, values, shown=dict(values)))
     return rows
 
@@ -137,7 +177,11 @@ def preview_columns(columns: tuple[ImportColumn, ...], rows: list[ImportRow]) ->
     return [c for c in columns if c.key in present and c.key != "password"]
 
 
-def check_units(table: list[list[str]], existing_codes: set[str]) -> list[ImportRow]:
+def check_units(table: list[list[str]], existing_codes: set[str], updatable: set[str] = frozenset(),
+                parent_codes: set[str] | None = None, top_allowed: bool = True) -> list[ImportRow]:
+    """Each row checked. ``updatable``: existing codes a row may update (update mode);
+    ``parent_codes``: the existing units a row may hang under (an administrator's scope);
+    ``top_allowed``: whether a row may have no parent."""
     rows = _records(table, UNIT_COLUMNS)
     seen: set[str] = set()
     file_codes = {r.values.get("code", "") for r in rows}
@@ -148,10 +192,13 @@ def check_units(table: list[list[str]], existing_codes: set[str]) -> list[Import
             row.errors.append("Thiếu mã đơn vị.")
         elif len(code) > 40 or not all(c.isalnum() or c in "_.-" for c in code) or not code.isascii():
             row.errors.append("Mã đơn vị chỉ gồm chữ không dấu, số, '.', '-', '_' (tối đa 40 ký tự).")
-        elif code in existing_codes:
-            row.errors.append(f"Mã đơn vị '{code}' đã có trong hệ thống.")
         elif code in seen:
             row.errors.append(f"Mã đơn vị '{code}' bị trùng trong tệp.")
+        elif code in updatable:
+            row.action = "update"
+        elif code in existing_codes:
+            row.errors.append(f"Mã đơn vị '{code}' đã có trong hệ thống. Chọn \"Cập nhật theo mã\" để sửa đơn vị đã có."
+                              if not updatable else f"Mã đơn vị '{code}' đã có, ngoài phạm vi quản trị của bạn.")
         seen.add(code)
         if not name:
             row.errors.append("Thiếu tên đơn vị.")
@@ -173,8 +220,12 @@ def check_units(table: list[list[str]], existing_codes: set[str]) -> list[Import
         else:
             v["sort_order"] = int(order)
         parent = v.get("parent_code", "")
-        if parent and parent not in existing_codes and parent not in file_codes:
-            row.errors.append(f"Không tìm thấy đơn vị cấp trên '{parent}'.")
+        allowed = existing_codes if parent_codes is None else parent_codes
+        if parent and parent not in allowed and parent not in file_codes:
+            row.errors.append(f"Không tìm thấy đơn vị cấp trên '{parent}'." if parent not in existing_codes
+                              else f"Đơn vị cấp trên '{parent}' nằm ngoài phạm vi quản trị của bạn.")
+        if not parent and not top_allowed and row.action == "create":
+            row.errors.append("Thiếu đơn vị cấp trên (mã một đơn vị trong phạm vi quản trị của bạn).")
         if parent and parent == code:
             row.errors.append("Đơn vị không thể là cấp trên của chính nó.")
         if len(v.get("place_name", "")) > 100:
@@ -193,7 +244,10 @@ def check_units(table: list[list[str]], existing_codes: set[str]) -> list[Import
     return rows
 
 
-def check_users(table: list[list[str]], existing_usernames: set[str], unit_codes: set[str]) -> list[ImportRow]:
+def check_users(table: list[list[str]], existing_usernames: set[str], unit_codes: set[str],
+                updatable: set[str] = frozenset(), all_codes: set[str] | None = None) -> list[ImportRow]:
+    """Each row checked with the single-user form's rules. ``unit_codes``: the units a row may
+    name (an administrator's scope); ``updatable``: accounts a row may update (update mode)."""
     rows = _records(table, USER_COLUMNS)
     seen: set[str] = set()
     for row in rows:
@@ -203,10 +257,13 @@ def check_users(table: list[list[str]], existing_usernames: set[str], unit_codes
             row.errors.append("Thiếu tên đăng nhập.")
         elif len(username) > 80 or not username.isascii() or not all(c.isalnum() or c in "_.-" for c in username):
             row.errors.append("Tên đăng nhập chỉ gồm chữ không dấu, số, '.', '-', '_' (tối đa 80 ký tự).")
-        elif username in existing_usernames:
-            row.errors.append(f"Tên đăng nhập '{username}' đã có.")
         elif username in seen:
             row.errors.append(f"Tên đăng nhập '{username}' bị trùng trong tệp.")
+        elif username in updatable:
+            row.action = "update"
+        elif username in existing_usernames:
+            row.errors.append(f"Tên đăng nhập '{username}' đã có. Chọn \"Cập nhật theo mã\" để sửa tài khoản đã có."
+                              if not updatable else f"Tên đăng nhập '{username}' đã có, ngoài phạm vi quản trị của bạn.")
         seen.add(username)
         if not v.get("full_name"):
             row.errors.append("Thiếu họ tên.")
@@ -219,14 +276,37 @@ def check_users(table: list[list[str]], existing_usernames: set[str], unit_codes
             row.shown["role"] = ROLES[role]
         v["role"] = role
         if v.get("unit_code", "") not in unit_codes:
-            row.errors.append(f"Không tìm thấy đơn vị '{v.get('unit_code', '')}'.")
+            known = all_codes is not None and v.get("unit_code", "") in all_codes
+            row.errors.append(f"Đơn vị '{v.get('unit_code', '')}' nằm ngoài phạm vi quản trị của bạn hoặc đã ngừng hoạt động."
+                              if known else f"Không tìm thấy đơn vị '{v.get('unit_code', '')}'.")
         password = v.get("password", "")
         problem = password_problem(password, username) if password else None
         if problem:
             row.errors.append(f"{problem} (Để trống để hệ thống tạo mật khẩu tạm.)")
-        if len(v.get("phone", "")) > 30:
-            row.errors.append("Số điện thoại tối đa 30 ký tự.")
+        if row.action == "update" and password:
+            row.errors.append("Cập nhật theo tệp không đổi mật khẩu: để trống cột Mật khẩu (dùng \"Đặt lại mật khẩu\").")
+        for problem in (phone_problem(v.get("phone", "")), email_problem(v.get("email", ""))):
+            if problem:
+                row.errors.append(problem)
     return rows
+
+
+def mark_changes(rows: list[ImportRow], current: dict[str, dict], key: str) -> None:
+    """For rows updating what exists: what would change (old → new, by column), or "same"."""
+    for row in rows:
+        if row.action != "update" or not row.ok:
+            continue
+        now = current.get(row.values.get(key, ""), {})
+        found = {}
+        for name, new in row.values.items():
+            if name in now and name not in ("password",) and str(now[name] or "") != str(new or ""):
+                if name == "sort_order" and not row.shown.get("sort_order"):
+                    continue  # no order in the file: the unit keeps its place
+                labels = UNIT_KINDS if name == "kind" else ROLES if name == "role" else {}
+                found[name] = (labels.get(now[name], now[name]), labels.get(new, new))
+        row.changes = found
+        if not found:
+            row.action = "same"
 
 
 def parents_first(rows: list[ImportRow]) -> list[ImportRow]:
@@ -257,7 +337,7 @@ SAMPLE_ROWS = {
         ["QNG.BS.X02", "Xã Bình Chánh", "Xã", "QNG.BS", "Bình Chánh", "2"],
         ["QNG.BS.TT01", "Thị trấn Châu Ổ", "Thị trấn", "QNG.BS", "Châu Ổ", "3"],
         ["QNG.BS.P01", "Phòng Tư pháp", "Phòng", "QNG.BS", "Bình Sơn", "101"],
-        ["QNG.S01", "Sở Nội vụ", "Sở", "QNG", "Quảng Ngãi", "201"],
+        ["QNG.S01", "Sở Nội vụ", "Sở, ban, ngành", "QNG", "Quảng Ngãi", "201"],
     ],
     "users": [
         ["xa.binhan", "Nguyễn Văn An", "0912 345 678", "binhan@example.vn", "Cán bộ đầu mối", "QNG.BS.X01", ""],
@@ -295,5 +375,25 @@ def sample_workbook(kind: str) -> bytes:
         guide.write_string(row, 2, column.hint)
     guide.set_column(0, 0, 18)
     guide.set_column(2, 2, 70)
+    book.close()
+    return out.getvalue()
+
+
+def passwords_workbook(rows) -> bytes:
+    """Temporary passwords to hand out: username, name, password, as text cells."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "Times New Roman"})
+    text = book.add_format({"num_format": "@", "font_name": "Times New Roman"})
+    sheet = book.add_worksheet("Mật khẩu tạm")
+    for col, title in enumerate(("Tên đăng nhập", "Họ tên", "Mật khẩu tạm (đổi khi đăng nhập lần đầu)")):
+        sheet.write_string(0, col, title, head)
+    for row, values in enumerate(rows, start=1):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, str(value), text)
+    sheet.set_column(0, 1, 24)
+    sheet.set_column(2, 2, 40)
     book.close()
     return out.getvalue()

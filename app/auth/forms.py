@@ -3,6 +3,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import REQUIRED, Form
 
+
 class LoginForm(Form):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), Length(max=80, message="Tối đa 80 ký tự.")])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED), Length(max=200, message="Tối đa 200 ký tự.")])

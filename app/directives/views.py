@@ -12,15 +12,25 @@ from ..htmx import is_fragment_request, render
 from ..permissions import require_role
 from ..reporting.clock import vn_today
 from ..reporting.directives import (
-    ASSIGN_GROUPS, ATTACHMENT_LIMIT, COUNT_LABELS, COUNT_ORDER, STATUSES, check_attachment, check_directive, check_task,
-    directive_name, parse_status, InvalidStatus,
+    ASSIGN_GROUPS,
+    ATTACHMENT_LIMIT,
+    COUNT_LABELS,
+    COUNT_ORDER,
+    STATUSES,
+    InvalidStatus,
+    check_attachment,
+    check_directive,
+    check_task,
+    directive_name,
+    parse_status,
 )
 from ..reporting.documents import DOC_TYPES
 from ..reporting.text import clean_text
 from ..services import directives as service
 from ..services.errors import Conflict
 from ..services.export_model import content_disposition
-from ..services.rounds import load_round
+from ..services.ids import parse_id
+from ..services.rounds import load_round_to_act
 from . import bp
 
 
@@ -162,7 +172,7 @@ def _task_form_context(access, task=None, form=None, errors=None):
 def _posted_task_form() -> dict:
     return {"label": request.form.get("label", ""), "content": request.form.get("content", ""),
             "due_on": request.form.get("due_on", ""), "groups": request.form.getlist("groups"),
-            "units": [int(u) for u in request.form.getlist("units") if u.isdigit()],
+            "units": [i for i in map(parse_id, request.form.getlist("units")) if i is not None],
             "templates": request.form.getlist("templates"), "version": request.form.get("version", "")}
 
 
@@ -222,9 +232,7 @@ def task_status(directive_id: int, task_id: int):
 @bp.post("/rounds/<int:round_id>/tasks/<int:task_id>")
 def round_task(round_id: int, task_id: int):
     require_role("reviewer", "admin")
-    round_ = load_round(current_user, round_id)
-    if round_.unit_id != current_user.unit_id and current_user.role != "admin":
-        abort(403)
+    round_ = load_round_to_act(current_user, round_id)
     task = service.load_round_task(round_, task_id)
     text = clean_text(request.form["text"]) if "text" in request.form else None
     error, status_code, row = None, 200, None

@@ -10,30 +10,52 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..htmx import is_fragment_request
 from ..models import OrgUnit, ReportingRound, Submission, SubmissionDocument
-from ..reporting.clock import format_clock, utcnow, vn_now, vn_today
 from ..permissions import section_or_404
-from ..services.access import can_edit_submission, can_view_unit
-from ..services.orgtree import series_units
-from ..services.reorganisation import merger_links, predecessors_of, series_history
-from ..reporting.keys import parse_key, text_key
+from ..reporting.clock import format_clock, utcnow, vn_now, vn_today
 from ..reporting.documents import DOC_TYPES, check_document
+from ..reporting.keys import parse_key, text_key
 from ..reporting.paste import check_pasted_totals, keep_prefilled, plan_paste
 from ..reporting.rows import combine_series
 from ..reporting.validation import carried_over, has_errors
+from ..services.access import can_edit_submission, can_view_unit
 from ..services.directives import carried_entries, list_directives, open_tasks_for_unit
+from ..services.orgtree import series_units
+from ..services.reorganisation import merger_links, predecessors_of, series_history
 from ..services.rounds import (
-    deadline_text, days_left, effective_deadline, round_label, round_template, status_counts, submitted_late,
+    days_left,
+    deadline_text,
+    effective_deadline,
+    round_label,
+    round_template,
+    status_counts,
+    submitted_late,
+)
+from ..services.submission_page import (
+    SECTION_STATES,
+    autosave_values,
+    build_page,
+    derived_keys_for,
+    dom_id,
+    finding_id,
+    quick_page,
+)
+from ..services.submissions import (
+    EXPLAIN_PREFIX,
+    load_for_save,
+    load_submission,
+    log_action,
+    move,
+    own_submissions,
+    plain_values,
+    previous_submissions,
+    previous_values,
+    save_values,
+    stored_values,
+    submission_history,
 )
 from ..services.trends import unit_trend
 from . import bp
-from ..services.submission_page import SECTION_STATES, build_page, derived_keys_for, dom_id, finding_id, quick_page
-from ..services.submission_page import autosave_values
-from ..services.submissions import load_for_save
 from .saved_reply import saved_reply
-from ..services.submissions import (
-    EXPLAIN_PREFIX, load_submission, log_action, move, own_submissions, plain_values, previous_submissions, previous_values,
-    save_values, stored_values, submission_history,
-)
 
 
 @bp.get("/")
@@ -100,6 +122,14 @@ def _seen_version(text: str | None) -> int | None:
     return int(text)
 
 
+def _names_a_cell(key: str) -> bool:
+    try:
+        parse_key(key)
+    except ValueError:
+        return False
+    return True
+
+
 def _entries_from_form() -> list[tuple[str, str, int | None]]:
     entries = []
     for name, text in request.form.items(multi=False):
@@ -125,7 +155,8 @@ def save(submission_id: int):
         abort(400)
     single = is_fragment_request() and len(entries) == 1
     key = entries[0][0]
-    section_id = None if key.startswith(EXPLAIN_PREFIX) else key.split("/")[0]
+    # A key naming no cell ("I.2", "v.") has no section to answer for: the reply is its refusal.
+    section_id = None if key.startswith(EXPLAIN_PREFIX) or not _names_a_cell(key) else key.split("/")[0]
     template = round_template(sub.round)
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)

@@ -10,4 +10,4 @@ def require_login():
     return None
 
 
-from . import views, template_preview  # noqa: E402,F401
+from . import pdf, template_preview, views  # noqa: E402,F401  (pdf registers the PDF job)

@@ -11,6 +11,7 @@ python-docx sets up the page, the styles and the page-number header; the body it
 built as lxml elements (``wordml``) and attached in one pass, so the time grows with the
 report's length, not its square (bench/report.py).
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,10 +28,13 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from ..reporting.directives import followup_paragraphs
 from ..reporting.clock import format_day, vn_today
+from ..reporting.directives import followup_paragraphs
+from ..reporting.documents import DOC_TYPES
+from ..reporting.figures import issued_counts
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
+from ..reporting.wording import fill_phrase
 from ..services.export_model import ExportParts
 from . import wordml as wml
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
@@ -40,7 +44,7 @@ BODY_SIZE = 14
 LANGUAGE = "vi-VN"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 PROVISIONAL_MARK = "SỐ LIỆU TẠM"
-NOTHING = "Không có."
+NOTHING = "Không phát sinh."
 # Portrait text width: A4 210 mm less 30 mm left and 15 mm right margins.
 PORTRAIT_WIDTH = 165.0
 LANDSCAPE_WIDTH = 297 - 20 - 15
@@ -91,25 +95,60 @@ def report_title(parts: ExportParts) -> str:
 
 
 def date_line(parts: ExportParts) -> str:
-    year = parts.year or vn_today().year
     place = parts.place_name or "…"
-    return f"{place}, ngày      tháng      năm {year}"
+    return f"{place}, {date_words(parts)}"
+
+
+def date_words(parts: ExportParts) -> str:
+    """"ngày 07 tháng 12 năm 2026" when the settings give the date (Decree 30: a day below 10
+    and January, February take a leading 0), else blanks for the clerk with the year."""
+    issued = parts.signature.issued_on
+    if issued is None:
+        return f"ngày      tháng      năm {parts.year or vn_today().year}"
+    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
+    return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
 
 
 def number_line(parts: ExportParts) -> str:
-    """"Số:        /BC-UBND": the number is left blank for the clerk who registers it."""
-    return f"Số:        /{parts.signature.symbol}"
+    """"Số:        /BC-UBND": the number is left blank for the clerk who registers it,
+    unless the settings give it (an electronic document numbered before it is signed)."""
+    number = parts.signature.number.strip()
+    return f"Số: {number}/{parts.signature.symbol}" if number else f"Số:        /{parts.signature.symbol}"
 
 
 def intro(parts: ExportParts) -> str:
     """"Thực hiện Công văn số …, UBND huyện … báo cáo … như sau:" (seed 001); without a
-    requesting document, the reporting regime the template cites."""
+    requesting document, the opening sentence the template words for this level, else the
+    reporting regime it cites (for this level, else for every level)."""
     basis = parts.signature.request_doc.strip().rstrip(".;,")
     if basis.lower().startswith("thực hiện "):
         basis = basis[len("thực hiện "):]
+    level = parts.template.level_wording(parts.reporting_kind)
+    if not basis and level.opening:
+        return fill_phrase(level.opening, {"unit": parts.reporting_unit, "report": lower_first(report_title(parts))})
     if not basis:
-        basis = f"chế độ báo cáo theo {parts.template.legal_basis}" if parts.template.legal_basis else "chế độ báo cáo"
+        basis = regime_basis(level.legal_basis or parts.template.legal_basis, parts.reporting_unit)
     return f"Thực hiện {basis}, {parts.reporting_unit} báo cáo {lower_first(report_title(parts))} như sau:"
+
+
+REGIME = "chế độ báo cáo"
+# "… theo yêu cầu của Văn phòng UBND tỉnh": a request from the province's own office binds
+# the units below the province, not the province reporting to the Government Office.
+OWN_OFFICE_REQUEST = re.compile(r"\s*theo yêu cầu của Văn phòng (UBND|Ủy ban nhân dân) tỉnh\b[^,;]*", re.IGNORECASE)
+
+
+def regime_basis(legal_basis: str, reporting_unit: str) -> str:
+    """The reporting regime the template cites, worded once ("chế độ báo cáo theo Thông tư
+    số 01/2020/TT-VPCP …", or the template's own "Chế độ báo cáo tháng …"), without a
+    request the reporting level makes of itself."""
+    basis = (legal_basis or "").strip().rstrip(".;,")
+    if reporting_unit.lower().startswith(("ubnd tỉnh", "ủy ban nhân dân tỉnh")):
+        basis = OWN_OFFICE_REQUEST.sub("", basis).strip()
+    if not basis:
+        return REGIME
+    if basis.lower().startswith(REGIME):
+        return lower_first(basis)
+    return f"{REGIME} theo {basis}"
 
 
 def section_title(section: Section) -> str:
@@ -171,6 +210,9 @@ def table_lines(body: Body, section: Section) -> None:
 def annex_reference(body: Body, section: Section) -> None:
     names = [f"Phụ lục {body.annexes[key]}" for key in ((section.id, "fields"), (section.id, "units"))
              if key in body.annexes]
+    folded = body.parts.folded_line(section.id)
+    if folded:  # a lower level's own fields, added into "Lĩnh vực khác": say what and whose
+        body.add(folded, "VnNote")
     if names:
         body.add(f"(Chi tiết tại {' và '.join(names)} kèm theo.)", "VnNote")
 
@@ -182,14 +224,20 @@ def document_lines(body: Body, section: Section) -> None:
         # One list of every unit's documents would run to pages at a province; the list is
         # in the workbook, the reviewer names the ones that matter in the section's text.
         if documents and not parts.figure_sentences.get(section.id):
-            units = len({d.get("unit_name") for d in documents})
-            body.bullet(f"{format_count(units)} đơn vị đã ban hành {format_count(len(documents))} văn bản "
-                        "chỉ đạo, điều hành.")
+            for line in issued_counts(parts.result.units, documents):
+                body.bullet(line)
         return
     for item in documents:
-        issued = item.get("issued_on")
-        when = f" ngày {format_day(issued)}" if isinstance(issued, (date, datetime)) else ""
-        body.bullet(f"{item.get('number', '')}{when} {item.get('summary', '')}".strip())
+        body.bullet(document_line(item))
+
+
+def document_line(item: dict) -> str:
+    """"Quyết định số 11/QĐ-UBND ngày 10/01/2024 về …" as seed 003 writes it: the type
+    word first, never the bare number."""
+    issued = item.get("issued_on")
+    when = f" ngày {format_day(issued)}" if isinstance(issued, (date, datetime)) else ""
+    kind = DOC_TYPES.get(item.get("doc_type") or "", "Văn bản")
+    return f"{kind} số {item.get('number', '')}{when} {item.get('summary', '')}".strip()
 
 
 def satisfaction_lines(body: Body, section: Section) -> None:
@@ -209,6 +257,11 @@ def followup_lines(body: Body, section: Section) -> None:
     """Per directive and task: the counts written out, then the consolidating unit's text."""
     for text, role in followup_paragraphs(body.parts.followup):
         body.add(text, "VnNote" if role == "lead" else "VnBody")
+    # A lower consolidation's own directives: its results, under its name, as it reported them.
+    for unit, paragraphs in body.parts.received_followup:
+        body.add(f"{unit} báo cáo kết quả thực hiện văn bản chỉ đạo của mình:", "VnHeading3")
+        for text, role in paragraphs:
+            body.add(text, "VnNote" if role == "lead" else "VnBody")
 
 
 # What a section of each kind prints when no figure sentences were written for it. A kind
@@ -261,40 +314,47 @@ def heading(section: Section):
 
 
 def write_sections(parts: ExportParts, body: Body) -> None:
-    """Each section with something to say, and the headings above it; a section with
-    nothing is left out unless the template marks it mandatory ("Không có.")."""
+    """Every section of the template under its heading, so the numbering never jumps
+    (design §9): a section with nothing to say keeps its heading with "Không phát sinh.";
+    a heading over subsections needs nothing of its own."""
     sections = parts.template.sections
-    contents = [section_content(parts, body, s) for s in sections]
-    mandatory = [s.mandatory for s in sections]
-    shown = [bool(c) or m for c, m in zip(contents, mandatory)]
-    # A heading shows when anything below it shows (its descendants follow it with a deeper level).
-    for index in range(len(sections) - 1, -1, -1):
-        level = sections[index].level
-        below = index + 1
-        while below < len(sections) and sections[below].level > level:
-            if shown[below]:
-                shown[index] = True
-                break
-            below += 1
-    for section, content, show, must in zip(sections, contents, shown, mandatory):
-        if not show:
-            continue
+    for index, section in enumerate(sections):
+        content = section_content(parts, body, section)
         body.items.append(heading(section))
         if content:
             body.items.extend(content)
-        elif must and section.kind != "heading":
+            continue
+        has_children = index + 1 < len(sections) and sections[index + 1].level > section.level
+        if not (section.kind == "heading" or has_children):
             body.add(NOTHING)
 
 
+COMMITTEE_PREFIXES = ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd ")
+COMMITTEE_IN_FULL = "ỦY BAN NHÂN DÂN"
+
+
+def issuer_lines(parts: ExportParts) -> list[tuple[str, bool]]:
+    """The issuing body's lines over the number, with whether each is bold (Decree 30,
+    design §9): a People's Committee alone and in full ("ỦY BAN NHÂN DÂN" / "HUYỆN BÌNH
+    SƠN"), nothing above it; a specialised office under its governing body, which is not
+    bold ("UBND HUYỆN BÌNH SƠN" / "PHÒNG TƯ PHÁP")."""
+    issuer = (parts.issuing_body or parts.reporting_unit).strip()
+    lowered = issuer.lower()
+    for prefix in COMMITTEE_PREFIXES:
+        if lowered.startswith(prefix):
+            return [(COMMITTEE_IN_FULL, True), (issuer[len(prefix):].strip().upper(), True)]
+    lines = [(parts.parent_body.upper(), False)] if parts.parent_body else []
+    return lines + [(issuer.upper(), True)]
+
+
 def write_header(parts: ExportParts, body: Body) -> None:
-    """Two borderless columns: issuing body over its parent | motto; number | place, date."""
+    """Two borderless columns: the issuing body | motto; number | place, date."""
     widths = (62.0, 103.0)
     tbl = wml.table(widths, borders=False)
     top = wml.row(tbl)
     left = wml.cell(top, width_mm=widths[0])
-    if parts.parent_body:
-        wml.paragraph(parts.parent_body.upper(), "VnCenter", size=13, parent=left)
-    wml.paragraph((parts.issuing_body or parts.reporting_unit).upper(), "VnCenter", bold=True, size=13, parent=left)
+    for text, strong in issuer_lines(parts):
+        wml.paragraph(text, "VnCenter", bold=strong, size=13, parent=left)
     wml.rule_paragraph(25, widths[0], parent=left)
     right = wml.cell(top, width_mm=widths[1])
     wml.paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "VnCenter", bold=True, size=13, parent=right)
@@ -353,10 +413,10 @@ def write_signature(parts: ExportParts, body: Body) -> None:
 # --- annexes ---------------------------------------------------------------------------
 
 def annex_heading(parts: ExportParts, body: Body, name: str, heading_text: str, unit_label: str) -> None:
-    year = parts.year or vn_today().year
     body.add(f"Phụ lục {name}", "VnTitle")
     body.add(heading_text.upper(), "VnTitle")
-    body.add(f"(Kèm theo Báo cáo số      /{parts.signature.symbol} ngày      tháng      năm {year} "
+    number = parts.signature.number.strip() or "     "
+    body.add(f"(Kèm theo Báo cáo số {number}/{parts.signature.symbol} {date_words(parts)} "
              f"của {parts.reporting_unit})", "VnCenter", italic=True, size=13, keep_next=True)
     body.add(f"Kỳ báo cáo: {parts.period_label} {parts.period_window}".strip(), "VnCenter", size=13, keep_next=True)
     if unit_label:
@@ -398,6 +458,19 @@ def annex_table(section: Section, lines: list[tuple[str, str, dict, dict[str, in
     return tbl
 
 
+TOTALS_LEAD = 2  # data rows kept with the totals block, so no page holds a totals row alone
+
+
+def keep_totals_together(tbl, totals: int, lines_follow: bool) -> None:
+    """The totals block (total row, group subtotals, and the ratio lines after the table
+    when ``lines_follow``) moves to a new page with the last rows above it, never alone:
+    every row from there on is kept with the next; the last row only when lines follow."""
+    rows = tbl.findall(wml.TR)
+    body_rows = [r for r in rows if r.find(wml.TR_PR) is None or r.find(wml.TR_PR).find(wml.w("tblHeader")) is None]
+    tail = body_rows[-(totals + TOTALS_LEAD):]
+    wml.keep_all_with_next(tail if lines_follow else tail[:-1])
+
+
 def write_field_annex(parts: ExportParts, body: Body, section: Section, name: str) -> None:
     result = parts.result.tables[section.id]
     annex_heading(parts, body, name, section.heading, section.unit_label)
@@ -409,8 +482,7 @@ def write_field_annex(parts: ExportParts, body: Body, section: Section, name: st
     ratios = result.ratios(result.total)
     groups = [(g.label, result.ratios(g.values)) for g in result.groups]
     definitions = result.ratio_definitions
-    if definitions:
-        wml.keep_all_with_next([tbl[-1]])  # the ratio lines never start a page alone
+    keep_totals_together(tbl, len(result.groups) + 1, bool(definitions))
     for n, definition in enumerate(definitions, start=1):
         shares = [f"tổng cộng {format_ratio(ratios[definition.name])}"]
         shares += [f"{lower_first(label)} {format_ratio(r[definition.name])}" for label, r in groups]
@@ -424,7 +496,9 @@ def write_unit_annex(parts: ExportParts, body: Body, section: Section, name: str
     lines = [(str(n), parts.unit_title(unit_name), {}, totals)
              for n, (_, unit_name, totals) in enumerate(parts.result.breakdown.get(section.id, ()), start=1)]
     lines.append(("", "Tổng cộng", {"bold": True}, result.total))
-    body.items.append(annex_table(section, lines, second_label="Đơn vị"))
+    tbl = annex_table(section, lines, second_label="Đơn vị")
+    keep_totals_together(tbl, 1, False)
+    body.items.append(tbl)
 
 
 ANNEX_WRITERS = {"fields": write_field_annex, "units": write_unit_annex}
@@ -472,9 +546,28 @@ def new_document(created: datetime | None):
     props = doc.core_properties
     props.author = props.last_modified_by = "Tổng hợp"
     props.language = LANGUAGE
+    props.comments = props.keywords = ""
     if created is not None:
         props.created = props.modified = created
+    drop_thumbnail(doc)
     return doc
+
+
+def drop_thumbnail(doc) -> None:
+    """python-docx's template ships its own preview picture (docProps/thumbnail.jpeg);
+    a file manager would show it for every report, so the relationship goes."""
+    rels = doc.part.package.rels
+    for key, rel in list(rels.items()):
+        if rel.reltype.endswith("/metadata/thumbnail"):
+            del rels[key]
+
+
+def describe(doc, parts: ExportParts) -> None:
+    """File properties a reader sees: the report's title and who issues it."""
+    props = doc.core_properties
+    props.title = f"Báo cáo {lower_first(report_title(parts))}"[:255]
+    props.subject = (parts.issuing_body or parts.reporting_unit)[:255]
+    props.author = parts.reporting_unit or "Tổng hợp"
 
 
 def landscape(sect_pr) -> None:
@@ -502,6 +595,7 @@ def section_break(sect_pr):
 def build(parts: ExportParts):
     """The python-docx Document of the report, body attached in one pass."""
     doc = new_document(parts.created)
+    describe(doc, parts)
     body = Body(parts)
     write_header(parts, body)
     write_title(parts, body)

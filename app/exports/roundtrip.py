@@ -22,8 +22,16 @@ from ..reporting.validation import parse_value
 from ..uploads import UploadRefused, open_workbook, sheet_rows
 from .layout import LABEL_COLUMNS
 from .xlsx import (
-    Styles, form_sheet_name, merge_text, new_workbook, print_setup, put, set_table_widths, sheet_name,
-    write_form_header, write_table_band,
+    Styles,
+    form_sheet_name,
+    merge_text,
+    new_workbook,
+    print_setup,
+    put,
+    set_table_widths,
+    sheet_name,
+    write_form_header,
+    write_table_band,
 )
 
 META_SHEET = "_meta"

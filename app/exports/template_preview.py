@@ -4,14 +4,12 @@ from __future__ import annotations
 from flask import abort, request
 
 from ..permissions import require_role
-from ..reporting.template_check import check_template_source
+from ..reporting.template_check import MAX_SOURCE, check_template_source
 from ..services.template_preview import sample_parts
 from . import bp
 from .docx_report import write_report_docx
 from .views import DOCX, XLSX, send_written
 from .xlsx import write_round_workbook
-
-MAX_SOURCE = 200_000
 
 
 @bp.post("/template-preview.<extension>")

@@ -5,8 +5,10 @@ loader (reviewers and admins of a unit above it, else 404), a submission through
 entry loader (its unit in the user's scope, else 404). Files are written to a spooled
 temporary file, so a province-sized export goes to disk instead of staying in memory.
 """
+
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 
@@ -14,21 +16,30 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
-from ..services.consolidation import load_consolidation, round_readiness
-from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from ..extensions import db
 from ..forms import Form, too_long
 from ..models import Submission
+from ..reporting.clock import format_day, parse_day
+from ..reporting.keys import parse_key
 from ..reporting.text import clean_text
+from ..services.access import can_act_on_round, can_edit_submission
+from ..services.consolidation import (
+    figure_choices,
+    figure_choices_missing,
+    load_consolidation,
+    resolve_stale_figures,
+    round_readiness,
+)
 from ..services.document_settings import load_settings, save_settings
-from ..services.access import can_edit_submission
+from ..services.export_model import content_disposition
+from ..services.export_parts import recipient_default, round_parts, submission_parts, unit_title
+from ..services.ids import MAX_ID
 from ..services.rounds import load_round, round_label, round_template, round_window
+from ..services.submissions import load_submission, plain_values, save_values, stored_values
 from . import bp
 from .docx_report import write_report_docx
-from ..services.export_parts import round_parts, submission_parts, unit_title
-from ..services.export_model import content_disposition
 from .roundtrip import EntryMeta, read_upload, write_entry_workbook
 from .xlsx import write_round_workbook
 
@@ -75,13 +86,34 @@ def round_xlsx(round_id: int):
 @bp.get("/rounds/<int:round_id>.docx")
 def round_docx(round_id: int):
     round_ = load_round(current_user, round_id)
+    if round_readiness(round_, wants_provisional()).stale_figures:
+        # One number per figure: the reviewer chooses between an edited figure text and today's figures first.
+        flash("Số liệu đã thay đổi sau khi phần số liệu được sửa: chọn văn bản cho từng mục trước khi tải báo cáo Word.",
+              "warning")
+        return redirect(url_for("exports.round_word", round_id=round_.id, **mode_args()), code=303)
     # per_unit: the annex by unit lists each unit's totals.
     parts = round_parts(load_consolidation(round_, wants_provisional(), per_unit=True))
     return send_written(lambda out: write_report_docx(parts, out), round_file_name(round_), "docx", DOCX)
 
 
+def valid_day(form, field) -> None:
+    text = (field.data or "").strip()
+    if text:
+        try:
+            parse_day(text)
+        except ValueError:
+            raise ValidationError("Ngày ban hành viết dạng dd/mm/yyyy, ví dụ 07/12/2026.") from None
+
+
+def valid_number(form, field) -> None:
+    if (field.data or "").strip() and not re.fullmatch(r"[0-9]{1,10}", field.data.strip()):
+        raise ValidationError("Số văn bản chỉ gồm chữ số, ví dụ 125 (ký hiệu ghi ở ô riêng).")
+
+
 class WordSettingsForm(Form):
     symbol = StringField("Ký hiệu văn bản", validators=[too_long(40)])
+    number = StringField("Số văn bản (văn bản điện tử)", validators=[too_long(20), valid_number])
+    issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", validators=[too_long(10), valid_day])
     request_doc = StringField("Thực hiện (văn bản yêu cầu báo cáo)", validators=[too_long(500)])
     recipient = StringField("Kính gửi (cũng là “Đơn vị nhận báo cáo” trong tệp Excel)",
                             validators=[DataRequired(message="Nhập nơi nhận báo cáo (Kính gửi)."), too_long(300)])
@@ -90,10 +122,13 @@ class WordSettingsForm(Form):
     signer_title = StringField("Chức vụ người ký", validators=[too_long(120)])
     signer_name = StringField("Họ và tên người ký", validators=[too_long(120)])
 
-    FIELDS = ("symbol", "request_doc", "recipient", "distribution", "signer_prefix", "signer_title", "signer_name")
+    FIELDS = ("symbol", "number", "request_doc", "recipient", "distribution", "signer_prefix", "signer_title",
+              "signer_name")
 
     def fill(self, signature) -> None:
         self.symbol.data = signature.symbol
+        self.number.data = signature.number
+        self.issued_on.data = format_day(signature.issued_on)
         self.request_doc.data = signature.request_doc
         self.recipient.data = signature.recipient
         self.distribution.data = "\n".join(signature.distribution)
@@ -101,12 +136,15 @@ class WordSettingsForm(Form):
         self.signer_title.data = signature.signer_title
         self.signer_name.data = signature.signer_name
 
-    def values(self) -> dict[str, str]:
-        return {name: clean_text(getattr(self, name).data) for name in self.FIELDS}
+    def values(self) -> dict:
+        values = {name: clean_text(getattr(self, name).data) for name in self.FIELDS}
+        day = (self.issued_on.data or "").strip()
+        values["issued_on"] = parse_day(day) if day else None
+        return values
 
 
 def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: str, download: str, back: str,
-                  heading: str, readiness=None):
+                  heading: str, readiness=None, figures_action: str = "", pdf_page: str | None = None):
     """GET shows this report's settings (or the unit's latest, or its kind's defaults);
     POST saves them for this report and offers the file."""
     loaded = load_settings(unit, round_.id, receiving_title)
@@ -121,10 +159,31 @@ def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: s
             return redirect(f"{here}{'&' if '?' in here else '?'}ready=1", code=303)
     else:
         form.fill(loaded.signature)
-    return render_template("exports/word.html", form=form, heading=heading, may_save=may_save,
+    page = render_template("exports/word.html", form=form, heading=heading, may_save=may_save,
                            subtitle=f"{round_label(round_)} · {unit.name}", download=download,
                            prefilled=not loaded.own, ready=request.args.get("ready") == "1",
-                           back=back, readiness=readiness), 422 if form.errors else 200
+                           back=back, readiness=readiness, figures_action=figures_action, pdf_page=pdf_page,
+                           may_choose=bool(figures_action) and can_act_on_round(current_user, round_))
+    return page, 422 if form.errors else 200
+
+
+@bp.post("/rounds/<int:round_id>/word/figures")
+def round_word_figures(round_id: int):
+    """The reviewer's choice per stale figure text (take the new text / keep mine), recorded."""
+    round_ = load_round(current_user, round_id)
+    if not can_act_on_round(current_user, round_):
+        abort(403)
+    readiness = round_readiness(round_, wants_provisional())
+    choices = figure_choices(request.form)
+    unchosen = figure_choices_missing(readiness, choices)
+    if unchosen:
+        for message in unchosen:
+            flash(message, "error")
+    else:
+        resolve_stale_figures(round_, readiness, choices, current_user)
+        db.session.commit()
+        flash("Đã ghi lựa chọn cho phần số liệu; báo cáo Word có một số liệu cho mỗi chỉ tiêu.", "success")
+    return redirect(url_for("exports.round_word", round_id=round_.id, **mode_args()), code=303)
 
 
 @bp.route("/rounds/<int:round_id>/word", methods=["GET", "POST"])
@@ -132,15 +191,17 @@ def round_word(round_id: int):
     round_ = load_round(current_user, round_id)
     unit = round_.unit
     # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
-    may_save = unit.id == current_user.unit_id or current_user.role == "admin"
+    may_save = can_act_on_round(current_user, round_)
     return settings_page(
-        unit, round_, unit_title(unit.parent), may_save=may_save,
+        unit, round_, recipient_default(unit, round_template(round_), unit_title(unit.parent)), may_save=may_save,
         here=url_for("exports.round_word", round_id=round_.id, **mode_args()),
         download=url_for("exports.round_docx", round_id=round_.id, **mode_args()),
         back=url_for("review.consolidated", round_id=round_.id, **mode_args()),
         heading=f"Báo cáo Word: {round_.title}",
         # What the report lacks, listed before anything is downloaded.
         readiness=round_readiness(round_, wants_provisional()),
+        figures_action=url_for("exports.round_word_figures", round_id=round_.id, **mode_args()),
+        pdf_page=url_for("signatures.round_report", round_id=round_.id, **mode_args()),
     )
 
 
@@ -170,11 +231,13 @@ def submission_word(submission_id: int):
     sub = load_submission(current_user, submission_id)
     may_save = sub.unit_id == current_user.unit_id or current_user.role == "admin"
     return settings_page(
-        sub.unit, sub.round, unit_title(sub.round.unit), may_save=may_save,
+        sub.unit, sub.round, recipient_default(sub.unit, round_template(sub.round), unit_title(sub.round.unit)),
+        may_save=may_save,
         here=url_for("exports.submission_word", submission_id=sub.id),
         download=url_for("exports.submission_docx", submission_id=sub.id),
         back=url_for("entry.submission", submission_id=sub.id),
         heading=f"Báo cáo Word: {sub.round.title}",
+        pdf_page=url_for("signatures.submission_report", submission_id=sub.id),
     )
 
 
@@ -203,6 +266,33 @@ def load_editable(submission_id: int) -> Submission:
     if not can_edit_submission(current_user, sub):
         abort(403)
     return sub
+
+
+UPLOAD_FORGED = "Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại."
+# What a preview can carry: one change per cell of a template, texts within a narrative's length.
+MAX_CHANGES, MAX_KEY, MAX_TEXT = 20_000, 200, 200_000
+
+
+def confirmed_changes(changes) -> list[tuple[str, str, int]] | None:
+    """The preview's changes as signed: [key, text, version seen] each, else None. The key
+    signs them, yet what a preview never writes (another shape, a version no column holds)
+    is refused rather than trusted."""
+    if not isinstance(changes, list) or len(changes) > MAX_CHANGES:
+        return None
+    entries = []
+    for change in changes:
+        if not (isinstance(change, list) and len(change) == 3):
+            return None
+        key, text, version = change
+        if not (isinstance(key, str) and 0 < len(key) <= MAX_KEY and isinstance(text, str) and len(text) <= MAX_TEXT
+                and type(version) is int and 0 <= version <= MAX_ID):
+            return None
+        try:
+            parse_key(key)
+        except ValueError:
+            return None
+        entries.append((key, text, version))
+    return entries
 
 
 def serializer() -> URLSafeSerializer:
@@ -240,10 +330,14 @@ def submission_upload_confirm(submission_id: int):
     try:
         data = serializer().loads(request.form.get("payload", ""))
     except BadSignature:
-        return upload_page(sub, 400, refused="Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại.")
+        return upload_page(sub, 400, refused=UPLOAD_FORGED)
+    if not isinstance(data, dict):
+        return upload_page(sub, 400, refused=UPLOAD_FORGED)
     if data.get("s") != sub.id or data.get("u") != sub.unit_id:
         return upload_page(sub, 422, refused="Dữ liệu xác nhận thuộc báo cáo khác; hãy tải tệp lên lại.")
-    entries = [(str(key), str(text), int(version)) for key, text, version in data.get("c", [])]
+    entries = confirmed_changes(data.get("c"))
+    if entries is None:
+        return upload_page(sub, 400, refused=UPLOAD_FORGED)
     template = round_template(sub.round)
     outcome = save_values(sub, template, entries, current_user)
     db.session.commit()

@@ -14,6 +14,7 @@ workbook-wide switch. Default mode keeps one small record per cell until the fil
 closed, so memory grows with the cells written and nothing else; bench/export.py
 measures it at 1,000 units against constant_memory writing the same cells.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,12 +27,14 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..reporting.clock import local_naive
+from ..reporting.consolidation import CONSOLIDATING_KINDS, TableResult
 from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
-from ..reporting.consolidation import TableResult
-from ..reporting.text import xml_safe
+from ..reporting.numbers import format_count
 from ..reporting.templates import Section
-from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
+from ..reporting.text import xml_safe
+from ..reporting.wording import name_list
 from ..services.export_model import ExportParts
+from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 from .xlsx_charts import add_rate_columns, write_charts
 
 FONT = "Times New Roman"
@@ -200,10 +203,21 @@ def write_coverage(ws: Worksheet, st: Styles, parts: ExportParts, top: int, ncol
     if not (parts.consolidated and parts.coverage_text):
         return top
     text = parts.coverage_text.rstrip(".") + "."
-    merge_text(ws, top - 1, 0, top - 1, ncols - 1, text, st(italic=True, align="left", text_wrap=True, font_size=11))
-    # Room for the names of the missing units: about 150 characters a line across the sheet.
-    ws.set_row(top - 1, 16 * max(1, -(-len(text) // 150)))
+    merge_text(ws, top - 1, 0, top - 1, ncols - 1, text, st(italic=True, align="left", valign="top", text_wrap=True,
+                                                           font_size=11))
+    # Excel does not size a merged row: room for every wrapped line of the names of the
+    # missing units, counted from the sheet's width (a column unit holds about one
+    # character of 11 pt Times; Vietnamese diacritics take a little more).
+    width = 5 + 36 + 10.5 * (ncols - LABEL_COLUMNS)
+    ws.set_row(top - 1, wrapped_height(text, width))
     return top + 1
+
+
+def wrapped_height(text: str, width: float, line_points: float = 15) -> float:
+    """The height in points a wrapped text needs in a cell ``width`` column units wide."""
+    per_line = max(10, int(width * 0.95))
+    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+    return min(409, line_points * lines + 3)  # 409 points: the tallest row Excel allows
 
 
 def write_value_row(ws: Worksheet, st: Styles, row: int, section: Section, number, label: str,
@@ -257,14 +271,15 @@ def write_ratios(ws: Worksheet, st: Styles, row: int, table: TableResult) -> int
 NOTE_LABEL = "Thuyết minh: "
 
 
-def write_note(ws: Worksheet, st: Styles, row: int, last_col: int, text: str, width: float) -> int:
+def write_note(ws: Worksheet, st: Styles, row: int, last_col: int, text: str, width: float,
+               label: str = NOTE_LABEL) -> int:
     """A section's note across the sheet's width under its figures; returns the row after it
     and a blank one. Excel does not size merged rows, so the height follows the text's length."""
     if not text:
         return row
     fmt = st(text_wrap=True, align="left", valign="top", font_size=11)
     per_line = max(20, int(width * 1.1))
-    for chunk in cell_chunks(NOTE_LABEL + text):
+    for chunk in cell_chunks(label + text):
         merge_text(ws, row, 0, row, last_col, chunk, fmt)
         lines = sum(max(1, -(-len(line) // per_line)) for line in chunk.split("\n"))
         ws.set_row(row, min(409, 15 * lines))  # 409 points: the tallest row Excel allows
@@ -304,6 +319,9 @@ def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Se
         write_value_row(ws, st, row, section, None, group.label, group.values, bold=True, italic=True)
         row += 1
     row = write_ratios(ws, st, row + 1, table)
+    folded = parts.folded_line(section.id)
+    if folded:  # a lower level's own fields in "Lĩnh vực khác": what and whose
+        row = write_note(ws, st, row + 1, ncols - 1, folded, 41 + 10.5 * len(section.columns), label="") - 1
     note = section_note(parts, section)
     if note:
         row = write_note(ws, st, row + 1, ncols - 1, note, 41 + 10.5 * len(section.columns)) - 1
@@ -358,24 +376,52 @@ def write_header_row(ws: Worksheet, st: Styles, row: int, headings: Iterable[str
 
 def write_indicators_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
     ws.set_column(0, 0, 7)
-    ws.set_column(1, 1, 80)
+    ws.set_column(1, 1, 70)
     ws.set_column(2, 2, 14)
-    top = write_title(ws, st, 3, "CÁC CHỈ TIÊU TỔNG HỢP", parts)
-    write_header_row(ws, st, top, ("STT", "Chỉ tiêu", "Số lượng"))
+    ws.set_column(3, 3, 44)
+    top = write_title(ws, st, 4, "CÁC CHỈ TIÊU TỔNG HỢP", parts)
+    write_header_row(ws, st, top, ("STT", "Chỉ tiêu", "Số lượng", "Ghi chú"))
     row = top + 1
     for section in parts.template.sections_of("indicators"):
-        merge_text(ws, row, 0, row, 2, f"{section.number} {section.heading}", st.cell_text(bold=True))
+        merge_text(ws, row, 0, row, 3, f"{section.number} {section.heading}", st.cell_text(bold=True))
         row += 1
-        sums = parts.result.indicators.get(section.id, {})
         for number, item in enumerate(section.fields, start=1):
             ws.write_string(row, 0, str(number), st.cell_text(align="center"))
             ws.write_string(row, 1, item.label, st.cell_text())
-            put(ws, row, 2, sums.get(item.id, 0), st.cell_count(), st.cell_text())
+            # The same number as the page, and what it is when it is not a plain count.
+            value = parts.result.values.get(f"{section.id}/{item.id}", 0)
+            put(ws, row, 2, value, st.cell_count(), st.cell_text())
+            ws.write_string(row, 3, indicator_meaning(parts, section, item), st.cell_text())
+            ws.set_row(row, max(wrapped_height(item.label, 70), wrapped_height(indicator_meaning(parts, section, item), 44)))
             row += 1
         note = section_note(parts, section)
         if note:
-            row = write_note(ws, st, row, 2, note, 101) - 1  # the next section follows at once
+            row = write_note(ws, st, row, 3, note, 135) - 1  # the next section follows at once
     print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
+
+
+def indicator_range(measure) -> str:
+    if measure.low == measure.high:
+        return format_count(measure.low)
+    return f"từ {format_count(measure.low)} đến {format_count(measure.high)}"
+
+
+def indicator_meaning(parts: ExportParts, section: Section, item) -> str:
+    """What an indicator's number is when it is not a plain count of this report: the sum
+    of the units' catalogue sizes with their range, or the units reaching their target."""
+    measure = parts.result.measures.get(section.id, {}).get(item.id)
+    lower = [u.unit_name for u in parts.result.units if u.kind in CONSOLIDATING_KINDS]
+    if item.consolidate == "catalogue" and lower and parts.consolidated:
+        # A district's number is its units' sizes added up: say whose.
+        mine = f"; của chính các đơn vị trực thuộc: {indicator_range(measure)}" if measure and measure.reporting else ""
+        return f"Cộng số của các đơn vị cấp dưới thuộc {name_list(lower)}{mine}"
+    if measure is None or not measure.reporting or (len(measure.reporting) == 1 and not parts.consolidated):
+        return ""
+    units = format_count(len(measure.reporting))
+    if measure.how == "catalogue":
+        return f"Cộng của {units} đơn vị, mỗi đơn vị {indicator_range(measure)}" if measure.low is not None else ""
+    return f"{format_count(len(measure.reached))}/{units} đơn vị đạt 100%; tổng cộng " \
+           f"{format_count(measure.numerator)}/{format_count(measure.denominator)}"
 
 
 def write_survey_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
@@ -448,7 +494,8 @@ def write_documents_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None
 
 
 def narrative_rows(parts: ExportParts):
-    """(section, unit, text) in section then unit order: the reviewer's text first."""
+    """(section, unit, text) in section then unit order, the reviewer's text first; only
+    sections and units with text (who wrote nothing is on the completeness sheet)."""
     for section in parts.template.sections_of("narrative"):
         label = f"{section.number} {section.heading}"
         own = (parts.reviewer_texts.get(section.id) or "").strip()
@@ -458,9 +505,8 @@ def narrative_rows(parts: ExportParts):
         if merge is None:
             continue
         for unit_name, text in merge.entries:
-            yield label, unit_name, text
-        for unit_name in merge.empty_units:
-            yield label, unit_name, ""
+            if text.strip():
+                yield label, unit_name, text
 
 
 def cell_chunks(text: str) -> list[str]:
@@ -481,14 +527,15 @@ def write_narrative_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None
     ws.set_column(2, 2, 100)
     write_header_row(ws, st, 0, ("Mục", "Đơn vị", "Nội dung"))
     text_fmt = st.cell_text(valign="top")
-    empty_fmt = st.cell_text(valign="top", italic=True, font_color="#666666")
     row = 0
     for label, unit_name, text in narrative_rows(parts):
         for n, chunk in enumerate(cell_chunks(text)):
             row += 1
             ws.write_string(row, 0, label, text_fmt)
             ws.write_string(row, 1, f"{unit_name} (tiếp)" if n else unit_name, text_fmt)
-            ws.write_string(row, 2, chunk or "(Không có nội dung)", text_fmt if chunk else empty_fmt)
+            ws.write_string(row, 2, chunk, text_fmt)
+            # Excel sizes rows only when it opens a file it wrote itself: rows never overlap in print.
+            ws.set_row(row, max(wrapped_height(chunk, 100), wrapped_height(label, 34), wrapped_height(unit_name, 26)))
     print_setup(ws, repeat=(0, 0), freeze=(1, 0))
     if row:
         ws.autofilter(0, 0, row, 2)
@@ -570,16 +617,18 @@ def write_followup_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None:
 
 # --- the workbook ---------------------------------------------------------------------
 
-def new_workbook(out: str | IO[bytes], created: datetime | None) -> SafeWorkbook:
+def new_workbook(out: str | IO[bytes], created: datetime | None, title: str = "", issuer: str = "") -> SafeWorkbook:
     workbook = SafeWorkbook(out, WORKBOOK_OPTIONS)
     # A fixed creation date: equal inputs give byte-identical files (design §8).
-    workbook.set_properties({"created": created or datetime(2000, 1, 1), "author": "Tổng hợp"})
+    workbook.set_properties({"created": created or datetime(2000, 1, 1), "author": issuer or "Tổng hợp",
+                             "title": title, "subject": issuer, "company": issuer})
     return workbook
 
 
 def write_round_workbook(parts: ExportParts, out: str | IO[bytes]) -> None:
     """The consolidated (or one unit's) workbook, written to a path or a binary file."""
-    workbook = new_workbook(out, parts.created)
+    title = f"{parts.template.title} {parts.period_label[:1].lower()}{parts.period_label[1:]}".strip()
+    workbook = new_workbook(out, parts.created, title, parts.reporting_unit)
     st = Styles(workbook)
     taken: set[str] = set()
     template, result = parts.template, parts.result

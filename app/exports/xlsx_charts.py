@@ -14,6 +14,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..reporting.consolidation import TableResult
+from ..reporting.numbers import format_count
 from ..reporting.templates import Section
 from ..reporting.trends import main_table
 from ..services.export_model import ExportParts
@@ -121,6 +122,25 @@ def write_charts(ws: Worksheet, workbook: Workbook, st, parts: ExportParts) -> N
     xlsx.print_setup(ws, repeat=None, freeze=None)
 
 
+def period_heading(period, now) -> str:
+    """"Quý II năm 2026" with "(tạm)" where unapproved reports are counted, and the units
+    covered where they differ from the current period's (not like for like)."""
+    text = period.label + (" (tạm)" if period.provisional else "")
+    if period.units is not None and now.units is not None and period.units != now.units:
+        text += f"\n{format_count(period.units)}/{format_count(period.expected)} đơn vị"
+    return text
+
+
+def counts_title(trend) -> str:
+    """The counts chart says what it plots: dossiers for a dossier table's totals, else the
+    indicators it draws by name."""
+    counted = [f for f in trend.figures if not f.is_ratio]
+    if counted and all("/c" in f.name for f in counted):
+        return "Số hồ sơ các kỳ"
+    names = ", ".join(f.label[:1].lower() + f.label[1:] for f in counted[:2])
+    return f"Các kỳ: {names}" + (" …" if len(counted) > 2 else "")
+
+
 def _trend(ws: Worksheet, workbook: Workbook, st, trend, row: int, chart_row: int) -> None:
     """Periods across, figures down; a column chart of the counts and a line chart of the rates."""
     sheet = ws.get_name()
@@ -128,7 +148,7 @@ def _trend(ws: Worksheet, workbook: Workbook, st, trend, row: int, chart_row: in
     header = row + 1
     ws.write_string(header, 0, "Chỉ tiêu", st.heading())
     for j, period in enumerate(trend.periods):
-        ws.write_string(header, 1 + j, period.label + (" (tạm)" if period.provisional else ""), st.heading())
+        ws.write_string(header, 1 + j, period_heading(period, trend.periods[-1]), st.heading())
     counts, rates = [], []
     for i, line in enumerate(trend.rows):
         at = header + 1 + i
@@ -142,7 +162,7 @@ def _trend(ws: Worksheet, workbook: Workbook, st, trend, row: int, chart_row: in
                 ws.write_number(at, 1 + j, int(value), st.cell_count())
         (rates if line.figure.is_ratio else counts).append(at)
     last_col = len(trend.periods)
-    for rows, kind, title, axis in ((counts, "column", "Số hồ sơ các kỳ", {"num_format": "#,##0"}),
+    for rows, kind, title, axis in ((counts, "column", counts_title(trend), {"num_format": "#,##0"}),
                                     (rates, "line", "Tỷ lệ các kỳ", {"num_format": "0%", "min": 0, "max": 1})):
         if not rows:
             continue

@@ -13,23 +13,57 @@
                   per-unit breakdown, contributions, survey weighting, merged narratives
 """
 from .consolidation import (
-    Consolidation, GroupResult, NarrativeMerge, SatisfactionResult, TableResult, TableRow,
-    UnitInput, consolidate, contributions, merge_narratives,
+    Consolidation,
+    GroupResult,
+    NarrativeMerge,
+    SatisfactionResult,
+    TableResult,
+    TableRow,
+    UnitInput,
+    consolidate,
+    contributions,
+    merge_narratives,
 )
-from .keys import (
-    cell_key, field_key, group_key, is_derived, parse_key, score_key, text_key, total_key,
-)
+from .keys import cell_key, field_key, group_key, is_derived, parse_key, score_key, text_key, total_key
 from .numbers import (
-    InvalidNumber, format_count, format_percent, format_ratio, format_score, format_signed,
-    parse_count, parse_score, ratio,
+    InvalidNumber,
+    format_count,
+    format_percent,
+    format_ratio,
+    format_score,
+    format_signed,
+    parse_count,
+    parse_score,
+    ratio,
 )
 from .periods import (
-    Period, add_working_days, adhoc_period, current_period, default_deadline, make_period,
-    period_label, period_window, previous_period, window_label,
+    Period,
+    add_working_days,
+    adhoc_period,
+    current_period,
+    default_deadline,
+    make_period,
+    period_label,
+    period_window,
+    previous_period,
+    window_label,
 )
 from .templates import (
-    DEFAULT_FIELDS, Column, Field, Rating, Ratio, ReportTemplate, Row, RowGroup, Rule, Section,
-    TemplateError, bind_rows, load_template, load_template_text, shipped_templates,
+    DEFAULT_FIELDS,
+    Column,
+    Field,
+    Rating,
+    Ratio,
+    ReportTemplate,
+    Row,
+    RowGroup,
+    Rule,
+    Section,
+    TemplateError,
+    bind_rows,
+    load_template,
+    load_template_text,
+    shipped_templates,
 )
 from .validation import Finding, compute, findings_by_key, has_errors, parse_value, validate
 

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from .documents import DOC_TYPES
 from .numbers import InvalidNumber, format_count
-from .text import clean_text
 from .synthesis import group_statements
+from .text import clean_text
 
 NOT_STARTED, IN_PROGRESS, DONE, MISSING = "not_started", "in_progress", "done", "missing"
 # What a unit may report, in the order the form offers it.
@@ -231,6 +231,9 @@ def check_directive(fields: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
 ASSIGN_GROUPS = {"communes": "Tất cả xã, phường, thị trấn", "offices": "Tất cả cơ quan chuyên môn"}
 
 
+MAX_ROW_ID = 2**31 - 1  # an INTEGER primary key
+
+
 def check_task(fields: Mapping[str, str], groups: Iterable[str], unit_ids: Iterable[str],
                template_codes: Iterable[str], known_templates: Iterable[str]) -> tuple[dict, dict[str, str]]:
     """A task as typed: label, content, due date, assignment choice and templates."""
@@ -251,12 +254,14 @@ def check_task(fields: Mapping[str, str], groups: Iterable[str], unit_ids: Itera
     data["groups"] = [g for g in ASSIGN_GROUPS if g in set(groups)]
     ids = []
     for raw in unit_ids:
-        if not str(raw).isdigit():
+        # ASCII digits of an INTEGER row id: "²" passes str.isdigit() and int() refuses it.
+        raw = str(raw)
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) <= MAX_ROW_ID):
             errors["units"] = "Đơn vị được giao không hợp lệ."
             break
         ids.append(int(raw))
     data["unit_ids"] = sorted(set(ids))
-    if not data["groups"] and not data["unit_ids"]:
+    if not data["groups"] and not data["unit_ids"] and "units" not in errors:
         errors["units"] = "Chọn đơn vị được giao (hoặc tất cả xã, phường, thị trấn / tất cả cơ quan chuyên môn)."
     known = list(known_templates)
     chosen = [c for c in known if c in set(template_codes)]
@@ -354,7 +359,8 @@ def followup_paragraphs(reports: Sequence[DirectiveReport]) -> list[tuple[str, s
         title = f" {_lower_first(report.title)}" if report.title else ""
         paragraphs.append((f"Thực hiện {report.name} của {report.issuer}{title}:", "lead"))
         for task in report.tasks:
-            about = task_title("", task.content, 120).rstrip(" .;:")
+            # The whole task as the directive words it: a signed report never cuts a title.
+            about = " ".join((task.content or "").split()).rstrip(" .;:")
             if task.overdue and task.due_on:
                 about += f"; hạn {task.due_on.strftime('%d/%m/%Y')}, đã quá hạn"
             name = f"Nhiệm vụ {task.label} ({about})" if task.label else about

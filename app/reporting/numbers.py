@@ -7,6 +7,7 @@ Counts of dossiers are whole numbers, so a decimal is always a typing mistake.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
@@ -127,6 +128,24 @@ def ratio(numerator: int, denominator: int) -> Decimal | None:
         return None
     value = Decimal(int(numerator)) / Decimal(int(denominator))
     return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def largest_remainder_shares(counts: Mapping[str, int], total: int) -> dict[str, Decimal | None]:
+    """Shares of ``total`` to one decimal of a percent that add up to exactly 100,0 % when
+    the counts make up the whole (a survey's levels): each share rounded down, then the
+    tenths left over go to the largest remainders (ties to the larger count, then the
+    first). Counts that do not make up the whole are rounded one by one, as ``ratio``."""
+    if not total:
+        return {key: None for key in counts}
+    if sum(counts.values()) != total or any(c < 0 for c in counts.values()):
+        return {key: ratio(count, total) for key, count in counts.items()}
+    tenths = {key: Decimal(count) * 1000 / total for key, count in counts.items()}
+    floors = {key: int(value) for key, value in tenths.items()}
+    left = 1000 - sum(floors.values())
+    order = sorted(counts, key=lambda key: (-(tenths[key] - floors[key]), -counts[key], list(counts).index(key)))
+    for key in order[:left]:
+        floors[key] += 1
+    return {key: Decimal(floors[key]) / 1000 for key in counts}
 
 
 def format_ratio(value: Decimal | None) -> str:

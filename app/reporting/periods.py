@@ -23,6 +23,16 @@ CONVENTIONS = ("decree09", "calendar")
 ROMAN = ("I", "II", "III", "IV")
 _INDEX_COUNT = {"month": 12, "quarter": 4, "half": 2, "nine_months": 1, "year": 1}
 _MONTHS_PER_INDEX = {"month": 1, "quarter": 3, "half": 6}
+# What a period kind is called on every page (a template's frequency, a round's kind).
+KIND_LABELS = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "nine_months": "9 tháng", "year": "Năm",
+               "adhoc": "Đột xuất"}
+CONVENTION_LABELS = {"decree09": "Theo Nghị định 09/2019 (chốt số liệu ngày 14 của tháng cuối kỳ)",
+                     "calendar": "Theo tháng dương lịch (từ ngày 1 đến hết tháng)"}
+
+
+def kind_label(kind: str) -> str:
+    """"quarter" → "Quý": the one Vietnamese name of a period kind (filter ``period_kind``)."""
+    return KIND_LABELS.get(kind, kind)
 
 
 @dataclass(frozen=True)

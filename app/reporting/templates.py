@@ -149,7 +149,7 @@ class Section:
     mandatory: bool = False  # printed even when empty ("Không có."); other empty sections are left out
     figures: tuple[FigureBlock, ...] = ()
     problems: bool = False  # where the suggestion names units with problems (khó khăn, tồn tại)
-    overdue: tuple[str, ...] = ()  # table columns of overdue dossiers, to name the units behind them
+    overdue: tuple[str, ...] = ()  # table columns (or indicator fields) of overdue items, to name the units behind them
     note: bool = False  # takes a short note (thuyết minh) beside its figures, under note_key
     note_hint: str = ""  # shown in the empty note box
     note_max_length: int = DEFAULT_NOTE_MAX_LENGTH
@@ -208,6 +208,29 @@ class Rule:
         return default
 
 
+# The levels a template may word its report for: the unit that reports (cấp tỉnh, cấp huyện,
+# cấp xã, a specialised office); a unit's kind maps to one (``level_of``).
+LEVELS = ("province", "district", "commune", "office")
+_LEVEL_OF_KIND = {"province": "province", "district": "district", "commune": "commune", "ward": "commune",
+                  "town": "commune", "special": "commune", "office": "office", "department": "office"}
+LEVEL_KEYS = ("opening", "legal_basis", "recipient")
+OPENING_NAMES = ("unit", "report")
+
+
+def level_of(unit_kind: str) -> str:
+    return _LEVEL_OF_KIND.get(unit_kind, "")
+
+
+@dataclass(frozen=True)
+class LevelWording:
+    """How one level's report opens: its opening sentence ({unit} and {report} filled in),
+    the legal basis it cites and whom it is sent to by default (Kính gửi)."""
+
+    opening: str = ""
+    legal_basis: str = ""
+    recipient: str = ""
+
+
 @dataclass(frozen=True)
 class ReportTemplate:
     code: str
@@ -223,6 +246,11 @@ class ReportTemplate:
     source: str  # the TOML text, frozen by a round together with ``catalogue``
     catalogue: tuple[tuple[str, str, str | None, str | None], ...] = ()
     wording: tuple[tuple[str, str], ...] = tuple(DEFAULT_WORDING.items())  # change phrases
+    levels: tuple[tuple[str, LevelWording], ...] = ()  # [levels.district] …: wording per reporting level
+
+    def level_wording(self, unit_kind: str) -> LevelWording:
+        """The wording for a report of a unit of ``unit_kind`` (empty when the template has none)."""
+        return dict(self.levels).get(level_of(unit_kind), LevelWording())
 
     def phrase(self, name: str) -> str:
         return dict(self.wording).get(name, DEFAULT_WORDING[name])
@@ -312,7 +340,7 @@ def _is_row_code(code: str) -> bool:
 
 _TOP_KEYS = {
     "code", "version", "title", "legal_basis", "frequency", "period_convention",
-    "reporting_kinds", "form_code", "sections", "rules", "wording",
+    "reporting_kinds", "form_code", "sections", "rules", "wording", "levels",
 }
 _SECTION_KEYS = {
     "id", "number", "heading", "kind", "fields", "columns", "rows", "groups", "rows_source",
@@ -359,7 +387,8 @@ class _Loader:
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             raise self.fail(where, f"must be {names}, got {type(value).__name__}")
-        if isinstance(value, str) and not value.strip() and (where == "code" or where.endswith((".id", ".code"))):
+        if isinstance(value, str) and not value.strip() and (where in ("code", "title")
+                                                             or where.endswith((".id", ".code", ".label", ".heading"))):
             raise self.fail(where, "must not be empty")
         return value
 
@@ -430,7 +459,25 @@ class _Loader:
             rules=rules,
             source=text,
             wording=self.wording(data),
+            levels=self.levels(data),
         )
+
+    def levels(self, data: dict) -> tuple[tuple[str, LevelWording], ...]:
+        raw = self.optional(data, "levels", "", dict, {})
+        self.no_unknown(raw, set(LEVELS), "levels")
+        found = []
+        for level in LEVELS:
+            if level not in raw:
+                continue
+            where = f"levels.{level}"
+            table = self.typed(raw[level], where, dict)
+            self.no_unknown(table, set(LEVEL_KEYS), where)
+            values = {key: self.optional(table, key, where, str, "").strip() for key in LEVEL_KEYS}
+            unknown = sorted(set(re.findall(r"\{([^{}]*)\}", values["opening"])) - set(OPENING_NAMES))
+            if unknown:
+                raise self.fail(f"{where}.opening", f"uses unknown placeholder {{{unknown[0]}}}")
+            found.append((level, LevelWording(**values)))
+        return tuple(found)
 
     def wording(self, data: dict) -> tuple[tuple[str, str], ...]:
         raw = self.optional(data, "wording", "", dict, {})
@@ -493,8 +540,9 @@ class _Loader:
         if kind == "indicators":
             self.check_consolidation(fields, where)
         overdue = self.strings(raw, "overdue", where)
+        # A table's overdue dossiers are columns; an indicators section's overdue PAKN, fields.
         for ref in overdue:
-            if ref not in {c.id for c in columns}:
+            if ref not in {c.id for c in columns} | ({f.id for f in fields} if kind == "indicators" else set()):
                 raise self.fail(f"{where}.overdue", f"names unknown column '{ref}'")
         figures = tuple(
             self.figure(f, f"{where}.figures[{i}]", kind, fields, columns, ratios)
@@ -632,6 +680,8 @@ class _Loader:
         headings = self.strings(raw, "headings", where, required=True)
         if not 1 <= len(headings) <= 3:
             raise self.fail(f"{where}.headings", "must have 1 to 3 header levels")
+        if not all(h.strip() for h in headings):
+            raise self.fail(f"{where}.headings", "must not be empty")
         computed = self.strings(raw, "computed", where)
         return Column(
             id=column_id,
@@ -851,11 +901,71 @@ def _term_name(term: str) -> str:
     return term.rsplit(SEP, 1)[-1]
 
 
+# A template is a shallow document: the shipped ones nest 6 levels (sections → figures →
+# lines) and 2 levels of brackets within a line. Deeper text is refused before the parser
+# recurses into it (tomllib recurses once per bracket; 500 of them end in RecursionError).
+MAX_BRACKET_DEPTH = 8
+MAX_NESTING = 10
+_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""' "|" r"'''.*?'''" "|" r'"(?:[^"\\\n]|\\.)*"' "|" r"'[^'\n]*'" "|" r"#[^\n]*" "|" r"[\[\]{}]",
+    re.DOTALL)
+
+
+class TemplateTooDeep(TemplateError):
+    """Text nested deeper than a template ever needs; ``line`` is where it went too deep."""
+
+    def __init__(self, message: str, line: int | None, limit: int):
+        super().__init__(message)
+        self.line = line
+        self.limit = limit
+
+
+def bracket_depth_line(text: str, limit: int = MAX_BRACKET_DEPTH) -> int | None:
+    """The 1-based line where brackets outside strings and comments nest deeper than
+    ``limit``, or None: a scan without recursion, run before the parser."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def nesting_depth(data: Any) -> int:
+    """How deep tables and arrays nest (the shipped templates: 6), counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return deepest
+
+
+def parse_source(text: str, source: str = "<template>") -> dict:
+    """The TOML text as data, refusing what nests deeper than a template needs (TemplateTooDeep)
+    or is not TOML (tomllib.TOMLDecodeError)."""
+    line = bracket_depth_line(text)
+    if line is not None:
+        raise TemplateTooDeep(f"{source}: brackets nest deeper than {MAX_BRACKET_DEPTH} levels at line {line}", line,
+                              MAX_BRACKET_DEPTH)
+    data = tomllib.loads(text)
+    if nesting_depth(data) > MAX_NESTING:
+        raise TemplateTooDeep(f"{source}: tables nest deeper than {MAX_NESTING} levels", None, MAX_NESTING)
+    return data
+
+
 def load_template_text(text: str, source: str = "<template>") -> ReportTemplate:
     """Parse and check a template; raise TemplateError naming ``source`` and the key."""
     loader = _Loader(source)
     try:
-        data = tomllib.loads(text)
+        data = parse_source(text, source)
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{source}: TOML syntax error: {exc}") from None
     return loader.template(data, text)

@@ -61,7 +61,9 @@ class PeriodFigures:
     label: str  # "Quý II năm 2026"
     values: Mapping[str, int | Decimal | None]
     current: bool = False
-    provisional: bool = False  # the round is not closed: figures can still change
+    provisional: bool = False  # unapproved reports are counted in these figures ("tạm")
+    units: int | None = None  # units whose reports are in the figures
+    expected: int | None = None  # units expected to report that period
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,22 @@ class TrendRow:
     change: Decimal | None  # current against the previous period (counts: relative; rates: points)
 
 
+def coverage_differs(period: PeriodFigures, current: PeriodFigures) -> bool:
+    """The period's figures cover another number of units than the current period's: its
+    counts are not like for like with the current ones."""
+    return period.units is not None and current.units is not None and period.units != current.units
+
+
 def trend_rows(figures: Sequence[Figure], periods: Sequence[PeriodFigures]) -> list[TrendRow]:
-    """Each figure across the periods (oldest first) with its change against the period before."""
+    """Each figure across the periods (oldest first) with its change against the period
+    before; no change of counts between periods whose coverage differs (not like for like)."""
     rows = []
+    comparable = len(periods) >= 2 and not coverage_differs(periods[-2], periods[-1])
     for figure in figures:
         values = tuple(p.values.get(figure.name) for p in periods)
         change = None
-        if len(values) >= 2 and values[-1] is not None and values[-2] is not None:
+        if (len(values) >= 2 and values[-1] is not None and values[-2] is not None
+                and (comparable or figure.is_ratio)):
             if figure.is_ratio:
                 change = Decimal(values[-1]) - Decimal(values[-2])
             else:

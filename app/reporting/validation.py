@@ -11,15 +11,30 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from .directives import DONE, MSG_DONE_NEEDS_TEXT, parse_status
 from .keys import (
-    SEP, cell_key, field_key, followup_key, group_key, note_key, parse_followup_key, parse_key, score_key, text_key,
+    SEP,
+    cell_key,
+    field_key,
+    followup_key,
+    group_key,
+    note_key,
+    parse_followup_key,
+    parse_key,
+    score_key,
+    text_key,
     total_key,
 )
 from .numbers import (
-    MAX_SCORE, MSG_SCORE, InvalidNumber, format_count, format_score, format_signed, parse_count,
+    MAX_SCORE,
+    MSG_SCORE,
+    InvalidNumber,
+    format_count,
+    format_score,
+    format_signed,
+    parse_count,
     parse_score,
 )
-from .directives import DONE, MSG_DONE_NEEDS_TEXT, parse_status
 from .templates import ReportTemplate, Row, Rule, Section
 
 MSG_NOT_A_COUNT = "Chỉ nhập số nguyên không âm"

@@ -12,4 +12,4 @@ def require_reviewer():
     require_role("reviewer", "admin")
 
 
-from . import views, submission, deadlines, board  # noqa: E402,F401
+from . import board, deadlines, submission, views  # noqa: E402,F401

@@ -1,4 +1,5 @@
 """The progress board of a round, its review queue ("Duyệt lần lượt") and reminders."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -11,16 +12,26 @@ from ..htmx import render
 from ..models import UNIT_KINDS
 from ..reporting.clock import vn_today
 from ..reporting.progress import (
-    SORTS, TILES, BoardQuery, kind_choices, parent_choices, review_queue, select_rows, tile_counts,
+    SORTS,
+    TILES,
+    BoardQuery,
+    kind_choices,
+    parent_choices,
+    review_queue,
+    select_rows,
+    tile_counts,
 )
 from ..reporting.reminders import grouped_reminder, unit_reminder
-from ..services.board import CHANNELS, load_progress, record_reminders
 from ..reporting.trends import signed_change
+from ..services.access import can_act_on_round
+from ..services.board import CHANNELS, load_progress, record_reminders
 from ..services.charts import board_charts, consolidated_charts
 from ..services.errors import NotFound
 from ..services.ids import parse_id
-from ..services.rounds import deadline_text, load_round, round_events, round_label
+from ..services.rounds import deadline_text, load_round, load_round_to_act, round_events, round_label
+from ..services.signing import signed_on_board
 from . import bp
+
 
 @bp.app_context_processor
 def _chart_helpers() -> dict:
@@ -40,7 +51,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
     label = round_label(round_)
     owing = [r for r in rows if r.outstanding]
     return dict(
-        round_=round_, rows=rows, everything=everything, query=query, round_events=round_events(round_.id), counts=tile_counts(everything, today),
+        round_=round_, can_act=can_act_on_round(current_user, round_), rows=rows, everything=everything, query=query, round_events=round_events(round_.id), counts=tile_counts(everything, today),
         tiles=TILES, sorts=SORTS, kinds=kind_choices(everything), parents=parent_choices(everything),
         queue_size=len(review_queue(everything, query, today)), today=today, round_label=round_label,
         deadline_text=deadline_text, channels=CHANNELS, kind_labels=UNIT_KINDS, reminders_shown=REMINDERS_SHOWN,
@@ -50,6 +61,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
                         for r in owing[:REMINDERS_SHOWN]],
         owing=len(owing), outstanding=sum(1 for r in everything if r.outstanding),
         charts=board_charts(round_, everything, today),
+        signed=signed_on_board(round_.id),
     )
 
 
@@ -108,6 +120,7 @@ def unit_reminder_page(round_id: int, submission_id: int):
         raise NotFound()
     query = BoardQuery.from_args(request.args)
     return render_template("review/unit_reminder.html", round_=round_, query=query, round_label=round_label,
+                           can_act=can_act_on_round(current_user, round_),
                            ur=unit_reminder(row, period_label=round_label(round_), sender=round_.unit.name,
                                             today=vn_today()))
 
@@ -115,7 +128,7 @@ def unit_reminder_page(round_id: int, submission_id: int):
 @bp.post("/<int:round_id>/reminders")
 def remind(round_id: int):
     """Record "đã nhắc" for the units ticked (or the one button pressed), then back to the board."""
-    round_ = load_round(current_user, round_id)
+    round_ = load_round_to_act(current_user, round_id)
     ids = [i for i in map(parse_id, request.form.getlist("submission_id")) if i is not None]
     channel = request.form.get("channel", "")
     count = record_reminders(round_, ids, current_user, channel)

@@ -4,8 +4,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import REQUIRED, Form
 
-
-
 YEARS = (2000, 2100)  # the years a round may cover
 
 

@@ -5,35 +5,70 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..services.consolidation import (
-    TEXT_KINDS, included_states, load_consolidation, load_inputs, round_documents, round_readiness, save_round_text, section_suggestion, submit_upward,
-    upward_submission)
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import OrgUnit, ReportingRound, SubmissionValue
-from ..reporting.clock import format_day, vn_today
 from ..permissions import section_or_404
+from ..reporting.clock import format_day, vn_today
 from ..reporting.consolidation import breakdown as unit_breakdown
 from ..reporting.consolidation import is_consolidated_key
+from ..reporting.drilldown import SORTS as DRILLDOWN_SORTS
+from ..reporting.drilldown import cell_label, drilldown
 from ..reporting.keys import figures_part
-from ..reporting.periods import adhoc_period, add_working_days, default_deadline, due_period, make_period, period_label, window_label
-from ..services.report_templates import available_templates
-from ..services.orgtree import unit_order
-from ..services.workdays import work_calendar
-from ..services.access import can_act_on_round
-from ..services.errors import Invalid
-from ..services.rounds import (
-    close_round, load_round, reopen_round,
-    RoundProblem, days_left, deadline_text, default_expected_units, open_round, round_label, round_tallies, round_template,
+from ..reporting.periods import (
+    add_working_days,
+    adhoc_period,
+    default_deadline,
+    due_period,
+    make_period,
+    period_label,
+    window_label,
 )
-from . import bp
-from ..services.trends import store_round_totals
-from ..reporting.drilldown import SORTS as DRILLDOWN_SORTS, cell_label, drilldown
+from ..services.access import admin_scope_path, can_act_on_round
+from ..services.consolidation import (
+    TEXT_KINDS,
+    already_inserted,
+    figure_choices,
+    figure_choices_missing,
+    included_states,
+    load_consolidation,
+    load_inputs,
+    received_proposals,
+    resolve_stale_figures,
+    round_documents,
+    round_readiness,
+    round_text,
+    save_round_text,
+    section_suggestion,
+    submit_upward,
+    upward_submission,
+)
 from ..services.drilldown import cell_by_unit
+from ..services.errors import Invalid
+from ..services.orgtree import unit_order, units_in_scope
+from ..services.report_pdf import consolidation_ref, signed_state
+from ..services.report_templates import available_templates
+from ..services.rounds import (
+    RoundProblem,
+    close_round,
+    days_left,
+    deadline_text,
+    default_expected_units,
+    load_round,
+    load_round_to_act,
+    load_round_to_run,
+    open_round,
+    reopen_round,
+    round_label,
+    round_tallies,
+    round_template,
+)
 from ..services.submission_page import dom_id
+from ..services.trends import store_round_totals
+from ..services.workdays import work_calendar
+from . import bp
 from .consolidated import consolidated_page
 from .forms import YEARS, RoundForm
-
 
 INDEX_CHOICES = {
     "month": [(m, f"Tháng {m}") for m in range(1, 13)],
@@ -52,17 +87,19 @@ def override(field, value) -> None:
 
 
 def reviewer_units() -> list[OrgUnit]:
-    """Units a reviewer may open rounds for: its own unit, or any for an admin."""
+    """Units a reviewer may open rounds for: its own unit; for an administrator, the
+    provinces and districts of its scope."""
     if current_user.role == "admin":
-        return db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("province", "district"))).order_by(OrgUnit.path)).all()
+        return units_in_scope(admin_scope_path(current_user), kinds=("central", "province", "district"))
     return [current_user.unit]
 
 
 @bp.get("/")
 def rounds():
     stmt = select(ReportingRound).join(ReportingRound.unit).options(joinedload(ReportingRound.unit))
-    if current_user.role != "admin":
-        stmt = stmt.where(OrgUnit.path.startswith(current_user.unit.path))
+    scope = admin_scope_path(current_user) if current_user.role == "admin" else current_user.unit.path
+    if scope is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope))
     items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
     return render_template("review/rounds.html", rounds=items, tallies=round_tallies([r.id for r in items]),
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
@@ -81,7 +118,15 @@ def proposed_deadline(period, today, calendar) -> tuple:
 
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
-    templates = available_templates()
+    units = reviewer_units()
+    if not units:
+        abort(404)
+    unit_id = request.values.get("unit_id", type=int) or units[0].id
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None:
+        abort(404)
+    # The templates serving this unit: its own administrators' versions, else the nearest above it.
+    templates = available_templates(unit)
     # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
     form = RoundForm(request.form if request.method == "POST" else request.args,
                                meta={} if request.method == "POST" else {"csrf": False})
@@ -89,13 +134,8 @@ def round_new():
     template = templates.get(form.template.data) or next(iter(templates.values()))
     form.template.data = template.code
     form.index.choices = INDEX_CHOICES[template.frequency]
-    units = reviewer_units()
-    unit_id = request.values.get("unit_id", type=int) or units[0].id
-    unit = next((u for u in units if u.id == unit_id), None)
-    if unit is None:
-        abort(404)
     today = vn_today()
-    calendar = work_calendar(today)
+    calendar = work_calendar(today, unit)
     # A changed template brings its own period and deadline defaults, not the old ones.
     template_changed = request.values.get("shown_template", template.code) != template.code
     if template.frequency != "adhoc":
@@ -150,9 +190,7 @@ def round_new():
 
 @bp.post("/<int:round_id>/status")
 def round_status(round_id: int):
-    round_ = load_round(current_user, round_id)
-    if not can_act_on_round(current_user, round_):
-        abort(403)
+    round_ = load_round_to_run(current_user, round_id)
     board_url = url_for("review.board", round_id=round_.id)
     if round_.status == "open":
         close_round(round_, current_user)
@@ -212,12 +250,6 @@ def mode_args() -> dict:
     return {"provisional": 1} if request.args.get("provisional") == "1" else {}
 
 
-def _may_write(round_) -> None:
-    # The consolidated text is the round owner's reviewers' act (or the admin's); others read.
-    if not can_act_on_round(current_user, round_):
-        abort(403)
-
-
 def _text_section(round_, section_id: str):
     section = section_or_404(round_template(round_), section_id)
     if section.kind not in TEXT_KINDS:
@@ -229,10 +261,17 @@ def _text_section(round_, section_id: str):
 def round_narrative(round_id: int, section_id: str):
     """The reviewer's own consolidated text for a section, autosaved like data entry;
     ``append=1`` adds the posted text (a suggestion group) after the stored one."""
-    round_ = load_round(current_user, round_id)
-    _may_write(round_)
+    # The consolidated text is the round owner's reviewers' act (or the admin's); others read.
+    round_ = load_round_to_act(current_user, round_id)
     section = _text_section(round_, section_id)
     append = request.form.get("append") == "1"
+    if append and request.form.get("confirm") != "1":
+        # Without JavaScript nothing asked before this post: a line already in the text is
+        # inserted again only after the reviewer confirms it.
+        repeated = already_inserted(round_, section_id, request.form.get("text"))
+        if repeated:
+            return render_template("review/insert_confirm.html", round_=round_, section=section, repeated=repeated,
+                                   text=request.form.get("text", ""), include_submitted=request.args.get("provisional") == "1")
     saved = save_round_text(round_, section_id, request.form.get("text"), request.form.get("version", type=int),
                             append=append)
     message = "Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp."
@@ -243,8 +282,7 @@ def round_narrative(round_id: int, section_id: str):
 def round_figures_text(round_id: int, section_id: str):
     """The reviewer's edit of a section's figures written out; the same text as the one
     generated (``basis``), or an empty one, returns the part to following the figures."""
-    round_ = load_round(current_user, round_id)
-    _may_write(round_)
+    round_ = load_round_to_act(current_user, round_id)
     section = _text_section(round_, section_id)
     saved = save_round_text(round_, figures_part(section_id), request.form.get("text"),
                             request.form.get("version", type=int), basis=request.form.get("basis", ""))
@@ -283,8 +321,12 @@ def suggestion(round_id: int, section_id: str):
     section = _text_section(round_, section_id)
     include_submitted = request.args.get("provisional") == "1"
     found = section_suggestion(round_, section_id, include_submitted)
+    written = round_text(round_, section_id)
+    reviewer_text = written.text if written is not None else ""
     return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
-                  suggestion=found, include_submitted=include_submitted,
+                  suggestion=found, include_submitted=include_submitted, inserted=found.inserted(reviewer_text),
+                  notices_inserted=found.notices_inserted(reviewer_text),
+                  received=received_proposals(round_, section_id, include_submitted),
                   may_write=can_act_on_round(current_user, round_))
 
 
@@ -292,15 +334,26 @@ def suggestion(round_id: int, section_id: str):
 def upward(round_id: int):
     """"Nộp lên cấp trên": the consolidation becomes this unit's submission in the parent
     round, after a page that lists what the report lacks; nothing is sent until confirmed."""
-    round_ = load_round(current_user, round_id)
+    round_ = load_round_to_act(current_user, round_id) if request.method == "POST" else load_round(current_user, round_id)
+    # Sending upward speaks for the round's own unit: only its own reviewers do it.
     if round_.unit_id != current_user.unit_id:
         abort(403)
     target = upward_submission(round_)
     if target is None:
         abort(404)
+    readiness = round_readiness(round_)
+    choices = figure_choices(request.form)
     if request.method == "GET" or request.form.get("confirm") != "1":
         return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
-                               readiness=round_readiness(round_))
+                               readiness=readiness, choices=choices,
+                               signed_state=signed_state(consolidation_ref(round_)))
+    # One number per figure: an edited figure text gone stale needs the reviewer's choice first.
+    unchosen = figure_choices_missing(readiness, choices)
+    if unchosen and not target.locked:
+        return render_template("review/upward.html", round_=round_, upward=target, round_label=round_label,
+                               readiness=readiness, choices=choices, unchosen=unchosen,
+                               signed_state=signed_state(consolidation_ref(round_))), 422
+    resolve_stale_figures(round_, readiness, choices, current_user)
     problems = submit_upward(load_consolidation(round_), target, current_user)
     if problems:
         db.session.rollback()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import OrgUnit, Reminder, ReportingRound, Submission, SUBMISSION_STATES, User
+from ..models import SUBMISSION_STATES, OrgUnit, Reminder, ReportingRound, Submission, User
 from ..reporting.clock import to_local, utcnow
 from ..reporting.progress import ProgressRow
 from .rounds import effective_deadline

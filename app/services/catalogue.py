@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import CatalogueField, CatalogueFieldName, OrgUnit
 from ..reporting.clock import utcnow
 from .errors import Invalid
-from .orgtree import ancestors_ids
+from .orgtree import ancestors_ids, units_in_scope
 
 SCOPE_KINDS = ("province", "district")
 
@@ -38,15 +38,19 @@ def catalogue_snapshot(unit: OrgUnit) -> list[list]:
     return [[f.code, f.name, f.group_code or None, f.group_label or None] for f in fields_for(unit)]
 
 
-def scope_units() -> list[OrgUnit]:
-    """Units a field may belong to: provinces and districts, as the tree lists them."""
-    return list(db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(SCOPE_KINDS)).order_by(OrgUnit.path)))
+def scope_units(scope_path: str | None = None) -> list[OrgUnit]:
+    """Units a field may belong to: provinces and districts (of an administrator's scope),
+    active, as the tree lists them."""
+    return units_in_scope(scope_path, kinds=SCOPE_KINDS)
 
 
-def catalogue(scope_id: int | None = None) -> list[CatalogueField]:
+def catalogue(scope_id: int | None = None, scope_path: str | None = None) -> list[CatalogueField]:
     """Every field (retired ones too) with its unit; only one scope's when ``scope_id`` is given
-    (0 for the shared list)."""
-    stmt = select(CatalogueField).options(joinedload(CatalogueField.unit))
+    (0 for the shared list). A unit administrator (``scope_path``) sees the shared list and
+    its own subtree's fields, never another province's."""
+    stmt = select(CatalogueField).outerjoin(CatalogueField.unit).options(joinedload(CatalogueField.unit))
+    if scope_path is not None:
+        stmt = stmt.where(or_(CatalogueField.unit_id.is_(None), OrgUnit.path.startswith(scope_path)))
     if scope_id == 0:
         stmt = stmt.where(CatalogueField.unit_id.is_(None))
     elif scope_id:
@@ -65,18 +69,18 @@ def former_names(field_ids: list[int]) -> dict[int, list[CatalogueFieldName]]:
 
 def save_field(field: CatalogueField | None, *, code: str, name: str, group_code: str, group_label: str,
                sort_order: int, active: bool, scope: OrgUnit | None, today: date) -> CatalogueField:
-    """Add or change a field. A code already used elsewhere is refused (codes tie a row to
-    its history); the same code in the same scope edits that field."""
+    """Add or change a field. A code already used is refused when adding (codes tie a row to
+    its history, and a shared field must never be renamed by someone adding one); editing
+    a field names it (``field``)."""
     if group_code and not group_label:
         raise Invalid("Nhóm cần có tên dòng tổng (vd. Tổng lĩnh vực đất đai).", "group_label")
     if scope is not None and scope.kind not in SCOPE_KINDS:
         raise Invalid("Lĩnh vực chỉ thuộc về một tỉnh hoặc một huyện.", "scope")
     same_code = db.session.scalar(select(CatalogueField).where(CatalogueField.code == code))
-    if field is None and same_code is not None and same_code.unit_id == (scope.id if scope else None):
-        field = same_code
     if same_code is not None and same_code is not field:
         owner = same_code.unit.name if same_code.unit else "danh mục dùng chung"
-        raise Invalid(f"Mã lĩnh vực '{code}' đã được dùng ({owner}).", "code")
+        raise Invalid(f"Mã đã được dùng: '{code}' là lĩnh vực \"{same_code.name}\" ({owner}). "
+                      "Chọn mã khác, hoặc bấm \"Sửa\" ở dòng đó để sửa lĩnh vực này.", "code")
     if field is None:
         field = CatalogueField(code=code, name=name)
         db.session.add(field)

@@ -17,6 +17,7 @@ from ..reporting.progress import ProgressRow, tally
 from ..reporting.templates import Ratio, Section
 from ..reporting.trends import main_table
 from .consolidation import RoundConsolidation
+from .keys_query import key_prefix
 from .trends import Trend, consolidated_sums, round_trend, unit_timeliness
 
 
@@ -72,7 +73,7 @@ def unit_rates(rc: RoundConsolidation, section: Section, names: Sequence[str]) -
     result: dict[int, dict[str, object]] = {}
     for sid, *totals in db.session.execute(
         select(SubmissionValue.submission_id, *sums)
-        .where(SubmissionValue.submission_id.in_(included), SubmissionValue.key.startswith(prefix),
+        .where(SubmissionValue.submission_id.in_(included), key_prefix(SubmissionValue.key, prefix),
                SubmissionValue.int_value.is_not(None))
         .group_by(SubmissionValue.submission_id)
     ):
@@ -105,7 +106,8 @@ def consolidated_charts(rc: RoundConsolidation) -> ConsolidatedCharts:
         by_unit = ranking([(s.unit.name, rates.get(s.unit_id, {}).get("on_time")) for s in rc.included],
                           title="Tỷ lệ hồ sơ giải quyết đúng hạn theo đơn vị", what="đơn vị",
                           overall=overall, overall_label="Chung", none_note="chưa có hồ sơ đã giải quyết")
-    trend = round_trend(rc.round, current=consolidated_sums(rc))
+    trend = round_trend(rc.round, current=consolidated_sums(rc), current_units=(len(rc.included), len(rc.submissions)),
+                        current_provisional=bool(rc.result.provisional_units))
     series = [TrendSeries(row.figure.label, tuple(zip(trend.labels, row.values)), row.figure.is_ratio) for row in trend.rows]
     current = next((p.label for p in trend.periods if p.current), "")
     chart = trend_bars(series, title=f"Số liệu chính {len(trend.periods)} kỳ gần nhất", current=current)

@@ -52,18 +52,51 @@ def ancestors_ids(unit: OrgUnit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
-def units_with_children_flags(parent_id: int | None) -> list[tuple[OrgUnit, int]]:
-    """Children of a node with their own child counts, in one query (no N+1)."""
+def units_with_children_flags(parent_id: int | None, only_id: int | None = None) -> list[tuple[OrgUnit, int]]:
+    """Children of a node with their own child counts, in one query (no N+1); with
+    ``only_id``, that one unit instead (the top of a unit administrator's tree)."""
     child = db.aliased(OrgUnit)
     count = (
         select(db.func.count(child.id)).where(child.parent_id == OrgUnit.id).correlate(OrgUnit).scalar_subquery()
     )
     stmt = (
         select(OrgUnit, count)
-        .where(OrgUnit.parent_id.is_(None) if parent_id is None else OrgUnit.parent_id == parent_id)
+        .where(OrgUnit.id == only_id if only_id is not None
+               else OrgUnit.parent_id.is_(None) if parent_id is None else OrgUnit.parent_id == parent_id)
         .order_by(*unit_order())
     )
     return [(u, n) for u, n in db.session.execute(stmt).all()]
+
+
+def tree_order(units) -> list[tuple[OrgUnit, int]]:
+    """Units as a tree reads them: each parent followed by its children in the official
+    order, with each one's depth below the shallowest unit given."""
+    units = list(units)
+    ids = {u.id for u in units}
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
+    ordered: list[tuple[OrgUnit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in sorted(children.get(parent_id, ()), key=unit_sort_key):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def units_in_scope(scope_path: str | None, active_only: bool = True, kinds=None) -> list[OrgUnit]:
+    """The units under a path (every unit for None), one query, in tree order."""
+    stmt = select(OrgUnit)
+    if scope_path is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope_path))
+    if active_only:
+        stmt = stmt.where(OrgUnit.active.is_(True))
+    if kinds:
+        stmt = stmt.where(OrgUnit.kind.in_(kinds))
+    return [u for u, _ in tree_order(db.session.scalars(stmt))]
 
 
 def series_units(unit_ids) -> dict[int, set[int]]:
@@ -74,7 +107,8 @@ def series_units(unit_ids) -> dict[int, set[int]]:
     frontier = set(unit_ids)
     for _ in range(10):
         found = db.session.execute(select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
-                                   .where(UnitSuccession.successor_id.in_(frontier))).all() if frontier else []
+                                   .where(UnitSuccession.successor_id.in_(frontier), UnitSuccession.applied_at.is_not(None))
+                                   ).all() if frontier else []
         frontier = set()
         for before, after in found:
             for root in reached.get(after, ()):
@@ -87,4 +121,4 @@ def series_units(unit_ids) -> dict[int, set[int]]:
     return series
 
 
-__all__ = ["series_units", "unit_order", "unit_sort_key", "add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]
+__all__ = ["tree_order", "units_in_scope", "series_units", "unit_order", "unit_sort_key", "add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]

@@ -70,7 +70,7 @@ def _user_by_session():
     return _alive(select(User, OrgUnit).join(User.unit))
 
 
-_USER_COLUMNS = ("id", "username", "full_name", "role", "unit_id", "active", "must_change_password")
+_USER_COLUMNS = ("id", "username", "full_name", "role", "unit_id", "active", "must_change_password", "system_admin")
 _UNIT_COLUMNS = ("id", "code", "name", "kind", "parent_id", "path")
 
 
@@ -120,6 +120,7 @@ class SignedInUser:
     unit_id: int
     active: bool
     must_change_password: bool
+    system_admin: bool
     unit: UnitRow
     session_key: str
 

@@ -9,14 +9,22 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ReviewComment, Submission, SubmissionDocument, SubmissionValue
-from ..reporting.keys import cell_key, field_key, followup_key, group_key, parse_key, text_key, total_key
 from ..reporting.diff import key_label
 from ..reporting.documents import documents_outside_period
+from ..reporting.keys import (
+    EXPLAIN_PREFIX,
+    cell_key,
+    field_key,
+    followup_key,
+    group_key,
+    parse_key,
+    text_key,
+    total_key,
+)
 from ..reporting.templates import ReportTemplate, Section
 from ..reporting.validation import Finding, compute, compute_section, findings_by_key, previous_reference, validate
 from .directives import FollowUp, submission_followup
 from .rounds import round_template
-from ..reporting.keys import EXPLAIN_PREFIX
 from .submissions import display, explanations, plain_values, previous_values, stored_values
 
 SECTION_STATES = {"empty": "Chưa nhập", "progress": "Đang nhập", "errors": "Có lỗi", "complete": "Đã xong"}

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Collection, NamedTuple
 
 from sqlalchemy import bindparam, insert, or_, select, update
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
@@ -22,8 +22,8 @@ from ..reporting.lifecycle import is_locked, next_state
 from ..reporting.numbers import InvalidNumber, format_count, format_score
 from ..reporting.periods import previous_period
 from ..reporting.rows import combine_series
-from ..reporting.text import clean_text
 from ..reporting.templates import ReportTemplate
+from ..reporting.text import clean_text
 from ..reporting.validation import parse_value
 from .access import can_act_on_round, can_review_submission, can_view_unit
 from .directives import allowed_task_ids
@@ -31,7 +31,6 @@ from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
 from .orgtree import series_units, unit_sort_key
 from .rounds import effective_deadline, round_period
-
 
 
 class StoredValue(NamedTuple):

@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
@@ -71,17 +71,33 @@ def _round_sums(rounds: list[ReportingRound]) -> dict[int, tuple[dict[str, int],
             for r in rounds}
 
 
-def round_trend(round_: ReportingRound, current: dict[str, int] | None = None) -> Trend:
-    """The consolidating unit's main figures over the last four periods.
+def _round_coverage(round_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per round: (approved reports, expected units), in one grouped query."""
+    if not round_ids:
+        return {}
+    return {round_id: (int(approved or 0), int(expected)) for round_id, approved, expected in db.session.execute(
+        select(Submission.round_id, func.sum(case((Submission.status == "approved", 1), else_=0)), func.count())
+        .where(Submission.round_id.in_(round_ids), Submission.status != "merged").group_by(Submission.round_id))}
 
-    ``current``: this round's sums when the caller already has them (the consolidated page)."""
+
+def round_trend(round_: ReportingRound, current: dict[str, int] | None = None, *,
+                current_units: tuple[int, int] | None = None, current_provisional: bool = False) -> Trend:
+    """The consolidating unit's main figures over the last four periods, each with the
+    units it covers. Earlier rounds count approved reports only, so only the current
+    period is "(tạm)", and only when it counts unapproved reports.
+
+    ``current``: this round's sums when the caller already has them (the consolidated page),
+    with ``current_units`` (included, expected) and whether unapproved reports are in them."""
     rounds = recent_rounds(round_)
     sums = _round_sums([r for r in rounds if r.id != round_.id or current is None])
+    coverage = _round_coverage([r.id for r in rounds])
     periods = []
     for r in rounds:
-        values, final = (current, r.status == "closed") if r.id == round_.id and current is not None else sums[r.id]
+        mine = r.id == round_.id and current is not None
+        values = current if mine else sums[r.id][0]
+        units, expected = (current_units if mine and current_units else coverage.get(r.id, (None, None)))
         periods.append(PeriodFigures(round_label(r), figure_values(round_template(r), values), current=r.id == round_.id,
-                                     provisional=not final))
+                                     provisional=mine and current_provisional, units=units, expected=expected))
     return _trend(round_template(round_), periods)
 
 

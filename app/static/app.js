@@ -20,7 +20,9 @@
   });
 
   // --- Suggestion: put a group's text into the reviewer's box, which then autosaves ------
-  // Without JavaScript the form posts and the server appends it instead.
+  // Without JavaScript the form posts and the server appends it instead (asking first when
+  // a line is already there). A group already in the text (marked by the server, inserted
+  // here, or found in the box) is inserted again only after a confirm.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert-into]");
     if (!button) return;
@@ -28,9 +30,13 @@
     var text = button.form && button.form.elements.text;
     if (!box || !text) return;
     event.preventDefault();
+    var present = text.value.split("\n").filter(function (line) { return line.trim() && box.value.indexOf(line) !== -1; });
+    if ((button.hasAttribute("data-inserted") || present.length) &&
+        !window.confirm("Ý này đã có trong nội dung tổng hợp. Vẫn chèn lại?")) return;
     box.value = box.value.replace(/\s+$/, "") + (box.value.trim() ? "\n" : "") + text.value;
     box.dispatchEvent(new Event("input", { bubbles: true }));
     if (window.htmx) htmx.trigger(box, "change");
+    button.setAttribute("data-inserted", "1");
     button.textContent = "Đã chèn";
     box.focus();
   });

@@ -5,9 +5,8 @@ Revises: 81434fed536f
 Create Date: 2026-11-30 16:57:35.427913
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '24cf4c552cc9'

@@ -7,9 +7,8 @@ Revises: 24cf4c552cc9
 Create Date: 2026-11-30 16:59:01.289509
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '2891b673bbd2'

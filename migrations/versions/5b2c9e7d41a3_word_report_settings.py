@@ -7,9 +7,8 @@ Create Date: 2026-11-30 17:30:00
 The table's key changes from the unit to (unit, round), so it is rebuilt; each unit's
 existing settings are kept as a row without a round, which prefills its next report.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '5b2c9e7d41a3'
 down_revision = '64159c62b107'

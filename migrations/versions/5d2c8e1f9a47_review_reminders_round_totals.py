@@ -5,9 +5,8 @@ Revises: 2891b673bbd2
 Create Date: 2026-11-22 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '5d2c8e1f9a47'
 down_revision = '2891b673bbd2'

@@ -5,9 +5,8 @@ Revises: 5d2c8e1f9a47
 Create Date: 2026-11-30 16:58:36.833312
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '64159c62b107'

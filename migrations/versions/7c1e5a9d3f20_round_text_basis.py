@@ -7,9 +7,8 @@ Create Date: 2026-11-30 20:30:00
 A figure part's text follows the figures until the reviewer edits it; ``basis`` holds the
 generated text at that moment, so the page can say when the figures changed since.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '7c1e5a9d3f20'
 down_revision = '5b2c9e7d41a3'

@@ -21,7 +21,9 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 8_000
+# How long a step may wait for its condition: generous, so a machine busy with other work
+# slows a journey down without failing it; a journey that works never waits this long.
+TIMEOUT_MS = 60_000
 
 
 def pytest_collection_modifyitems(items):
@@ -34,6 +36,30 @@ class LiveConfig(Config):
     WTF_CSRF_ENABLED = True
 
 
+def closing_files(wsgi_app):
+    """The app, with every response body closed as soon as it has been sent.
+
+    Werkzeug's development server closes the body (an open file for /static/) only after
+    draining the socket; when the browser drops the connection first (a cancelled favicon
+    request, a page navigated away), that read raises and the close is skipped, and the
+    file is reported unclosed later, in whichever test is running. Closing on the last
+    chunk, and in a generator that Python closes if the send is abandoned, leaves nothing
+    open whatever the socket does."""
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+
+        def chunks():
+            try:
+                yield from body
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+
+        return chunks()
+
+    return app
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """Base URL of the app served on 127.0.0.1 (a free port), for the whole session.
@@ -41,6 +67,7 @@ def live_server(app):
     ``app`` creates the tables; the served app shares its database, with CSRF on."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in test output
     served = create_app(LiveConfig)
+    served.wsgi_app = closing_files(served.wsgi_app)
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -58,6 +85,7 @@ def playwright_driver():
     from playwright import sync_api
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install chromium")
+    sync_api.expect.set_options(timeout=TIMEOUT_MS)
     with sync_api.sync_playwright() as driver:
         yield driver
 

@@ -12,7 +12,7 @@ from app.reporting.clock import utcnow
 from tests.factories import submission_for
 
 from .conftest import login, shot
-from .support import count, filled_values, fill, quarterly_round
+from .support import count, fill, filled_values, quarterly_round
 
 pytestmark = pytest.mark.browser
 

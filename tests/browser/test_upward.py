@@ -11,7 +11,7 @@ from app.reporting.clock import utcnow
 from tests.factories import make_round, submission_for
 
 from .conftest import login, shot
-from .support import filled_values, fill, quarterly_round
+from .support import fill, filled_values, quarterly_round
 
 pytestmark = pytest.mark.browser
 

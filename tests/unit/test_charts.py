@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from app.reporting.charts import ranking, submission_progress, trend_bars, TrendSeries
+from app.reporting.charts import TrendSeries, ranking, submission_progress, trend_bars
 from app.reporting.keys import cell_key
 from app.reporting.trends import PeriodFigures, figure_values, main_figures, signed_change, trend_rows
 

@@ -9,9 +9,17 @@ from app.reporting.keys import cell_key, field_key, group_key, score_key, text_k
 from app.reporting.numbers import format_ratio, format_score
 from app.reporting.validation import validate
 from tests.fixtures.seeds import (
-    SEED002_COLUMNS, SEED002_LAND_RATIOS, SEED002_LAND_SUBTOTAL,
-    SEED002_SECTION, SEED002_TOTAL, SEED003_DOCUMENTS, SEED003_RATING, SEED003_SCORE,
-    SEED003_SURVEY_SHARES, seed002_values, seed003_values,
+    SEED002_COLUMNS,
+    SEED002_LAND_RATIOS,
+    SEED002_LAND_SUBTOTAL,
+    SEED002_SECTION,
+    SEED002_TOTAL,
+    SEED003_DOCUMENTS,
+    SEED003_RATING,
+    SEED003_SCORE,
+    SEED003_SURVEY_SHARES,
+    seed002_values,
+    seed003_values,
 )
 
 

@@ -8,12 +8,29 @@ from datetime import date
 
 import pytest
 
-from app.reporting.directives import (
-    DONE, IN_PROGRESS, MISSING, MSG_ATTACHMENT_TYPE, MSG_DONE_NEEDS_TEXT, NOT_STARTED, AssignedUnit, InvalidStatus,
-    attachment_kind, check_attachment, check_task, directive_name, followup_sentence, group_texts, is_overdue,
-    parse_status, reminder_text, status_counts, suggestion, task_title,
-)
 from app.reporting.diff import key_label
+from app.reporting.directives import (
+    DONE,
+    IN_PROGRESS,
+    MISSING,
+    MSG_ATTACHMENT_TYPE,
+    MSG_DONE_NEEDS_TEXT,
+    NOT_STARTED,
+    AssignedUnit,
+    InvalidStatus,
+    attachment_kind,
+    check_attachment,
+    check_task,
+    directive_name,
+    followup_sentence,
+    group_texts,
+    is_overdue,
+    parse_status,
+    reminder_text,
+    status_counts,
+    suggestion,
+    task_title,
+)
 from app.reporting.keys import followup_key, parse_followup_key
 from app.reporting.validation import validate
 

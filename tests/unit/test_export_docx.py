@@ -6,6 +6,7 @@ from the `report` services in the app; here they are plain inputs the writer mus
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import replace
 from datetime import datetime
@@ -89,8 +90,9 @@ def test_header_table_has_the_bodies_left_and_the_national_motto_right(report):
     header = report.tables[0]
     left = [p.text for p in header.cell(0, 0).paragraphs if p.text]
     right = [p.text for p in header.cell(0, 1).paragraphs if p.text]
-    assert left == ["UBND TỈNH QUẢNG NGÃI", "UBND HUYỆN BÌNH SƠN"]
-    assert header.cell(0, 0).paragraphs[1].runs[0].bold
+    # A People's Committee alone and in full, nothing above it (Decree 30, design §9).
+    assert left == ["ỦY BAN NHÂN DÂN", "HUYỆN BÌNH SƠN"]
+    assert all(p.runs[0].bold for p in header.cell(0, 0).paragraphs if p.text)
     assert right == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
     number = header.cell(1, 0).paragraphs[0].text
     assert number.startswith("Số:") and number.endswith("/BC-UBND") and not any(c.isdigit() for c in number)
@@ -137,24 +139,22 @@ def test_a_section_prints_its_figures_then_the_reviewers_text_and_never_the_unit
     assert not any("Không có nội dung" in line for line in lines)
 
 
-def test_sections_with_nothing_to_say_are_left_out_unless_mandatory(report):
+def test_a_section_with_nothing_to_say_keeps_its_heading_so_the_numbering_never_jumps(report):
     lines = texts(report)
-    assert "I. TÌNH HÌNH CHUNG" not in lines  # only a unit wrote there; the reviewer did not
-    assert "V. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG TIẾP THEO" not in lines
-    template = bind_rows(shipped_templates()["halfyear_onestop"], SEED002_CATALOGUE)
-    marked = replace(template, sections=tuple(replace(s, mandatory=True) if s.id == "V" else s
-                                              for s in template.sections))
-    lines = texts(open_doc(seed002_parts(template=marked)))
-    at = lines.index("V. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG TIẾP THEO")
-    assert lines[at + 1] == "Không có."
+    # Only a unit wrote in I; the reviewer did not: the heading stays, "Không phát sinh." under it.
+    for heading in ("I. TÌNH HÌNH CHUNG", "V. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG TIẾP THEO"):
+        at = lines.index(heading)
+        assert lines[at + 1] == "Không phát sinh."
+    numbers = [line.split(".")[0] for line in lines if re.match(r"^[IVX]+\. [A-ZĐ]", line)]
+    assert numbers == ["I", "II", "III", "IV", "V"]
 
 
-def test_a_heading_shows_only_when_something_below_it_shows():
+def test_a_heading_over_subsections_needs_nothing_of_its_own():
     template = bind_rows(shipped_templates()["halfyear_onestop"], SEED002_CATALOGUE)
     lines = texts(open_doc(seed002_parts(reviewer_texts={"IV.2": "Phối hợp với VNPT khắc phục lỗi phần mềm."})))
-    assert "IV. TỒN TẠI, HẠN CHẾ" in lines and "2. Hướng khắc phục" in lines
-    assert "1. Nguyên nhân" not in lines
-    assert lines.index("IV. TỒN TẠI, HẠN CHẾ") < lines.index("2. Hướng khắc phục")
+    at = lines.index("IV. TỒN TẠI, HẠN CHẾ")
+    assert lines[at + 1:at + 5] == ["1. Nguyên nhân", "Không phát sinh.", "2. Hướng khắc phục",
+                                    "Phối hợp với VNPT khắc phục lỗi phần mềm."]
     assert template.section("IV.2").level == 2
 
 
@@ -274,3 +274,66 @@ def test_the_same_consolidation_gives_a_byte_identical_word_file():
     first = written(parts)
     assert first == written(parts)
     assert {info.date_time for info in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_a_specialised_office_keeps_its_governing_body_above_it():
+    document = open_doc(seed002_parts(issuing_body="Phòng Tư pháp", parent_body="UBND huyện Bình Sơn",
+                                      reporting_unit="Phòng Tư pháp"))
+    left = [p for p in document.tables[0].cell(0, 0).paragraphs if p.text]
+    assert [p.text for p in left] == ["UBND HUYỆN BÌNH SƠN", "PHÒNG TƯ PHÁP"]
+    assert not left[0].runs[0].bold and left[1].runs[0].bold
+
+
+def test_a_units_documents_keep_their_type_word():
+    template = shipped_templates()["quarterly_tthc"]
+    section = template.sections_of("documents")[0]
+    docs = [{"section_id": section.id, "doc_type": "QĐ", "number": "11/QĐ-UBND", "issued_on": datetime(2024, 1, 10),
+             "summary": "về việc ban hành Kế hoạch hành động năm 2024"}]
+    unit = UnitInput(1, "Xã Hoàng Kim", {}, docs, kind="commune")
+    parts = seed002_parts(template=template, result=consolidate(template, [unit]), consolidated=False,
+                          reviewer_texts={}, figure_sentences={}, coverage_text="")
+    lines = texts(open_doc(parts))
+    assert "- Quyết định số 11/QĐ-UBND ngày 10/01/2024 về việc ban hành Kế hoạch hành động năm 2024" in lines
+    assert not any(line.startswith("- 11/QĐ-UBND") for line in lines)
+
+
+def test_file_properties_name_the_report_and_its_issuer_and_carry_no_library_thumbnail(report):
+    props = report.core_properties
+    assert props.title.startswith("Báo cáo tình hình, kết quả hoạt động") and props.title.endswith("6 tháng đầu năm 2021")
+    assert props.subject == "UBND huyện Bình Sơn" and props.author == "UBND huyện Bình Sơn"
+    assert "python-docx" not in (props.comments or "")
+    names = zipfile.ZipFile(io.BytesIO(written(seed002_parts()))).namelist()
+    assert not any("thumbnail" in name for name in names)
+
+
+def test_the_annex_totals_block_is_kept_with_the_rows_above_it(report):
+    annex = next(t for t in report.tables if t.cell(len(t.rows) - 1, 1).text.startswith("Tổng lĩnh vực"))
+    kept = [all(p.paragraph_format.keep_with_next for p in row.cells[1].paragraphs) for row in annex.rows]
+    # Two field rows, the total and the land subtotal move together with the ratio lines after them.
+    assert kept[-4:] == [True, True, True, True] and not kept[-5]
+
+
+def test_the_opening_sentence_names_the_regime_once_and_follows_the_level():
+    from app.exports.docx_report import regime_basis
+
+    monthly = "Chế độ báo cáo tháng về công tác cải cách thủ tục hành chính theo yêu cầu của Văn phòng UBND tỉnh"
+    # A commune reports at the provincial office's request; the province does not report at its own office's.
+    assert regime_basis(monthly, "UBND xã Tân Tiến") == ("chế độ báo cáo tháng về công tác cải cách thủ tục hành chính "
+                                                         "theo yêu cầu của Văn phòng UBND tỉnh")
+    assert regime_basis(monthly, "UBND tỉnh Hưng Yên") == "chế độ báo cáo tháng về công tác cải cách thủ tục hành chính"
+    assert regime_basis("Thông tư số 01/2020/TT-VPCP ngày 21/10/2020 của Văn phòng Chính phủ", "UBND tỉnh Quảng Ngãi") == (
+        "chế độ báo cáo theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020 của Văn phòng Chính phủ")
+
+
+def test_documents_are_counted_by_whose_they_are():
+    from app.reporting.figures import issued_counts
+
+    units = [UnitInput(1, "Xã Bình An", {}, kind="commune"), UnitInput(2, "Xã Bình Chánh", {}, kind="commune"),
+             UnitInput(3, "Huyện Bình Sơn", {}, kind="district")]
+    docs = [{"unit_name": "Xã Bình An"}, {"unit_name": "Xã Bình An"}, {"unit_name": "Xã Bình Chánh"}] + \
+        [{"unit_name": "Huyện Bình Sơn"}] * 9
+    assert issued_counts(units, docs) == [
+        "2 xã đã ban hành 3 văn bản chỉ đạo, điều hành.",
+        # The district's documents arrived from its communes: never "1 đơn vị đã ban hành 9 văn bản".
+        "Các đơn vị thuộc Huyện Bình Sơn đã ban hành 9 văn bản chỉ đạo, điều hành.",
+    ]

@@ -11,7 +11,15 @@ import pytest
 
 from app.exports.docx_report import write_report_docx
 from app.exports.xlsx import write_round_workbook
-from app.reporting.directives import DONE, IN_PROGRESS, MISSING, NOT_STARTED, DirectiveReport, TaskReport, followup_paragraphs
+from app.reporting.directives import (
+    DONE,
+    IN_PROGRESS,
+    MISSING,
+    NOT_STARTED,
+    DirectiveReport,
+    TaskReport,
+    followup_paragraphs,
+)
 from tests.unit.test_export_docx import seed002_parts
 
 UNITS = ("Xã Bình An", "Xã Bình Chánh", "Xã Bình Châu", "Phòng Nội vụ")
@@ -99,3 +107,13 @@ def test_a_units_own_report_lists_what_it_did_and_the_documents_it_issued():
         ("Đã tổ chức hội nghị.", "body"),
         ("Văn bản đã ban hành: Kế hoạch số 12/KH-UBND", "body"),
     ]
+
+
+def test_a_long_task_is_written_whole_never_cut():
+    content = ("Tiếp tục quán triệt, triển khai thực hiện nghiêm túc Chỉ thị số 30/CT-TTg của Thủ tướng Chính phủ, "
+               "Kế hoạch cải cách hành chính của UBND tỉnh và của UBND huyện giai đoạn 2021 - 2025; gắn trách nhiệm "
+               "người đứng đầu với kết quả thực hiện nhiệm vụ cải cách hành chính tại cơ quan, đơn vị.")
+    reports = (DirectiveReport("Chỉ thị số 05/CT-UBND ngày 27/03/2021", "05/CT-UBND", "UBND huyện Bình Sơn", "",
+                               (TaskReport("1", content, "Đã hoàn thành."),)),)
+    item = followup_paragraphs(reports)[1][0]
+    assert "…" not in item and content.rstrip(".") in item

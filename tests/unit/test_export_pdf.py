@@ -10,10 +10,10 @@ import subprocess
 from datetime import datetime
 
 from app.exports.docx_report import write_report_docx
-from app.services.export_model import ExportParts, Signature
 from app.exports.xlsx import write_round_workbook
 from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.templates import DEFAULT_FIELDS, bind_rows, shipped_templates
+from app.services.export_model import ExportParts, Signature
 from tests.fixtures.seeds import SEED003_DOCUMENTS, seed003_values
 
 INSTALL = "apt-get install -y --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui"
@@ -46,7 +46,8 @@ def test_libreoffice_converts_the_workbook_and_the_word_report_to_pdf(tmp_path):
         assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
     # Decree 30 as rendered: no number on the first page, "2" at the top of the second.
     first, second = (page_lines(tmp_path / "bao-cao.pdf", n) for n in (1, 2))
-    assert first[0].startswith("UBND TỈNH THANH HÓA") and second[0] == "2"
+    # The issuing People's Committee in full, nothing above it (design §9).
+    assert first[0].startswith("ỦY BAN NHÂN DÂN") and first[1].startswith("HUYỆN HOẰNG HÓA") and second[0] == "2"
 
 
 def page_lines(pdf, page: int) -> list[str]:

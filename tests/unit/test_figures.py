@@ -10,8 +10,14 @@ from app.reporting.figures import Comparison, coverage_sentence, name_list, writ
 from app.reporting.keys import cell_key, field_key
 from app.reporting.templates import DEFAULT_FIELDS, TemplateError, bind_rows, load_template_text, shipped_templates
 from tests.fixtures.seeds import (
-    SEED002_CATALOGUE, SEED002_LAND_SENTENCE, SEED002_OFFICES, SEED002_ROWS, SEED002_SENTENCE_TOTALS,
-    SEED003_SENTENCE_FIGURES, seed002_values, seed003_values,
+    SEED002_CATALOGUE,
+    SEED002_LAND_SENTENCE,
+    SEED002_OFFICES,
+    SEED002_ROWS,
+    SEED002_SENTENCE_TOTALS,
+    SEED003_SENTENCE_FIGURES,
+    seed002_values,
+    seed003_values,
 )
 
 

@@ -1,9 +1,7 @@
 """The flat key scheme under which submissions store their values."""
 import pytest
 
-from app.reporting.keys import (
-    cell_key, field_key, group_key, is_derived, parse_key, score_key, text_key, total_key,
-)
+from app.reporting.keys import cell_key, field_key, group_key, is_derived, parse_key, score_key, text_key, total_key
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,7 @@ from app.reporting.consolidation import UnitInput, consolidate
 from app.reporting.diff import diff_submissions, key_label
 from app.reporting.keys import field_key, note_key, text_key
 from app.reporting.template_check import check_template_source
-from app.reporting.templates import (
-    DEFAULT_NOTE_MAX_LENGTH, TemplateError, load_template_text, shipped_templates,
-)
+from app.reporting.templates import DEFAULT_NOTE_MAX_LENGTH, TemplateError, load_template_text, shipped_templates
 from app.reporting.validation import parse_value, validate
 from tests.fixtures.seeds import SEED003_NOTES, seed003_notes, seed003_values
 from tests.unit.test_templates import MINIMAL

@@ -4,8 +4,14 @@ from decimal import Decimal
 import pytest
 
 from app.reporting.numbers import (
-    InvalidNumber, format_count, format_percent, format_ratio, format_score, parse_count,
-    parse_score, ratio,
+    InvalidNumber,
+    format_count,
+    format_percent,
+    format_ratio,
+    format_score,
+    parse_count,
+    parse_score,
+    ratio,
 )
 
 
@@ -128,3 +134,16 @@ def test_separators_are_the_vietnamese_locale_s():
     from babel.numbers import format_decimal
 
     assert format_count(1_234_567) == format_decimal(1_234_567, locale="vi") == "1.234.567"
+
+
+def test_survey_shares_have_one_decimal_each_and_add_up_to_exactly_100_percent():
+    from app.reporting.numbers import largest_remainder_shares
+
+    # Plain rounding gives 69,2 + 30,1 + 0,6 = 99,9 %.
+    shares = largest_remainder_shares({"very": 889, "good": 387, "fair": 8}, 1284)
+    assert sum(shares.values()) == Decimal("1")
+    assert [format_ratio(v) for v in shares.values()] == ["69,2%", "30,2%", "0,6%"]
+    assert format_ratio(largest_remainder_shares({"a": 1, "b": 99}, 100)["a"]) == "1,0%"
+    # Levels that do not make up the whole are rounded one by one; no forms, no shares.
+    assert largest_remainder_shares({"a": 1, "b": 1}, 3) == {"a": Decimal("0.333"), "b": Decimal("0.333")}
+    assert largest_remainder_shares({"a": 0}, 0) == {"a": None}

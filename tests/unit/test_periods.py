@@ -4,8 +4,16 @@ from datetime import date
 import pytest
 
 from app.reporting.periods import (
-    Period, add_working_days, adhoc_period, current_period, default_deadline, make_period,
-    period_label, period_window, previous_period, window_label,
+    Period,
+    add_working_days,
+    adhoc_period,
+    current_period,
+    default_deadline,
+    make_period,
+    period_label,
+    period_window,
+    previous_period,
+    window_label,
 )
 
 

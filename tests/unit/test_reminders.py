@@ -3,15 +3,20 @@ without), the right wording before, on and after the deadline, and a grouped mes
 that reads like Vietnamese ("báo cáo" once, "Quý III" capitalised)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import random
+from datetime import date, timedelta
 
 import pytest
 
 from app.reporting.progress import ProgressRow
 from app.reporting.reminders import (
-    grouped_reminder, gsm_length, sms_count, short_period, subject, unit_reminder, without_diacritics,
+    grouped_reminder,
+    gsm_length,
+    short_period,
+    sms_count,
+    subject,
+    unit_reminder,
+    without_diacritics,
 )
 
 DEADLINE = date(2026, 11, 27)

@@ -3,7 +3,12 @@ import pytest
 
 from app.reporting.keys import cell_key, field_key, text_key
 from app.reporting.templates import (
-    DEFAULT_FIELDS, TemplateError, bind_rows, load_template, load_template_text, shipped_templates,
+    DEFAULT_FIELDS,
+    TemplateError,
+    bind_rows,
+    load_template,
+    load_template_text,
+    shipped_templates,
 )
 
 MINIMAL = '''

@@ -2,14 +2,18 @@
 import pytest
 
 from app.reporting.keys import cell_key, field_key, group_key, score_key, text_key, total_key
-from app.reporting.templates import shipped_templates
-from app.reporting.validation import (
-    Finding, compute, findings_by_key, has_errors, parse_value, validate,
-)
 from app.reporting.numbers import InvalidNumber
+from app.reporting.templates import shipped_templates
+from app.reporting.validation import Finding, compute, findings_by_key, has_errors, parse_value, validate
 from tests.fixtures.seeds import (
-    SEED001_VALUES, SEED002_COLUMNS, SEED002_LAND_SUBTOTAL, SEED002_SECTION,
-    SEED002_TOTAL, SEED003_TOTALS, seed002_values, seed003_values,
+    SEED001_VALUES,
+    SEED002_COLUMNS,
+    SEED002_LAND_SUBTOTAL,
+    SEED002_SECTION,
+    SEED002_TOTAL,
+    SEED003_TOTALS,
+    seed002_values,
+    seed003_values,
 )
 
 

@@ -6,7 +6,13 @@ from datetime import date, timedelta
 import pytest
 
 from app.reporting.periods import (
-    WorkCalendar, add_working_days, default_deadline, due_period, is_working_day, make_period, next_period,
+    WorkCalendar,
+    add_working_days,
+    default_deadline,
+    due_period,
+    is_working_day,
+    make_period,
+    next_period,
     working_days_between,
 )
 from app.services.workdays import build_calendar, public_holidays

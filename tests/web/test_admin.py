@@ -23,7 +23,7 @@ def tree():
 @pytest.fixture
 def admin_client(client, tree):
     province, _, _ = tree
-    login_as(client, make_user(province, "admin", username="admin"))
+    login_as(client, make_user(province, "admin", username="admin", system_admin=True))
     return client
 
 
@@ -75,10 +75,13 @@ def test_a_unit_cannot_be_moved_under_its_own_commune(admin_client, tree):
 
 def test_deactivating_a_unit_keeps_it_and_its_history(admin_client, tree):
     _, _, communes = tree
-    assert admin_client.post(f"/admin/units/{communes[0].id}/deactivate").status_code == 303
+    asked = admin_client.post(f"/admin/units/{communes[0].id}/deactivate")
+    assert asked.status_code == 200 and "Ngừng hoạt động Xã Số 1" in asked.get_data(as_text=True)
+    assert _unit(communes[0].code).active is True
+    assert admin_client.post(f"/admin/units/{communes[0].id}/deactivate", data={"confirm": "1"}).status_code == 303
     unit = _unit(communes[0].code)
     assert unit is not None and unit.active is False
-    admin_client.post(f"/admin/units/{communes[0].id}/deactivate")
+    admin_client.post(f"/admin/units/{communes[0].id}/deactivate", data={"confirm": "1"})
     assert _unit(communes[0].code).active is True
 
 
@@ -155,9 +158,10 @@ def test_an_admin_creates_a_reporter_who_can_sign_in_with_the_temporary_password
     _, _, communes = tree
     response = admin_client.post("/admin/users/new", data={"username": "xa.moi", "full_name": "Lê Thị Mới", "role": "reporter",
                                                             "unit_id": communes[1].id, "phone": "0987 654 321", "active": "y"})
-    assert response.status_code == 303
-    flash = admin_client.get(response.headers["Location"]).get_data(as_text=True)
-    password = re.search(r"Mật khẩu tạm: (\S+) —", flash).group(1)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Mật khẩu tạm chỉ hiển thị một lần" in page
+    password = re.search(r"<td>xa.moi</td><td>Lê Thị Mới</td><td><code>(\S+)</code>", page).group(1)
     user = db.session.scalar(select(User).where(User.username == "xa.moi"))
     assert (user.role, user.unit_id) == ("reporter", communes[1].id)
     assert user.check_password(password)
@@ -206,7 +210,12 @@ def test_locking_an_account_ends_its_session_at_once(app, admin_client, tree):
     g.pop("_login_user", None)
     login_as(theirs, reporter)
     g.pop("_login_user", None)
-    assert admin_client.post(f"/admin/users/{reporter.id}/deactivate").status_code == 303
+    asked = admin_client.post(f"/admin/users/{reporter.id}/deactivate")
+    assert asked.status_code == 200 and "Khóa tài khoản" in asked.get_data(as_text=True)
+    g.pop("_login_user", None)
+    assert theirs.get("/").status_code == 200  # nothing happens before the confirmation
+    g.pop("_login_user", None)
+    assert admin_client.post(f"/admin/users/{reporter.id}/deactivate", data={"confirm": "1"}).status_code == 303
     g.pop("_login_user", None)
     assert theirs.get("/").status_code == 302
     g.pop("_login_user", None)
@@ -219,8 +228,10 @@ def test_resetting_a_password_issues_a_temporary_one_to_change_and_signs_the_use
     theirs = app.test_client()
     login_as(theirs, reporter)
     g.pop("_login_user", None)
-    response = admin_client.post(f"/admin/users/{reporter.id}/reset-password")
-    assert response.status_code == 303
+    assert "Đặt lại mật khẩu của" in admin_client.post(f"/admin/users/{reporter.id}/reset-password").get_data(as_text=True)
+    assert db.session.get(User, reporter.id).check_password(PASSWORD)
+    response = admin_client.post(f"/admin/users/{reporter.id}/reset-password", data={"confirm": "1"})
+    assert response.status_code == 200 and "Mật khẩu tạm chỉ hiển thị một lần" in response.get_data(as_text=True)
     db.session.expire_all()
     user = db.session.get(User, reporter.id)
     assert user.must_change_password
@@ -260,10 +271,14 @@ def test_a_boosted_or_history_restore_request_gets_the_whole_users_page(admin_cl
 
 # --- Fields catalogue -------------------------------------------------------------------
 
-def test_an_admin_adds_a_field_and_edits_it_by_its_code(admin_client):
+def test_an_admin_adds_a_field_edits_it_and_adding_its_code_again_is_refused(admin_client):
     data = {"code": "ho_tich", "name": "Hộ tịch", "sort_order": "1", "active": "y"}
     assert admin_client.post("/admin/fields", data=data).status_code == 303
-    assert admin_client.post("/admin/fields", data={**data, "name": "Hộ tịch (sửa)"}).status_code == 303
+    again = admin_client.post("/admin/fields", data={**data, "name": "Hộ tịch (tỉnh mới)"})
+    assert again.status_code == 422 and "Mã đã được dùng" in " ".join(_errors(again))
+    field = db.session.scalar(select(CatalogueField))
+    assert admin_client.post("/admin/fields", data={**data, "field_id": field.id, "name": "Hộ tịch (sửa)"}).status_code == 303
+    db.session.expire_all()
     fields = db.session.scalars(select(CatalogueField)).all()
     assert [(f.code, f.name) for f in fields] == [("ho_tich", "Hộ tịch (sửa)")]
 

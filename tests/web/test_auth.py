@@ -120,13 +120,13 @@ def _change(client, current, new, confirm=None, **kw):
 
 def test_changing_the_password_needs_the_current_one_and_then_the_new_one_works(client, reporter):
     login_as(client, reporter)
-    response = _change(client, PASSWORD, "mat-khau-moi-2024")
+    response = _change(client, PASSWORD, "ba-con-voi-xanh-2024")
     assert response.status_code == 303
     g.pop("_login_user", None)
     client.post("/logout")
     g.pop("_login_user", None)
     assert _login(client, reporter.username, PASSWORD).status_code == 422
-    assert _login(client, reporter.username, "mat-khau-moi-2024").status_code == 303
+    assert _login(client, reporter.username, "ba-con-voi-xanh-2024").status_code == 303
 
 
 def test_changing_the_password_ends_the_users_other_sessions(app, client, reporter):
@@ -134,7 +134,7 @@ def test_changing_the_password_ends_the_users_other_sessions(app, client, report
     login_as(other, reporter)
     g.pop("_login_user", None)
     login_as(client, reporter)
-    assert _change(client, PASSWORD, "mat-khau-moi-2024").status_code == 303
+    assert _change(client, PASSWORD, "ba-con-voi-xanh-2024").status_code == 303
     g.pop("_login_user", None)
     assert other.get("/").status_code == 302
     g.pop("_login_user", None)
@@ -143,11 +143,11 @@ def test_changing_the_password_ends_the_users_other_sessions(app, client, report
 
 @pytest.mark.parametrize("current,new,confirm,field_message", [
     ("", "", "", "Vui lòng nhập trường này."),
-    ("sai-mat-khau", "mat-khau-moi-2024", None, "Mật khẩu hiện tại không đúng."),
+    ("sai-mat-khau", "ba-con-voi-xanh-2024", None, "Mật khẩu hiện tại không đúng."),
     (PASSWORD, "ngan", None, "Mật khẩu cần ít nhất 10 ký tự."),
     (PASSWORD, "x" * 201, None, "Tối đa 200 ký tự."),
-    (PASSWORD, "mat-khau-moi-2024", "mat-khau-khac-2024", "Hai mật khẩu không khớp."),
-    ("x" * 201, "mat-khau-moi-2024", None, "Tối đa 200 ký tự."),
+    (PASSWORD, "ba-con-voi-xanh-2024", "mat-khau-khac-2024", "Hai mật khẩu không khớp."),
+    ("x" * 201, "ba-con-voi-xanh-2024", None, "Tối đa 200 ký tự."),
 ], ids=["empty", "wrong-current", "too-short", "too-long", "mismatch", "overlong-current"])
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_a_bad_password_change_says_why_beside_the_field_and_keeps_the_old_password(client, reporter, current, new,
@@ -187,8 +187,8 @@ def test_with_csrf_on_a_post_without_a_token_is_refused_and_changes_nothing(csrf
     assert csrf_client.post("/login", data={"username": reporter.username, "password": PASSWORD,
                                             "csrf_token": token}).status_code == 303
     before = db.session.get(User, reporter.id).password_hash
-    response = csrf_client.post("/password", data={"current": PASSWORD, "new": "mat-khau-moi-2024",
-                                                   "confirm": "mat-khau-moi-2024"}, headers={"HX-Request": "true"})
+    response = csrf_client.post("/password", data={"current": PASSWORD, "new": "ba-con-voi-xanh-2024",
+                                                   "confirm": "ba-con-voi-xanh-2024"}, headers={"HX-Request": "true"})
     assert response.status_code == 400
     assert "Yêu cầu không hợp lệ" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -199,12 +199,12 @@ def test_with_csrf_on_an_htmx_post_with_the_x_csrftoken_header_goes_through(csrf
     token = _token_from(csrf_client.get("/login").get_data(as_text=True))
     csrf_client.post("/login", data={"username": reporter.username, "password": PASSWORD, "csrf_token": token})
     token = _token_from(csrf_client.get("/password").get_data(as_text=True))
-    response = csrf_client.post("/password", data={"current": PASSWORD, "new": "mat-khau-moi-2024",
-                                                   "confirm": "mat-khau-moi-2024"},
+    response = csrf_client.post("/password", data={"current": PASSWORD, "new": "ba-con-voi-xanh-2024",
+                                                   "confirm": "ba-con-voi-xanh-2024"},
                                 headers={"HX-Request": "true", "X-CSRFToken": token})
     assert response.status_code == 303
     db.session.expire_all()
-    assert db.session.get(User, reporter.id).check_password("mat-khau-moi-2024")
+    assert db.session.get(User, reporter.id).check_password("ba-con-voi-xanh-2024")
 
 
 def test_with_csrf_on_a_wrong_token_is_refused(csrf_client, reporter):

@@ -24,7 +24,7 @@ def world(client):
     xa = make_unit("A.BS.X1", "Xã Bình An", "commune", da)
     b = make_unit("B", "Tỉnh Hưng Yên", "province")
     xb = make_unit("B.X1", "Xã Tân Tiến", "commune", b)
-    admin = make_user(a, "admin", username="quantri")
+    admin = make_user(a, "admin", username="quantri", system_admin=True)
     db.session.add(CatalogueField(code="ho_tich", name="Hộ tịch", sort_order=1))
     db.session.commit()
     login_as(client, admin)
@@ -88,5 +88,5 @@ def test_renaming_a_field_keeps_its_code_its_former_name_and_the_frozen_label(cl
 def test_a_code_already_used_in_another_scope_is_refused(client, world):
     _add(client, world["da"], "hoa_giai", "Hòa giải")
     response = _add(client, world["b"], "hoa_giai", "Hòa giải Hưng Yên")
-    assert response.status_code == 422 and "Mã lĩnh vực &#39;hoa_giai&#39; đã được dùng (Huyện Bình Sơn)" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Mã đã được dùng: &#39;hoa_giai&#39; là lĩnh vực &#34;Hòa giải&#34; (Huyện Bình Sơn)" in response.get_data(as_text=True)
     assert db.session.scalar(select(CatalogueField).where(CatalogueField.code == "hoa_giai")).unit_id == world["da"].id

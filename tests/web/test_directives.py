@@ -10,13 +10,19 @@ from datetime import date, timedelta
 import docx
 import openpyxl
 import pytest
+from sqlalchemy import event, func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
-from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import (
-    ChangeLog, Directive, DirectiveAssignment, DirectiveAttachment, DirectiveLog, DirectiveTask, SubmissionValue,
+    ChangeLog,
+    Directive,
+    DirectiveAssignment,
+    DirectiveAttachment,
+    DirectiveLog,
+    DirectiveTask,
+    SubmissionValue,
 )
 from app.reporting.clock import vn_today
 from tests.conftest import login_as

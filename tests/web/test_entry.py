@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.reporting.clock import vn_today
-from app.services.submission_page import build_page, finding_id
 from app.extensions import db
 from app.models import CatalogueField, ChangeLog, Submission, SubmissionDocument, SubmissionValue
+from app.reporting.clock import vn_today
 from app.reporting.templates import DEFAULT_FIELDS
+from app.services.submission_page import build_page, finding_id
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_user, set_values, submission_for
 
@@ -363,8 +363,8 @@ def test_editing_a_document_with_a_bad_date_keeps_the_saved_row(reporter_client,
 def test_two_tabs_creating_the_same_cell_do_not_overwrite_each_other(world):
     """The second tab read the page before the first one saved: its write is refused as a
     conflict, even though its own copy of the stored values said the cell was empty."""
-    from app.services.submissions import save_values, stored_values
     from app.services.rounds import round_template
+    from app.services.submissions import save_values, stored_values
 
     sub, reporter = world["sub"], world["reporter"]
     template = round_template(sub.round)

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from app.services.submissions import plain_values, stored_values
 from app.extensions import db
 from app.models import CatalogueField, DocumentSettings
 from app.reporting.keys import cell_key, field_key, text_key
+from app.services.submissions import plain_values, stored_values
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_unit, make_user, set_values, submission_for
 from tests.fixtures.seeds import SEED002_CATALOGUE, SEED002_TOTAL, seed002_values, seed003_values
@@ -116,7 +116,7 @@ def test_the_reports_settings_flow_into_both_the_word_file_and_the_workbook(clie
     assert download.status_code == 200
     document = docx.Document(io.BytesIO(download.data))
     header = document.tables[0]
-    assert [p.text for p in header.cell(0, 0).paragraphs if p.text] == ["UBND TỈNH THỬ NGHIỆM", "UBND HUYỆN THỬ NGHIỆM"]
+    assert [p.text for p in header.cell(0, 0).paragraphs if p.text] == ["ỦY BAN NHÂN DÂN", "HUYỆN THỬ NGHIỆM"]
     texts = [p.text for p in document.paragraphs]
     assert "Kính gửi: Văn phòng UBND tỉnh Quảng Ngãi." in texts
     assert any(t.startswith("Thực hiện Công văn số 1798/VPUB-NC ngày 28/6/2021 của Văn phòng UBND tỉnh, UBND huyện")
@@ -219,7 +219,7 @@ def test_a_unit_exports_its_own_submission_in_excel_and_word(client, quarterly_w
     assert [ws.cell(total, col).value for col in (3, 7, 11)] == [315, 315, 0]
     assert "Theo đơn vị" not in book.sheetnames
     document = docx.Document(io.BytesIO(client.get(f"/exports/submissions/{sub.id}.docx", buffered=True).data))
-    assert [p.text for p in document.tables[0].cell(0, 0).paragraphs if p.text][-1] == "UBND XÃ SỐ 1"
+    assert [p.text for p in document.tables[0].cell(0, 0).paragraphs if p.text] == ["ỦY BAN NHÂN DÂN", "XÃ SỐ 1"]
 
 
 def test_another_units_submission_cannot_be_exported(client, quarterly_world):

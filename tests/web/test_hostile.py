@@ -22,13 +22,15 @@ from sqlalchemy import text
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
+from app import create_app
 from app.extensions import db
 from app.models import SubmissionValue, User
-from app import create_app
 from tests.conftest import Config, login_as
 from tests.web.test_permissions import World, build_world
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "8"))
+# POST routes change things: about 20 examples each (the issue's budget for CI).
+POST_EXAMPLES = int(os.environ.get("HOSTILE_POST_EXAMPLES", "20"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
 
@@ -50,6 +52,36 @@ PARTIAL_SAVES = {"entry.save", "entry.paste"}  # good cells of a request with ba
 def hostile_values():
     return st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=30),
                      st.integers(min_value=-2**70, max_value=2**70).map(str))
+
+
+# Signed fields carry JSON the portal made itself; forged ones are signed with the test key
+# (whoever learns a key, or a bug that signs what it should not, gets this far).
+SIGNED_FIELDS = {"payload": "xlsx-upload", "token": "bulk-import"}
+JSON = st.recursive(st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70) | st.floats(allow_nan=False)
+                    | st.sampled_from(HOSTILE_TEXT[:25]) | st.text(max_size=10),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+                        st.sampled_from(["s", "u", "c", "kind", "table", "x"]), inner, max_size=4), max_leaves=12)
+
+
+def forged_json(world: World):
+    own = world.round_a.submissions[0]
+    shaped = st.one_of(
+        st.fixed_dictionaries({"s": st.just(own.id), "u": st.just(own.unit_id), "c": JSON}),
+        st.fixed_dictionaries({"s": st.just(own.id), "u": st.just(own.unit_id), "c": st.lists(
+            st.lists(JSON, min_size=3, max_size=3) | st.tuples(st.sampled_from(KEYS[:-1]), st.sampled_from(HOSTILE_TEXT[:25]),
+                                                               st.integers(min_value=-2**40, max_value=2**40)).map(list),
+            max_size=3)}),
+        st.fixed_dictionaries({"kind": st.sampled_from(["units", "users", "x"]), "table": JSON}),
+        st.fixed_dictionaries({"kind": st.sampled_from(["units", "users"]), "table": st.lists(
+            st.lists(JSON | st.sampled_from(HOSTILE_TEXT[:25]), max_size=5), max_size=4)}),
+        JSON)
+    return shaped
+
+
+def field_values(world: World, name: str):
+    if name in SIGNED_FIELDS:
+        return st.one_of(forged_json(world).map(lambda data: signed(SIGNED_FIELDS[name], data)), hostile_values())
+    return hostile_values()
 
 
 def plausible(world: World) -> dict[str, str]:
@@ -213,13 +245,13 @@ def run_spoiled(app, clients, world, rule, method: str) -> None:
             assert_answered(send(clients[natural_role(rule)], method, adapter.build(rule.endpoint, own_args, method=None),
                                  base | {name: value}, False))
 
-    @SETTINGS
+    @settings(SETTINGS, max_examples=POST_EXAMPLES if method == "POST" else EXAMPLES)
     @given(data=st.data())
     def spoil(data):
         role = data.draw(st.one_of(st.just(natural_role(rule)), st.sampled_from(sorted(clients))), label="role")
         args = {arg: data.draw(url_argument(world, rule, arg), label=arg) for arg in sorted(rule.arguments)}
         name = data.draw(st.sampled_from(names), label="field")
-        fields = base | {name: data.draw(hostile_values(), label=name)}
+        fields = base | {name: data.draw(field_values(world, name), label=name)}
         before = fingerprint() if method == "POST" else None
         response = send(clients[role], method, adapter.build(rule.endpoint, args, method=None), fields,
                         data.draw(st.booleans(), label="htmx"))
@@ -328,3 +360,109 @@ def test_the_malformed_requests_found_in_the_issue_are_each_a_4xx(app, clients, 
         assert_answered(response)
         if response.status_code >= 400:
             assert changed_tables(before, fingerprint()) <= {"submission_value", "change_log", "submission"}
+
+
+# --- Keys, numbers and signed payloads the hostile review found (issue 26) ---------------------
+
+def test_an_autosave_of_a_key_without_a_field_is_a_4xx_in_vietnamese(app, clients, world):
+    own = world.round_a.submissions[0].id
+    for field in ("v.I.2", "v.", "v.I.4", "v./", "v.I.4/ho_tich"):
+        before = fingerprint()
+        for htmx in (True, False):
+            response = send(clients["reporter"], "POST", f"/submissions/{own}/save", {field: "x"}, htmx)
+            assert 400 <= response.status_code < 500, (field, htmx, response.status_code)
+            assert "không" in response.get_data(as_text=True).lower() or response.status_code == 400, field
+        assert changed_tables(before, fingerprint()) == set()
+
+
+def test_a_directive_task_with_a_superscript_or_huge_unit_id_is_refused_beside_the_field(app, clients, world):
+    url = f"/directives/{world.directive_p.id}/tasks/new"
+    for units in ("²", "9" * 4301, str(2**63), "-1"):
+        before = fingerprint()
+        response = send(clients["admin"], "POST", url, {"label": "2", "content": "Rà soát", "units": units,
+                                                       "templates": "quarterly_tthc"}, False)
+        assert response.status_code == 422, (units[:10], response.status_code)
+        assert "Đơn vị được giao không hợp lệ." in response.get_data(as_text=True)
+        assert changed_tables(before, fingerprint()) == set()
+
+
+def test_a_merger_into_a_new_unit_with_a_long_name_and_no_place_name_asks_for_the_place_name(app, clients, world):
+    name = "Xã " + "Hợp Nhất Bên Này " * 9  # 156 characters: the name fits, the place name taken from it would not
+    before = fingerprint()
+    response = clients["admin"].post("/admin/reorganisation/merge", data={
+        "predecessors": [world.commune_a1.id, world.commune_a2.id], "successor_id": 0, "new_code": "P.A.X10",
+        "new_name": name, "new_kind": "commune", "new_parent_id": world.district_a.id, "new_place_name": "",
+        "new_sort_order": "1", "effective_on": "2024-07-01"})
+    assert response.status_code == 422
+    assert "tối đa 100 ký tự" in response.get_data(as_text=True)
+    assert changed_tables(before, fingerprint()) == set()
+
+
+def signed(salt: str, data) -> str:
+    from itsdangerous import URLSafeSerializer
+    return URLSafeSerializer(Config.SECRET_KEY, salt=salt).dumps(data)
+
+
+def forged_upload_payloads(sub) -> list:
+    own = {"s": sub.id, "u": sub.unit_id}
+    return [None, [], "x", 1, {}, {"s": str(sub.id), "u": sub.unit_id, "c": []}, own | {"c": "abc"},
+            own | {"c": {"I.4/ho_tich/c4": 1}}, own | {"c": [1]}, own | {"c": [[]]}, own | {"c": [["I.4/ho_tich/c4", "1"]]},
+            own | {"c": [["I.4/ho_tich/c4", "1", "x"]]}, own | {"c": [["I.4/ho_tich/c4", "1", None]]},
+            own | {"c": [["I.4/ho_tich/c4", "1", 2**70]]}, own | {"c": [["I.4/ho_tich/c4", "1", -5]]},
+            own | {"c": [[None, None, 0]]}, own | {"c": [[["I.4"], {"a": 1}, 0]]}, own | {"c": [["I.4/ho_tich/c4", "1", 1.5]]},
+            own | {"c": [["I.4/ho_tich/c4", "1", True]]}, own | {"c": [["x" * 100_000, "1", 0]]},
+            own | {"c": [["I.2", "x", 0]]}, own | {"c": [["", "", 0]]},
+            own | {"c": [["I.4/ho_tich/c4", "1", 0, 4]]}, own | {"c": None}]
+
+
+def forged_import_payloads() -> list:
+    return [None, [], "x", {}, {"kind": "x", "table": []}, {"kind": ["units"], "table": []}, {"kind": "units"},
+            {"kind": "units", "table": "abc"}, {"kind": "units", "table": [1, 2]}, {"kind": "units", "table": [[1, 2]]},
+            {"kind": "users", "table": [[None]]}, {"kind": "units", "table": [{"a": 1}]},
+            {"kind": "users", "table": [["Tên đăng nhập"], ["a"] * 500]}, {"kind": "units", "table": None},
+            {"kind": "units", "table": [["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"], [1.5, True, None, []]]}]
+
+
+def test_forged_upload_confirmations_signed_with_the_key_are_a_4xx_in_vietnamese(app, clients, world):
+    sub = world.round_a.submissions[0]
+    for data in forged_upload_payloads(sub):
+        before = fingerprint()
+        for htmx in (False, True):
+            response = send(clients["reporter"], "POST", f"/exports/submissions/{sub.id}/upload/confirm",
+                            {"payload": signed("xlsx-upload", data)}, htmx)
+            assert 400 <= response.status_code < 500, (repr(data)[:80], response.status_code)
+            assert "tải tệp lên lại" in response.get_data(as_text=True), repr(data)[:80]
+        assert changed_tables(before, fingerprint()) == set(), repr(data)[:80]
+
+
+def test_forged_import_confirmations_signed_with_the_key_are_a_4xx_in_vietnamese(app, clients, world):
+    for data in forged_import_payloads():
+        before = fingerprint()
+        response = send(clients["admin"], "POST", "/admin/imports/confirm", {"token": signed("bulk-import", data)}, False)
+        assert 400 <= response.status_code < 500, (repr(data)[:80], response.status_code)
+        assert "tải tệp lên lại" in response.get_data(as_text=True), repr(data)[:80]
+        assert changed_tables(before, fingerprint()) == set(), repr(data)[:80]
+
+
+def test_an_autosave_answers_any_key_name_with_less_than_a_500(app, clients, world):
+    own = world.round_a.submissions[0].id
+
+    @settings(SETTINGS, max_examples=POST_EXAMPLES)
+    @given(key=st.one_of(st.sampled_from(KEYS[:-1] + ["", "I.2", "I.4/ho_tich/", "_explain:x", "I.9/t1/status"]),
+                         st.text(max_size=20)),
+           value=hostile_values(), htmx=st.booleans())
+    def save(key, value, htmx):
+        assert_answered(send(clients["reporter"], "POST", f"/submissions/{own}/save", {"v." + key: value}, htmx))
+
+    save()
+
+
+def test_a_text_longer_than_its_column_never_reaches_the_database(app, world):
+    from app.services.columns import TooLong
+    from app.services.orgtree import add_unit
+
+    with pytest.raises(TooLong, match="tối đa 100 ký tự"):
+        add_unit("P.A.X11", "Xã Dài", "commune", world.district_a, place_name="Đ" * 101)
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).where(text("org_unit.code = 'P.A.X11'")).select_from(
+        text("org_unit"))) == 0

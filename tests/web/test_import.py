@@ -19,7 +19,7 @@ from tests.factories import make_tree, make_unit, make_user
 @pytest.fixture
 def admin_client(client):
     province = make_unit("P", "Tỉnh Thử Nghiệm", "province")
-    login_as(client, make_user(province, "admin", username="admin"))
+    login_as(client, make_user(province, "admin", username="admin", system_admin=True))
     return client
 
 
@@ -134,7 +134,7 @@ def test_a_150_row_users_csv_previews_row_errors_then_confirm_writes_exactly_the
     roles = ["Cán bộ đầu mối", "reviewer", "Cán bộ tổng hợp", "reporter"]
     units = ["P.D.X01", "P.D.X02", "P.D.X03", "P.D"]
     good = [[f"nguoi.{i:03d}", f"Người Dùng {i}", "0912 000 000", f"u{i}@example.vn", roles[i % 4], units[i % 4],
-             "matkhau-2024" if i % 2 else ""] for i in range(1, 141)]
+             "ba-con-voi-xanh-2024" if i % 2 else ""] for i in range(1, 141)]
     bad = {
         141: (["nguoi.001", "Trùng Tên", "", "", "reporter", "P.D.X01", ""], "Tên đăng nhập 'nguoi.001' bị trùng trong tệp."),
         142: (["nguoi.002", "Trùng Tên Hai", "", "", "reporter", "P.D.X01", ""], "Tên đăng nhập 'nguoi.002' bị trùng trong tệp."),
@@ -157,7 +157,7 @@ def test_a_150_row_users_csv_previews_row_errors_then_confirm_writes_exactly_the
     for line, (_, message) in bad.items():
         ok, text = rows[line + 1]
         assert not ok and message in text, (line, text)
-    assert "matkhau-2024" not in preview.get_data(as_text=True), "the preview shows passwords"
+    assert "ba-con-voi-xanh-2024" not in preview.get_data(as_text=True), "the preview shows passwords"
     assert _count(User) == 2, "the preview wrote something"
 
     confirm = client.post("/admin/imports/confirm", data={"token": _token(preview)})
@@ -167,7 +167,7 @@ def test_a_150_row_users_csv_previews_row_errors_then_confirm_writes_exactly_the
     assert _count(User) == 2 + 140
     user = db.session.scalar(select(User).where(User.username == "nguoi.005"))
     assert (user.full_name, user.role, user.unit.code) == ("Người Dùng 5", "reviewer", "P.D.X02")
-    assert user.check_password("matkhau-2024")
+    assert user.check_password("ba-con-voi-xanh-2024")
     reporter = db.session.scalar(select(User).where(User.username == "nguoi.004"))
     assert (reporter.role, reporter.unit.code) == ("reporter", "P.D.X01")
     assert db.session.scalar(select(func.count()).where(User.username.in_(["vai.tro.1", "don.vi.1", "mat.khau"]))) == 0
@@ -219,7 +219,7 @@ def test_a_units_preview_names_columns_kinds_and_errors_in_vietnamese_only(admin
     for header in ("<th>Mã đơn vị</th>", "<th>Tên</th>", "<th>Loại</th>", "<th>Đơn vị cấp trên</th>", "<th>Thứ tự</th>"):
         assert header in body
     rows = _preview_rows(preview)
-    assert " Xã " in rows[3][1] and " Phường " in rows[4][1] and " Thị trấn " in rows[5][1] and " Phòng, ban " in rows[7][1]
+    assert " Xã " in rows[3][1] and " Phường " in rows[4][1] and " Thị trấn " in rows[5][1] and " Sở, ban, ngành " in rows[7][1]
     assert "Thứ tự 'x' phải là số nguyên" in rows[6][1]
     assert "Loại đơn vị 'Làng' không hợp lệ" in rows[8][1]
 

@@ -17,10 +17,21 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from app.models import Directive, DirectiveAssignment, DirectiveTask, SubmissionDocument, SubmissionValue, User
-from app.services.orgtree import add_unit
+from app.models import (
+    Directive,
+    DirectiveAssignment,
+    DirectiveTask,
+    ReportPdf,
+    SignedReport,
+    SubmissionDocument,
+    SubmissionValue,
+    User,
+)
 from app.reporting.periods import make_period
 from app.reporting.templates import shipped_templates
+from app.services.jobs import enqueue
+from app.services.orgtree import add_unit
+from app.services.report_pdf import PDF_JOB
 from app.services.rounds import open_round
 from tests.conftest import Config, login_as
 from tests.factories import PASSWORD
@@ -56,6 +67,9 @@ class World:
     task_b: object
     directive_p: object
     task_p: object
+    job_b: object = None
+    pdf_b: object = None
+    signed_b: object = None
 
 
 def build_world() -> World:
@@ -113,9 +127,19 @@ def build_world() -> World:
     db.session.add_all([directive_b, directive_p, task_b, task_p])
     db.session.commit()
     assert (sub_a2.unit, sub_b1.unit, sub_b_upward.unit) == (a2, b1, district_b)
+    # District B's PDF of its consolidated report, being made.
+    job_b = enqueue(PDF_JOB, {"unit_id": district_b.id, "round_id": round_b.id, "provisional": False}, reviewer_b)
+    pdf_b = ReportPdf(unit_id=district_b.id, round_id=round_b.id, job_id=job_b.id, sha256="0" * 64, size=9,
+                      data_digest="0" * 64, title="Báo cáo của Huyện Bên Kia", data=b"%PDF-1.7 ")
+    db.session.add(pdf_b)
+    db.session.flush()
+    signed_b = SignedReport(unit_id=district_b.id, round_id=round_b.id, report_pdf_id=pdf_b.id, sha256="1" * 64,
+                            size=9, data=b"%PDF-1.7 ", signer_name="Trần Thị Bí Mật")
+    db.session.add(signed_b)
+    db.session.commit()
     return World(province, district_a, a1, a2, district_b, b1, reporter_a1, reviewer_a, reporter_b1, reviewer_b,
                  province_round, round_a, round_b, sub_a2, sub_b1, sub_b_upward, doc_b1, doc_a2,
-                 directive_b, task_b, directive_p, task_p)
+                 directive_b, task_b, directive_p, task_p, job_b, pdf_b, signed_b)
 
 
 def _section_for(rule) -> str:
@@ -138,8 +162,14 @@ OUT_OF_SCOPE = {
     "key": lambda w, rule: ["I.4/_total/c3"],
     "directive_id": lambda w, rule: [w.directive_b.id, w.directive_p.id],
     "task_id": lambda w, rule: [w.task_b.id, w.task_p.id],
+    "job_id": lambda w, rule: [w.job_b.id],
+    "pdf_id": lambda w, rule: [w.pdf_b.id],
+    "signed_id": lambda w, rule: [w.signed_b.id],
+    # Installation-wide: the system administrator's trust anchors.
+    "anchor_id": lambda w, rule: [1],
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
+    "move_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
     "extension": lambda w, rule: ["xlsx", "docx"],
 }
@@ -316,3 +346,68 @@ def test_a_reporter_gets_403_on_review_and_admin_pages(client):
     login_as(client, w.reporter_a1)
     for url in ("/rounds/", "/rounds/new", f"/rounds/{w.round_a.id}", "/admin/units", "/admin/users"):
         assert client.get(url).status_code == 403, url
+
+
+# --- A higher level reads a lower level's rounds, never acts in them -----------------------------
+
+POST_IN_ROUNDS = [r for r in RULES if "POST" in r.methods and {"round_id", "submission_id"} & set(r.arguments)]
+
+# URL argument name -> district A's objects (its round and its communes' reports), seen from the province.
+DISTRICT_A = {
+    "round_id": lambda w: [w.round_a.id],
+    "submission_id": lambda w: [w.sub_a2.id, w.round_a.submissions[0].id],
+    "document_id": lambda w: [w.doc_a2.id],
+    "task_id": lambda w: [w.task_p.id],
+}
+
+
+def all_tables() -> dict[str, list]:
+    """Every row the portal keeps, except the records of who signed in."""
+    db.session.expire_all()
+    skipped = {"login_failure", "user_session"}
+    return {t.name: db.session.execute(text(f'SELECT * FROM "{t.name}" ORDER BY 1')).all()
+            for t in db.metadata.sorted_tables if t.name not in skipped}
+
+
+@pytest.mark.parametrize("round_status", ["open", "closed"])
+@pytest.mark.parametrize("rule", POST_IN_ROUNDS, ids=[f"POST {r.rule}" for r in POST_IN_ROUNDS])
+def test_a_province_reviewer_acts_in_no_district_round(app, rule, round_status):
+    w = build_world()
+    # Submitted, so an approval or a return that forgot the round rule would go through.
+    w.sub_a2.status = w.round_a.submissions[0].status = "submitted"
+    w.round_a.status = round_status
+    db.session.commit()
+    province_reviewer = db.session.scalar(db.select(User).where(User.username == "reviewer.p"))
+    g.pop("_login_user", None)
+    client = app.test_client()
+    login_as(client, province_reviewer)
+    adapter = app.url_map.bind("localhost")
+    names = sorted(rule.arguments)
+    choices = [DISTRICT_A[n](w) if n in DISTRICT_A else OUT_OF_SCOPE[n](w, rule) for n in names]
+    payload = _payload(w) | {"submission_id": str(w.sub_a2.id), "channel": "sms", "confirm": "1", "target": "0",
+                             "new_deadline": "30/07/2024", "reason": "Cấp trên gia hạn", "append": "1",
+                             "comment.I.4": "Sửa lại", "symbol": "UBND", "signer_name": "Cấp Trên"}
+    before = all_tables()
+    for values in product(*choices):
+        url = adapter.build(rule.endpoint, dict(zip(names, values)), method=None)
+        for headers in ({}, {"HX-Request": "true"}):
+            g.pop("_login_user", None)
+            response = client.post(url, data=payload, headers=headers)
+            assert response.status_code in (403, 404), f"POST {url} {headers} -> {response.status_code}"
+    g.pop("_login_user", None)
+    after = all_tables()
+    assert {t for t in before if before[t] != after[t]} == set(), f"a refused POST {rule.rule} changed the database"
+
+
+def test_a_province_reviewer_reads_a_district_board_without_its_buttons(client):
+    w = build_world()
+    login_as(client, db.session.scalar(db.select(User).where(User.username == "reviewer.p")))
+    page = client.get(f"/rounds/{w.round_a.id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Xã Bên Này Hai" in body
+    for button in ("Ghi nhận đã nhắc", "Đóng đợt", "Gia hạn"):
+        assert button not in body, button
+    g.pop("_login_user", None)
+    login_as(app_client := client.application.test_client(), w.reviewer_a)
+    assert "Ghi nhận đã nhắc" in app_client.get(f"/rounds/{w.round_a.id}").get_data(as_text=True)

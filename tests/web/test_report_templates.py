@@ -53,8 +53,8 @@ def test_an_uploaded_template_with_errors_is_refused_with_every_error_and_its_li
     issues = re.findall(r"<li><b>Dòng (\d+)</b>[^<]*</li>", body)
     assert [int(n) for n in issues] == sorted([_line_of(broken, 'frequency = "monthly"'), _line_of(broken, 'colour = "đỏ"'),
                                                _line_of(broken, 'kind = "narative"')])
-    assert "phải là một trong: month, quarter" in body and "đang ghi &#39;monthly&#39;" in body
-    assert "có khóa không dùng được &#39;colour&#39;" in body
+    assert "giá trị &#39;monthly&#39; không dùng được: chọn một trong Tháng (month), Quý (quarter)" in body
+    assert "có thông tin &#39;colour&#39; không dùng được trong mẫu: kiểm tra chính tả hoặc xóa dòng đó." in body
     published = world["admin"].post("/admin/templates/publish", data={"source": broken})
     assert published.status_code == 422 and db.session.scalar(select(TemplateVersion)) is None
 
@@ -62,7 +62,7 @@ def test_an_uploaded_template_with_errors_is_refused_with_every_error_and_its_li
 def test_a_toml_syntax_error_names_its_line(world):
     text = MONTHLY.replace('title = "', 'title = ', 1)
     body = world["admin"].post("/admin/templates/check", data={"source": text}).get_data(as_text=True)
-    assert f"Dòng {_line_of(text, 'title = ')}" in body and "Lỗi cú pháp TOML" in body
+    assert f"Lỗi cú pháp ở dòng {_line_of(text, 'title = ')}: giá trị không hợp lệ" in body
 
 
 def test_a_message_placeholder_that_reaches_into_objects_is_refused(world):
@@ -120,3 +120,20 @@ def test_only_the_administrator_manages_templates(app, world):
     login_as(reviewer, make_user(world["district"], "reviewer"))
     assert reviewer.get("/admin/templates").status_code == 403
     assert reviewer.post("/exports/template-preview.xlsx", data={"source": MONTHLY}).status_code == 403
+
+
+def test_a_hostile_template_is_refused_before_any_preview(world):
+    client = world["admin"]
+    assert "Giới hạn kích thước của một mẫu" in client.get("/admin/templates").get_data(as_text=True)
+    deep = MONTHLY + "\nx = " + "[" * 500 + "]" * 500 + "\n"
+    response = client.post("/admin/templates/check", data={"source": deep})
+    assert response.status_code == 422 and "Mẫu lồng nhau quá sâu" in response.get_data(as_text=True)
+    assert 'id="template-preview"' not in response.get_data(as_text=True)
+    rows = ",".join(f'{{code="r{r}",label="{r}"}}' for r in range(300))
+    wide = MONTHLY + f'\n[[sections]]\nid = "IX"\nheading = "Bảng lớn"\nkind = "table"\nrows = [{rows}]\ncolumns = [' + \
+        ",".join(f'{{id="c{c}",headings=["{c}"]}}' for c in range(30)) + "]\n"
+    response = client.post("/admin/templates/check", data={"source": wide})
+    assert response.status_code == 422 and "Mẫu vượt giới hạn: 300 dòng trong một bảng" in response.get_data(as_text=True)
+    for text in (deep, wide):
+        for extension in ("xlsx", "docx"):
+            assert client.post(f"/exports/template-preview.{extension}", data={"source": text}).status_code == 400

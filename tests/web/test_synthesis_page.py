@@ -61,7 +61,8 @@ def test_thirty_identical_statements_appear_once_with_their_count(client, provin
     html = suggestion(client, round_)
     assert len(re.findall(r"<p>Không phát hiện thủ tục", html)) == 1
     assert "30 đơn vị</span>" in html
-    assert "Xã Số 1, Xã Số 2 và 28 đơn vị khác" in html
+    # Thirty names would pass two lines: a count of the round's units, the names one click away.
+    assert "(30/110 đơn vị)" in html and "Các đơn vị (30)" in html
     assert "50 đơn vị không viết gì" in html and "Xã Số 61" not in html  # counted, not listed
 
 
@@ -70,7 +71,7 @@ def test_twelve_statements_differing_in_names_and_a_number_appear_once(client, p
     login_as(client, reviewer)
     html = suggestion(client, round_)
     shown = re.findall(r"<p>(Các đơn vị đã rà soát [^<]*)", html)
-    assert shown == ["Các đơn vị đã rà soát 40–51 thủ tục hành chính, kiến nghị đơn giản hóa 02 thủ tục. "]
+    assert shown == ["Các đơn vị đã rà soát 40–51 thủ tục hành chính, kiến nghị đơn giản hóa 02 thủ tục "]
     assert "12 đơn vị</span>" in html
     assert "UBND xã Số 31 đã rà soát" not in html
 
@@ -86,7 +87,7 @@ def test_inserting_a_group_without_javascript_appends_it_to_the_reviewers_text(c
     stored = db.session.query(RoundNarrative).filter_by(round_id=round_.id, section_id=SECTION).one()
     db.session.refresh(stored)
     assert stored.text == ("Đoạn mở đầu của huyện.\n- Không phát hiện thủ tục hành chính rườm rà, không cần thiết để "
-                           "kiến nghị đơn giản hóa (Xã Số 1, Xã Số 2 và 28 đơn vị khác).")
+                           "kiến nghị đơn giản hóa (30/110 đơn vị).")
 
 
 def test_a_twenty_thousand_character_text_saves_and_an_oversized_one_is_refused_beside_the_box(client, province_round):
@@ -122,7 +123,7 @@ def test_the_units_notes_beside_their_figures_are_offered_in_that_sections_sugge
     assert f"/rounds/{round_.id}/suggestions/I.4" in page and 'id="rn-text-I-4"' in page
     html = client.get(f"/rounds/{round_.id}/suggestions/I.4", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert len(re.findall(r"<p>Số liệu lấy từ Hệ thống", html)) == 1 and "9 đơn vị</span>" in html
-    assert "<p>Có 9–11 hồ sơ chuyển từ phần mềm cũ sang." in html
+    assert "<p>3 đơn vị có 30 hồ sơ chuyển từ phần mềm cũ sang <span" in html  # 9 + 10 + 11, an event count
 
 
 def test_the_problems_section_names_the_units_the_data_points_at(client, app):
@@ -139,3 +140,74 @@ def test_the_problems_section_names_the_units_the_data_points_at(client, app):
     html = client.get(f"/rounds/{round_.id}/suggestions/II.2", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert f"{late.unit.name} (4 hồ sơ)" in html and f"{clean.unit.name} (" not in html
     assert re.search(rf"Đơn vị chưa nộp báo cáo</b> \(theo số liệu\): {missing.unit.name}<", html)
+
+
+# --- issue 19: what is inserted, and inserting twice ------------------------------------------
+
+@pytest.fixture
+def small_round(app):
+    """Six communes writing the same next-quarter task, numbered as they number their lists."""
+    _, district, units = make_tree(communes=6)
+    reviewer = make_user(district, role="reviewer", username="tonghop.huyen")
+    round_ = make_round(district, expected=units)
+    for i, sub in enumerate(sorted(round_.submissions, key=lambda s: s.unit.sort_order)):
+        text = ("1. Tiếp tục niêm yết công khai các TTHC sau khi được công bố.\n2. Nâng cao tỷ lệ hồ sơ trực tuyến toàn trình."
+                if i % 2 else "- Tiếp tục niêm yết, công khai các thủ tục hành chính sau khi được công bố.")
+        set_values(sub, {"III/text": text}, status="approved")
+    return round_, reviewer
+
+
+def inserts(html: str) -> list[str]:
+    return re.findall(r'name="text" value="([^"]*)"', html)
+
+
+def test_an_inserted_line_has_one_list_mark_and_the_names_the_panel_shows(client, small_round):
+    round_, reviewer = small_round
+    login_as(client, reviewer)
+    html = client.get(f"/rounds/{round_.id}/suggestions/III", headers={"HX-Request": "true"}).get_data(as_text=True)
+    first = inserts(html)[0]
+    assert first.startswith("- Tiếp tục niêm yết") and "- 1." not in html and "1. Tiếp tục" not in html
+    names = "Xã Số 1, Xã Số 2, Xã Số 3, Xã Số 4, Xã Số 5 và Xã Số 6"
+    assert f'<span class="units">({names})</span>' in html and first.endswith(f"({names}).")
+    assert "đơn vị khác" not in html
+
+
+def test_a_group_already_inserted_is_marked_and_inserting_it_again_asks_first_without_javascript(client, small_round):
+    round_, reviewer = small_round
+    login_as(client, reviewer)
+    url = f"/rounds/{round_.id}/suggestions/III"
+    first = inserts(client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True))[0]
+    assert client.post(f"/rounds/{round_.id}/narratives/III", data={"text": first, "append": "1"}).status_code == 303
+    html = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert html.count("đã chèn</span>") == 1 and html.count('data-inserted="1"') == 2  # the group and "Chèn toàn bộ"
+    # Again, one group or the whole suggestion: a confirmation page, nothing saved yet.
+    for text in (first, inserts(html)[-1]):
+        page = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": text, "append": "1"})
+        assert page.status_code == 200 and "đã có các ý sau" in page.get_data(as_text=True)
+        assert 'name="confirm" value="1"' in page.get_data(as_text=True)
+    stored = db.session.query(RoundNarrative).filter_by(round_id=round_.id, section_id="III").one()
+    db.session.refresh(stored)
+    assert stored.text == first
+    confirmed = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": first, "append": "1", "confirm": "1"})
+    assert confirmed.status_code == 303
+    db.session.refresh(stored)
+    assert stored.text == f"{first}\n{first}"
+
+
+def test_units_with_overdue_feedback_are_named_like_those_with_overdue_dossiers_without_a_section_title(client, app):
+    from tests.browser.support import catalogue
+
+    catalogue()
+    _, district, units = make_tree(communes=3)
+    reviewer = make_user(district, role="reviewer", username="tonghop.huyen")
+    round_ = make_round(district, expected=units)
+    first, second, clean = sorted(round_.submissions, key=lambda s: s.unit.sort_order)
+    set_values(first, {"I.3/received": 3, "I.3/on_time": 1, "I.3/late": 2, "I.4/dat_dai/c10": 1}, status="approved")
+    set_values(second, {"I.3/received": 1, "I.3/on_time": 0, "I.3/late": 1}, status="approved")
+    set_values(clean, {"I.3/received": 2, "I.3/on_time": 2, "I.3/late": 0}, status="approved")
+    login_as(client, reviewer)
+    html = client.get(f"/rounds/{round_.id}/suggestions/II.2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert (f"Đơn vị có phản ánh, kiến nghị xử lý quá hạn</b> (theo số liệu): {first.unit.name} (2 PAKN), "
+            f"{second.unit.name} (1 PAKN)<") in html
+    assert f"Đơn vị có hồ sơ quá hạn</b> (theo số liệu): {first.unit.name} (1 hồ sơ)<" in html
+    assert "(tình hình" not in html and "giải quyết thủ tục hành chính):" not in html

@@ -12,7 +12,14 @@ from openpyxl.worksheet import _reader
 from app.extensions import db
 from app.models import OrgUnit, SubmissionValue
 from app.uploads import (
-    MSG_INFLATED, MSG_NOT_XLSX, UploadRefused, ZipLimits, open_workbook, sheet_rows, table_from_csv, table_from_xlsx,
+    MSG_INFLATED,
+    MSG_NOT_XLSX,
+    UploadRefused,
+    ZipLimits,
+    open_workbook,
+    sheet_rows,
+    table_from_csv,
+    table_from_xlsx,
 )
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_user, set_values, submission_for

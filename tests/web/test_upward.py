@@ -8,13 +8,14 @@ import re
 import zipfile
 from datetime import date
 
+import pytest
 from flask import g
 
 from app.extensions import db
-from app.models import RoundNarrative, Submission, SubmissionValue
+from app.models import RoundEvent, RoundNarrative, Submission, SubmissionValue
 from app.services.submissions import plain_values, stored_values
 from tests.conftest import login_as
-from tests.factories import make_round, make_unit, make_user, submission_for
+from tests.factories import make_round, make_unit, make_user, set_values, submission_for
 from tests.web.test_consolidation import add_seed002_catalogue, district_round
 
 HX = {"HX-Request": "true"}
@@ -75,11 +76,16 @@ def test_the_districts_consolidated_report_is_submitted_into_the_province_round(
 
 def test_the_upward_submission_lists_what_is_lacking_and_sends_nothing_until_confirmed(client):
     district_round_, province_round, district = world_with_a_late_unit(client, "draft")
+    # A commune wrote in section I; the reviewer wrote nothing there yet.
+    first = next(s for s in district_round_.submissions if s.status == "approved")
+    # It also wrote a note under the dossier figures, which the report writes out: that section counts as written.
+    set_values(first, {"I/text": "Bộ phận một cửa hoạt động ổn định.", "III.1/note": "Số liệu lấy từ phần mềm."})
     for response in (client.get(f"/rounds/{district_round_.id}/upward"), client.post(f"/rounds/{district_round_.id}/upward")):
         page = response.get_data(as_text=True)
         assert response.status_code == 200
         assert "1 đơn vị chưa báo cáo:</b> Xã Chưa Nộp" in page
         assert "mục chưa có nội dung tổng hợp của bạn" in page and "Vẫn nộp lên cấp trên" in page
+        assert "<li>I Tình hình chung</li>" in page and "<li>III.1 " not in page
     upward = submission_for(province_round, district)
     db.session.refresh(upward)
     assert upward.status == "not_started" and not plain_values(stored_values(upward.id))
@@ -195,10 +201,21 @@ def test_the_figures_written_out_follow_the_figures_until_edited_then_say_when_t
     db.session.commit()
     page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
     assert "Số liệu đã thay đổi từ khi bạn sửa phần này" in page and "16.256" in page
+    # One number per figure: no Word file until the reviewer chooses, on the Word page, with both figures shown.
+    refused = client.get(f"/exports/rounds/{round_.id}.docx")
+    assert refused.status_code == 303 and refused.headers["Location"].endswith(f"/exports/rounds/{round_.id}/word")
+    word = client.get(f"/exports/rounds/{round_.id}/word").get_data(as_text=True)
+    assert "<b>15.256</b> → <b>16.256</b>" in word and f'name="figures-{section_id}"' in word
+    chose = client.post(f"/exports/rounds/{round_.id}/word/figures", data={f"figures-{section_id}": "mine"})
+    assert chose.status_code == 303
+    event = db.session.query(RoundEvent).filter_by(round_id=round_.id, action="figures_kept").one()
+    assert "15.256 → 16.256" in event.note and event.user_id is not None
     assert "đã đối chiếu với Hệ thống" in docx_text(client, round_)  # the edit is never overwritten
-    fresh = html.unescape(re.search(r'name="text" value="([^"]*16\.256[^"]*)"', page).group(1))
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    assert "Số liệu đã thay đổi từ khi bạn sửa phần này" not in page  # kept as written against today's figures
+    # Emptying the box returns the part to following the figures.
     version = db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").one().version
-    client.post(f"/rounds/{round_.id}/figures/{section_id}", data={"text": fresh, "basis": fresh, "version": str(version)})
+    client.post(f"/rounds/{round_.id}/figures/{section_id}", data={"text": "", "basis": "", "version": str(version)})
     assert not db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").count()
     body = docx_text(client, round_)
     assert "16.256" in body and "đối chiếu" not in body
@@ -218,3 +235,64 @@ def test_the_reviewers_text_after_a_sections_figures_goes_upward_as_its_note(cli
     upward = submission_for(province_round, district)
     values = plain_values(stored_values(upward.id))
     assert values["III.1/note"] == "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh ngày 14/6/2021."
+
+
+def test_sending_upward_with_a_stale_figure_text_takes_a_recorded_choice(client):
+    _, district, district_round_, province_round = world()
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{district_round_.id}/consolidated").get_data(as_text=True)
+    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
+    generated, section_id = html.unescape(generated), box.replace("-", ".")
+    client.post(f"/rounds/{district_round_.id}/figures/{section_id}", headers=HX,
+                data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
+    # A commune corrects a row: 1,000 more received directly, all still being resolved within the deadline.
+    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
+                                                   SubmissionValue.int_value > 0).first()
+    row.int_value += 1000
+    pending = db.session.query(SubmissionValue).filter_by(submission_id=row.submission_id,
+                                                          key=row.key.replace("/c6", "/c11")).one()
+    pending.int_value += 1000
+    db.session.commit()
+    confirm = client.get(f"/rounds/{district_round_.id}/upward").get_data(as_text=True)
+    assert "mục số liệu bạn đã sửa nay không khớp số liệu" in confirm and "<b>15.256</b> → <b>16.256</b>" in confirm
+    refused = client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM)
+    assert refused.status_code == 422 and "chọn lấy văn bản mới theo số liệu" in refused.get_data(as_text=True)
+    upward = submission_for(province_round, district)
+    db.session.refresh(upward)
+    assert upward.status == "not_started"
+    sent = client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM | {f"figures-{section_id}": "new"},
+                       follow_redirects=True)
+    assert "Đã nộp báo cáo tổng hợp" in sent.get_data(as_text=True), re.findall(r"flash-error[^>]*>([^<]*)", sent.get_data(as_text=True))
+    db.session.refresh(upward)
+    assert upward.status == "submitted"
+    assert not db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").count()
+    assert db.session.query(RoundEvent).filter_by(round_id=district_round_.id, action="figures_new").count() == 1
+
+
+def test_the_pages_asking_for_a_figure_choice_are_valid_html(client, tmp_path):
+    from tests.web.test_html_valid import VNU_JAR, vnu_errors
+
+    if not VNU_JAR.is_file():
+        pytest.skip(f"the Nu HTML checker is not installed ({VNU_JAR}); `make test-deps` installs it")
+    _, district, district_round_, _ = world()
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{district_round_.id}/consolidated").get_data(as_text=True)
+    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
+    generated, section_id = html.unescape(generated), box.replace("-", ".")
+    client.post(f"/rounds/{district_round_.id}/figures/{section_id}", headers=HX,
+                data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
+    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
+                                                   SubmissionValue.int_value > 0).first()
+    row.int_value += 1000
+    db.session.commit()
+    pages = {"upward": client.get(f"/rounds/{district_round_.id}/upward"),
+             "upward-refused": client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM),
+             "word": client.get(f"/exports/rounds/{district_round_.id}/word")}
+    files = []
+    for name, response in pages.items():
+        body = response.get_data(as_text=True)
+        assert f'name="figures-{section_id}"' in body, name
+        path = tmp_path / f"{name}.html"
+        path.write_text(body, encoding="utf-8")
+        files.append(path)
+    assert [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in vnu_errors(files)] == []

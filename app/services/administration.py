@@ -1,0 +1,91 @@
+"""Administration of units and accounts within an administrator's scope: the safety rules
+(nobody locks or demotes himself; a scope keeps at least one active administrator) and the
+states the log of administration records."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import OrgUnit, User
+from .access import admin_scope_path, is_system_admin
+from .errors import Invalid
+from .ids import valid_id
+
+
+def unit_state(unit: OrgUnit) -> dict:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind_label,
+            "parent": unit.parent.name if unit.parent is not None else "", "place_name": unit.place_name,
+            "sort_order": unit.sort_order, "active": unit.active}
+
+
+def user_state(user: User) -> dict:
+    return {"username": user.username, "full_name": user.full_name, "role": user.role_label,
+            "unit": user.unit.name if user.unit is not None else "", "phone": user.phone, "email": user.email,
+            "active": user.active}
+
+
+def other_administrators(user: User) -> int:
+    """Active administrators, other than ``user``, whose scope holds ``user``'s unit."""
+    unit = user.unit
+    prefixes = ["/" + "/".join(unit.path.strip("/").split("/")[:n]) + "/" for n in range(1, unit.path.count("/"))]
+    stmt = (select(db.func.count(User.id)).join(User.unit)
+            .where(User.role == "admin", User.active.is_(True), User.id != user.id,
+                   or_(User.system_admin.is_(True), OrgUnit.path.in_(prefixes))))
+    return db.session.scalar(stmt) or 0
+
+
+def check_not_self(actor: User, user: User, what: str) -> None:
+    if actor.id == user.id:
+        raise Invalid(f"Bạn không thể tự {what} tài khoản của chính mình.")
+
+
+def check_keeps_an_administrator(user: User, what: str) -> None:
+    """Locking or demoting the last active administrator of a scope would leave it unmanaged."""
+    if user.role == "admin" and user.active and other_administrators(user) == 0:
+        raise Invalid(f"Không thể {what} {user.username}: đây là quản trị viên cuối cùng của {user.unit.name}. "
+                      "Hãy tạo hoặc mở khóa một quản trị viên khác trước.")
+
+
+def check_user_change(actor: User, user: User, *, role: str, unit: OrgUnit, active: bool, system_admin: bool) -> None:
+    """An edit of an account that would lock or demote: refused for oneself and for the last
+    administrator of a scope."""
+    demoted = user.role == "admin" and (role != "admin" or (user.system_admin and not system_admin)
+                                        or (unit.id != user.unit_id and not unit.path.startswith(user.unit.path)
+                                            and not system_admin))
+    locked = user.active and not active
+    if user.id == actor.id and (demoted or locked or unit.id != user.unit_id):
+        raise Invalid("Bạn không thể tự khóa, hạ quyền hay chuyển đơn vị tài khoản của chính mình.", "role")
+    if demoted or locked:
+        check_keeps_an_administrator(user, "khóa" if locked else "hạ quyền")
+
+
+def users_query(actor: User):
+    """The accounts an administrator manages: its scope's, system administrators' only for a
+    system administrator."""
+    stmt = select(User).join(User.unit)
+    path = admin_scope_path(actor)
+    if path is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(path), User.system_admin.is_(False))
+    return stmt
+
+
+def managed_user(actor: User, user_id: int) -> User | None:
+    """The account if the administrator manages it, else None (reads as not found)."""
+    if not valid_id(user_id):
+        return None
+    return db.session.scalar(users_query(actor).where(User.id == user_id))
+
+
+def managed_unit(actor: User, unit_id: int | None) -> OrgUnit | None:
+    """The unit if it is in the administrator's scope, else None (reads as not found)."""
+    if not unit_id or not valid_id(unit_id):
+        return None
+    stmt = select(OrgUnit).where(OrgUnit.id == unit_id)
+    path = admin_scope_path(actor)
+    if path is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(path))
+    return db.session.scalar(stmt)
+
+
+def may_grant_system(actor: User) -> bool:
+    return is_system_admin(actor)
