@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import OrgUnit, User
 from .access import admin_scope_path, is_system_admin
 from .errors import Invalid
+from .ids import valid_id
 
 
 def unit_state(unit: OrgUnit) -> dict:
@@ -74,7 +75,8 @@ def managed_user(actor: User, user_id: int) -> User | None:
 
 
 def managed_unit(actor: User, unit_id: int | None) -> OrgUnit | None:
-    if not unit_id:
+    # An id from a form: one no INTEGER column holds is simply no unit (never a query error).
+    if not valid_id(unit_id):
         return None
     stmt = select(OrgUnit).where(OrgUnit.id == unit_id)
     path = admin_scope_path(actor)
