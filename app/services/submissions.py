@@ -10,7 +10,7 @@ from typing import Collection, NamedTuple
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -25,7 +25,7 @@ from ..reporting.rows import combine_series
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import clean_text
 from ..reporting.validation import parse_value
-from .access import can_act_on_round, can_review_submission, can_view_unit
+from .access import can_act_on_round, can_read_submission, can_review_submission
 from .directives import allowed_task_ids
 from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
@@ -352,8 +352,10 @@ def own_submissions(unit_id: int) -> dict[str, list[Submission]]:
     return {"returned": returned, "open": open_, "recent": recent}
 
 
+_ROUND_UNIT = aliased(OrgUnit)
 _SUBMISSION_WITH_ROUND = (
-    select(Submission, ReportingRound, OrgUnit).join(Submission.round).join(OrgUnit, Submission.unit_id == OrgUnit.id)
+    select(Submission, ReportingRound, OrgUnit, _ROUND_UNIT.path).join(Submission.round)
+    .join(OrgUnit, Submission.unit_id == OrgUnit.id).join(_ROUND_UNIT, ReportingRound.unit_id == _ROUND_UNIT.id)
     .where(Submission.id == bindparam("submission_id"))
 )
 
@@ -366,10 +368,10 @@ def load_submission(user, submission_id: int) -> Submission:
         submission_id) else None
     if row is None:
         raise NotFound()
-    submission, round_, unit = row
+    submission, round_, unit, round_unit_path = row
     set_committed_value(submission, "round", round_)
     set_committed_value(submission, "unit", unit)
-    _check_scope(user, unit)
+    _check_scope(user, unit, round_unit_path)
     return submission
 
 
@@ -413,12 +415,14 @@ class _UnitScope(NamedTuple):
 
 _ROUNDS, _UNITS = ReportingRound.__table__, OrgUnit.__table__
 _SUBMISSIONS = Submission.__table__
+_ROUND_UNITS = _UNITS.alias("round_unit")
 _FOR_SAVE = (
     select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.round_id, _SUBMISSIONS.c.unit_id, _SUBMISSIONS.c.status,
            _SUBMISSIONS.c.updated_at, _ROUNDS.c.unit_id, _ROUNDS.c.status, _ROUNDS.c.template_source,
-           _ROUNDS.c.catalogue_json, _UNITS.c.path)
+           _ROUNDS.c.catalogue_json, _UNITS.c.path, _ROUND_UNITS.c.path)
     .select_from(_SUBMISSIONS.join(_ROUNDS, _SUBMISSIONS.c.round_id == _ROUNDS.c.id)
-                 .join(_UNITS, _SUBMISSIONS.c.unit_id == _UNITS.c.id))
+                 .join(_UNITS, _SUBMISSIONS.c.unit_id == _UNITS.c.id)
+                 .join(_ROUND_UNITS, _ROUNDS.c.unit_id == _ROUND_UNITS.c.id))
     .where(_SUBMISSIONS.c.id == bindparam("submission_id"))
 )
 
@@ -430,15 +434,23 @@ def load_for_save(user, submission_id: int) -> SavedSubmission:
     row = _core(_FOR_SAVE, {"submission_id": submission_id}).first() if valid_id(submission_id) else None
     if row is None:
         raise NotFound()
-    sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, source, catalogue, unit_path = row
-    _check_scope(user, _UnitScope(unit_id, unit_path))
+    (sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, source, catalogue, unit_path,
+     round_unit_path) = row
+    _check_scope(user, _UnitScope(unit_id, unit_path), round_unit_path)
     return SavedSubmission(sub_id, round_id, unit_id, status, updated_at,
                            SavedRound(round_id, round_unit_id, round_status, source, catalogue))
 
 
-def _check_scope(user, unit) -> None:
+def readable(user, submissions: list[Submission]) -> list[Submission]:
+    """Those of these submissions (with round and unit loaded) the user may read."""
+    series = series_units([user.unit_id])[user.unit_id]
+    return [s for s in submissions
+            if can_read_submission(user, s.unit, s.round.unit.path) or s.unit_id in series]
+
+
+def _check_scope(user, unit, round_unit_path: str) -> None:
     # A unit formed by a merger reads its predecessors' reports: they are its history.
-    if not can_view_unit(user, unit) and unit.id not in series_units([user.unit_id])[user.unit_id]:
+    if not can_read_submission(user, unit, round_unit_path) and unit.id not in series_units([user.unit_id])[user.unit_id]:
         raise NotFound()
 
 
