@@ -1,16 +1,7 @@
-from wtforms import (
-    BooleanField,
-    DateField,
-    HiddenField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
+from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from ..forms import DayField, REQUIRED, Form, too_long
+from ..forms import REQUIRED, DayField, Form, too_long
 from ..models import CALENDAR_DAY_KINDS, ROLES, UNIT_KINDS
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")

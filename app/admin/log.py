@@ -7,13 +7,7 @@ from flask_login import current_user
 
 from ..models import ADMIN_LOG_KINDS
 from ..services.access import admin_scope_path
-from ..services.admin_log import (
-    PAGE_SIZE,
-    log_administrators,
-    log_entries,
-    log_workbook,
-    shown,
-)
+from ..services.admin_log import PAGE_SIZE, log_administrators, log_entries, log_workbook, shown
 from ..services.administration import managed_unit
 from ..services.orgtree import units_in_scope
 from . import bp

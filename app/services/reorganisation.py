@@ -24,16 +24,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import (
-    ChangeLog,
-    OrgUnit,
-    ReportingRound,
-    Submission,
-    SubmissionValue,
-    UnitMove,
-    UnitSuccession,
-    User,
-)
+from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionValue, UnitMove, UnitSuccession, User
 from ..reporting.clock import format_day, utcnow
 from .admin_log import record_admin_action
 from .errors import Invalid

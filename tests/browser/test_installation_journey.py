@@ -179,3 +179,28 @@ def test_the_it_officers_journey_from_an_empty_database(app, page, new_context, 
     expect(log).to_contain_text("quantri.laichau")
     expect(log).not_to_contain_text(password)
     page.screenshot(path=str(SCREENSHOTS / "installation-journey-log.png"), full_page=True)
+
+
+def test_dates_are_typed_and_picked_as_dd_mm_yyyy_in_an_english_browser(app, browser, live_server):
+    from tests.factories import PASSWORD, make_tree, make_user
+
+    province, _, _ = make_tree(1)
+    make_user(province, "admin", username="quantri.p")
+    context = browser.new_context(base_url=live_server, locale="en-US")
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#username", "quantri.p")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Đăng nhập')")
+    page.goto("/admin/holidays?year=2026")
+    day = page.locator("#day")
+    assert day.get_attribute("type") == "text" and day.get_attribute("placeholder") == "dd/mm/yyyy"
+    assert page.locator("input[type=date][name]").count() == 0  # nothing the browser's language would format
+    page.click("button.day-picker-button")
+    page.locator("input.day-picker").evaluate(
+        "el => { el.value = '2026-12-19'; el.dispatchEvent(new Event('change', {bubbles: true})); }")
+    expect(day).to_have_value("19/12/2026")
+    page.select_option("#kind", "off")
+    page.click("button:has-text('Thêm ngày')")
+    expect(page.locator("#extra-days")).to_contain_text("19/12/2026")
+    context.close()

@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 import pytest
-
 from sqlalchemy import select
 
 from app.extensions import db
