@@ -5,13 +5,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..htmx import render
+from ..htmx import is_fragment_request, render
 from ..reporting.clock import format_day, vn_today
-from ..htmx import is_fragment_request
 from ..services.errors import Invalid
-from ..services.workdays import non_working_warning, work_calendar
 from ..services.orgtree import unit_sort_key
 from ..services.rounds import effective_deadline, extend_deadline, extensions_of, load_round_to_run, round_label
+from ..services.workdays import non_working_warning, work_calendar
 from . import bp
 from .forms import ExtendForm
 

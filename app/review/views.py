@@ -33,6 +33,7 @@ from ..services.consolidation import (
     included_states,
     load_consolidation,
     load_inputs,
+    received_proposals,
     resolve_stale_figures,
     round_documents,
     round_readiness,
@@ -59,8 +60,8 @@ from ..services.rounds import (
     open_round,
     reopen_round,
     round_label,
+    round_tallies,
     round_template,
-    status_counts,
 )
 from ..services.submission_page import dom_id
 from ..services.trends import store_round_totals
@@ -100,7 +101,7 @@ def rounds():
     if scope is not None:
         stmt = stmt.where(OrgUnit.path.startswith(scope))
     items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
-    return render_template("review/rounds.html", rounds=items, counts=status_counts([r.id for r in items]),
+    return render_template("review/rounds.html", rounds=items, tallies=round_tallies([r.id for r in items]),
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
 
 
@@ -117,14 +118,6 @@ def proposed_deadline(period, today, calendar) -> tuple:
 
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
-    templates = available_templates()
-    # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
-    form = RoundForm(request.form if request.method == "POST" else request.args,
-                               meta={} if request.method == "POST" else {"csrf": False})
-    form.template.choices = [(code, t.title) for code, t in templates.items()]
-    template = templates.get(form.template.data) or next(iter(templates.values()))
-    form.template.data = template.code
-    form.index.choices = INDEX_CHOICES[template.frequency]
     units = reviewer_units()
     if not units:
         abort(404)
@@ -132,6 +125,15 @@ def round_new():
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         abort(404)
+    # The templates serving this unit: its own administrators' versions, else the nearest above it.
+    templates = available_templates(unit)
+    # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
+    form = RoundForm(request.form if request.method == "POST" else request.args,
+                               meta={} if request.method == "POST" else {"csrf": False})
+    form.template.choices = [(code, t.title) for code, t in templates.items()]
+    template = templates.get(form.template.data) or next(iter(templates.values()))
+    form.template.data = template.code
+    form.index.choices = INDEX_CHOICES[template.frequency]
     today = vn_today()
     calendar = work_calendar(today, unit)
     # A changed template brings its own period and deadline defaults, not the old ones.
@@ -323,7 +325,9 @@ def suggestion(round_id: int, section_id: str):
     reviewer_text = written.text if written is not None else ""
     return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
                   suggestion=found, include_submitted=include_submitted, inserted=found.inserted(reviewer_text),
-                  notices_inserted=found.notices_inserted(reviewer_text), may_write=can_act_on_round(current_user, round_))
+                  notices_inserted=found.notices_inserted(reviewer_text),
+                  received=received_proposals(round_, section_id, include_submitted),
+                  may_write=can_act_on_round(current_user, round_))
 
 
 @bp.route("/<int:round_id>/upward", methods=["GET", "POST"])

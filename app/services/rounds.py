@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..reporting.clock import format_day, to_local, vn_today
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
+from ..reporting.progress import SubmissionTally, tally
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.text import clean_text
 from ..reporting.validation import carried_over
@@ -184,6 +185,18 @@ def status_counts(round_ids: list[int]) -> dict[int, dict[str, int]]:
         for round_id, status, n in rows:
             counts[round_id][status] = n
     return counts
+
+
+def round_tallies(round_ids: list[int]) -> dict[int, SubmissionTally]:
+    """Each round's expected and submitted units (reporting.progress.tally), in one query."""
+    rows: dict[int, list] = {rid: [] for rid in round_ids}
+    if round_ids:
+        for round_id, status, first in db.session.execute(
+            select(Submission.round_id, Submission.status, Submission.first_submitted_at)
+            .where(Submission.round_id.in_(round_ids))
+        ):
+            rows[round_id].append((status, first))
+    return {rid: tally(found) for rid, found in rows.items()}
 
 
 def days_left(deadline: date, today: date | None = None) -> int:

@@ -289,7 +289,7 @@ def test_production_refuses_to_start_without_a_strong_secret_key(key):
 
 def test_production_starts_with_a_strong_secret_key():
     class Production(ProductionConfig):
-        SECRET_KEY = "6f1c0e0d9b8a4c2f7e5d3b1a09f8e7d6c5b4a3928170f6e5"
+        SECRET_KEY = "6f1c0e0d9b8a4c2f7e5d3b1a09f8e7d6c5b4a3928170f6e5a1b2c3d4e5f60718"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
 
     assert create_app(Production).config["SESSION_COOKIE_SECURE"]
