@@ -123,11 +123,14 @@ def carried_upward(ref: ReportRef) -> dict | None:
 
 
 def report_page(ref: ReportRef, may_act: bool, status: int = 200, **context):
-    digest = current_digest(ref)
+    pdfs = report_pdfs(ref)
+    # Today's digest in each mode a PDF was made in (approved only, or with unapproved reports).
+    digests = {mode: current_digest(ReportRef(ref.unit, ref.round, ref.submission, mode))
+               for mode in {ref.provisional} | {p.provisional for p in pdfs}}
     signed = signed_reports(ref.unit.id, ref.round.id)
     return render_template(
         "signatures/report.html", ref=ref, may_act=may_act, round_label=round_label,
-        jobs=latest_jobs(ref), pdfs=report_pdfs(ref), digest=digest,
+        jobs=latest_jobs(ref), pdfs=pdfs, digests=digests,
         signed=[(row, recheck(row, online())) for row in signed], details=signature_details,
         soffice=soffice_path(current_app.config.get("SOFFICE")), not_installed=NOT_INSTALLED,
         own_settings=has_own_settings(ref), settings_url=settings_url(ref), back_url=back_url(ref),
@@ -166,7 +169,8 @@ def upload_signed(ref: ReportRef, may_act: bool):
     verdict = check_signed_pdf(data, report_pdfs(ref), trust_anchor_ders(), crl_ders(), online=online())
     if not verdict.accepted:
         return report_page(ref, may_act, 422, upload_error=verdict.refusal, upload_detail=verdict.detail)
-    if verdict.report_pdf.data_digest != current_digest(ref):
+    signed_from = verdict.report_pdf
+    if signed_from.data_digest != current_digest(ReportRef(ref.unit, ref.round, ref.submission, signed_from.provisional)):
         verdict.warnings.insert(0, "Số liệu của báo cáo đã thay đổi sau khi tạo bản PDF này: bản đã ký không khớp "
                                    "số liệu hiện tại. Hãy tạo PDF mới và ký lại.")
     row = record_signed(ref.unit.id, ref.round.id, data, upload.filename, verdict, current_user)
