@@ -132,7 +132,9 @@ def test_the_it_officer_changes_the_quarterly_report_with_the_form_and_a_commune
     district_page = new_context().new_page()
     login(district_page, reviewer)
     district_page.goto("/rounds/new")
-    district_page.select_option("#template", "quarterly_tthc")
+    district_page.select_option("#template", "quarterly_tthc")  # htmx swaps the form with the quarter's defaults
+    expect(district_page.locator("#index option")).to_have_count(4)
+    district_page.wait_for_function("() => !document.querySelector('.htmx-request')")
     district_page.click("button:has-text('Mở đợt báo cáo')")
     expect(district_page.locator(".flash-success")).to_contain_text("Đã mở đợt báo cáo")
     db.session.expire_all()
