@@ -157,7 +157,7 @@ def backup(engine: Engine, instance_dir: Path, dest: Path) -> tuple[Path, Manife
     dialect = _dialect(engine)
     if not dest.name.endswith((".tar.gz", ".tgz")) or dest.is_dir():
         dest = dest / f"tonghop-{to_local(utcnow()):%Y%m%d-%H%M%S}.tar.gz"
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(dest.parent)
     with tempfile.TemporaryDirectory(prefix="tonghop-backup-", dir=dest.parent) as work:
         snapshot = Path(work) / DB_MEMBER[dialect]
         created = utcnow().isoformat(timespec="seconds") + "Z"
@@ -170,7 +170,9 @@ def backup(engine: Engine, instance_dir: Path, dest: Path) -> tuple[Path, Manife
         files = _files(instance_dir)
         manifest = Manifest(dialect, created, revision, counts, len(files))
         partial = Path(work) / "archive.tar.gz"
-        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+        # The whole database, password hashes included: readable by the service's user only.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw, \
+                tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
             info = tarfile.TarInfo(MANIFEST)
             data = manifest.dump()
             info.size, info.mtime = len(data), int(utcnow().timestamp())
@@ -180,6 +182,19 @@ def backup(engine: Engine, instance_dir: Path, dest: Path) -> tuple[Path, Manife
                 tar.add(path, f"{FILES}/{path.relative_to(instance_dir / FILES).as_posix()}")
         os.replace(partial, dest)
     return dest, manifest
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the folder (and missing parents) for the service's user only (0700); a folder
+    that already exists keeps the permissions its owner gave it."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        parent.mkdir(mode=0o700)
+        os.chmod(parent, 0o700)  # mkdir's mode goes through the umask
 
 
 def read_manifest(src: Path) -> Manifest:

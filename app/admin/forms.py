@@ -58,6 +58,7 @@ class FieldForm(Form):
 
 
 class CalendarDayForm(Form):
+    scope = SelectField("Áp dụng cho", coerce=int, validate_choice=False)
     day = DateField("Ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")])
     kind = SelectField("Loại", choices=[SelectChoice(code, label) for code, label in CALENDAR_DAY_KINDS.items()],
                        validators=[DataRequired(REQUIRED)])

@@ -10,15 +10,17 @@ Two things decide whether two statements may share a group:
   the grouping weighs them less.
 - ``polarity(text)``: what the statement asserts, as cues that flip meaning: negation and
   absence (chưa, không, thiếu), attainment (đạt, vượt, against a target when one is
-  written), problems (quá hạn, tồn đọng, khó khăn…), direction (tăng/giảm, cao/thấp), zero
-  counts and rates (100 % against less). Statements whose cues differ are never grouped.
-  A rate below 100 % with nothing saying whether it is good or bad is undecided: such a
-  statement is grouped only with the same words and the same cues.
+  written), problems (quá hạn, tồn đọng, khó khăn…), direction (tăng/giảm, cao/thấp) and
+  what it is measured against (cùng kỳ / kỳ trước), zero counts and rates (100 % against
+  less). Statements whose cues differ are never grouped. A rate below 100 % with nothing
+  saying whether it is good or bad is undecided: such a statement is grouped only with the
+  same words and the same cues.
 
 All of it is data below; nothing here knows about Flask or the database.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ _WORD = re.compile(r"\w+")
 SPELLINGS = {"lí": "lý", "kĩ": "kỹ", "mĩ": "mỹ", "quí": "quý", "kì": "kỳ"}
 
 
+@functools.lru_cache(maxsize=65536)  # the vocabulary of these reports is small
 def _unify_word(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     letters: list[list[str]] = []  # [base, marks…]
@@ -98,12 +101,23 @@ SYNONYMS: dict[str, str] = {
     "sáu tháng": "6 tháng",
     "đề xuất kiến nghị": "kiến nghị đề xuất",
     "nghị định số": "nghị định",
+    "đẩy mạnh": "tăng cường",
+    "chế độ phụ cấp": "phụ cấp",
 }
+# What a statement is about, when words alike could be about another thing: "hồ sơ trực
+# tuyến" is not "hồ sơ", "thanh toán trực tuyến" not "hồ sơ trực tuyến", "phí, lệ phí" not
+# "thủ tục hành chính". Statements join only about the same of these (in ``words`` form).
+SUBJECTS = (
+    "thủ tục hành chính", "phản ánh kiến nghị", "dịch vụ công", "trực tuyến", "trực tiếp", "bưu chính", "thanh toán",
+    "phí", "lệ phí", "đất đai", "hộ tịch", "chứng thực", "máy scan", "máy tính", "máy in", "camera", "đường truyền",
+    "phần mềm", "chữ ký số", "khai sinh", "khai tử", "cơ sở dữ liệu", "định danh",
+)
 # Words that carry little meaning in these reports: compared with less weight.
 LOW_MEANING = frozenset((
     "còn", "được", "thực hiện", "đã", "các", "những", "của", "việc", "công tác", "về", "và", "cho", "luôn", "vẫn",
     "khác", "cơ bản", "đơn vị", "qua rà soát", "trong kỳ", "trong quý", "trong tháng", "bị", "phải", "đối với", "để",
     "tại", "với", "có", "trên", "nhưng", "nên", "do", "là", "ở", "tiến hành", "đến", "so với", "một số", "nghiêm túc",
+    "phấn đấu", "xảy ra",
     "ủy ban nhân dân xã", "ủy ban nhân dân phường", "ủy ban nhân dân thị trấn",
 ))
 
@@ -142,7 +156,9 @@ def content(text_words: str) -> str:
 
 NEGATIONS = ("chưa", "không", "chẳng", "chả", "chưa hề", "không hề")
 # After a negation, these do not say what is negated ("chưa được bố trí" negates "bố trí").
-_NEGATION_FILLERS = frozenset(("có", "được", "đã", "hề", "kịp", "bị", "thể", "phải", "còn", "thực", "hiện", "để", "xảy", "ra"))
+# "Chưa bố trí công chức" and "chưa có công chức" negate the same thing.
+_NEGATION_FILLERS = frozenset(("có", "được", "đã", "hề", "kịp", "bị", "thể", "phải", "còn", "thực", "hiện", "để", "xảy", "ra",
+                               "bố", "trí"))
 # "Không nhận được phản ánh", "không phát hiện", "không có kiến nghị": an absence that is no
 # shortfall. Other negations ("chưa bố trí", "không đạt") are.
 _HARMLESS_ABSENCE = frozenset(("nhận", "phát", "kiến", "tiếp", "đề", "xảy", "phản", "cần"))
@@ -154,7 +170,13 @@ NOT_DIRECTION = ("tăng cường", "nâng cao", "cắt giảm", "cao điểm", "
 ATTAIN, EXCEED = "đạt", "vượt"
 TARGETS = ("chỉ tiêu", "kế hoạch", "mục tiêu", "yêu cầu", "giao")
 
+# What a change is measured against: the same period last year or the one before.
+BASELINES = {"cùng kỳ năm trước": "same", "cùng kỳ": "same", "quý trước": "previous", "tháng trước": "previous",
+             "kỳ trước": "previous", "năm trước": "previous", "6 tháng đầu năm": "previous"}
+
+_SUBJECT = _phrase_pattern(SUBJECTS)
 _NEGATION = _phrase_pattern(NEGATIONS)
+_BASELINE = _phrase_pattern(BASELINES)
 _PROBLEM = _phrase_pattern(PROBLEMS)
 _UP = _phrase_pattern(UP)
 _DOWN = _phrase_pattern(DOWN)
@@ -208,11 +230,14 @@ def polarity(text_words: str) -> Polarity:
     cues += ["problem"] * problems
     ups, downs = len(_UP.findall(masked)), len(_DOWN.findall(masked))
     cues += ["up"] * ups + ["down"] * downs
+    if ups or downs:
+        cues += [f"against:{BASELINES[m.group(0)]}" for m in _BASELINE.finditer(text_words)]
     cues += ["attain"] * len(_ATTAIN.findall(text_words)) + ["exceed"] * len(_EXCEED.findall(text_words))
     numbers = [number_value(n) for n in NUMBER.findall(text_words)]
     cues += ["zero"] * sum(1 for n in numbers if n == 0)
     rates = [number_value(m.group(1)) for m in _PERCENT.finditer(text_words)]
     cues += [_rate_class(r) for r in rates]
+    cues += sorted({f"about:{m.group(0)}" for m in _SUBJECT.finditer(text_words)})
     verdict = _against_target(text_words, rates)
     if verdict:
         cues.append(verdict)

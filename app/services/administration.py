@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import OrgUnit, User
 from .access import admin_scope_path, is_system_admin
 from .errors import Invalid
+from .ids import valid_id
 
 
 def unit_state(unit: OrgUnit) -> dict:
@@ -70,11 +71,14 @@ def users_query(actor: User):
 
 def managed_user(actor: User, user_id: int) -> User | None:
     """The account if the administrator manages it, else None (reads as not found)."""
+    if not valid_id(user_id):
+        return None
     return db.session.scalar(users_query(actor).where(User.id == user_id))
 
 
 def managed_unit(actor: User, unit_id: int | None) -> OrgUnit | None:
-    if not unit_id:
+    """The unit if it is in the administrator's scope, else None (reads as not found)."""
+    if not unit_id or not valid_id(unit_id):
         return None
     stmt = select(OrgUnit).where(OrgUnit.id == unit_id)
     path = admin_scope_path(actor)

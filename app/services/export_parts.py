@@ -15,7 +15,14 @@ from ..models import OrgUnit, Submission, SubmissionDocument, User
 from ..reporting.clock import vn_today
 from ..reporting.consolidation import UnitInput, consolidate
 from ..reporting.keys import note_key
-from .consolidation import RoundConsolidation, coverage_text, edited_figures, figures_and_notes, submission_figures
+from .consolidation import (
+    RoundConsolidation,
+    coverage_text,
+    edited_figures,
+    figures_and_notes,
+    received_reports,
+    submission_figures,
+)
 from .directives import directive_reports, submission_reports
 from .document_settings import signature_for
 from .export_model import ExportParts, UnitStatus, committee_name
@@ -71,8 +78,11 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
     parent = unit.parent
     receiving = unit_title(parent)
     written, comparison_notes = figures_and_notes(rc)
-    # Coverage, then any comparison left out and why (like for like, design §8).
-    coverage = "; ".join([coverage_text(rc).rstrip(".")] + comparison_notes) + "."
+    received = received_reports(rc.included)
+    # Coverage (the units underneath lower consolidations too), then any comparison left
+    # out and why (like for like, design §8).
+    coverage = "; ".join([coverage_text(rc, received).rstrip(".")] + comparison_notes) + "."
+    lower = [(s, received[s.id]) for s in rc.included if s.id in received]
     return ExportParts(
         template=rc.template, result=rc.result,
         period_label=round_label(round_), period_window=round_window(round_),
@@ -87,6 +97,8 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
         completeness=completeness(rc.submissions, round_),
         signature=signature_for(unit, round_.id, recipient_default(unit, rc.template, receiving)),
         created=created_at(round_), followup=directive_reports(rc.followup),
+        received_followup=tuple((unit_title(s.unit), tuple(r.followup)) for s, r in lower if r.followup),
+        folded=tuple((sid, s.unit.name, label, amount) for s, r in lower for sid, label, amount in r.folded),
         trend=round_trend(round_, current=consolidated_sums(rc), current_units=(len(rc.included), len(rc.submissions)),
                           current_provisional=bool(rc.result.provisional_units)),
     )

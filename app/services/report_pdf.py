@@ -193,3 +193,13 @@ def signed_state(ref: ReportRef, digest: str | None = None) -> SignedState:
     latest = found[0]
     digest = digest or current_digest(ReportRef(ref.unit, ref.round, ref.submission, latest.report_pdf.provisional))
     return SignedState(latest, latest.report_pdf.data_digest == digest)
+
+
+def latest_signed_for(sub: Submission) -> SignedReport | None:
+    """The latest signed file behind a submission: its own report's, or the consolidation's
+    it carries upward, whichever came last (the reviewer's page names it)."""
+    found = signed_reports(sub.unit_id, sub.round_id)[:1]
+    behind = consolidation_behind(sub)
+    if behind is not None:
+        found += signed_reports(sub.unit_id, behind.id)[:1]
+    return max(found, key=lambda row: row.uploaded_at, default=None)

@@ -22,13 +22,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import OrgUnit, ReportingRound, TemplateVersion, User
 from ..reporting.clock import utcnow
-from ..reporting.template_check import (
-    MAX_SOURCE,
-    TemplateCheck,
-    TemplateIssue,
-    check_template_source,
-    parse_checked,
-)
+from ..reporting.template_check import MAX_SOURCE, TemplateCheck, TemplateIssue, check_template_source, parse_checked
 from ..reporting.template_edit import compare, to_toml, variant_problems
 from ..reporting.templates import ReportTemplate, load_template_text, shipped_templates
 from .access import is_system_admin

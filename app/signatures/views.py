@@ -56,6 +56,10 @@ from . import bp
 PDF = "application/pdf"
 
 
+def online() -> bool:
+    return bool(current_app.config.get("SIGNATURE_ONLINE_REVOCATION"))
+
+
 def provisional() -> bool:
     return request.values.get("provisional") == "1"
 
@@ -114,7 +118,7 @@ def carried_upward(ref: ReportRef) -> dict | None:
     counted = {k for k in counted if template.key_kind(k) in ("count", "score")}
     differences = figure_differences(json.loads(found[0].report_pdf.figures_json),
                                      plain_values(stored_values(ref.submission.id)), counted)
-    return {"round": behind, "signed": [(row, recheck(row)) for row in found], "differences": differences}
+    return {"round": behind, "signed": [(row, recheck(row, online())) for row in found], "differences": differences}
 
 
 def report_page(ref: ReportRef, may_act: bool, status: int = 200, **context):
@@ -123,7 +127,7 @@ def report_page(ref: ReportRef, may_act: bool, status: int = 200, **context):
     return render_template(
         "signatures/report.html", ref=ref, may_act=may_act, round_label=round_label,
         jobs=latest_jobs(ref), pdfs=report_pdfs(ref), digest=digest,
-        signed=[(row, recheck(row)) for row in signed], details=signature_details,
+        signed=[(row, recheck(row, online())) for row in signed], details=signature_details,
         soffice=soffice_path(current_app.config.get("SOFFICE")), not_installed=NOT_INSTALLED,
         own_settings=has_own_settings(ref), settings_url=settings_url(ref), back_url=back_url(ref),
         pdf_action=action_url(ref, "pdf"), upload_action=action_url(ref, "signed"), page_url=page_url(ref),
@@ -158,7 +162,7 @@ def upload_signed(ref: ReportRef, may_act: bool):
     data = upload.read(MAX_SIGNED_SIZE + 1)
     if len(data) > MAX_SIGNED_SIZE:
         return report_page(ref, may_act, 413, upload_error=f"Tệp lớn hơn {MAX_SIGNED_SIZE // (1024 * 1024)} MB.")
-    verdict = check_signed_pdf(data, report_pdfs(ref), trust_anchor_ders(), crl_ders())
+    verdict = check_signed_pdf(data, report_pdfs(ref), trust_anchor_ders(), crl_ders(), online=online())
     if not verdict.accepted:
         return report_page(ref, may_act, 422, upload_error=verdict.refusal, upload_detail=verdict.detail)
     if verdict.report_pdf.data_digest != current_digest(ref):

@@ -332,6 +332,17 @@
   window.addEventListener("online", function () { if (failed.length) retry(); refreshPageStatus(); });
   window.addEventListener("offline", refreshPageStatus);
 
+  // --- Warnings: the heading counts only those still unexplained -------------------------
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var input = event.detail.elt, xhr = event.detail.xhr;
+    if (!(input.matches && input.matches(".warnings input[name^='v._explain:']")) || !xhr || xhr.status !== 200) return;
+    var heading = document.getElementById("warnings-heading");
+    if (!heading) return;
+    var inputs = document.querySelectorAll(".warnings input[name^='v._explain:']"), open = 0;
+    inputs.forEach(function (i) { if (!i.value.trim()) open += 1; });
+    heading.textContent = open ? "Cảnh báo — cần giải thích ngắn (" + open + ")" : "Cảnh báo — đã giải thích cả " + inputs.length;
+  });
+
   // --- Leaving the page: send what is pending, with keepalive --------------------------
   // A value typed and left at once (Back, F5, another address, the tab closed) never had its
   // change event; htmx's own request would die with the page. Each pending value goes in a
@@ -403,22 +414,73 @@
   });
 
   // --- Tables: paste a block copied from Excel ------------------------------------------
+  // Into an input cell, or onto a row's total cell (3), (7), (11) the officer clicked — where
+  // a copied row naturally starts; the server then checks the pasted totals, never stores them.
+  var pasteAnchor = null;
+  function totalCellKey(td) {
+    var input = td.parentElement.querySelector("input.num-input[data-key]");
+    var column = (td.id.match(/-(c\d+)$/) || [])[1];
+    if (!input || !column) return null;
+    var parts = input.getAttribute("data-key").split("/");
+    return parts[0] + "/" + parts[1] + "/" + column;
+  }
+  document.addEventListener("click", function (event) {
+    if (pasteAnchor) pasteAnchor.classList.remove("paste-anchor");
+    var td = event.target.closest && event.target.closest("td.computed");
+    pasteAnchor = td && td.closest("[data-paste-url]") && totalCellKey(td) ? td : null;
+    if (pasteAnchor) pasteAnchor.classList.add("paste-anchor");
+  });
+  document.addEventListener("focusin", function (event) {
+    if (pasteAnchor && event.target !== document.body) { pasteAnchor.classList.remove("paste-anchor"); pasteAnchor = null; }
+  });
   document.addEventListener("paste", function (event) {
-    var el = event.target;
-    if (!(el.matches && el.matches("table input.num-input")) || !window.htmx) return;
+    var el = event.target, start = null, anchor = null;
+    if (!window.htmx) return;
     var text = (event.clipboardData || window.clipboardData).getData("text");
-    if (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0) return;  // one value: normal paste
+    if (el.matches && el.matches("table input.num-input")) {
+      if (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0) return;  // one value: normal paste
+      start = el.getAttribute("data-key"); anchor = el;
+    } else if (pasteAnchor && document.body.contains(pasteAnchor)) {
+      start = totalCellKey(pasteAnchor); anchor = pasteAnchor;
+    }
+    if (!start) return;
     event.preventDefault();
-    var main = el.closest("[data-paste-url]");
+    var main = anchor.closest("[data-paste-url]"), section = anchor.closest("section");
+    var before = document.getElementById("paste-status");
     pageStatus("Đang dán và lưu…", "saving");
     // source: an element inside #page, so the request inherits its hx-headers (the CSRF
     // token); without it htmx starts from <body> and the server refuses the paste with 400.
     // Not the input itself: its hx-params would drop "start" and "text".
     htmx.ajax("POST", main.getAttribute("data-paste-url"), {
-      source: main, target: "#paste-status", swap: "outerHTML",
-      values: { start: el.getAttribute("data-key"), text: text }
-    });
+      source: main, target: "#paste-status", swap: "outerHTML", values: { start: start, text: text }
+    }).then(function () { afterPaste(before, section); }, function () { afterPaste(before, section); });
   });
+  // The officer's choice from a preview answers the same way.
+  var choice = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt, preview = form.closest && form.closest(".paste-preview");
+    if (preview) choice = { before: preview, section: preview.nextElementSibling };
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!choice || !(event.detail.elt.closest && event.detail.elt.matches("form"))) return;
+    var c = choice; choice = null;
+    afterPaste(c.before, c.section);
+  });
+  // The answer is shown just above the table's section, in view, and the page status says the same.
+  function afterPaste(before, section) {
+    var status = document.getElementById("paste-status");
+    if (!status || status === before) { pageStatus("Chưa dán được: không gửi được lên máy chủ — thử lại", "failed"); return; }
+    section = section && section.id ? document.getElementById(section.id) : null;
+    if (section && section.parentNode) section.parentNode.insertBefore(status, section);
+    var preview = !!status.querySelector(".paste-option");  // (its class settles a moment later)
+    var first = status.querySelector("p");
+    var said = first ? first.textContent.replace(/\s+/g, " ").trim() : "";
+    if (preview) pageStatus("Chưa dán: chọn cách đặt vùng dán, ngay trên bảng", "error");
+    else pageStatus(said.split(/(?<=\.)\s/)[0] || said, status.querySelector(".error") || /đánh dấu đỏ/.test(said) ? "error" : "saved");
+    status.setAttribute("tabindex", "-1");
+    status.scrollIntoView({ block: "start" });
+    status.focus({ preventScroll: true });
+  }
 
   // --- Rule flags beside cells, from the debounced checks refresh ------------------------
   function applyFlags() {

@@ -1,16 +1,15 @@
 """templates: drafts (no version number yet), withdrawn versions, the unit a version serves
 
 Revision ID: 3e7a9c1d5b20
-Revises: a25f0b7c9d11
+Revises: b3e7d9f20c14
 Create Date: 2026-12-07 12:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '3e7a9c1d5b20'
-down_revision = 'a25f0b7c9d11'
+down_revision = 'b3e7d9f20c14'
 branch_labels = None
 depends_on = None
 

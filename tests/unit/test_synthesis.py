@@ -7,7 +7,7 @@ from itertools import combinations
 import pytest
 
 from app.reporting.meaning import polarity, unify_spelling, words
-from app.reporting.synthesis import group_statements, proper_name, statements_of, suggest, unit_list
+from app.reporting.synthesis import group_statements, proper_name, repeated_lines, statements_of, suggest, unit_list
 from tests.fixtures.statements import statements
 
 COMMUNES = [f"Xã {name}" for name in ("Bình An", "Bình Chánh", "Bình Châu", "Bình Dương", "Bình Đông", "Bình Hải",
@@ -99,6 +99,15 @@ def test_list_marks_numbering_and_titles_are_not_part_of_a_statement():
     assert statements_of("Xã A", "100% TTHC được niêm yết.") == ["100% TTHC được niêm yết."]
 
 
+def test_a_heading_copied_above_a_units_text_is_no_statement():
+    found = suggest("II.2", [("Xã A", "II.2. Khó khăn, vướng mắc, tồn tại, hạn chế\n- Máy scan hỏng."),
+                             ("Xã B", "2. Khó khăn, vướng mắc, tồn tại, hạn chế:\nMáy scan hỏng")],
+                    expected_units=2, titles=["Khó khăn, vướng mắc, tồn tại, hạn chế", "Nguyên nhân"])
+    assert found.text() == "- Máy scan hỏng (Xã A và Xã B)."
+    assert statements_of("Xã A", "1.2. Rà soát TTHC.\nIV. Kiến nghị\n2026 là năm chuyển đổi số.") == [
+        "Rà soát TTHC.", "Kiến nghị", "2026 là năm chuyển đổi số."]
+
+
 def test_identical_statements_are_said_once_with_their_units():
     entries = [(f"Xã {i}", "Không nhận được phản ánh, kiến nghị nào trong kỳ.") for i in range(30)]
     groups = group_statements(entries)
@@ -122,7 +131,13 @@ def test_counts_of_events_are_totalled_with_the_number_of_units():
     group = group_statements(entries)[0]
     assert group.text == "21 PAKN tại 8 đơn vị tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai."
     late = [(COMMUNES[i], "Có 1 phản ánh, kiến nghị xử lý quá hạn do phải xác minh thực địa.") for i in range(4)]
-    assert group_statements(late)[0].text == "Có 4 phản ánh, kiến nghị tại 4 đơn vị xử lý quá hạn do phải xác minh thực địa."
+    assert group_statements(late)[0].text == "4 đơn vị có 4 phản ánh, kiến nghị xử lý quá hạn do phải xác minh thực địa."
+    pending = [(COMMUNES[i], f"Còn {n} hồ sơ đất đai tồn đọng.") for i, n in enumerate((3, 1))]
+    assert group_statements(pending)[0].text == "2 đơn vị còn 4 hồ sơ đất đai tồn đọng."
+    noted = [(COMMUNES[i], f"Số liệu nhiều hơn Hệ thống {n} hồ sơ do liên thông khai sinh.") for i, n in enumerate((3, 9))]
+    assert group_statements(noted)[0].text == "Số liệu nhiều hơn Hệ thống 12 hồ sơ tại 2 đơn vị do liên thông khai sinh."
+    described = [(COMMUNES[i], f"Số liệu gồm {n} hồ sơ đất đai nộp trực tiếp; đã đối chiếu.") for i, n in enumerate((3, 9))]
+    assert group_statements(described)[0].text == "Số liệu gồm 12 hồ sơ đất đai nộp trực tiếp tại 2 đơn vị; đã đối chiếu."
 
 
 def test_own_name_punctuation_spacing_and_stock_counts_keep_a_range():
@@ -188,6 +203,16 @@ def test_groups_already_in_the_reviewers_text_are_known():
     # The reviewer trimmed the names or changed the list mark: still the same group.
     assert found.inserted("+ Tiếp tục niêm yết công khai TTHC (Xã A)") == {0}
     assert found.inserted(found.text()) == {0, 1}
+
+
+def test_a_notice_already_inserted_is_known_even_with_other_names():
+    found = suggest("II.2", [("Xã A", "Thiếu máy scan.")], expected_units=3,
+                    notices=[("Đơn vị chưa nộp báo cáo", ["Xã B", "Xã C"])])
+    assert found.notices_inserted("- Đơn vị chưa nộp báo cáo: Xã B.") == {0}
+    assert repeated_lines("- Đơn vị chưa nộp báo cáo: Xã B.", found.text()) == ["- Đơn vị chưa nộp báo cáo: Xã B và Xã C."]
+    # A statement with a colon is not a notice: another one with the same opening is new.
+    assert repeated_lines("- Chỉ tiêu năm 2026: 65%; đạt 70%, vượt chỉ tiêu (Xã A).",
+                          "- Chỉ tiêu năm 2026: 65%; đạt 40%, chưa đạt chỉ tiêu (Xã B).") == []
 
 
 def test_names():
