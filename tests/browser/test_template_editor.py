@@ -180,3 +180,21 @@ def test_the_it_officer_changes_the_quarterly_report_with_the_form_and_a_commune
     expect(commune.locator("main")).not_to_contain_text("Đề án 06")
     db.session.expire_all()
     assert db.session.get(ReportingRound, earlier.id).template_version == 3
+
+
+def test_the_form_editor_works_with_javascript_off(nojs_page):
+    province, _, _ = make_tree(communes=1)
+    officer = make_user(province, role="admin", username="quantri.nojs")
+    page = nojs_page
+    login(page, officer)
+    page.goto("/admin/templates")
+    page.locator("#shipped-templates tr", has_text="monthly_tthc").get_by_role(
+        "button", name="Sửa thành phiên bản mới").click()
+    section = page.locator("#section-2")
+    section.get_by_role("button", name="+ Thêm chỉ tiêu").click()
+    expect(page.locator("#s2-field2-label-err1")).to_have_text("chưa có tên: hãy nhập tên.")
+    page.locator("#s2-field2-label").fill("Số TTHC nội bộ đã đơn giản hóa")
+    page.locator("#section-2").get_by_role("button", name="Lưu", exact=True).click()
+    expect(page.locator("#s2-field2-label")).to_have_value("Số TTHC nội bộ đã đơn giản hóa")
+    expect(page.locator("#s2-field2-label-err1")).to_have_count(0)
+    expect(page.locator("#draft-status")).to_contain_text("Bản nháp hợp lệ")
