@@ -9,6 +9,7 @@ import re
 import docx
 import openpyxl
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from tests.factories import make_round, make_tree, make_user, submission_for
 
 from .conftest import login, shot
 from .support import fill, filled_values
+from .test_phone_and_access import WCAG
 
 pytestmark = pytest.mark.browser
 
@@ -198,3 +200,19 @@ def test_the_form_editor_works_with_javascript_off(nojs_page):
     expect(page.locator("#s2-field2-label")).to_have_value("Số TTHC nội bộ đã đơn giản hóa")
     expect(page.locator("#s2-field2-label-err1")).to_have_count(0)
     expect(page.locator("#draft-status")).to_contain_text("Bản nháp hợp lệ")
+
+
+def test_axe_finds_no_wcag_violation_on_the_template_pages(page):
+    province, _, _ = make_tree(communes=1)
+    login(page, make_user(province, role="admin", username="quantri.axe"))
+    page.goto("/admin/templates")
+    page.locator("#shipped-templates tr", has_text="monthly_tthc").get_by_role(
+        "button", name="Sửa thành phiên bản mới").click()
+    page.locator("#section-2").get_by_role("button", name="+ Thêm chỉ tiêu").click()
+    expect(page.locator("#s2-field2-label-err1")).to_be_visible()  # a problem on show
+    failures = []
+    for url in ("/admin/templates", "/admin/templates/monthly_tthc/draft", "/admin/templates/monthly_tthc/draft/preview"):
+        page.goto(url)
+        for violation in Axe().run(page, options=WCAG).response["violations"]:
+            failures.append(f"{url}: {violation['id']} — {violation['help']} ({[n['target'] for n in violation['nodes']][:3]})")
+    assert failures == []
