@@ -14,6 +14,7 @@ uses can no longer be withdrawn.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 
 from sqlalchemy import exists, or_, select
@@ -182,6 +183,10 @@ def start_draft(origin: str, user: User, new_code: str = "", new_title: str = ""
     data = data_of(text)
     if new_code:
         new_code = new_code.strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_]{0,59}", new_code):
+            raise TemplateProblem("Mã mẫu mới chỉ gồm chữ không dấu, số và gạch dưới, tối đa 60 ký tự (ví dụ bao_cao_thang_tinh).")
+        if len(new_title.strip()) > 300:
+            raise TemplateProblem("Tên mẫu mới tối đa 300 ký tự.")
         taken = new_code in shipped_templates() or db.session.scalar(
             select(exists().where(TemplateVersion.code == new_code)))
         if taken:

@@ -309,6 +309,10 @@ def test_a_new_template_from_a_copy(world):
     taken = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc", "new_code": "quarterly_tthc"},
                         follow_redirects=True)
     assert "Mã mẫu “quarterly_tthc” đã có" in taken.get_data(as_text=True)
+    spaced = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc", "new_code": "tháng tỉnh"},
+                         follow_redirects=True)
+    assert "Mã mẫu mới chỉ gồm chữ không dấu, số và gạch dưới" in spaced.get_data(as_text=True)
+    assert db.session.scalar(select(TemplateVersion)) is None
     page_url = _draft(client, "shipped:monthly_tthc", new_code="thang_tinh", new_title="Báo cáo tháng của tỉnh")
     assert page_url.endswith("/admin/templates/thang_tinh/draft")
     assert client.post("/admin/templates/thang_tinh/draft/publish").status_code == 303
