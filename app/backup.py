@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
 import os
 import shutil
 import sqlite3
@@ -20,6 +19,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import click
