@@ -18,6 +18,10 @@ CSP = (
 SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                     ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"))
 
+# Production is served over HTTPS only (behind nginx, which sends it too): browsers must never
+# try plain HTTP again, where a cookie or a password could be read on the way.
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -84,6 +88,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .cli import register_cli
     register_cli(app)
 
+    from .transfer import init_transfer
+    init_transfer(app)
     _register_hooks(app)
     _register_errors(app)
     from .outage import register_outage_handler
@@ -142,6 +148,8 @@ def _register_hooks(app: Flask) -> None:
             return redirect(target, code=303)
         return None
 
+    production = app.config.get("ENV_NAME") == "production"
+
     @app.after_request
     def security_headers(response):
         # Each header unless the view set its own. One pass over the headers: Werkzeug's
@@ -150,6 +158,8 @@ def _register_hooks(app: Flask) -> None:
         for name, value in SECURITY_HEADERS:
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if production and "strict-transport-security" not in present:
+            response.headers.add("Strict-Transport-Security", HSTS)
         if "cache-control" not in present and response.mimetype == "text/html":
             response.headers.add("Cache-Control", "no-store")
         return response

@@ -19,13 +19,14 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import click
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from .reporting.clock import to_local, utcnow
+from .reporting.clock import format_moment, to_local, utcnow
 from .reporting.numbers import format_count
 
 FORMAT = 1
@@ -157,7 +158,7 @@ def backup(engine: Engine, instance_dir: Path, dest: Path) -> tuple[Path, Manife
     dialect = _dialect(engine)
     if not dest.name.endswith((".tar.gz", ".tgz")) or dest.is_dir():
         dest = dest / f"tonghop-{to_local(utcnow()):%Y%m%d-%H%M%S}.tar.gz"
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(dest.parent)
     with tempfile.TemporaryDirectory(prefix="tonghop-backup-", dir=dest.parent) as work:
         snapshot = Path(work) / DB_MEMBER[dialect]
         created = utcnow().isoformat(timespec="seconds") + "Z"
@@ -170,7 +171,9 @@ def backup(engine: Engine, instance_dir: Path, dest: Path) -> tuple[Path, Manife
         files = _files(instance_dir)
         manifest = Manifest(dialect, created, revision, counts, len(files))
         partial = Path(work) / "archive.tar.gz"
-        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+        # The whole database, password hashes included: readable by the service's user only.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw, \
+                tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
             info = tarfile.TarInfo(MANIFEST)
             data = manifest.dump()
             info.size, info.mtime = len(data), int(utcnow().timestamp())
@@ -180,6 +183,19 @@ def backup(engine: Engine, instance_dir: Path, dest: Path) -> tuple[Path, Manife
                 tar.add(path, f"{FILES}/{path.relative_to(instance_dir / FILES).as_posix()}")
         os.replace(partial, dest)
     return dest, manifest
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the folder (and missing parents) for the service's user only (0700); a folder
+    that already exists keeps the permissions its owner gave it."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        parent.mkdir(mode=0o700)
+        os.chmod(parent, 0o700)  # mkdir's mode goes through the umask
 
 
 def read_manifest(src: Path) -> Manifest:
@@ -252,6 +268,14 @@ def register_backup_cli(app) -> None:
         click.echo(f"Đã sao lưu vào {path} ({format_count(path.stat().st_size)} byte; "
                    f"{format_count(manifest.counts.get('submission_value', 0))} giá trị, {manifest.files} tệp đính kèm).")
 
+    def _vietnam_time(stamp: str) -> str:
+        """The manifest's UTC time ("2026-12-07T05:30:00Z") as Vietnam time, "12:30 07/12/2026"."""
+        try:
+            moment = datetime.fromisoformat(stamp.rstrip("Z"))
+        except ValueError:
+            return stamp
+        return format_moment(moment)
+
     @app.cli.command("restore")
     @click.argument("src", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="Không hỏi xác nhận.")
@@ -259,9 +283,10 @@ def register_backup_cli(app) -> None:
         """Khôi phục từ tệp sao lưu SRC: thay toàn bộ dữ liệu hiện có. Dừng máy chủ trước khi chạy."""
         try:
             manifest = read_manifest(src)
-            if not yes:
-                click.confirm(f"Khôi phục bản sao lưu lúc {manifest.created_utc} (UTC) sẽ thay toàn bộ dữ liệu "
-                              f"hiện có. Tiếp tục?", abort=True)
+            if not yes and not click.confirm(f"Khôi phục bản sao lưu lúc {_vietnam_time(manifest.created_utc)} (giờ Việt Nam) "
+                                             f"sẽ thay toàn bộ dữ liệu hiện có. Tiếp tục?", default=False):
+                click.echo("Đã hủy: không khôi phục gì, dữ liệu hiện có giữ nguyên.")
+                raise SystemExit(1)
             restore(db.engine, Path(app.instance_path), src)
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None

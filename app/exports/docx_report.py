@@ -31,8 +31,10 @@ from lxml import etree
 from ..reporting.clock import format_day, vn_today
 from ..reporting.directives import followup_paragraphs
 from ..reporting.documents import DOC_TYPES
+from ..reporting.figures import issued_counts
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
+from ..reporting.wording import fill_phrase
 from ..services.export_model import ExportParts
 from . import wordml as wml
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
@@ -116,12 +118,16 @@ def number_line(parts: ExportParts) -> str:
 
 def intro(parts: ExportParts) -> str:
     """"Thực hiện Công văn số …, UBND huyện … báo cáo … như sau:" (seed 001); without a
-    requesting document, the reporting regime the template cites."""
+    requesting document, the opening sentence the template words for this level, else the
+    reporting regime it cites (for this level, else for every level)."""
     basis = parts.signature.request_doc.strip().rstrip(".;,")
     if basis.lower().startswith("thực hiện "):
         basis = basis[len("thực hiện "):]
+    level = parts.template.level_wording(parts.reporting_kind)
+    if not basis and level.opening:
+        return fill_phrase(level.opening, {"unit": parts.reporting_unit, "report": lower_first(report_title(parts))})
     if not basis:
-        basis = regime_basis(parts.template.legal_basis, parts.reporting_unit)
+        basis = regime_basis(level.legal_basis or parts.template.legal_basis, parts.reporting_unit)
     return f"Thực hiện {basis}, {parts.reporting_unit} báo cáo {lower_first(report_title(parts))} như sau:"
 
 
@@ -204,6 +210,9 @@ def table_lines(body: Body, section: Section) -> None:
 def annex_reference(body: Body, section: Section) -> None:
     names = [f"Phụ lục {body.annexes[key]}" for key in ((section.id, "fields"), (section.id, "units"))
              if key in body.annexes]
+    folded = body.parts.folded_line(section.id)
+    if folded:  # a lower level's own fields, added into "Lĩnh vực khác": say what and whose
+        body.add(folded, "VnNote")
     if names:
         body.add(f"(Chi tiết tại {' và '.join(names)} kèm theo.)", "VnNote")
 
@@ -215,9 +224,8 @@ def document_lines(body: Body, section: Section) -> None:
         # One list of every unit's documents would run to pages at a province; the list is
         # in the workbook, the reviewer names the ones that matter in the section's text.
         if documents and not parts.figure_sentences.get(section.id):
-            units = len({d.get("unit_name") for d in documents})
-            body.bullet(f"{format_count(units)} đơn vị đã ban hành {format_count(len(documents))} văn bản "
-                        "chỉ đạo, điều hành.")
+            for line in issued_counts(parts.result.units, documents):
+                body.bullet(line)
         return
     for item in documents:
         body.bullet(document_line(item))
@@ -249,6 +257,11 @@ def followup_lines(body: Body, section: Section) -> None:
     """Per directive and task: the counts written out, then the consolidating unit's text."""
     for text, role in followup_paragraphs(body.parts.followup):
         body.add(text, "VnNote" if role == "lead" else "VnBody")
+    # A lower consolidation's own directives: its results, under its name, as it reported them.
+    for unit, paragraphs in body.parts.received_followup:
+        body.add(f"{unit} báo cáo kết quả thực hiện văn bản chỉ đạo của mình:", "VnHeading3")
+        for text, role in paragraphs:
+            body.add(text, "VnNote" if role == "lead" else "VnBody")
 
 
 # What a section of each kind prints when no figure sentences were written for it. A kind

@@ -24,10 +24,10 @@ from .validation import compute, number_or_zero, table_rows
 # đặc khu), "các cơ quan chuyên môn" (phòng, ban, sở), districts in a province round.
 KIND_CLASSES = {
     "commune": "commune", "ward": "commune", "town": "commune", "special": "commune",
-    "office": "office", "district": "district", "province": "province",
+    "office": "office", "department": "office", "district": "district", "province": "province",
 }
 KIND_NOUNS = {"commune": "xã", "ward": "phường", "town": "thị trấn", "special": "đặc khu",
-              "office": "cơ quan", "district": "huyện", "province": "tỉnh"}
+              "office": "cơ quan", "department": "cơ quan", "district": "huyện", "province": "tỉnh"}
 
 
 def kind_class(kind: str) -> str:
@@ -238,11 +238,17 @@ def measured_keys(template: ReportTemplate) -> tuple[str, ...]:
                  for f in s.fields if f.consolidate != "sum")
 
 
+CONSOLIDATING_KINDS = ("district", "province")  # units whose report is a consolidation of units below
+
+
 def measure(section: Section, item, units: Sequence[UnitInput]) -> Measure:
     """Per-unit view of a catalogue size or an attainment (see ``Measure``)."""
     key = field_key(section.id, item.id)
     if item.consolidate == "catalogue":
-        given = [(u.unit_name, u.values[key]) for u in units if type(u.values.get(key)) is int]
+        # A district's report is its consolidation: its "size" is its communes' sizes added
+        # up, nobody's catalogue. Its own wording of the range travels in its figure sentences.
+        given = [(u.unit_name, u.values[key]) for u in units
+                 if type(u.values.get(key)) is int and u.kind not in CONSOLIDATING_KINDS]
         sizes = [v for _, v in given]
         return Measure("catalogue", tuple(n for n, _ in given), low=min(sizes, default=None),
                        high=max(sizes, default=None))
@@ -312,18 +318,19 @@ def _half_up(numerator: int, denominator: int) -> int:
 def _weighted_indices(section: Section, units: tuple[UnitInput, ...]) -> dict[str, int]:
     """Index averages weighted by each unit's forms; units without forms do not count."""
     forms_key = field_key(section.id, section.fields_with_role("forms")[0].id)
-    result = {}
-    for item in section.fields_with_role("index"):
-        key = field_key(section.id, item.id)
-        weighted = weight = 0
-        for unit in units:
-            forms = number_or_zero(unit.values.get(forms_key))
-            if forms > 0 and key in unit.values:
-                weighted += number_or_zero(unit.values[key]) * forms
-                weight += forms
-        if weight:
-            result[key] = _half_up(weighted, weight)
-    return result
+    keys = [field_key(section.id, item.id) for item in section.fields_with_role("index")]
+    weighted = dict.fromkeys(keys, 0)
+    weight = dict.fromkeys(keys, 0)
+    for unit in units:  # each unit's forms read once, not once per index
+        forms = number_or_zero(unit.values.get(forms_key))
+        if forms <= 0:
+            continue
+        values = unit.values
+        for key in keys:
+            if key in values:
+                weighted[key] += number_or_zero(values[key]) * forms
+                weight[key] += forms
+    return {key: _half_up(weighted[key], weight[key]) for key in keys if weight[key]}
 
 
 def _row_values(section: Section, values: Mapping[str, int], key_of) -> dict[str, int]:

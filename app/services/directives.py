@@ -53,6 +53,7 @@ from ..reporting.templates import ReportTemplate, shipped_templates
 from .access import in_scope
 from .errors import Conflict, Forbidden, NotFound
 from .export_model import committee_name
+from .keys_query import key_prefix
 from .orgtree import ancestors_ids
 from .rounds import round_label
 
@@ -223,7 +224,7 @@ def resolve_assignment(issuer: OrgUnit, groups: Iterable[str], unit_ids: Iterabl
     for unit in subtree.values():
         if "communes" in groups and unit.kind in TERRITORIAL:
             chosen[unit.id] = unit
-        if "offices" in groups and unit.kind == "office" and unit.parent_id == issuer.id:
+        if "offices" in groups and unit.kind in ("office", "department") and unit.parent_id == issuer.id:
             chosen[unit.id] = unit
     for unit_id in unit_ids:
         if unit_id not in subtree:
@@ -681,22 +682,26 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
         return []
     today = today or vn_today()
     round_units = {s.unit_id for s in submissions} | {round_.unit_id}
-    included_ids = [s.id for s in included]
     values: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))  # task → unit → part → value
-    if included_ids:
+    if included:
         unit_of = {s.id: s.unit_id for s in included}
+        # The reports as a subquery, not 1,000 bound ids; rows of other reports are skipped below.
+        reports = select(Submission.id).where(Submission.round_id == round_.id,
+                                              Submission.status.in_(sorted({s.status for s in included})))
         stmt = (select(SubmissionValue.key, SubmissionValue.text_value, SubmissionValue.submission_id)
-                .where(SubmissionValue.submission_id.in_(included_ids),
-                       or_(*[SubmissionValue.key.startswith(s.id + SEP) for s in sections])))
+                .where(SubmissionValue.submission_id.in_(reports),
+                       or_(*[key_prefix(SubmissionValue.key, s.id + SEP) for s in sections])))
         for row in db.session.execute(stmt):
             parsed = parse_followup_key(row.key)
-            if parsed is not None and row.text_value:
+            if parsed is not None and row.text_value and row.submission_id in unit_of:
                 values[parsed[0]][unit_of[row.submission_id]][parsed[1]] = row.text_value
     rows = db.session.execute(
         select(DirectiveTask, Directive).join(Directive).options(joinedload(Directive.unit))
         .options(selectinload(DirectiveTask.assignments).joinedload(DirectiveAssignment.unit))
         .where(Directive.unit_id.in_(ancestors_ids(round_.unit)),
-               DirectiveTask.id.in_(select(DirectiveAssignment.task_id).where(DirectiveAssignment.unit_id.in_(round_units))),
+               DirectiveTask.id.in_(select(DirectiveAssignment.task_id).where(DirectiveAssignment.unit_id.in_(
+                   select(Submission.unit_id).where(Submission.round_id == round_.id, Submission.status != "merged").union(
+                       select(OrgUnit.id).where(OrgUnit.id == round_.unit_id))))),
                or_((DirectiveTask.status == "open") & (Directive.status == "open"), DirectiveTask.id.in_(list(values) or [0])))
         .order_by(Directive.issued_on, Directive.id, DirectiveTask.position, DirectiveTask.id)
     ).unique().all()

@@ -120,8 +120,8 @@ def password_problem(password: str, username: str = "", unit_name: str = "") -> 
     words = personal_words(username, unit_name)
     if _made_of(password, words):
         return MSG_MADE_OF
-    # zxcvbn's cost grows with the length; the first 100 characters say enough.
-    result = zxcvbn(password[:100], user_inputs=words)
+    # zxcvbn takes at most 72 characters (its cost grows with the length); they say enough.
+    result = zxcvbn(password[:72], user_inputs=words)
     if result["score"] < MIN_SCORE:
         return MSG_WEAK.format(reason=_weak_reason(result))
     return None

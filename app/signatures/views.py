@@ -2,7 +2,8 @@
 signed file, read the record; the administrator's trust anchors and CRLs.
 
 Scope first, as everywhere: a consolidation through the review loader, a submission through
-the entry loader, a stored file through its unit (can_view_unit). Producing a PDF and
+the entry loader, a stored file by the rule for reading its report (can_read_submission).
+Producing a PDF and
 uploading a signed one belong to the report's own unit (its reviewers for a consolidation).
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import Job, ReportPdf, SignedReport
-from ..services.access import can_act_on_round, can_view_unit
+from ..services.access import can_act_on_round, can_read_submission
 from ..services.export_model import content_disposition
 from ..services.jobs import enqueue, load_job
 from ..services.report_pdf import (
@@ -216,10 +217,16 @@ def submission_signed(submission_id: int):
 
 # --- jobs and files ------------------------------------------------------------------------
 
+def may_read(ref: ReportRef) -> bool:
+    """A report's file is read by whoever reads the report: its unit's own users and the
+    reviewers of its round's unit and above (the round decides, not where the unit sits now)."""
+    return can_read_submission(current_user, ref.unit, ref.round.unit.path)
+
+
 def job_report(job: Job) -> ReportRef:
     params = json.loads(job.params_json)
     ref = ref_of(int(params["unit_id"]), int(params["round_id"]), bool(params.get("provisional")))
-    if not can_view_unit(current_user, ref.unit):
+    if not may_read(ref):
         abort(404)
     return ref
 
@@ -253,7 +260,7 @@ def produced_pdf(pdf_id: int):
     if row is None:
         abort(404)
     ref = ref_of(row.unit_id, row.round_id)
-    if not can_view_unit(current_user, ref.unit):
+    if not may_read(ref):
         abort(404)
     return send_pdf(row.data, f"{ref.label} - để ký số")
 
@@ -264,7 +271,7 @@ def signed_pdf(signed_id: int):
     if row is None:
         abort(404)
     ref = ref_of(row.unit_id, row.round_id)
-    if not can_view_unit(current_user, ref.unit):
+    if not may_read(ref):
         abort(404)
     return send_pdf(row.data, f"{ref.label} - đã ký số (bản {row.version})")
 

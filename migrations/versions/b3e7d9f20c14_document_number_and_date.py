@@ -1,7 +1,7 @@
 """A report's number and date (số, ngày) in its Word settings
 
 Revision ID: b3e7d9f20c14
-Revises: a25f0b7c9d11
+Revises: c7e2a4d6f813
 Create Date: 2026-12-07 12:20:00
 
 An electronic document is numbered and dated before it is signed: the PDF prints them.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b3e7d9f20c14'
-down_revision = 'a25f0b7c9d11'
+down_revision = 'c7e2a4d6f813'
 branch_labels = None
 depends_on = None
 

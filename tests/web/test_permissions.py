@@ -17,10 +17,21 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from app.models import Directive, DirectiveAssignment, DirectiveTask, SubmissionDocument, SubmissionValue, User
+from app.models import (
+    Directive,
+    DirectiveAssignment,
+    DirectiveTask,
+    ReportPdf,
+    SignedReport,
+    SubmissionDocument,
+    SubmissionValue,
+    User,
+)
 from app.reporting.periods import make_period
 from app.reporting.templates import shipped_templates
+from app.services.jobs import enqueue
 from app.services.orgtree import add_unit
+from app.services.report_pdf import PDF_JOB
 from app.services.rounds import open_round
 from tests.conftest import Config, login_as
 from tests.factories import PASSWORD
@@ -56,6 +67,9 @@ class World:
     task_b: object
     directive_p: object
     task_p: object
+    job_b: object = None
+    pdf_b: object = None
+    signed_b: object = None
 
 
 def build_world() -> World:
@@ -113,9 +127,19 @@ def build_world() -> World:
     db.session.add_all([directive_b, directive_p, task_b, task_p])
     db.session.commit()
     assert (sub_a2.unit, sub_b1.unit, sub_b_upward.unit) == (a2, b1, district_b)
+    # District B's PDF of its consolidated report, being made.
+    job_b = enqueue(PDF_JOB, {"unit_id": district_b.id, "round_id": round_b.id, "provisional": False}, reviewer_b)
+    pdf_b = ReportPdf(unit_id=district_b.id, round_id=round_b.id, job_id=job_b.id, sha256="0" * 64, size=9,
+                      data_digest="0" * 64, title="Báo cáo của Huyện Bên Kia", data=b"%PDF-1.7 ")
+    db.session.add(pdf_b)
+    db.session.flush()
+    signed_b = SignedReport(unit_id=district_b.id, round_id=round_b.id, report_pdf_id=pdf_b.id, sha256="1" * 64,
+                            size=9, data=b"%PDF-1.7 ", signer_name="Trần Thị Bí Mật")
+    db.session.add(signed_b)
+    db.session.commit()
     return World(province, district_a, a1, a2, district_b, b1, reporter_a1, reviewer_a, reporter_b1, reviewer_b,
                  province_round, round_a, round_b, sub_a2, sub_b1, sub_b_upward, doc_b1, doc_a2,
-                 directive_b, task_b, directive_p, task_p)
+                 directive_b, task_b, directive_p, task_p, job_b, pdf_b, signed_b)
 
 
 def _section_for(rule) -> str:
@@ -138,9 +162,19 @@ OUT_OF_SCOPE = {
     "key": lambda w, rule: ["I.4/_total/c3"],
     "directive_id": lambda w, rule: [w.directive_b.id, w.directive_p.id],
     "task_id": lambda w, rule: [w.task_b.id, w.task_p.id],
+    "job_id": lambda w, rule: [w.job_b.id],
+    "pdf_id": lambda w, rule: [w.pdf_b.id],
+    "signed_id": lambda w, rule: [w.signed_b.id],
+    # Installation-wide: the system administrator's trust anchors.
+    "anchor_id": lambda w, rule: [1],
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
+    "move_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
+    # Report templates: administrators' pages, refused to reporters and reviewers whatever they name.
+    "code": lambda w, rule: ["quarterly_tthc"],
+    "version_id": lambda w, rule: [1],
+    "index": lambda w, rule: [0],
     "extension": lambda w, rule: ["xlsx", "docx"],
 }
 
@@ -334,7 +368,7 @@ DISTRICT_A = {
 def all_tables() -> dict[str, list]:
     """Every row the portal keeps, except the records of who signed in."""
     db.session.expire_all()
-    skipped = {"login_failure", "user_session"}
+    skipped = {"login_failure", "login_attempt", "user_session"}
     return {t.name: db.session.execute(text(f'SELECT * FROM "{t.name}" ORDER BY 1')).all()
             for t in db.metadata.sorted_tables if t.name not in skipped}
 
