@@ -146,6 +146,11 @@ def signed_reports(unit_id: int, round_id: int) -> list[SignedReport]:
                                    .order_by(SignedReport.version.desc())))
 
 
+def latest_signed(unit_id: int, round_id: int) -> SignedReport | None:
+    return db.session.scalar(select(SignedReport).where(SignedReport.unit_id == unit_id, SignedReport.round_id == round_id)
+                             .order_by(SignedReport.version.desc()).limit(1))
+
+
 def store_pdf(ref: ReportRef, parts: ExportParts, data: bytes, *, pages: int, pdfa: bool, job_id: int | None,
               user_id: int | None) -> ReportPdf:
     row = ReportPdf(unit_id=ref.unit.id, round_id=ref.round.id, job_id=job_id, provisional=ref.provisional,

@@ -97,6 +97,8 @@ def test_a_signed_pdf_of_the_report_is_accepted_and_recorded(client, district, p
     assert f"Đã ký số: {LEADER} — {moment}" in page
     assert "do phần mềm ký của người ký tự ghi" in page and "khớp số liệu hiện tại" in page
     assert row.sha256 in page
+    consolidated = client.get(f"/rounds/{district['round'].id}/consolidated").get_data(as_text=True)
+    assert f"Đã ký số: {LEADER} — {moment}" in consolidated
     download = client.get(f"/signatures/signed/{row.id}.pdf")
     assert download.status_code == 200 and download.data == signed and download.mimetype == "application/pdf"
     # A new upload is a new version; the first is kept.
