@@ -175,10 +175,10 @@ def drafts(user: User) -> list[TemplateVersion]:
         .order_by(TemplateVersion.code)))
 
 
-def start_draft(origin: str, user: User, new_code: str = "", new_title: str = "") -> TemplateVersion:
-    """A draft copied from a shipped template or a published version. With ``new_code`` it
-    becomes a new template of that code (version 1 when published); an existing draft of the
-    same code is kept, never overwritten."""
+def start_draft(origin: str, user: User, new_code: str = "", new_title: str = "") -> tuple[TemplateVersion, bool]:
+    """A draft copied from a shipped template or a published version, and whether it is new.
+    With ``new_code`` it becomes a new template of that code (version 1 when published); an
+    existing draft of the same code is kept, never overwritten."""
     label, text = starting_point(origin, user)
     data = data_of(text)
     if new_code:
@@ -197,13 +197,13 @@ def start_draft(origin: str, user: User, new_code: str = "", new_title: str = ""
             data["title"] = new_title.strip()
     existing = draft_for(str(data.get("code", "")), user)
     if existing is not None:
-        return existing
+        return existing, False
     row = TemplateVersion(code=str(data.get("code", ""))[:60], version=None, title=str(data.get("title", ""))[:300],
                           source=to_toml(data), based_on=label[:120], status="draft", unit_id=owner_for(user),
                           created_by_id=user.id, updated_at=utcnow())
     db.session.add(row)
     db.session.flush()
-    return row
+    return row, True
 
 
 def load_draft(code: str, user: User) -> TemplateVersion:

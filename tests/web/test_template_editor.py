@@ -207,6 +207,9 @@ def test_a_province_variant_serves_its_subtree_and_keeps_the_parents_sections(ap
     refused = client.post("/admin/templates/monthly_tthc/draft/publish")
     assert refused.status_code == 422
     assert "mẫu của đơn vị chỉ được thêm mục, không được bỏ mục của cấp trên" in refused.get_data(as_text=True)
+    again = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc"}, follow_redirects=True)
+    assert "đã có một bản nháp" in again.get_data(as_text=True)
+    assert len(_forms(again.get_data(as_text=True))) and "section-1" in _forms(again.get_data(as_text=True))
     client.post("/admin/templates/monthly_tthc/draft/discard")
     _draft(client, "shipped:monthly_tthc")
     client.post("/admin/templates/monthly_tthc/draft/sections", data={"after": 0, "kind": "narrative"})
