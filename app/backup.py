@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 import os
 import shutil
 import sqlite3
@@ -25,7 +26,7 @@ import click
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from .reporting.clock import to_local, utcnow
+from .reporting.clock import format_moment, to_local, utcnow
 from .reporting.numbers import format_count
 
 FORMAT = 1
@@ -267,6 +268,14 @@ def register_backup_cli(app) -> None:
         click.echo(f"Đã sao lưu vào {path} ({format_count(path.stat().st_size)} byte; "
                    f"{format_count(manifest.counts.get('submission_value', 0))} giá trị, {manifest.files} tệp đính kèm).")
 
+    def _vietnam_time(stamp: str) -> str:
+        """The manifest's UTC time ("2026-12-07T05:30:00Z") as Vietnam time, "12:30 07/12/2026"."""
+        try:
+            moment = datetime.fromisoformat(stamp.rstrip("Z"))
+        except ValueError:
+            return stamp
+        return format_moment(moment)
+
     @app.cli.command("restore")
     @click.argument("src", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="Không hỏi xác nhận.")
@@ -274,9 +283,10 @@ def register_backup_cli(app) -> None:
         """Khôi phục từ tệp sao lưu SRC: thay toàn bộ dữ liệu hiện có. Dừng máy chủ trước khi chạy."""
         try:
             manifest = read_manifest(src)
-            if not yes:
-                click.confirm(f"Khôi phục bản sao lưu lúc {manifest.created_utc} (UTC) sẽ thay toàn bộ dữ liệu "
-                              f"hiện có. Tiếp tục?", abort=True)
+            if not yes and not click.confirm(f"Khôi phục bản sao lưu lúc {_vietnam_time(manifest.created_utc)} (giờ Việt Nam) "
+                                             f"sẽ thay toàn bộ dữ liệu hiện có. Tiếp tục?", default=False):
+                click.echo("Đã hủy: không khôi phục gì, dữ liệu hiện có giữ nguyên.")
+                raise SystemExit(1)
             restore(db.engine, Path(app.instance_path), src)
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None

@@ -24,10 +24,10 @@ from .validation import compute, number_or_zero, table_rows
 # đặc khu), "các cơ quan chuyên môn" (phòng, ban, sở), districts in a province round.
 KIND_CLASSES = {
     "commune": "commune", "ward": "commune", "town": "commune", "special": "commune",
-    "office": "office", "district": "district", "province": "province",
+    "office": "office", "department": "office", "district": "district", "province": "province",
 }
 KIND_NOUNS = {"commune": "xã", "ward": "phường", "town": "thị trấn", "special": "đặc khu",
-              "office": "cơ quan", "district": "huyện", "province": "tỉnh"}
+              "office": "cơ quan", "department": "cơ quan", "district": "huyện", "province": "tỉnh"}
 
 
 def kind_class(kind: str) -> str:

@@ -208,6 +208,12 @@ class Rule:
         return default
 
 
+def with_departments(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """A template that names offices ("office": phòng, ban) is also reported by a province's
+    departments ("department": sở, ban, ngành), a kind of its own since issue 22."""
+    return kinds + ("department",) if "office" in kinds and "department" not in kinds else kinds
+
+
 # The levels a template may word its report for: the unit that reports (cấp tỉnh, cấp huyện,
 # cấp xã, a specialised office); a unit's kind maps to one (``level_of``).
 LEVELS = ("province", "district", "commune", "office")
@@ -453,7 +459,7 @@ class _Loader:
             legal_basis=self.optional(data, "legal_basis", "", str, ""),
             frequency=frequency,
             period_convention=convention,
-            reporting_kinds=self.strings(data, "reporting_kinds", ""),
+            reporting_kinds=with_departments(self.strings(data, "reporting_kinds", "")),
             form_code=self.optional(data, "form_code", "", str, ""),
             sections=sections,
             rules=rules,

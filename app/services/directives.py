@@ -224,7 +224,7 @@ def resolve_assignment(issuer: OrgUnit, groups: Iterable[str], unit_ids: Iterabl
     for unit in subtree.values():
         if "communes" in groups and unit.kind in TERRITORIAL:
             chosen[unit.id] = unit
-        if "offices" in groups and unit.kind == "office" and unit.parent_id == issuer.id:
+        if "offices" in groups and unit.kind in ("office", "department") and unit.parent_id == issuer.id:
             chosen[unit.id] = unit
     for unit_id in unit_ids:
         if unit_id not in subtree:

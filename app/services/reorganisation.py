@@ -81,10 +81,15 @@ def record_merger(predecessors: list[OrgUnit], successor: OrgUnit, effective_on:
     db.session.flush()
     record_admin_action(user, "reorganisation.schedule", successor, None,
                         {"predecessors": ", ".join(p.name for p in predecessors), "successor": successor.name,
-                         "effective_on": effective_on, "moved_users": len(moving.split(",")) if moving else 0})
+                         "effective_on": effective_on, "moved_users": _usernames(moving)})
     if today is not None and effective_on <= today:
         return apply_merger(rows, user)
     return None
+
+
+def _usernames(ids: str) -> str:
+    wanted = [int(i) for i in ids.split(",") if i]
+    return ", ".join(db.session.scalars(select(User.username).where(User.id.in_(wanted)).order_by(User.username))) if wanted else ""
 
 
 def apply_merger(rows: list[UnitSuccession], user: User | None) -> MergerOutcome:

@@ -124,7 +124,7 @@ def latest_jobs(ref: ReportRef, limit: int = 3) -> list[Job]:
     found = []
     for job in rows:
         params = json.loads(job.params_json)
-        if params.get("unit_id") == ref.unit.id:
+        if params.get("unit_id") == ref.unit.id and params.get("round_id") == ref.round.id:
             found.append(job)
         if len(found) >= limit:
             break

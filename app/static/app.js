@@ -533,6 +533,45 @@
       .then(function () { slot.hidden = false; mark(true); });
   });
 
+  // --- Focus after htmx swaps: never dropped on <body> -----------------------------------
+  // What htmx opens takes the focus (an edit form: its first field); on save or cancel the
+  // focus returns to what opened it (a document's "Sửa" link), and a re-rendered control
+  // the officer used (a sort link, "+ Thêm văn bản") keeps it under its new markup.
+  var focusBack = null;
+  function spokenText(el) {  // a control's words without its decorations (a sort arrow)
+    var copy = el.cloneNode(true);
+    copy.querySelectorAll("[aria-hidden]").forEach(function (n) { n.remove(); });
+    return (copy.textContent || "").trim();
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.closest || elt.matches("[data-key]")) { focusBack = null; return; }
+    var form = elt.closest("form.doc-form");
+    var docId = form && (form.getAttribute("action") || "").match(/\/(\d+)$/);
+    var active = document.activeElement && document.activeElement !== document.body ? document.activeElement : elt;
+    focusBack = { docId: docId ? docId[1] : null, tag: active.tagName, text: spokenText(active),
+                  name: active.getAttribute("name"), id: active.id };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target, wanted = focusBack;
+    focusBack = null;
+    if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
+    var root = target && document.body.contains(target) ? target : document;
+    var next = null;
+    var editing = root.querySelector && root.querySelector("form.doc-form[action$='/" + (wanted.docId || "x") + "']");
+    var opened = root.querySelector && root.querySelector("form.doc-form input:not([type=hidden]), form.doc-form select");
+    if (wanted.docId && !editing) next = root.querySelector("a[href*='edit=" + wanted.docId + "']");
+    if (!next && wanted.id) next = document.getElementById(wanted.id);
+    if (!next && /Sửa/.test(wanted.text) && opened) next = opened;
+    if (!next) {
+      root.querySelectorAll(wanted.tag).forEach(function (el) {
+        if (!next && spokenText(el) === wanted.text && (!wanted.name || el.getAttribute("name") === wanted.name)) next = el;
+      });
+    }
+    if (!next && target && document.body.contains(target)) { next = target; if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1"); }
+    if (next) next.focus();
+  });
+
   // --- A returned report opens at the first section the reviewer commented on ------------
   function openAtFirstComment() {
     var banner = document.querySelector("[data-first-comment]");
@@ -544,9 +583,69 @@
   function fitSectionMenu() {
     var menu = document.getElementById("section-menu");
     if (menu && window.matchMedia) menu.open = !window.matchMedia("(max-width: 700px)").matches;
+    if (menu) menu.classList.add("fitted");
   }
 
+  // --- Dates typed dd/mm/yyyy, with a picker that keeps that format --------------------
+  // The text box is what is sent; the browser's own calendar (an unnamed type=date input)
+  // only helps choose, and its day is written back as dd/mm/yyyy whatever its language.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function addDayPickers(root) {
+    (root || document).querySelectorAll("input[data-day-input]").forEach(function (input) {
+      if (input.dataset.picker) return;
+      input.dataset.picker = "1";
+      var picker = document.createElement("input");
+      picker.type = "date";
+      picker.tabIndex = -1;
+      picker.className = "day-picker";
+      picker.setAttribute("aria-hidden", "true");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "day-picker-button";
+      button.textContent = "Lịch";
+      button.setAttribute("aria-label", "Chọn ngày trên lịch cho ô " + (input.labels && input.labels[0] ? input.labels[0].textContent.trim() : "ngày"));
+      button.addEventListener("click", function () {
+        var m = /^(\d{1,2})[\/.-](\d{1,2})[\/.-](\d{4})$/.exec(input.value.trim());
+        picker.value = m ? m[3] + "-" + pad(+m[2]) + "-" + pad(+m[1]) : "";
+        if (picker.showPicker) { try { picker.showPicker(); return; } catch (e) { /* fall through */ } }
+        picker.focus(); picker.click();
+      });
+      picker.addEventListener("change", function () {
+        var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(picker.value);
+        if (!m) return;
+        input.value = m[3] + "/" + m[2] + "/" + m[1];
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      input.insertAdjacentElement("afterend", button);
+      button.insertAdjacentElement("afterend", picker);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { addDayPickers(event.target); });
+
+  // --- Unit pickers: a search box filters a long list of units ---------------------------
+  function addUnitSearch(root) {
+    (root || document).querySelectorAll("select[data-unit-picker]").forEach(function (select) {
+      if (select.dataset.search || select.options.length < 12) return;
+      select.dataset.search = "1";
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "unit-search";
+      box.placeholder = "Tìm đơn vị…";
+      box.setAttribute("aria-label", "Tìm trong danh sách " + (select.labels && select.labels[0] ? select.labels[0].textContent.trim() : "đơn vị"));
+      var fold = function (text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase(); };
+      box.addEventListener("input", function () {
+        var q = fold(box.value.trim());
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.hidden = q !== "" && fold(option.textContent).indexOf(q) < 0 && !option.selected;
+        });
+      });
+      select.insertAdjacentElement("beforebegin", box);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { addUnitSearch(event.target); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    addDayPickers(document); addUnitSearch(document);
     var status = document.getElementById("save-status");
     initialStatus = status && !status.querySelector("a") ? status.textContent : null;
     restoreLocal(document); replayDraft(); fitSectionMenu(); openAtFirstComment(); });

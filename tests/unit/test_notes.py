@@ -99,7 +99,7 @@ def test_the_template_check_says_in_vietnamese_where_a_note_does_not_belong():
     check = check_template_source(source)
     assert not check.ok
     (issue,) = check.issues
-    assert issue.message == "chỉ mục bảng, chỉ tiêu hoặc khảo sát mới có thuyết minh (mục này là loại heading)"
+    assert issue.message == "chỉ mục bảng số liệu, chỉ tiêu hoặc khảo sát mới có thuyết minh (mục này là Tiêu đề nhóm): bỏ chọn thuyết minh."
     assert source.splitlines()[issue.line - 1] == "note = true"
     hint_alone = check_template_source(MINIMAL.replace('kind = "table"\n', 'kind = "table"\nnote_hint = "x"\n', 1))
     assert [i.message for i in hint_alone.issues] == ["chỉ dùng khi mục có note = true"]

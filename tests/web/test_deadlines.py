@@ -105,7 +105,10 @@ def test_only_the_consolidating_units_reviewer_extends(app, world):
 # --- The round form's proposal ----------------------------------------------------------
 
 def _proposed(response) -> str:
-    return re.search(r'name="deadline"[^>]*value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    """The proposed deadline as the form shows it (dd/mm/yyyy), in ISO for comparing."""
+    shown = re.search(r'name="deadline"[^>]*value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    day, month, year = shown.split("/")
+    return f"{year}-{month}-{day}"
 
 
 def test_the_round_form_never_proposes_a_past_deadline(client, world):

@@ -278,3 +278,11 @@ def test_the_signature_pages_are_valid_html(client, district, produced, ca, lead
         files.append(tmp_path / f"{name}.html")
     failures = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}" for m in vnu_errors(files)]
     assert failures == []
+
+
+def test_bytes_added_after_the_signature_and_damaged_files_are_refused(client, district, produced, ca, leader):
+    signed = sign(produced[0], leader, ca)
+    refused(client, district, signed + b"\n% them vao sau khi ky\n", "Tệp đã bị sửa sau khi ký")
+    refused(client, district, b"%PDF-1.7\n" + bytes(range(256)) * 20, "Tệp không phải PDF đọc được")
+    refused(client, district, signed[: len(signed) // 2], "Tệp không phải PDF đọc được")
+    refused(client, district, "Báo cáo.docx".encode(), "Tệp không phải PDF đọc được")
