@@ -88,6 +88,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .cli import register_cli
     register_cli(app)
 
+    from .transfer import init_transfer
+    init_transfer(app)
     _register_hooks(app)
     _register_errors(app)
     from .outage import register_outage_handler

@@ -8,6 +8,7 @@ under ``instance/files/`` when that folder exists. The archive is written beside
 destination and renamed into place only when complete and checked, so a half-written
 backup never looks like a good one.
 """
+
 from __future__ import annotations
 
 import errno
@@ -22,13 +23,14 @@ import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import click
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from .reporting.clock import format_day, to_local, utcnow
+from .reporting.clock import format_day, format_moment, to_local, utcnow
 from .reporting.numbers import format_count
 
 FORMAT = 1
@@ -340,6 +342,14 @@ def register_backup_cli(app) -> None:
             raise _failed("Sao lưu", exc) from None
         click.echo(f"Đã sao lưu vào {path} ({format_count(path.stat().st_size)} byte; "
                    f"{format_count(manifest.counts.get('submission_value', 0))} giá trị, {manifest.files} tệp đính kèm).")
+
+    def _vietnam_time(stamp: str) -> str:
+        """The manifest's UTC time ("2026-12-07T05:30:00Z") as Vietnam time, "12:30 07/12/2026"."""
+        try:
+            moment = datetime.fromisoformat(stamp.rstrip("Z"))
+        except ValueError:
+            return stamp
+        return format_moment(moment)
 
     @app.cli.command("restore")
     @click.argument("src", type=click.Path(exists=True, dir_okay=False, path_type=Path))

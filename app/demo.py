@@ -6,6 +6,7 @@ import unicodedata
 
 from sqlalchemy import select
 
+from .demo_texts import MONTHLY, QUARTERLY
 from .extensions import db
 from .models import CatalogueField, OrgUnit, User
 from .reporting.clock import vn_today
@@ -113,7 +114,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
             unit = add_unit(f"HYN.X{n:03d}", f"{label} {name}", kind, hung_yen, place_name=name, sort_order=n)
             reporter(unit, f"hy.{slug(name)}")
     for i, name in enumerate(HUNG_YEN_DEPARTMENTS, start=1):
-        unit = add_unit(f"HYN.S{i:02d}", name, "office", hung_yen, place_name="Hưng Yên", sort_order=200 + i)
+        unit = add_unit(f"HYN.S{i:02d}", name, "department", hung_yen, place_name="Hưng Yên", sort_order=200 + i)
         reporter(unit, f"hy.{slug(name)}")
     _user("tonghop.hungyen", "Đỗ Thu Hằng", "reviewer", hung_yen, "0221 3862 999")
 
@@ -224,8 +225,9 @@ def _quarterly_notes(unit, values: dict, period, rng) -> dict:
             if missing > 0 else rng.choice([
                 "Các TTHC được niêm yết tại Bộ phận Một cửa bằng bản giấy và trên Cổng dịch vụ công tỉnh "
                 "(https://dichvucong.quangngai.gov.vn).",
-                "Các TTHC được niêm yết tại Bộ phận Một cửa bằng bản giấy và trên Cổng dịch vụ công tỉnh "
+                "Thủ tục hành chính được niêm yết bằng bản giấy tại Bộ phận Một cửa và trên Cổng dịch vụ công tỉnh "
                 "(https://dichvucong.quangngai.gov.vn).",
+                "Đã niêm yết kịp thời, đầy đủ các TTHC mới được công bố.",
                 f"Đã niêm yết đầy đủ phí, lệ phí theo nghị quyết của HĐND tỉnh tại Bộ phận Một cửa {place}.",
             ]))
     if value(field_key("I.3", "received")) == 0:
@@ -233,16 +235,20 @@ def _quarterly_notes(unit, values: dict, period, rng) -> dict:
             notes[note_key("I.3")] = rng.choice([
                 "Không nhận được phản ánh, kiến nghị nào trong kỳ.",
                 "Không nhận được phản ánh, kiến nghị nào trong kỳ.",
-                "Không nhận được phản ánh, kiến nghị nào trong kỳ.",
+                "Trong kỳ không nhận được PAKN nào.",
                 f"Trong kỳ, trên Hệ thống tiếp nhận phản ánh, kiến nghị của tỉnh, {place} không nhận được "
                 "phản ánh, kiến nghị nào.",
             ])
-    elif value(field_key("I.3", "late")) and rng.random() < 0.5:
-        notes[note_key("I.3")] = f"Có {value(field_key('I.3', 'late'))} phản ánh, kiến nghị xử lý quá hạn do " + rng.choice([
+    elif value(field_key("I.3", "late")) and rng.random() < 0.7:
+        late = value(field_key("I.3", "late"))
+        notes[note_key("I.3")] = rng.choice([f"Có {late} phản ánh, kiến nghị xử lý quá hạn do ",
+                                             f"Có {late} PAKN xử lý quá hạn do "]) + rng.choice([
             "phải xác minh thực địa và lấy ý kiến cơ quan chuyên môn cấp huyện.",
             "phải xác minh thực địa và lấy ý kiến cơ quan chuyên môn cấp huyện.",
             "nội dung liên quan đến nhiều lĩnh vực, phải chuyển cơ quan có thẩm quyền.",
         ])
+    elif not value(field_key("I.3", "late")) and rng.random() < 0.5:
+        notes[note_key("I.3")] = rng.choice(["Không có phản ánh, kiến nghị xử lý quá hạn.", "Không có PAKN nào xử lý quá hạn."])
     if rng.random() < 0.5:
         linked = value(field_key("I.6.4", "linked_dossiers"))
         lines = [rng.choice([
@@ -251,17 +257,33 @@ def _quarterly_notes(unit, values: dict, period, rng) -> dict:
             f"Tổng số hồ sơ tiếp nhận tại báo cáo này nhiều hơn số trên Hệ thống thông tin giải quyết TTHC "
             f"{linked} hồ sơ do liên thông khai sinh, khai tử thực hiện trên phần mềm riêng, chưa đồng bộ.",
         ])]
-        if (value(cell_key("I.4", "dat_dai", "c10")) or value(cell_key("I.4", "dat_dai", "c13"))) and rng.random() < 0.6:
-            lines.append("Hồ sơ quá hạn thuộc lĩnh vực đất đai do phải chờ kết quả đo đạc; "
-                         "đã có văn bản xin lỗi tổ chức, cá nhân.")
+        if value(cell_key("I.4", "dat_dai", "c10")) or value(cell_key("I.4", "dat_dai", "c13")):
+            if rng.random() < 0.6:
+                lines.append(rng.choice([("Hồ sơ quá hạn thuộc lĩnh vực đất đai do phải chờ kết quả đo đạc; "
+                                          "đã có văn bản xin lỗi tổ chức, cá nhân."),
+                                         ("Hồ sơ quá hạn lĩnh vực đất đai do chờ kết quả đo đạc, "
+                                          "đã có văn bản xin lỗi tổ chức, cá nhân.")]))
+        elif rng.random() < 0.6:
+            lines.append(rng.choice(["Không có hồ sơ quá hạn.", "Trong kỳ không có hồ sơ quá hạn."]))
         notes[note_key("I.4")] = "\n".join(lines)
-    if rng.random() < 0.25:
+    if rng.random() < 0.5:
         online = sum(v for k, v in values.items() if k.startswith("I.4/") and k.endswith("/c4"))
         direct = sum(v for k, v in values.items() if k.startswith("I.4/") and k.endswith("/c5"))
         share = round(100 * online / (online + direct)) if online + direct else 0
+        verdict = "vượt chỉ tiêu" if share >= 65 else "chưa đạt chỉ tiêu"
         notes[note_key("I.6.1")] = (f"Chỉ tiêu tiếp nhận hồ sơ trực tuyến huyện giao năm {period.date_to.year}: 65%; "
-                                    f"{place} đạt {share}% số hồ sơ mới tiếp nhận.")
+                                    f"{place} đạt {share}% số hồ sơ mới tiếp nhận, {verdict}.")
     return notes
+
+
+def _own_texts(values: dict, ideas: dict, unit_name: str, rng) -> dict:
+    """The generator's narrative texts (the same stock sentences for every unit) replaced by
+    the unit's own, which paraphrase and contradict the other units' (demo_texts)."""
+    from .demo_texts import unit_texts
+    from .reporting.keys import text_key
+
+    kept = {k: v for k, v in values.items() if not k.endswith("/text")}
+    return kept | {text_key(section_id): text for section_id, text in unit_texts(ideas, unit_name, rng).items()}
 
 
 def _store_values(submission, values: dict, when) -> None:
@@ -342,8 +364,10 @@ def seed_rounds(today=None) -> None:
     _seed_word_settings(binh_son, previous_round)
     now = datetime.combine(today, datetime.min.time()) + timedelta(hours=1)
     states = ["approved"] * 9 + ["submitted"] * 6 + ["returned"] * 2 + ["draft"] * 5
+    texts_rng = random.Random(29)
     for sub, status in zip(sorted(district_round.submissions, key=lambda s: s.unit.sort_order), states):
         values = _quarterly_values(template, rng, earlier.get(sub.unit_id))
+        values = _own_texts(values, QUARTERLY, sub.unit.name, texts_rng)
         _fill(sub, values | _quarterly_notes(sub.unit, values, period, notes_rng), status, now)
         if status == "returned":
             db.session.add(ReviewComment(submission_id=sub.id, section_id="I.4", author_id=reviewer.id, return_number=1,
@@ -499,12 +523,21 @@ def _monthly_assessment(unit: OrgUnit, rng) -> dict:
     if roll < 0.35:
         return {}  # the earlier months' stock sentence stays as drawn
     if roll < 0.7:
-        dossiers = rng.randint(40, 900)
-        text = (f"UBND {unit.name.replace('Xã', 'xã').replace('Phường', 'phường')} đã tiếp nhận {dossiers} hồ sơ, "
-                f"giải quyết trước hạn, đúng hạn {rng.choice((98, 99, 100))}%; không có hồ sơ quá hạn.")
+        # The same sentence with the unit's name and figures, or without its name; the rate
+        # and the overdue dossiers agree (100 % and none, or less and how many).
+        dossiers, late = rng.randint(40, 900), rng.choice((0, 0, 0, 1, 2))
+        rate = 100 if not late else 100 - rng.choice((1, 2))
+        opening = rng.choice((f"UBND {unit.name.replace('Xã', 'xã').replace('Phường', 'phường')} đã tiếp nhận",
+                              "Trong tháng tiếp nhận", "Tiếp nhận"))
+        outcome = "không có hồ sơ quá hạn" if not late else f"có {late} hồ sơ quá hạn"
+        text = f"{opening} {dossiers} hồ sơ, giải quyết trước hạn, đúng hạn {rate}%; {outcome}."
     elif roll < 0.85:
-        text = ("Bộ phận Một cửa hoạt động nền nếp; cán bộ tiếp nhận kiêm nhiệm nhiều việc nên "
-                "việc cập nhật hồ sơ lên Hệ thống thông tin giải quyết TTHC còn chậm.")
+        text = rng.choice((
+            ("Bộ phận Một cửa hoạt động nền nếp; cán bộ tiếp nhận kiêm nhiệm nhiều việc nên "
+             "việc cập nhật hồ sơ lên Hệ thống thông tin giải quyết TTHC còn chậm."),
+            ("Bộ phận Tiếp nhận và Trả kết quả hoạt động nề nếp; cán bộ tiếp nhận kiêm nhiệm nhiều việc nên "
+             "việc cập nhật hồ sơ lên Hệ thống thông tin giải quyết thủ tục hành chính chậm."),
+        ))
     else:
         text = rng.choice([
             f"Tổ chức {rng.randint(1, 3)} buổi tuyên truyền về dịch vụ công trực tuyến tại nhà văn hóa thôn.",
@@ -520,12 +553,16 @@ def _monthly_notes(values: dict, rng) -> dict:
 
     if rng.random() >= 0.35:
         return {}
-    received = values.get(field_key("I.2", "received"))
+    received, late = values.get(field_key("I.2", "received")), values.get(field_key("I.2", "late"))
+    if late and rng.random() < 0.6:
+        return {note_key("I.2"): rng.choice([f"Có {late} PAKN xử lý quá hạn do phải lấy ý kiến cơ quan chuyên môn.",
+                                             f"Có {late} phản ánh, kiến nghị xử lý quá hạn do phải lấy ý kiến cơ quan chuyên môn."])}
     if received:
         return {note_key("I.2"): rng.choice([
             "Các PAKN chủ yếu thuộc lĩnh vực đất đai, đã chuyển cơ quan chuyên môn xử lý theo quy định.",
             f"{received} PAKN tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai trên hệ thống.",
-            f"{received} PAKN tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai trên hệ thống.",
+            f"{received} phản ánh, kiến nghị tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai trên hệ thống.",
+            f"{received} PAKN tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; chưa trả lời công khai trên hệ thống.",
             "Không có PAKN về quy định hành chính; các PAKN về hành vi hành chính đã được trả lời đúng hạn.",
         ])}
     return {note_key("I.2"): rng.choice(["Không nhận được phản ánh, kiến nghị nào trong tháng.",
@@ -588,6 +625,7 @@ def seed_province_months(today, rng) -> None:
         if state == "not_started":
             continue
         values = _monthly_values(template, rng) | _monthly_assessment(sub.unit, texts_rng)
+        values |= _own_texts({}, MONTHLY, sub.unit.name, texts_rng)
         put(sub, values | _monthly_notes(values, notes_rng), state,
             now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8)))
 
@@ -606,4 +644,4 @@ def _demo_merger(binh_son: OrgUnit, effective_on) -> None:
                          sort_order=min(u.sort_order for u in merged))
     _user("xa.vantuong", "Trương Thị Hoa", "reporter", van_tuong, "0905 123 456")
     admin = db.session.scalar(select(User).where(User.username == "admin"))
-    record_merger(list(merged), van_tuong, effective_on, admin)
+    record_merger(list(merged), van_tuong, effective_on, admin, today=effective_on)

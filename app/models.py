@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +29,8 @@ from .reporting.lifecycle import is_locked
 
 # Kinds of organisation unit (tỉnh, huyện, xã, phường, thị trấn, đặc khu, phòng/ban).
 UNIT_KINDS = {
+    # A national unit above the provinces, for an installation serving many (issues 22, 24).
+    "central": "Trung ương",
     "province": "Tỉnh",
     "district": "Huyện",
     "commune": "Xã",
@@ -223,7 +227,13 @@ class SubmissionValue(db.Model):
     """One stored value of a submission under a domain key (see app.reporting keys)."""
 
     __tablename__ = "submission_value"
-    __table_args__ = (UniqueConstraint("submission_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "key"),
+        # The texts of a round's reports (narratives, notes, explanations: a few per report
+        # among ~170 numbers) found without reading every number: the consolidation's reads.
+        Index("ix_submission_value_texts", "submission_id", sqlite_where=sql_text("text_value IS NOT NULL"),
+              postgresql_where=sql_text("text_value IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     key: Mapped[str] = mapped_column(String(120))
@@ -296,6 +306,19 @@ class SubmissionSnapshot(db.Model):
     values_json: Mapped[str] = mapped_column(Text)
 
 
+class UpwardReport(db.Model):
+    """What a consolidation sent upward besides its values (design §8, every level the
+    same): the units it covers underneath (any depth) and, as JSON, what the parent's
+    report quotes under its name: figure sentences by section, directive follow-up, the
+    catalogue rows folded into "Lĩnh vực khác"."""
+
+    __tablename__ = "upward_report"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)  # units underneath whose reports are in the figures
+    expected: Mapped[int] = mapped_column(Integer)  # units underneath expected to report
+    body_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
 class RoundNarrative(db.Model):
     """The reviewer's own consolidated text for one section of a round, or (section id
     "<section>/figures") the reviewer's edit of the section's figures written out."""
@@ -328,6 +351,10 @@ class DocumentSettings(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_round.id"))
     symbol: Mapped[str] = mapped_column(String(40), default="")  # ký hiệu: BC-UBND, BC-PTP
+    # Số and ngày of an electronic document: given before its PDF is made and signed (issue 25);
+    # left empty, the Word file leaves them blank for the clerk as on paper.
+    number: Mapped[str] = mapped_column(String(20), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
     request_doc: Mapped[str] = mapped_column(String(500), default="")  # Thực hiện Công văn số …
     recipient: Mapped[str] = mapped_column(String(300), default="")
     distribution: Mapped[str] = mapped_column(Text, default="")
@@ -502,6 +529,8 @@ class CalendarDay(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(String(200), default="")
 
+    unit: Mapped[OrgUnit | None] = relationship()
+
     @property
     def kind_label(self) -> str:
         return CALENDAR_DAY_KINDS.get(self.kind, self.kind)
@@ -535,7 +564,10 @@ class UnitMove(db.Model):
     effective_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # None while the move waits for its date (scheduled); set when applied.
     applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When applied, the former parent left without active units stops (a district abolished).
+    retire_emptied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id])
     old_parent: Mapped[OrgUnit | None] = relationship(foreign_keys=[old_parent_id])
@@ -552,21 +584,34 @@ class CatalogueFieldName(db.Model):
     until: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+TEMPLATE_STATES = ("draft", "published", "withdrawn")
+
+
 class TemplateVersion(db.Model):
-    """A report template an administrator published (mẫu báo cáo): the TOML text, versioned."""
+    """A report template an administrator edits and publishes (mẫu báo cáo), versioned.
+
+    ``source`` is the template's data written as TOML (tomli_w), the same whether it came
+    from the form editor or an uploaded file. A draft has no version number and is never
+    used by a round; publishing numbers it (one sequence per code) and a published version
+    no round uses may be withdrawn. ``unit_id`` is the unit whose subtree the version serves
+    (None: the whole installation)."""
 
     __tablename__ = "template_version"
     __table_args__ = (UniqueConstraint("code", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), index=True)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(Text)
     based_on: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(12), default="published", server_default="published")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     created_by: Mapped[User | None] = relationship()
+    unit: Mapped[OrgUnit | None] = relationship()
 
 
 # --- Sessions, login throttling, round events (issue 11) -------------------------------
@@ -645,6 +690,7 @@ ADMIN_LOG_ACTIONS = {
     "cancel": "Hủy",
     "apply": "Áp dụng",
     "publish": "Công bố",
+    "withdraw": "Thu hồi",
     "open": "Mở",
     "close": "Đóng",
     "reopen": "Mở lại",

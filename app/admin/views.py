@@ -177,11 +177,12 @@ def unit_edit(unit_id: int):
 
 
 def confirm_page(title: str, question: str, action: str, button: str, cancel: str, details: list[str] | None = None,
-                 error: str = "", danger: bool = True):
+                 error: str = "", danger: bool = True, carry: dict | None = None):
     """A destructive action asks first: this page (plain HTML, works without JavaScript)
-    posts the same form again with ``confirm=1``."""
+    posts the same form again with ``confirm=1`` (and the fields in ``carry``)."""
     return render_template("admin/confirm.html", title=title, question=question, action=action, button=button,
-                           cancel=cancel, details=details or [], error=error, danger=danger), 422 if error else 200
+                           cancel=cancel, details=details or [], error=error, danger=danger,
+                           carry=carry or {}), 422 if error else 200
 
 
 def confirmed() -> bool:
@@ -338,8 +339,8 @@ def user_reset_password(user_id: int):
     if not confirmed():
         return confirm_page("Đặt lại mật khẩu", f"Đặt lại mật khẩu của {user.username} ({user.full_name}, {user.unit.name})?",
                             url_for("admin.user_reset_password", user_id=user.id), "Đặt lại mật khẩu", back,
-                            ["Mật khẩu cũ hết hiệu lực ngay; người dùng bị đăng xuất và phải đặt mật khẩu mới "
-                             "khi đăng nhập bằng mật khẩu tạm."])
+                            [("Mật khẩu cũ hết hiệu lực ngay; người dùng bị đăng xuất và phải đặt mật khẩu mới "
+                             "khi đăng nhập bằng mật khẩu tạm.")])
     password = secrets.token_urlsafe(9)
     user.set_password(password)
     user.must_change_password = True

@@ -31,8 +31,10 @@ from lxml import etree
 from ..reporting.clock import format_day, vn_today
 from ..reporting.directives import followup_paragraphs
 from ..reporting.documents import DOC_TYPES
+from ..reporting.figures import issued_counts
 from ..reporting.numbers import format_count, format_ratio, format_score
 from ..reporting.templates import Section
+from ..reporting.wording import fill_phrase
 from ..services.export_model import ExportParts
 from . import wordml as wml
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
@@ -93,24 +95,39 @@ def report_title(parts: ExportParts) -> str:
 
 
 def date_line(parts: ExportParts) -> str:
-    year = parts.year or vn_today().year
     place = parts.place_name or "…"
-    return f"{place}, ngày      tháng      năm {year}"
+    return f"{place}, {date_words(parts)}"
+
+
+def date_words(parts: ExportParts) -> str:
+    """"ngày 07 tháng 12 năm 2026" when the settings give the date (Decree 30: a day below 10
+    and January, February take a leading 0), else blanks for the clerk with the year."""
+    issued = parts.signature.issued_on
+    if issued is None:
+        return f"ngày      tháng      năm {parts.year or vn_today().year}"
+    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
+    return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
 
 
 def number_line(parts: ExportParts) -> str:
-    """"Số:        /BC-UBND": the number is left blank for the clerk who registers it."""
-    return f"Số:        /{parts.signature.symbol}"
+    """"Số:        /BC-UBND": the number is left blank for the clerk who registers it,
+    unless the settings give it (an electronic document numbered before it is signed)."""
+    number = parts.signature.number.strip()
+    return f"Số: {number}/{parts.signature.symbol}" if number else f"Số:        /{parts.signature.symbol}"
 
 
 def intro(parts: ExportParts) -> str:
     """"Thực hiện Công văn số …, UBND huyện … báo cáo … như sau:" (seed 001); without a
-    requesting document, the reporting regime the template cites."""
+    requesting document, the opening sentence the template words for this level, else the
+    reporting regime it cites (for this level, else for every level)."""
     basis = parts.signature.request_doc.strip().rstrip(".;,")
     if basis.lower().startswith("thực hiện "):
         basis = basis[len("thực hiện "):]
+    level = parts.template.level_wording(parts.reporting_kind)
+    if not basis and level.opening:
+        return fill_phrase(level.opening, {"unit": parts.reporting_unit, "report": lower_first(report_title(parts))})
     if not basis:
-        basis = regime_basis(parts.template.legal_basis, parts.reporting_unit)
+        basis = regime_basis(level.legal_basis or parts.template.legal_basis, parts.reporting_unit)
     return f"Thực hiện {basis}, {parts.reporting_unit} báo cáo {lower_first(report_title(parts))} như sau:"
 
 
@@ -193,6 +210,9 @@ def table_lines(body: Body, section: Section) -> None:
 def annex_reference(body: Body, section: Section) -> None:
     names = [f"Phụ lục {body.annexes[key]}" for key in ((section.id, "fields"), (section.id, "units"))
              if key in body.annexes]
+    folded = body.parts.folded_line(section.id)
+    if folded:  # a lower level's own fields, added into "Lĩnh vực khác": say what and whose
+        body.add(folded, "VnNote")
     if names:
         body.add(f"(Chi tiết tại {' và '.join(names)} kèm theo.)", "VnNote")
 
@@ -204,9 +224,8 @@ def document_lines(body: Body, section: Section) -> None:
         # One list of every unit's documents would run to pages at a province; the list is
         # in the workbook, the reviewer names the ones that matter in the section's text.
         if documents and not parts.figure_sentences.get(section.id):
-            units = len({d.get("unit_name") for d in documents})
-            body.bullet(f"{format_count(units)} đơn vị đã ban hành {format_count(len(documents))} văn bản "
-                        "chỉ đạo, điều hành.")
+            for line in issued_counts(parts.result.units, documents):
+                body.bullet(line)
         return
     for item in documents:
         body.bullet(document_line(item))
@@ -238,6 +257,11 @@ def followup_lines(body: Body, section: Section) -> None:
     """Per directive and task: the counts written out, then the consolidating unit's text."""
     for text, role in followup_paragraphs(body.parts.followup):
         body.add(text, "VnNote" if role == "lead" else "VnBody")
+    # A lower consolidation's own directives: its results, under its name, as it reported them.
+    for unit, paragraphs in body.parts.received_followup:
+        body.add(f"{unit} báo cáo kết quả thực hiện văn bản chỉ đạo của mình:", "VnHeading3")
+        for text, role in paragraphs:
+            body.add(text, "VnNote" if role == "lead" else "VnBody")
 
 
 # What a section of each kind prints when no figure sentences were written for it. A kind
@@ -389,10 +413,10 @@ def write_signature(parts: ExportParts, body: Body) -> None:
 # --- annexes ---------------------------------------------------------------------------
 
 def annex_heading(parts: ExportParts, body: Body, name: str, heading_text: str, unit_label: str) -> None:
-    year = parts.year or vn_today().year
     body.add(f"Phụ lục {name}", "VnTitle")
     body.add(heading_text.upper(), "VnTitle")
-    body.add(f"(Kèm theo Báo cáo số      /{parts.signature.symbol} ngày      tháng      năm {year} "
+    number = parts.signature.number.strip() or "     "
+    body.add(f"(Kèm theo Báo cáo số {number}/{parts.signature.symbol} {date_words(parts)} "
              f"của {parts.reporting_unit})", "VnCenter", italic=True, size=13, keep_next=True)
     body.add(f"Kỳ báo cáo: {parts.period_label} {parts.period_window}".strip(), "VnCenter", size=13, keep_next=True)
     if unit_label:

@@ -130,7 +130,7 @@ def set_properties(docx_path: str, parts: ExportParts) -> None:
     props.title = pdf_title(parts)
     props.author = parts.issuing_body or parts.reporting_unit
     props.subject = f"Báo cáo {parts.period_label}"
-    props.keywords = f"Số: …/{parts.signature.symbol}; {parts.reporting_unit}"
+    props.keywords = f"Số: {parts.signature.number or '…'}/{parts.signature.symbol}; {parts.reporting_unit}"
     props.language = "vi-VN"
     if parts.created is not None:
         props.created = parts.created

@@ -8,6 +8,7 @@ temporary file, so a province-sized export goes to disk instead of staying in me
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 
@@ -15,11 +16,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 from ..extensions import db
 from ..forms import Form, too_long
 from ..models import Submission
+from ..reporting.clock import format_day, parse_day
 from ..reporting.keys import parse_key
 from ..reporting.text import clean_text
 from ..services.access import can_act_on_round, can_edit_submission
@@ -32,7 +34,7 @@ from ..services.consolidation import (
 )
 from ..services.document_settings import load_settings, save_settings
 from ..services.export_model import content_disposition
-from ..services.export_parts import round_parts, submission_parts, unit_title
+from ..services.export_parts import recipient_default, recipient_title, round_parts, submission_parts, unit_title
 from ..services.ids import MAX_ID
 from ..services.rounds import load_round, round_label, round_template, round_window
 from ..services.submissions import load_submission, plain_values, save_values, stored_values
@@ -94,8 +96,24 @@ def round_docx(round_id: int):
     return send_written(lambda out: write_report_docx(parts, out), round_file_name(round_), "docx", DOCX)
 
 
+def valid_day(form, field) -> None:
+    text = (field.data or "").strip()
+    if text:
+        try:
+            parse_day(text)
+        except ValueError:
+            raise ValidationError("Ngày ban hành viết dạng dd/mm/yyyy, ví dụ 07/12/2026.") from None
+
+
+def valid_number(form, field) -> None:
+    if (field.data or "").strip() and not re.fullmatch(r"[0-9]{1,10}", field.data.strip()):
+        raise ValidationError("Số văn bản chỉ gồm chữ số, ví dụ 125 (ký hiệu ghi ở ô riêng).")
+
+
 class WordSettingsForm(Form):
     symbol = StringField("Ký hiệu văn bản", validators=[too_long(40)])
+    number = StringField("Số văn bản (văn bản điện tử)", validators=[too_long(20), valid_number])
+    issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", validators=[too_long(10), valid_day])
     request_doc = StringField("Thực hiện (văn bản yêu cầu báo cáo)", validators=[too_long(500)])
     recipient = StringField("Kính gửi (cũng là “Đơn vị nhận báo cáo” trong tệp Excel)",
                             validators=[DataRequired(message="Nhập nơi nhận báo cáo (Kính gửi)."), too_long(300)])
@@ -104,10 +122,13 @@ class WordSettingsForm(Form):
     signer_title = StringField("Chức vụ người ký", validators=[too_long(120)])
     signer_name = StringField("Họ và tên người ký", validators=[too_long(120)])
 
-    FIELDS = ("symbol", "request_doc", "recipient", "distribution", "signer_prefix", "signer_title", "signer_name")
+    FIELDS = ("symbol", "number", "request_doc", "recipient", "distribution", "signer_prefix", "signer_title",
+              "signer_name")
 
     def fill(self, signature) -> None:
         self.symbol.data = signature.symbol
+        self.number.data = signature.number
+        self.issued_on.data = format_day(signature.issued_on)
         self.request_doc.data = signature.request_doc
         self.recipient.data = signature.recipient
         self.distribution.data = "\n".join(signature.distribution)
@@ -115,8 +136,11 @@ class WordSettingsForm(Form):
         self.signer_title.data = signature.signer_title
         self.signer_name.data = signature.signer_name
 
-    def values(self) -> dict[str, str]:
-        return {name: clean_text(getattr(self, name).data) for name in self.FIELDS}
+    def values(self) -> dict:
+        values = {name: clean_text(getattr(self, name).data) for name in self.FIELDS}
+        day = (self.issued_on.data or "").strip()
+        values["issued_on"] = parse_day(day) if day else None
+        return values
 
 
 def settings_page(unit, round_, receiving_title: str, *, may_save: bool, here: str, download: str, back: str,
@@ -169,7 +193,7 @@ def round_word(round_id: int):
     # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
     may_save = can_act_on_round(current_user, round_)
     return settings_page(
-        unit, round_, unit_title(unit.parent), may_save=may_save,
+        unit, round_, recipient_default(unit, round_template(round_), recipient_title(unit.parent, round_template(round_))), may_save=may_save,
         here=url_for("exports.round_word", round_id=round_.id, **mode_args()),
         download=url_for("exports.round_docx", round_id=round_.id, **mode_args()),
         back=url_for("review.consolidated", round_id=round_.id, **mode_args()),
@@ -207,7 +231,9 @@ def submission_word(submission_id: int):
     sub = load_submission(current_user, submission_id)
     may_save = sub.unit_id == current_user.unit_id or current_user.role == "admin"
     return settings_page(
-        sub.unit, sub.round, unit_title(sub.round.unit), may_save=may_save,
+        sub.unit, sub.round,
+        recipient_default(sub.unit, round_template(sub.round), recipient_title(sub.round.unit, round_template(sub.round))),
+        may_save=may_save,
         here=url_for("exports.submission_word", submission_id=sub.id),
         download=url_for("exports.submission_docx", submission_id=sub.id),
         back=url_for("entry.submission", submission_id=sub.id),

@@ -27,11 +27,12 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..reporting.clock import local_naive
-from ..reporting.consolidation import TableResult
+from ..reporting.consolidation import CONSOLIDATING_KINDS, TableResult
 from ..reporting.directives import COUNT_LABELS, COUNT_ORDER, DONE, IN_PROGRESS, MISSING, NOT_STARTED, grid_units
 from ..reporting.numbers import format_count
 from ..reporting.templates import Section
 from ..reporting.text import xml_safe
+from ..reporting.wording import name_list
 from ..services.export_model import ExportParts
 from .layout import LABEL_COLUMNS, column_numbers, header_cells, header_depth
 from .xlsx_charts import add_rate_columns, write_charts
@@ -270,14 +271,15 @@ def write_ratios(ws: Worksheet, st: Styles, row: int, table: TableResult) -> int
 NOTE_LABEL = "Thuyết minh: "
 
 
-def write_note(ws: Worksheet, st: Styles, row: int, last_col: int, text: str, width: float) -> int:
+def write_note(ws: Worksheet, st: Styles, row: int, last_col: int, text: str, width: float,
+               label: str = NOTE_LABEL) -> int:
     """A section's note across the sheet's width under its figures; returns the row after it
     and a blank one. Excel does not size merged rows, so the height follows the text's length."""
     if not text:
         return row
     fmt = st(text_wrap=True, align="left", valign="top", font_size=11)
     per_line = max(20, int(width * 1.1))
-    for chunk in cell_chunks(NOTE_LABEL + text):
+    for chunk in cell_chunks(label + text):
         merge_text(ws, row, 0, row, last_col, chunk, fmt)
         lines = sum(max(1, -(-len(line) // per_line)) for line in chunk.split("\n"))
         ws.set_row(row, min(409, 15 * lines))  # 409 points: the tallest row Excel allows
@@ -317,6 +319,9 @@ def write_table_sheet(ws: Worksheet, st: Styles, parts: ExportParts, section: Se
         write_value_row(ws, st, row, section, None, group.label, group.values, bold=True, italic=True)
         row += 1
     row = write_ratios(ws, st, row + 1, table)
+    folded = parts.folded_line(section.id)
+    if folded:  # a lower level's own fields in "Lĩnh vực khác": what and whose
+        row = write_note(ws, st, row + 1, ncols - 1, folded, 41 + 10.5 * len(section.columns), label="") - 1
     note = section_note(parts, section)
     if note:
         row = write_note(ws, st, row + 1, ncols - 1, note, 41 + 10.5 * len(section.columns)) - 1
@@ -386,8 +391,12 @@ def write_indicators_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> Non
             # The same number as the page, and what it is when it is not a plain count.
             value = parts.result.values.get(f"{section.id}/{item.id}", 0)
             put(ws, row, 2, value, st.cell_count(), st.cell_text())
-            ws.write_string(row, 3, indicator_meaning(parts, section, item), st.cell_text())
-            ws.set_row(row, max(wrapped_height(item.label, 70), wrapped_height(indicator_meaning(parts, section, item), 44)))
+            meaning = indicator_meaning(parts, section, item)
+            if meaning:
+                ws.write_string(row, 3, meaning, st.cell_text())
+            else:
+                ws.write_blank(row, 3, None, st.cell_text())
+            ws.set_row(row, max(wrapped_height(item.label, 70), wrapped_height(meaning, 44)))
             row += 1
         note = section_note(parts, section)
         if note:
@@ -395,19 +404,26 @@ def write_indicators_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> Non
     print_setup(ws, repeat=(top, top), freeze=(top + 1, 0))
 
 
+def indicator_range(measure) -> str:
+    if measure.low == measure.high:
+        return format_count(measure.low)
+    return f"từ {format_count(measure.low)} đến {format_count(measure.high)}"
+
+
 def indicator_meaning(parts: ExportParts, section: Section, item) -> str:
     """What an indicator's number is when it is not a plain count of this report: the sum
     of the units' catalogue sizes with their range, or the units reaching their target."""
     measure = parts.result.measures.get(section.id, {}).get(item.id)
+    lower = [u.unit_name for u in parts.result.units if u.kind in CONSOLIDATING_KINDS]
+    if item.consolidate == "catalogue" and lower and parts.consolidated:
+        # A district's number is its units' sizes added up: say whose.
+        mine = f"; của chính các đơn vị trực thuộc: {indicator_range(measure)}" if measure and measure.reporting else ""
+        return f"Cộng số của các đơn vị cấp dưới thuộc {name_list(lower)}{mine}"
     if measure is None or not measure.reporting or (len(measure.reporting) == 1 and not parts.consolidated):
         return ""
     units = format_count(len(measure.reporting))
     if measure.how == "catalogue":
-        if measure.low is None:
-            return ""
-        each = format_count(measure.low) if measure.low == measure.high else \
-            f"từ {format_count(measure.low)} đến {format_count(measure.high)}"
-        return f"Cộng của {units} đơn vị, mỗi đơn vị {each}"
+        return f"Cộng của {units} đơn vị, mỗi đơn vị {indicator_range(measure)}" if measure.low is not None else ""
     return f"{format_count(len(measure.reached))}/{units} đơn vị đạt 100%; tổng cộng " \
            f"{format_count(measure.numerator)}/{format_count(measure.denominator)}"
 

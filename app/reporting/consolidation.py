@@ -24,10 +24,10 @@ from .validation import compute, number_or_zero, table_rows
 # đặc khu), "các cơ quan chuyên môn" (phòng, ban, sở), districts in a province round.
 KIND_CLASSES = {
     "commune": "commune", "ward": "commune", "town": "commune", "special": "commune",
-    "office": "office", "district": "district", "province": "province",
+    "office": "office", "department": "office", "district": "district", "province": "province",
 }
 KIND_NOUNS = {"commune": "xã", "ward": "phường", "town": "thị trấn", "special": "đặc khu",
-              "office": "cơ quan", "district": "huyện", "province": "tỉnh"}
+              "office": "cơ quan", "department": "cơ quan", "district": "huyện", "province": "tỉnh"}
 
 
 def kind_class(kind: str) -> str:
@@ -168,6 +168,7 @@ def consolidate(
     missing: Iterable[str] = (),
     summed: Mapping[str, int] | None = None,
     summed_by_kind: Mapping[str, Mapping[str, int]] | None = None,
+    weighted: Mapping[str, tuple[int, int]] | None = None,
 ) -> Consolidation:
     """Sum and merge the units' submissions (see module docstring).
 
@@ -175,6 +176,9 @@ def consolidate(
     SUM … GROUP BY), and ``summed_by_kind`` the same per kind class. Then the units need
     carry only their texts, survey fields and measured indicators; the per-unit breakdown
     is left empty (ask ``breakdown()`` for it) and the result is the same as summing here.
+    ``weighted``: likewise the survey indices' weighted sums, index key → (Σ index × forms,
+    Σ forms) over the units that gave forms and that index; the units then need not carry
+    the survey at all.
     """
     units = tuple(units)
     if summed is None:
@@ -191,7 +195,7 @@ def consolidate(
     for kind_values in by_kind.values():
         kind_values.update(compute(template, kind_values))
     for section in template.sections_of("satisfaction"):
-        values.update(_weighted_indices(section, units))
+        values.update(_weighted_indices(section, units) if weighted is None else _averages(section, weighted))
     values.update(compute(template, values))
 
     tables = {s.id: _table_result(s, values) for s in template.sections_of("table")}
@@ -238,11 +242,17 @@ def measured_keys(template: ReportTemplate) -> tuple[str, ...]:
                  for f in s.fields if f.consolidate != "sum")
 
 
+CONSOLIDATING_KINDS = ("district", "province")  # units whose report is a consolidation of units below
+
+
 def measure(section: Section, item, units: Sequence[UnitInput]) -> Measure:
     """Per-unit view of a catalogue size or an attainment (see ``Measure``)."""
     key = field_key(section.id, item.id)
     if item.consolidate == "catalogue":
-        given = [(u.unit_name, u.values[key]) for u in units if type(u.values.get(key)) is int]
+        # A district's report is its consolidation: its "size" is its communes' sizes added
+        # up, nobody's catalogue. Its own wording of the range travels in its figure sentences.
+        given = [(u.unit_name, u.values[key]) for u in units
+                 if type(u.values.get(key)) is int and u.kind not in CONSOLIDATING_KINDS]
         sizes = [v for _, v in given]
         return Measure("catalogue", tuple(n for n, _ in given), low=min(sizes, default=None),
                        high=max(sizes, default=None))
@@ -312,17 +322,29 @@ def _half_up(numerator: int, denominator: int) -> int:
 def _weighted_indices(section: Section, units: tuple[UnitInput, ...]) -> dict[str, int]:
     """Index averages weighted by each unit's forms; units without forms do not count."""
     forms_key = field_key(section.id, section.fields_with_role("forms")[0].id)
+    keys = [field_key(section.id, item.id) for item in section.fields_with_role("index")]
+    weighted = dict.fromkeys(keys, 0)
+    weight = dict.fromkeys(keys, 0)
+    for unit in units:  # each unit's forms read once, not once per index
+        forms = number_or_zero(unit.values.get(forms_key))
+        if forms <= 0:
+            continue
+        values = unit.values
+        for key in keys:
+            if key in values:
+                weighted[key] += number_or_zero(values[key]) * forms
+                weight[key] += forms
+    return {key: _half_up(weighted[key], weight[key]) for key in keys if weight[key]}
+
+
+def _averages(section: Section, weighted: Mapping[str, tuple[int, int]]) -> dict[str, int]:
+    """``_weighted_indices`` from sums already made (a database's SUM(index × forms), SUM(forms))."""
     result = {}
     for item in section.fields_with_role("index"):
         key = field_key(section.id, item.id)
-        weighted = weight = 0
-        for unit in units:
-            forms = number_or_zero(unit.values.get(forms_key))
-            if forms > 0 and key in unit.values:
-                weighted += number_or_zero(unit.values[key]) * forms
-                weight += forms
+        total, weight = weighted.get(key, (0, 0))
         if weight:
-            result[key] = _half_up(weighted, weight)
+            result[key] = _half_up(int(total), int(weight))
     return result
 
 

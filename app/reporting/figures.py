@@ -8,10 +8,10 @@ year. The result is a tuple of paragraphs per section, in template order.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .consolidation import Consolidation, Measure, UnitInput, kind_class, measure, unit_noun
+from .consolidation import CONSOLIDATING_KINDS, Consolidation, Measure, UnitInput, kind_class, measure, unit_noun
 from .keys import field_key, group_key, total_key
 from .numbers import format_count, format_ratio, format_score, ratio
 from .templates import FigureBlock, Section
@@ -229,12 +229,19 @@ def figure_text(written: Mapping[str, tuple[str, ...]], section_id: str) -> str:
 
 
 def coverage_sentence(included: int, expected: int, not_reported: Sequence[str], *,
-                      provisional: int = 0, left_out: int = 0) -> str:
+                      provisional: int = 0, left_out: int = 0,
+                      below: Sequence[tuple[str, int, int]] = ()) -> str:
     """What a consolidation covers, for the page, the Word body and the first sheet (§8).
 
     ``provisional``: included reports not yet approved (the figures are provisional);
-    ``left_out``: submitted reports not yet approved and so not counted."""
-    parts = [f"Báo cáo tổng hợp từ {format_count(included)}/{format_count(expected)} đơn vị"]
+    ``left_out``: submitted reports not yet approved and so not counted; ``below``: the
+    included lower consolidations (name, units, expected underneath), counted in and named."""
+    first = f"Báo cáo tổng hợp từ {format_count(included)}/{format_count(expected)} đơn vị"
+    if below:
+        units, out_of = sum(b[1] for b in below), sum(b[2] for b in below)
+        first += f" trực thuộc, gồm {format_count(units)}/{format_count(out_of)} đơn vị cấp dưới"
+    parts = [first]
+    parts += [f"{name}: tổng hợp từ {format_count(units)}/{format_count(out_of)} đơn vị" for name, units, out_of in below]
     if not_reported:
         parts.append(f"{format_count(len(not_reported))} đơn vị chưa báo cáo: "
                      f"{name_list(not_reported, MISSING_SHOWN)}")
@@ -243,3 +250,24 @@ def coverage_sentence(included: int, expected: int, not_reported: Sequence[str],
     if provisional:
         parts.append(f"số liệu tạm tính, gồm {format_count(provisional)} báo cáo chưa duyệt")
     return "; ".join(parts) + "."
+
+
+def issued_counts(units: Sequence[UnitInput], documents: Iterable[Mapping]) -> list[str]:
+    """Who issued how many documents, said by whose they are: "9 xã đã ban hành 12 văn bản
+    chỉ đạo, điều hành."; a lower consolidation's are its units' ("Các đơn vị thuộc Huyện
+    Bình Sơn đã ban hành 9 văn bản …"), never one unit's."""
+    kinds = {u.unit_name: u.kind for u in units}
+    own: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for item in documents:
+        name = item.get("unit_name") or ""
+        target = lower if kinds.get(name) in CONSOLIDATING_KINDS else own
+        target[name] = target.get(name, 0) + 1
+    lines = []
+    if own:
+        noun = unit_noun(kinds.get(name, "") for name in own)
+        lines.append(f"{format_count(len(own))} {noun} đã ban hành {format_count(sum(own.values()))} văn bản "
+                     "chỉ đạo, điều hành.")
+    for name, count in lower.items():
+        lines.append(f"Các đơn vị thuộc {name} đã ban hành {format_count(count)} văn bản chỉ đạo, điều hành.")
+    return lines

@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process
+
 from .keys import cell_key, group_key, total_key
 from .numbers import InvalidNumber, format_count, parse_count
 from .templates import ReportTemplate, Section
@@ -90,9 +92,48 @@ def parse_block(text: str) -> list[list[str]]:
 
 
 def _label(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).casefold()
-    text = re.sub(r"^[0-9ivxlc]+[.)]\s+", "", text)  # "1. Hộ tịch", "II. …"
-    return " ".join(text.replace("\u00a0", " ").split()).strip(" .:")
+    """A row label as officers write it, reduced to what names the field: "1. Hộ tịch",
+    "Lĩnh vực hộ tịch", "Hộ tịch (*)" and "hộ tịch:" all read "hộ tịch"."""
+    text = _new_tone_places(text).casefold().replace("\u00a0", " ")
+    text = re.sub(r"^\s*(?:[0-9]+|[ivxlc]+|[a-zđ])\s*[.)/-]\s*", "", text)  # "1. ", "II. ", "a) "
+    text = re.sub(r"\(\s*\*+\s*\)|\*+|…|\.\.\.", " ", text)  # marks: "(*)", "**", an ellipsis
+    text = " ".join(text.split()).strip(" .:;,-–")
+    return re.sub(r"^lĩnh vực\s+(?!khác$)", "", text)
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _new_tone_places(text: str) -> str:
+    """The tone mark where the catalogue puts it: "hoá" and "hóa", "thuỷ" and "thủy" are
+    the same word in the old and the new spelling (oa, oe, uy ending a syllable)."""
+    text = unicodedata.normalize("NFD", text)
+    for first, second in (("oO", "aAeE"), ("uU", "yY")):
+        text = re.sub(rf"([{first}])([{second}])([{_TONES}])(?!\w)", r"\1\3\2", text)
+    return unicodedata.normalize("NFC", text)
+
+
+# Names officers' sheets use for a catalogue field, by its reduced label (see _label).
+ALIASES = {
+    "bảo vệ môi trường": "môi trường",
+    "tài nguyên và môi trường": "môi trường",
+    "tư pháp - hộ tịch": "hộ tịch",
+    "tư pháp hộ tịch": "hộ tịch",
+    "hòa giải ở cơ sở": "tư pháp - hòa giải ở cơ sở",
+    "hòa giải cơ sở": "tư pháp - hòa giải ở cơ sở",
+    "đăng ký giao dịch bảo đảm": "đăng ký biện pháp bảo đảm",
+    "giao dịch bảo đảm": "đăng ký biện pháp bảo đảm",
+    "lao động - tiền lương": "lao động, tiền lương",
+    "thi đua - khen thưởng": "thi đua, khen thưởng",
+    "văn hóa": "văn hóa cơ sở",
+    "giáo dục": "giáo dục và đào tạo",
+    "nông nghiệp": "nông nghiệp và phát triển nông thôn",
+    "khác": "lĩnh vực khác",
+    "các lĩnh vực khác": "lĩnh vực khác",
+}
+# How close a label must be to a known one to be taken for it (rapidfuzz ratio, 0–100):
+# a dropped diacritic or letter, never another field.
+_LABEL_CUTOFF = 90
 
 
 def _is_number(cell: str) -> bool:
@@ -115,6 +156,7 @@ class _Block:
 
     def __init__(self, section: Section, lines: list[list[str]]):
         self.section = section
+        self._known: dict[str, tuple[str, str]] | None = None
         self.numbered: dict[int, str] = {}  # position → "(n)"
         numbering_line = next((i for i, line in enumerate(lines) if self._is_numbering(line)), None)
         if numbering_line is not None:
@@ -139,14 +181,30 @@ class _Block:
 
     def _known_labels(self) -> dict[str, tuple[str, str]]:
         """Normalised label → ("row"|"group"|"total", code)."""
-        known = {_label(r.label): ("row", r.code) for r in self.section.rows}
-        known.update({_label(g.label): ("group", g.code) for g in self.section.groups})
-        known.update({label: ("total", "") for label in _TOTAL_LABELS})
-        return known
+        if self._known is None:
+            known = {_label(r.label): ("row", r.code) for r in self.section.rows}
+            known.update({_label(g.label): ("group", g.code) for g in self.section.groups})
+            known.update({label: ("total", "") for label in _TOTAL_LABELS})
+            self._known = known
+        return self._known
+
+    def match(self, text: str) -> tuple[str, str] | None:
+        """The row, group or total a label names: exactly, through an alias, or nearly
+        (a typo, a dropped diacritic) when one known label is that close."""
+        known = self._known_labels()
+        label = _label(text)
+        if not label:
+            return None
+        if label in known:
+            return known[label]
+        alias = ALIASES.get(label)
+        if alias is not None and alias in known:
+            return known[alias]
+        best = process.extractOne(label, list(known), scorer=fuzz.ratio, score_cutoff=_LABEL_CUTOFF)
+        return known[best[0]] if best else None
 
     def _has_label(self, line: list[str]) -> bool:
-        known = self._known_labels()
-        return any(_label(c) in known for c in line if c and not _is_number(c))
+        return any(self.match(c) for c in line if c and not _is_number(c))
 
     def _label_position(self) -> int | None:
         """The column of row labels: text (not figures) on every data line, and known labels."""
@@ -154,13 +212,12 @@ class _Block:
             return next((p for p, n in self.numbered.items() if n == "(2)"), None)
         if not self.data:
             return None
-        known = self._known_labels()
         width = max(len(line) for line in self.data)
         for position in range(width):
             cells = [line[position] if position < len(line) else "" for line in self.data]
             if any(c and _is_number(c) for c in cells) or not all(cells):
                 continue
-            if any(_label(c) in known for c in cells):
+            if any(self.match(c) for c in cells):
                 return position
         return None
 
@@ -173,11 +230,10 @@ class _Block:
                 index = cursor_row + i
                 targets.append(("row", rows[index].code, rows[index].label) if index < len(rows) else ("", "", ""))
             return targets
-        known = self._known_labels()
         targets = []
         for line in self.data:
             text = line[self.label_at] if self.label_at < len(line) else ""
-            kind, code = known.get(_label(text), ("", ""))
+            kind, code = self.match(text) or ("", "")
             targets.append((kind, code, text))
         return targets
 

@@ -40,7 +40,7 @@ TILES = {
 KIND_GROUPS = {
     "commune": ("Xã, phường, thị trấn", ("commune", "ward", "town", "special")),
     "district": ("Huyện, thị xã, thành phố", ("district",)),
-    "office": ("Sở, ban, phòng", ("office",)),
+    "office": ("Sở, ban, phòng", ("office", "department")),
 }
 
 SORTS = {
@@ -121,11 +121,37 @@ class ProgressRow:
         return (self.deadline - today).days
 
 
+@dataclass(frozen=True)
+class SubmissionTally:
+    """The one reading of a round's progress, for the rounds list, the round's page, its
+    tiles and its chart: the units the round expects (frozen when it opened; a unit merged
+    away reports within its successor) and those that have submitted at least once
+    (đã nộp — a report returned for correction counts, it was submitted)."""
+
+    expected: int
+    submitted: int
+
+    @property
+    def not_submitted(self) -> int:
+        return self.expected - self.submitted
+
+
+def tally(rows: Iterable[tuple[str, object]]) -> SubmissionTally:
+    """``rows``: (state, first submission time or None) per submission of the round."""
+    expected = submitted = 0
+    for state, first_submitted in rows:
+        if state == "merged":
+            continue
+        expected += 1
+        submitted += first_submitted is not None
+    return SubmissionTally(expected, submitted)
+
+
 def matches_state(row: ProgressRow, state: str, today: date) -> bool:
     if state == "":
         return True
     if state == "missing":
-        return row.outstanding
+        return row.first_submitted_on is None
     if state == "overdue":
         return row.overdue(today)
     if state == "late":
@@ -136,7 +162,10 @@ def matches_state(row: ProgressRow, state: str, today: date) -> bool:
 def tile_counts(rows: Iterable[ProgressRow], today: date) -> dict[str, int]:
     """How many units each tile stands for (every state, chưa nộp and quá hạn included)."""
     rows = list(rows)
-    return {key: sum(1 for r in rows if matches_state(r, key, today)) for key in TILES}
+    counts = {key: sum(1 for r in rows if matches_state(r, key, today)) for key in TILES}
+    progress = tally((r.state, r.first_submitted_on) for r in rows)
+    counts[""], counts["missing"] = progress.expected, progress.not_submitted
+    return counts
 
 
 @dataclass(frozen=True)

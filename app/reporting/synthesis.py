@@ -33,11 +33,12 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .meaning import NUMBER, Polarity, content, number_value, polarity, words
+from .meaning import NUMBER, Polarity, agree, clauses, content, number_value, polarity, scoped_words, words
 from .numbers import format_count
 from .wording import name_list
 
 SIMILARITY = 72  # tuned by bench/synthesis.py on the tune two thirds of the labelled corpus
+_SHARED_WORDS = 0.34  # a statement is scored against those sharing this share of its words
 LOW_MEANING_WEIGHT = 0.25  # share of the score given to the words LOW_MEANING leaves out
 NAMES_SHOWN = 2  # kept for callers of unit_list
 NAMES_WIDTH = 180  # two lines of a report's body text: beyond, a count instead of the names
@@ -50,7 +51,8 @@ _DESIGNATION = re.compile(r"^(?:(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)
                           r"văn phòng|trung tâm|phòng|ban)\s+", re.IGNORECASE)
 _NUMBER = NUMBER
 # A list mark or a numbering at the start of a line: "- ", "+ ", "• ", "1. ", "2) ", "a) ".
-_LIST_MARK = re.compile(r"^(?:[\-+•*–—]+\s*|\(?\d{1,2}[.)]\s+|\(?[a-zđ][.)]\s+)+", re.IGNORECASE)
+_LIST_MARK = re.compile(r"^(?:[\-+•*–—]+\s*|\(?\d{1,2}[.)]\s+|\d{1,2}(?:\.\d{1,2})+\.?\s+|[IVX]{1,4}(?:\.\d{1,2})*\.\s+|"
+                        r"\(?[a-zđ][.)]\s+)+")
 _SUBTITLE_WORDS = 10  # "Khó khăn, vướng mắc:" — a short line ending with a colon is a title
 # Counts of events: totalled across a group's units ("21 PAKN tại 8 đơn vị").
 EVENT_NOUNS = ("hồ sơ", "PAKN", "phản ánh, kiến nghị", "phản ánh", "kiến nghị", "văn bản", "phiếu", "buổi",
@@ -71,6 +73,7 @@ class Statement:
     named: bool  # the writer's own name appears in it
     core: str = ""  # key without the low-meaning words
     polarity: Polarity = NEUTRAL
+    scoped: tuple = ()  # content words with the state of the part of the sentence they stand in
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,47 @@ def proper_name(unit_name: str) -> str:
     return _DESIGNATION.sub("", name) or name
 
 
-def _own_name_pattern(unit_name: str) -> re.Pattern | None:
+class OwnName:
+    """Where a writer's own name stands in its statement, with what may precede it ("UBND
+    xã Bình An", "Xã Bình An"). Found by plain search: no regular expression per unit, so a
+    thousand units cost no thousand compilations."""
+
+    def __init__(self, name: str):
+        self.name = name.lower()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        lowered, found, position = text.lower(), [], 0
+        while (start := lowered.find(self.name, position)) != -1:
+            end = start + len(self.name)
+            position = end
+            if (start and lowered[start - 1].isalnum()) or (end < len(text) and (lowered[end].isalnum() or lowered[end] == "_")):
+                continue
+            before = _PREFIX_TAIL.search(text, 0, start)
+            found.append((before.start() if before else start, end))
+        return found
+
+    def subn(self, replacement: str, text: str) -> tuple[str, int]:
+        spans = self.spans(text)
+        for start, end in reversed(spans):
+            text = text[:start] + replacement + text[end:]
+        return text, len(spans)
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self.subn(replacement, text)[0]
+
+    def starts(self, text: str) -> bool:
+        spans = self.spans(text)
+        return bool(spans) and spans[0][0] == 0
+
+
+_PREFIX_TAIL = re.compile(r"(?:(?:" + "|".join(re.escape(w) for w in _PREFIX_WORDS) + r")\s+)+$", re.IGNORECASE)
+
+
+def _own_name_pattern(unit_name: str) -> OwnName | None:
     name = proper_name(unit_name)
     if len(name) < 3:
         return None
-    prefix = "|".join(re.escape(word) for word in _PREFIX_WORDS)
-    return re.compile(rf"(?:(?:{prefix})\s+)*{re.escape(name)}(?!\w)", re.IGNORECASE)
+    return OwnName(name)
 
 
 def statements_of(unit: str, text: str) -> list[str]:
@@ -127,7 +165,7 @@ def statements_of(unit: str, text: str) -> list[str]:
     return found
 
 
-def normalise(unit: str, text: str, pattern: re.Pattern | None = None) -> Statement:
+def normalise(unit: str, text: str, pattern: OwnName | None = None) -> Statement:
     clean = " ".join(unicodedata.normalize("NFC", text).split())
     named = False
     marked = clean
@@ -137,7 +175,9 @@ def normalise(unit: str, text: str, pattern: re.Pattern | None = None) -> Statem
     compared = words(marked)
     numbers = tuple(_NUMBER.findall(marked))
     key = _NUMBER.sub("#", compared)
-    return Statement(unit, clean, key, numbers, named, _NUMBER.sub("#", content(compared)), polarity(compared))
+    parts = clauses(marked)
+    return Statement(unit, clean, key, numbers, named, _NUMBER.sub("#", content(compared)), polarity(compared, parts),
+                     tuple(("#" if w[0].isdigit() else w, state) for w, state in scoped_words(marked, parts)))
 
 
 def similar(a: Statement, b: Statement) -> float:
@@ -167,8 +207,7 @@ def _shown_text(members: Sequence[Statement], units: int) -> str:
     if units > 1:
         pattern = _own_name_pattern(base.unit)
         if pattern is not None and base.named:
-            start = pattern.search(text)
-            own_name_first = start is not None and start.start() == 0
+            own_name_first = pattern.starts(text)
             text = pattern.sub("các đơn vị", text)
             if own_name_first:
                 text = "C" + text[1:]
@@ -183,18 +222,23 @@ def _shown_text(members: Sequence[Statement], units: int) -> str:
     if len(found) != len(base.numbers):
         return text
     slots = list(zip(*(m.numbers for m in aligned.values())))
-    events = _event_total_slots(text) if units > 1 else set()
+    # A total only when every unit's count is known (a variant written with other numbers
+    # would leave its count out): else the range.
+    events = _event_total_slots(text) if units > 1 and len(aligned) == units else set()
     pieces = _NUMBER.split(text)
     out = [pieces[0]]
+    # Where "N đơn vị" goes: as the subject of a sentence that has none ("Đã tổ chức…" →
+    # "4 đơn vị đã tổ chức…"), else "tại N đơn vị" after the counted thing ("21 PAKN tại 8
+    # đơn vị tiếp nhận…") or at the end of its clause ("còn 4 hồ sơ đất đai tồn đọng tại 2 đơn vị").
+    as_subject = own_name_first or (bool(events) and _opens_without_subject(text))
     placed = False
     for position, (written, slot, rest) in enumerate(zip(found, slots, pieces[1:])):
         values = [(v, number_value(v)) for v in slot]
         known = [(v, n) for v, n in values if n is not None]
         if position in events and len(known) == len(values):
             out.append(format_count(int(sum(n for _, n in known))))
-            noun = _EVENT.match(rest)
-            if not placed and not own_name_first:
-                rest = rest[:noun.end()] + f" tại {format_count(units)} đơn vị" + rest[noun.end():]
+            if not placed and not as_subject:
+                rest = _with_units(rest, _EVENT.match(rest).end(), units)
             placed = True
         elif len({n for _, n in known}) > 1:
             low = min(known, key=lambda item: item[1])[0]
@@ -204,9 +248,34 @@ def _shown_text(members: Sequence[Statement], units: int) -> str:
             out.append(written)
         out.append(rest)
     text = "".join(out)
-    if own_name_first and placed:
+    if placed and own_name_first:
         text = f"{format_count(units)} đơn vị" + text[len("Các đơn vị"):]
+    elif placed and as_subject:
+        text = f"{format_count(units)} đơn vị {text[:1].lower()}{text[1:]}"
     return text
+
+
+# Words a statement without a subject opens with: the unit is the one who did it.
+_SUBJECTLESS = re.compile(r"^(?:đã|có|còn|không|chưa|tiếp nhận|nhận|tổ chức|giải quyết|xử lý|thực hiện|ban hành|"
+                          r"trong (?:kỳ|quý|tháng|năm)|rà soát|phát hiện|cấp|gửi|chuyển|trả|tiếp tục|tham gia|cử)(?!\w)",
+                          re.IGNORECASE)
+# What may follow a counted thing directly: a verb, a preposition or punctuation.
+_AFTER_NOUN = re.compile(r"^\s*(?:[,;.:)]|$|(?:tiếp nhận|xử lý|giải quyết|chuyển|do|vì|qua|được|đã|đang|bị|từ|trên|"
+                         r"trong|của|chưa|không|đúng|trước|quá|trễ|tồn)(?!\w))", re.IGNORECASE)
+
+
+def _opens_without_subject(text: str) -> bool:
+    return bool(_SUBJECTLESS.match(text))
+
+
+def _with_units(rest: str, noun_end: int, units: int) -> str:
+    """``rest`` (the text after a counted number) with "tại N đơn vị" after the counted thing,
+    or at the end of its clause when words describing it follow."""
+    phrase = f" tại {format_count(units)} đơn vị"
+    if _AFTER_NOUN.match(rest[noun_end:]):
+        return rest[:noun_end] + phrase + rest[noun_end:]
+    end = re.search(r"[;.]|$", rest[noun_end:]).start() + noun_end
+    return rest[:end].rstrip() + phrase + rest[end:]
 
 
 def group_statements(entries: Iterable[tuple[str, str]], similarity: float = SIMILARITY) -> list[StatementGroup]:
@@ -225,22 +294,34 @@ def group_statements(entries: Iterable[tuple[str, str]], similarity: float = SIM
     ordered = sorted(exact.items(), key=lambda item: -len({s.unit for s in item[1]}))
     heads: list[list[Statement]] = []  # each cluster's exact groups' first statements
     clusters: list[list[Statement]] = []
+    # Only statements of the same polarity that share enough words are scored: a province's
+    # thousand statements do not compare each with each.
+    by_word: dict[tuple[tuple[str, ...], str], list[tuple[int, int]]] = {}
     for (_, cues), members in ordered:
         head = members[0]
         best, best_score = None, similarity
+        own_words = set(head.core.split())
         if head.polarity.decided:
-            for i, others in enumerate(heads):
-                if others[0].polarity.cues != cues or not others[0].polarity.decided:
+            shared: Counter = Counter()
+            for word in own_words:
+                shared.update(by_word.get((cues, word), ()))
+            for (i, j), count in shared.items():
+                other = heads[i][j]
+                if count < _SHARED_WORDS * min(len(own_words), len(set(other.core.split()))):
                     continue
-                found = max(similar(head, other) for other in others)
-                if found >= best_score and (best is None or found > best_score):
+                found = similar(head, other)
+                if found >= best_score and (best is None or found > best_score) and agree(head.scoped, other.scoped):
                     best, best_score = i, found
         if best is None:
             heads.append([head])
             clusters.append(list(members))
+            best = len(heads) - 1
         else:
             heads[best].append(head)
             clusters[best].extend(members)
+        if head.polarity.decided:
+            for word in own_words:
+                by_word.setdefault((cues, word), []).append((best, len(heads[best]) - 1))
     first_seen = {key: i for i, key in enumerate(exact)}
     groups = []
     for cluster_heads, members in zip(heads, clusters):
@@ -286,11 +367,13 @@ class Suggestion:
         return frozenset(i for i, g in enumerate(self.groups) if _inserted_key(g.text) in written)
 
     def notices_inserted(self, reviewer_text: str | None) -> frozenset[int]:
-        written = {_inserted_key(line) for line in statements_of("", reviewer_text or "")}
-        return frozenset(i for i, (what, _) in enumerate(self.notices) if _inserted_key(what) in written)
+        """The notices ("Đơn vị có hồ sơ quá hạn: …") the reviewer's text already has."""
+        lines = statements_of("", reviewer_text or "")
+        return frozenset(i for i, (what, _) in enumerate(self.notices)
+                         if any(line.startswith(f"{what}:") for line in lines))
 
 
-_TRAILING_NAMES = re.compile(r"\s*(?:\([^()]*\)|:.*)\s*[.;]?\s*$")
+_TRAILING_NAMES = re.compile(r"\s*\([^()]*\)\s*[.;]?\s*$")
 
 
 def _inserted_key(line: str) -> str:
@@ -299,9 +382,26 @@ def _inserted_key(line: str) -> str:
 
 
 def repeated_lines(reviewer_text: str, insert_text: str) -> list[str]:
-    """Lines of ``insert_text`` whose statement the reviewer's text already has."""
-    written = {_inserted_key(line) for line in statements_of("", reviewer_text or "")}
-    return [line for line in (insert_text or "").splitlines() if line.strip() and _inserted_key(line) in written]
+    """Lines of ``insert_text`` whose statement (or notice) the reviewer's text already has."""
+    lines = statements_of("", reviewer_text or "")
+    written = {_inserted_key(line) for line in lines}
+    notices = {line.split(":", 1)[0] for line in lines if ":" in line}
+
+    def repeated(line: str) -> bool:
+        statement = statements_of("", line)
+        if not statement:
+            return False
+        what = statement[0].split(":", 1)[0]
+        return _inserted_key(statement[0]) in written or (what in NOTICES and what in notices)
+    return [line for line in (insert_text or "").splitlines() if repeated(line)]
+
+
+# What the data names in a section about problems (services.consolidation.problem_units).
+OVERDUE_DOSSIERS = "Đơn vị có hồ sơ quá hạn"
+OVERDUE_FEEDBACK = "Đơn vị có phản ánh, kiến nghị xử lý quá hạn"
+LATE_REPORTS = "Đơn vị nộp báo cáo muộn"
+MISSING_REPORTS = "Đơn vị chưa nộp báo cáo"
+NOTICES = (OVERDUE_DOSSIERS, OVERDUE_FEEDBACK, LATE_REPORTS, MISSING_REPORTS)
 
 
 def notice_line(what: str, units: Sequence[str]) -> str:
@@ -310,10 +410,18 @@ def notice_line(what: str, units: Sequence[str]) -> str:
 
 
 def suggest(section_id: str, entries: Sequence[tuple[str, str]], expected_units: int,
-            notices: Sequence[tuple[str, Sequence[str]]] = (), problems: bool = False) -> Suggestion:
+            notices: Sequence[tuple[str, Sequence[str]]] = (), problems: bool = False,
+            titles: Iterable[str] = ()) -> Suggestion:
     """The grouped suggestion for one section from the included units' texts there; in a
-    section about problems (``problems``) every statement names all its units."""
+    section about problems (``problems``) every statement names all its units. A line that
+    is only one of the template's headings (``titles``: a unit copying "II.2. Khó khăn,
+    vướng mắc" above its text) is no statement."""
     writers = len({unit for unit, text in entries if (text or "").strip()})
+    headings = {_inserted_key(t.rstrip(" .:")) for t in titles}
+    if headings:
+        entries = [(unit, "\n".join(line for line in statements_of(unit, text)
+                                    if _inserted_key(line.rstrip(" .:")) not in headings))
+                   for unit, text in entries]
     groups = group_statements(entries)
     if problems:
         groups = [dataclasses.replace(g, shortfall=True) for g in groups]

@@ -206,7 +206,8 @@ def check_template_source(text: str) -> TemplateCheck:
             report = _set_aside(work, path, message, rules_index, broken)
             if report is not None:
                 pointed = _pointed(report, message)
-                issues.append(TemplateIssue(locate(text, pointed), _where(report, data), _translate(message), pointed))
+                issues.append(TemplateIssue(locate(text, pointed), _where(report, data), _translate(message, report),
+                                            pointed))
             if repr(work) == before:  # nothing left to set aside: stop here
                 break
     if issues:
@@ -226,7 +227,7 @@ def _split(error: str) -> tuple[str, str]:
     head, _, tail = rest.partition(" ")
     if tail and _SEGMENT.fullmatch(head.split(".")[0]) and ("[" in head or "." in head or head in _TOP_DEFAULTS
                                                           or head in ("legal_basis", "reporting_kinds", "form_code",
-                                                                      "rules", "wording")):
+                                                                      "rules", "wording", "levels")):
         return head, tail
     return "", rest
 
@@ -382,6 +383,9 @@ _KEY_LABELS = {
     "total": "tổng", "parts": "các phần", "column": "cột", "previous_column": "cột kỳ trước", "factor": "hệ số",
     "floor": "ngưỡng", "value": "giá trị", "limit": "giới hạn", "max_total": "tổng điểm tối đa",
     "index_message": "thông báo chỉ số", "total_message": "thông báo tổng",
+    "levels": "cách viết theo cấp", "opening": "câu mở đầu", "recipient": "kính gửi",
+    "province": "báo cáo của tỉnh", "district": "báo cáo của huyện", "commune": "báo cáo của xã",
+    "office": "báo cáo của phòng, ban",
 }
 _TOP_KEY_LABELS = {"code": "mã mẫu"}
 
@@ -491,7 +495,7 @@ _MESSAGES: list[tuple[str, Any]] = [
      lambda m: f"giá trị '{m[2]}' không dùng được: chọn một trong {_choices(m[1])}."),
     (r"must be ([\w/]+), got (\w+)",
      lambda m: f"phải là {_TYPES.get(m[1], m[1])}, không phải {_TYPES.get(m[2], m[2])}. {_FIX}"),
-    (r"must not be empty", lambda m: "không được để trống: hãy nhập một mã (chữ không dấu, số, gạch dưới)."),
+
     (r"duplicates (.+) '(.+)'",
      lambda m: f"{_WHAT.get(m[1], m[1])} '{m[2]}' đã dùng ở trên: đặt {_WHAT.get(m[1], m[1])} khác."),
     (r"(?:\{.*\} )?names unknown (column or field|column|field|section|group|ratio|survey level) '(.+)'",
@@ -558,8 +562,13 @@ _MESSAGES: list[tuple[str, Any]] = [
 ]
 
 
-def _translate(message: str) -> str:
+def _translate(message: str, path: str = "") -> str:
     """The loader's message in Vietnamese, saying what to do; never English."""
+    if message.strip() == "must not be empty":
+        key = _segments(path)[-1][0] if path else ""
+        what = _TOP_KEY_LABELS.get(key, _label(key)) if "." not in path else _label(key)
+        hint = " (chữ không dấu, số, gạch dưới)" if key in ("id", "code") else ""
+        return f"chưa có {what}: hãy nhập {what}{hint}."
     for pattern, words in _MESSAGES:
         match = re.fullmatch(pattern, message.strip())
         if match:

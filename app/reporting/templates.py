@@ -208,6 +208,35 @@ class Rule:
         return default
 
 
+def with_departments(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """A template that names offices ("office": phòng, ban) is also reported by a province's
+    departments ("department": sở, ban, ngành), a kind of its own since issue 22."""
+    return kinds + ("department",) if "office" in kinds and "department" not in kinds else kinds
+
+
+# The levels a template may word its report for: the unit that reports (cấp tỉnh, cấp huyện,
+# cấp xã, a specialised office); a unit's kind maps to one (``level_of``).
+LEVELS = ("province", "district", "commune", "office")
+_LEVEL_OF_KIND = {"province": "province", "district": "district", "commune": "commune", "ward": "commune",
+                  "town": "commune", "special": "commune", "office": "office", "department": "office"}
+LEVEL_KEYS = ("opening", "legal_basis", "recipient")
+OPENING_NAMES = ("unit", "report")
+
+
+def level_of(unit_kind: str) -> str:
+    return _LEVEL_OF_KIND.get(unit_kind, "")
+
+
+@dataclass(frozen=True)
+class LevelWording:
+    """How one level's report opens: its opening sentence ({unit} and {report} filled in),
+    the legal basis it cites and whom it is sent to by default (Kính gửi)."""
+
+    opening: str = ""
+    legal_basis: str = ""
+    recipient: str = ""
+
+
 @dataclass(frozen=True)
 class ReportTemplate:
     code: str
@@ -223,6 +252,11 @@ class ReportTemplate:
     source: str  # the TOML text, frozen by a round together with ``catalogue``
     catalogue: tuple[tuple[str, str, str | None, str | None], ...] = ()
     wording: tuple[tuple[str, str], ...] = tuple(DEFAULT_WORDING.items())  # change phrases
+    levels: tuple[tuple[str, LevelWording], ...] = ()  # [levels.district] …: wording per reporting level
+
+    def level_wording(self, unit_kind: str) -> LevelWording:
+        """The wording for a report of a unit of ``unit_kind`` (empty when the template has none)."""
+        return dict(self.levels).get(level_of(unit_kind), LevelWording())
 
     def phrase(self, name: str) -> str:
         return dict(self.wording).get(name, DEFAULT_WORDING[name])
@@ -312,7 +346,7 @@ def _is_row_code(code: str) -> bool:
 
 _TOP_KEYS = {
     "code", "version", "title", "legal_basis", "frequency", "period_convention",
-    "reporting_kinds", "form_code", "sections", "rules", "wording",
+    "reporting_kinds", "form_code", "sections", "rules", "wording", "levels",
 }
 _SECTION_KEYS = {
     "id", "number", "heading", "kind", "fields", "columns", "rows", "groups", "rows_source",
@@ -359,7 +393,8 @@ class _Loader:
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             raise self.fail(where, f"must be {names}, got {type(value).__name__}")
-        if isinstance(value, str) and not value.strip() and (where == "code" or where.endswith((".id", ".code"))):
+        if isinstance(value, str) and not value.strip() and (where in ("code", "title")
+                                                             or where.endswith((".id", ".code", ".label", ".heading"))):
             raise self.fail(where, "must not be empty")
         return value
 
@@ -424,13 +459,31 @@ class _Loader:
             legal_basis=self.optional(data, "legal_basis", "", str, ""),
             frequency=frequency,
             period_convention=convention,
-            reporting_kinds=self.strings(data, "reporting_kinds", ""),
+            reporting_kinds=with_departments(self.strings(data, "reporting_kinds", "")),
             form_code=self.optional(data, "form_code", "", str, ""),
             sections=sections,
             rules=rules,
             source=text,
             wording=self.wording(data),
+            levels=self.levels(data),
         )
+
+    def levels(self, data: dict) -> tuple[tuple[str, LevelWording], ...]:
+        raw = self.optional(data, "levels", "", dict, {})
+        self.no_unknown(raw, set(LEVELS), "levels")
+        found = []
+        for level in LEVELS:
+            if level not in raw:
+                continue
+            where = f"levels.{level}"
+            table = self.typed(raw[level], where, dict)
+            self.no_unknown(table, set(LEVEL_KEYS), where)
+            values = {key: self.optional(table, key, where, str, "").strip() for key in LEVEL_KEYS}
+            unknown = sorted(set(re.findall(r"\{([^{}]*)\}", values["opening"])) - set(OPENING_NAMES))
+            if unknown:
+                raise self.fail(f"{where}.opening", f"uses unknown placeholder {{{unknown[0]}}}")
+            found.append((level, LevelWording(**values)))
+        return tuple(found)
 
     def wording(self, data: dict) -> tuple[tuple[str, str], ...]:
         raw = self.optional(data, "wording", "", dict, {})
@@ -633,6 +686,8 @@ class _Loader:
         headings = self.strings(raw, "headings", where, required=True)
         if not 1 <= len(headings) <= 3:
             raise self.fail(f"{where}.headings", "must have 1 to 3 header levels")
+        if not all(h.strip() for h in headings):
+            raise self.fail(f"{where}.headings", "must not be empty")
         computed = self.strings(raw, "computed", where)
         return Column(
             id=column_id,

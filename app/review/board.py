@@ -59,7 +59,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
                                   deadline=round_.deadline, today=today, total=len(everything)),
         unit_reminders=[unit_reminder(r, period_label=label, sender=round_.unit.name, today=today)
                         for r in owing[:REMINDERS_SHOWN]],
-        owing=len(owing),
+        owing=len(owing), outstanding=sum(1 for r in everything if r.outstanding),
         charts=board_charts(round_, everything, today),
         signed=signed_on_board(round_.id),
     )

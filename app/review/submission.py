@@ -13,6 +13,7 @@ from ..reporting.diff import diff_submissions
 from ..reporting.lifecycle import TransitionRefused, refusal
 from ..reporting.text import clean_text
 from ..services.access import can_act_on_round
+from ..services.report_pdf import latest_signed_for
 from ..services.rounds import deadline_text, round_label, round_template, submitted_late
 from ..services.submission_page import SECTION_STATES, build_page, dom_id, finding_id
 from ..services.submissions import load_for_action, load_for_review, log_action, move, snapshot_json, submission_history
@@ -45,7 +46,7 @@ def review_page(submission_id: int, status: int = 200, comment_errors: dict | No
                            dom_id=dom_id, finding_id=finding_id, section_states=SECTION_STATES,
                            deadline_text=deadline_text, late=submitted_late(sub), changes=changes, history=history,
                            comment_errors=comment_errors or {}, typed_comments=request.form,
-                           queue=queue_status(sub), trend=unit_trend(sub),
+                           queue=queue_status(sub), trend=unit_trend(sub), signed=latest_signed_for(sub),
                            can_act=can_act_on_round(current_user, sub.round)), status
 
 

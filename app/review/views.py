@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +26,7 @@ from ..reporting.periods import (
     period_label,
     window_label,
 )
-from ..services.access import can_act_on_round
+from ..services.access import admin_scope_path, can_act_on_round
 from ..services.consolidation import (
     TEXT_KINDS,
     already_inserted,
@@ -33,6 +35,7 @@ from ..services.consolidation import (
     included_states,
     load_consolidation,
     load_inputs,
+    received_proposals,
     resolve_stale_figures,
     round_documents,
     round_readiness,
@@ -44,7 +47,7 @@ from ..services.consolidation import (
 )
 from ..services.drilldown import cell_by_unit
 from ..services.errors import Invalid
-from ..services.orgtree import unit_order
+from ..services.orgtree import unit_order, units_in_scope
 from ..services.report_pdf import consolidation_ref, signed_state
 from ..services.report_templates import available_templates
 from ..services.rounds import (
@@ -55,15 +58,16 @@ from ..services.rounds import (
     default_expected_units,
     load_round,
     load_round_to_act,
+    load_round_to_run,
     open_round,
     reopen_round,
     round_label,
+    round_tallies,
     round_template,
-    status_counts,
 )
 from ..services.submission_page import dom_id
 from ..services.trends import store_round_totals
-from ..services.workdays import work_calendar
+from ..services.workdays import non_working_warning, work_calendar
 from . import bp
 from .consolidated import consolidated_page
 from .forms import YEARS, RoundForm
@@ -85,19 +89,21 @@ def override(field, value) -> None:
 
 
 def reviewer_units() -> list[OrgUnit]:
-    """Units a reviewer may open rounds for: its own unit, or any for an admin."""
+    """Units a reviewer may open rounds for: its own unit; for an administrator, the
+    provinces and districts of its scope."""
     if current_user.role == "admin":
-        return db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("province", "district"))).order_by(OrgUnit.path)).all()
+        return units_in_scope(admin_scope_path(current_user), kinds=("central", "province", "district"))
     return [current_user.unit]
 
 
 @bp.get("/")
 def rounds():
     stmt = select(ReportingRound).join(ReportingRound.unit).options(joinedload(ReportingRound.unit))
-    if current_user.role != "admin":
-        stmt = stmt.where(OrgUnit.path.startswith(current_user.unit.path))
+    scope = admin_scope_path(current_user) if current_user.role == "admin" else current_user.unit.path
+    if scope is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope))
     items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
-    return render_template("review/rounds.html", rounds=items, counts=status_counts([r.id for r in items]),
+    return render_template("review/rounds.html", rounds=items, tallies=round_tallies([r.id for r in items]),
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
 
 
@@ -114,7 +120,15 @@ def proposed_deadline(period, today, calendar) -> tuple:
 
 @bp.route("/new", methods=["GET", "POST"])
 def round_new():
-    templates = available_templates()
+    units = reviewer_units()
+    if not units:
+        abort(404)
+    unit_id = request.values.get("unit_id", type=int) or units[0].id
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None:
+        abort(404)
+    # The templates serving this unit: its own administrators' versions, else the nearest above it.
+    templates = available_templates(unit)
     # The GET refresh carries no token; a POST follows the app's CSRF setting (CSRFProtect checks it too).
     form = RoundForm(request.form if request.method == "POST" else request.args,
                                meta={} if request.method == "POST" else {"csrf": False})
@@ -122,13 +136,8 @@ def round_new():
     template = templates.get(form.template.data) or next(iter(templates.values()))
     form.template.data = template.code
     form.index.choices = INDEX_CHOICES[template.frequency]
-    units = reviewer_units()
-    unit_id = request.values.get("unit_id", type=int) or units[0].id
-    unit = next((u for u in units if u.id == unit_id), None)
-    if unit is None:
-        abort(404)
     today = vn_today()
-    calendar = work_calendar(today)
+    calendar = work_calendar(today, unit)
     # A changed template brings its own period and deadline defaults, not the old ones.
     template_changed = request.values.get("shown_template", template.code) != template.code
     if template.frequency != "adhoc":
@@ -171,11 +180,16 @@ def round_new():
         else:
             db.session.commit()
             flash(f"Đã mở đợt báo cáo {round_label(round_)} cho {len(chosen)} đơn vị.", "success")
+            off_day = non_working_warning(round_.deadline, calendar)
+            if off_day:
+                flash(off_day, "warning")
             return redirect(url_for("review.board", round_id=round_.id), code=303)
     elif period is None and template.frequency == "adhoc":
         form.date_to.errors = list(form.date_to.errors) + ["Chọn ngày bắt đầu và kết thúc của kỳ đột xuất."]
     status = 422 if submitting else 200
+    typed_off_day = non_working_warning(form.deadline.data if isinstance(form.deadline.data, date) else None, calendar)
     return render("review/round_new.html", "review/_round_form.html", status=status, form=form, units=units,
+                  deadline_warning=typed_off_day,
                   unit=unit, period=period, template=template, period_label=period_label, window_label=window_label,
                   deadline_note=deadline_note if form.deadline.data == auto_deadline else "",
                   auto_deadline=form.deadline.data if not submitting else request.values.get("auto_deadline"))
@@ -183,7 +197,7 @@ def round_new():
 
 @bp.post("/<int:round_id>/status")
 def round_status(round_id: int):
-    round_ = load_round_to_act(current_user, round_id)
+    round_ = load_round_to_run(current_user, round_id)
     board_url = url_for("review.board", round_id=round_.id)
     if round_.status == "open":
         close_round(round_, current_user)
@@ -263,8 +277,10 @@ def round_narrative(round_id: int, section_id: str):
         # inserted again only after the reviewer confirms it.
         repeated = already_inserted(round_, section_id, request.form.get("text"))
         if repeated:
+            text = request.form.get("text", "")
+            fresh = "\n".join(line for line in text.splitlines() if line.strip() and line not in repeated)
             return render_template("review/insert_confirm.html", round_=round_, section=section, repeated=repeated,
-                                   text=request.form.get("text", ""), include_submitted=request.args.get("provisional") == "1")
+                                   text=text, fresh=fresh, include_submitted=request.args.get("provisional") == "1")
     saved = save_round_text(round_, section_id, request.form.get("text"), request.form.get("version", type=int),
                             append=append)
     message = "Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp."
@@ -318,7 +334,9 @@ def suggestion(round_id: int, section_id: str):
     reviewer_text = written.text if written is not None else ""
     return render("review/suggestion.html", "review/_suggestion.html", round_=round_, section=section,
                   suggestion=found, include_submitted=include_submitted, inserted=found.inserted(reviewer_text),
-                  notices_inserted=found.notices_inserted(reviewer_text), may_write=can_act_on_round(current_user, round_))
+                  notices_inserted=found.notices_inserted(reviewer_text),
+                  received=received_proposals(round_, section_id, include_submitted),
+                  may_write=can_act_on_round(current_user, round_))
 
 
 @bp.route("/<int:round_id>/upward", methods=["GET", "POST"])

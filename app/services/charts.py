@@ -13,10 +13,11 @@ from ..models import ReportingRound, Submission, SubmissionValue
 from ..reporting.charts import BarChart, ProgressChart, TrendSeries, ranking, submission_progress, trend_bars
 from ..reporting.clock import to_local
 from ..reporting.numbers import ratio
-from ..reporting.progress import ProgressRow
+from ..reporting.progress import ProgressRow, tally
 from ..reporting.templates import Ratio, Section
 from ..reporting.trends import main_table
 from .consolidation import RoundConsolidation
+from .keys_query import key_prefix
 from .trends import Trend, consolidated_sums, round_trend, unit_timeliness
 
 
@@ -27,11 +28,12 @@ class BoardCharts:
 
 
 def board_charts(round_: ReportingRound, rows: Sequence[ProgressRow], today: date) -> BoardCharts:
+    progress_tally = tally((r.state, r.first_submitted_on) for r in rows)
     submitted = [r.first_submitted_on for r in rows if r.first_submitted_on is not None]
     approved = [to_local(r.approved_at).date() for r in rows if r.state == "approved" and r.approved_at is not None]
     on_time = sum(1 for r in rows if r.first_submitted_on is not None and not r.late_submission)
     progress = submission_progress(
-        submitted=submitted, approved=approved, total=len(rows), start=to_local(round_.created_at).date(),
+        submitted=submitted, approved=approved, total=progress_tally.expected, start=to_local(round_.created_at).date(),
         deadline=round_.deadline, today=today, on_time=on_time,
         title="Tiến độ nộp báo cáo theo ngày so với hạn nộp",
     )
@@ -71,7 +73,7 @@ def unit_rates(rc: RoundConsolidation, section: Section, names: Sequence[str]) -
     result: dict[int, dict[str, object]] = {}
     for sid, *totals in db.session.execute(
         select(SubmissionValue.submission_id, *sums)
-        .where(SubmissionValue.submission_id.in_(included), SubmissionValue.key.startswith(prefix),
+        .where(SubmissionValue.submission_id.in_(included), key_prefix(SubmissionValue.key, prefix),
                SubmissionValue.int_value.is_not(None))
         .group_by(SubmissionValue.submission_id)
     ):

@@ -8,13 +8,14 @@ the figure sentences make.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -26,20 +27,32 @@ from ..models import (
     Submission,
     SubmissionDocument,
     SubmissionValue,
+    UpwardReport,
 )
 from ..reporting.clock import utcnow
 from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.directives import followup_paragraphs
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
 from ..reporting.numbers import format_count
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.rows import combine_series, fold_unknown_rows
-from ..reporting.synthesis import Suggestion, overdue_units, repeated_lines, suggest
+from ..reporting.synthesis import (
+    LATE_REPORTS,
+    MISSING_REPORTS,
+    OVERDUE_DOSSIERS,
+    OVERDUE_FEEDBACK,
+    Suggestion,
+    overdue_units,
+    repeated_lines,
+    suggest,
+)
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import CONSOLIDATED_TEXT_LIMIT, clean_text
 from ..reporting.validation import validate
-from .directives import DirectiveConsolidation, round_followup, upward_followup_values
+from .directives import DirectiveConsolidation, directive_reports, round_followup, upward_followup_values
 from .errors import NotFound
+from .keys_query import key_prefix
 from .orgtree import series_units, unit_order
 from .rounds import parent_round_for, round_label, round_period, round_template, submitted_late
 from .submissions import display, move, plain_values, save_values, stored_values
@@ -76,36 +89,44 @@ def _included_ids(round_: ReportingRound, states: tuple[str, ...]):
 
 def _documents(round_: ReportingRound, states: tuple[str, ...]) -> dict[int, list[dict]]:
     documents: dict[int, list[dict]] = defaultdict(list)
-    for doc in db.session.scalars(
-        select(SubmissionDocument).where(SubmissionDocument.submission_id.in_(_included_ids(round_, states)))
-        .order_by(SubmissionDocument.position, SubmissionDocument.id)
+    doc = SubmissionDocument
+    # Core rows, not ORM objects: a province's round lists thousands.
+    for sid, section_id, doc_type, number, issued_on, summary in db.session.connection().execute(
+        select(doc.submission_id, doc.section_id, doc.doc_type, doc.number, doc.issued_on, doc.summary)
+        .where(doc.submission_id.in_(_included_ids(round_, states))).order_by(doc.position, doc.id)
     ):
-        documents[doc.submission_id].append({"section_id": doc.section_id, "doc_type": doc.doc_type, "number": doc.number,
-                                             "issued_on": doc.issued_on, "summary": doc.summary})
+        documents[sid].append({"section_id": section_id, "doc_type": doc_type, "number": number,
+                               "issued_on": issued_on, "summary": summary})
     return documents
 
 
-def _unit_values(round_: ReportingRound, states: tuple[str, ...], only=None) -> dict[int, dict]:
+def _unit_values(round_: ReportingRound, states: tuple[str, ...], only=None, texts: bool = False) -> dict[int, dict]:
+    """The included reports' values: all of them, or those matching ``only`` and, with
+    ``texts``, every text (one more statement, through the index of texts)."""
     values: dict[int, dict] = defaultdict(dict)
-    stmt = (select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value, SubmissionValue.text_value)
-            .where(SubmissionValue.submission_id.in_(_included_ids(round_, states))))
-    if only is not None:
-        stmt = stmt.where(only)
+    columns = (SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.int_value, SubmissionValue.text_value)
+    reports = SubmissionValue.submission_id.in_(_included_ids(round_, states))
+    statements = [select(*columns).where(reports) if only is None else select(*columns).where(reports, only)]
+    if texts and only is not None:
+        statements.append(select(*columns).where(reports, SubmissionValue.text_value.is_not(None)))
+    connection = db.session.connection()
     # Core rows, not ORM objects: a 1,000-unit round holds ~170,000 values.
-    for sid, key, number, text in db.session.connection().execute(stmt):
-        if not key.startswith(EXPLAIN_PREFIX):
-            value = number if text is None else text
-            if value is not None:
-                values[sid][key] = value
+    for stmt in statements:
+        for sid, key, number, text in connection.execute(stmt):
+            if not key.startswith(EXPLAIN_PREFIX):
+                value = number if text is None else text
+                if value is not None:
+                    values[sid][key] = value
     return values
 
 
-def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None) -> tuple[
+def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None, texts: bool = False) -> tuple[
         list[Submission], list[Submission], list[UnitInput]]:
-    """Every included unit's values (or those matching ``only``), in a fixed number of queries."""
+    """Every included unit's values (or those matching ``only``, and every text with
+    ``texts``), in a fixed number of queries."""
     submissions = _round_submissions(round_)
     included = [s for s in submissions if s.status in states]
-    values = _unit_values(round_, states, only)
+    values = _unit_values(round_, states, only, texts)
     documents = _documents(round_, states)
     inputs = [UnitInput(s.unit_id, s.unit.name, values[s.id], documents[s.id], provisional=s.status != "approved",
                         kind=s.unit.kind)
@@ -113,23 +134,67 @@ def load_inputs(round_: ReportingRound, states: tuple[str, ...], only=None) -> t
     return submissions, included, inputs
 
 
-def _summed_counts(round_: ReportingRound, states: tuple[str, ...], unit_ids=None) -> tuple[
-        dict[str, int], dict[str, dict[str, int]]]:
-    """The counts summed by the database, in total and per kind class of unit (one query);
-    ``unit_ids``: only those units' reports (a like-for-like comparison)."""
-    stmt = (select(OrgUnit.kind, SubmissionValue.key, func.sum(SubmissionValue.int_value))
-            .join(Submission, Submission.id == SubmissionValue.submission_id).join(OrgUnit, OrgUnit.id == Submission.unit_id)
-            .where(Submission.round_id == round_.id, Submission.status.in_(states), SubmissionValue.int_value.is_not(None)))
-    if unit_ids is not None:
-        stmt = stmt.where(Submission.unit_id.in_(sorted(unit_ids)))
-    rows = db.session.execute(stmt.group_by(OrgUnit.kind, SubmissionValue.key))
+def _kinds_by_class(kinds) -> dict[str, list[str]]:
+    by_class: dict[str, list[str]] = defaultdict(list)
+    for kind in sorted(set(kinds)):
+        by_class[kind_class(kind)].append(kind)
+    return dict(by_class)
+
+
+def summed_counts(round_ids: list[int], states: tuple[str, ...], kinds: dict[str, list[str]] | None = None,
+                  units=None) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The counts of the included reports of ``round_ids`` (rounds summed together), in
+    total and per kind class of unit, summed by the database.
+
+    One ``SUM … GROUP BY key`` per kind class present (a round's units are of one class,
+    at most a few), each over an indexed subquery of the reports: no join inside the
+    aggregation, which costs as much as the aggregation itself at 1,000 units. ``kinds``:
+    the kinds present by class when the caller has the reports (else one query finds
+    them); ``units``: only these units' reports (a subquery or list of unit ids)."""
+    if not round_ids:
+        return {}, {}
+    reports = select(Submission.id).where(Submission.round_id.in_(round_ids), Submission.status.in_(states))
+    if units is not None:
+        reports = reports.where(Submission.unit_id.in_(units))
+    if kinds is None:
+        kinds = _kinds_by_class(db.session.scalars(
+            select(OrgUnit.kind).distinct().join(Submission, Submission.unit_id == OrgUnit.id)
+            .where(Submission.id.in_(reports))))
     total: dict[str, int] = {}
-    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
-    for kind, key, amount in rows:
-        part = by_kind[kind_class(kind)]
-        part[key] = part.get(key, 0) + int(amount)
-        total[key] = total.get(key, 0) + int(amount)
-    return total, dict(by_kind)
+    by_kind: dict[str, dict[str, int]] = {}
+    connection = db.session.connection()
+    for class_, members in kinds.items():
+        of_class = reports if len(kinds) == 1 else reports.where(
+            Submission.unit_id.in_(select(OrgUnit.id).where(OrgUnit.kind.in_(members))))
+        part = by_kind.setdefault(class_, {})
+        for key, amount in connection.execute(
+            select(SubmissionValue.key, func.sum(SubmissionValue.int_value))
+            .where(SubmissionValue.submission_id.in_(of_class)).group_by(SubmissionValue.key)
+        ):
+            if amount is not None:  # a text's key: nothing to add up
+                part[key] = int(amount)
+                total[key] = total.get(key, 0) + int(amount)
+    return total, by_kind
+
+
+def weighted_sums(round_: ReportingRound, states: tuple[str, ...], template: ReportTemplate) -> dict[str, tuple[int, int]]:
+    """The survey indices' averages weighted by forms, as sums the database makes: index key
+    → (Σ index × forms, Σ forms) over the included reports that gave forms and that index.
+    One statement per survey section, not 10 values read per unit."""
+    result: dict[str, tuple[int, int]] = {}
+    index, forms = aliased(SubmissionValue), aliased(SubmissionValue)
+    for section in template.sections_of("satisfaction"):
+        forms_key = f"{section.id}/{section.fields_with_role('forms')[0].id}"
+        keys = [f"{section.id}/{f.id}" for f in section.fields_with_role("index")]
+        for key, total, weight in db.session.connection().execute(
+            select(index.key, func.sum(index.int_value * forms.int_value), func.sum(forms.int_value))
+            .join(forms, and_(forms.submission_id == index.submission_id, forms.key == forms_key))
+            .where(index.submission_id.in_(_included_ids(round_, states)), index.key.in_(keys),
+                   index.int_value.is_not(None), forms.int_value > 0)
+            .group_by(index.key)
+        ):
+            result[key] = (int(total or 0), int(weight or 0))
+    return result
 
 
 def load_consolidation(round_: ReportingRound, include_submitted: bool = False, per_unit: bool = False,
@@ -140,33 +205,21 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     leaves the units' texts out (the consolidated page loads them per section)."""
     template = round_template(round_)
     states = included_states(include_submitted)
-    summed = by_kind = None
+    summed = by_kind = weighted = None
     if per_unit:
         submissions, included, inputs = load_inputs(round_, states)
     else:
-        read = [f"{s.id}/{f.id}" for s in template.sections_of("satisfaction") for f in s.fields]
-        read += measured_keys(template)
-        only = SubmissionValue.key.in_(read)
-        if texts:
-            only = or_(SubmissionValue.text_value.is_not(None), only)
-        submissions, included, inputs = load_inputs(round_, states, only=only)
-        summed, by_kind = _summed_counts(round_, states)
+        # Per unit only what no sum gives: the measured indicators (which units reached them).
+        submissions, included, inputs = load_inputs(
+            round_, states, only=SubmissionValue.key.in_(measured_keys(template)), texts=texts)
+        summed, by_kind = summed_counts([round_.id], states, _kinds_by_class(s.unit.kind for s in included))
+        weighted = weighted_sums(round_, states, template)
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
-    result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind)
+    result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind, weighted=weighted)
     narratives = round_texts(round_)
     followup = round_followup(round_, template, submissions, included)
     return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
-
-
-def _round_of(unit_id: int, template_code: str, period: Period) -> ReportingRound | None:
-    return db.session.scalar(
-        select(ReportingRound).where(
-            ReportingRound.unit_id == unit_id, ReportingRound.template_code == template_code,
-            ReportingRound.period_kind == period.kind, ReportingRound.period_year == period.year,
-            ReportingRound.period_index == period.index,
-        ).order_by(ReportingRound.id.desc()).limit(1)
-    )
 
 
 def earlier_periods(period: Period) -> tuple[Period | None, Period | None]:
@@ -176,14 +229,20 @@ def earlier_periods(period: Period) -> tuple[Period | None, Period | None]:
     return Period(period.kind, period.year - 1, period.index, period.date_from, period.date_to), previous_period(period)
 
 
-def _add_sums(into: tuple[dict, dict], more: tuple[dict, dict]) -> None:
-    summed, by_kind = into
-    for key, amount in more[0].items():
-        summed[key] = summed.get(key, 0) + amount
-    for kind, part in more[1].items():
-        mine = by_kind.setdefault(kind, {})
-        for key, amount in part.items():
-            mine[key] = mine.get(key, 0) + amount
+def _rounds_of(units: list[int], template_code: str, periods: list[Period]) -> dict[tuple, list[ReportingRound]]:
+    """Per (kind, year, index) of period, the latest round of each unit for it (one query)."""
+    found: dict[tuple, dict[int, ReportingRound]] = defaultdict(dict)
+    if not periods:
+        return {}
+    for r in db.session.scalars(
+        select(ReportingRound).where(
+            ReportingRound.unit_id.in_(units), ReportingRound.template_code == template_code,
+            or_(*[and_(ReportingRound.period_kind == p.kind, ReportingRound.period_year == p.year,
+                       ReportingRound.period_index == p.index) for p in periods]),
+        ).order_by(ReportingRound.id)
+    ):
+        found[(r.period_kind, r.period_year, r.period_index)][r.unit_id] = r  # the latest id wins
+    return {period: [by_unit[u] for u in units if u in by_unit] for period, by_unit in found.items()}
 
 
 def round_comparisons(round_: ReportingRound, rc: RoundConsolidation | None = None) -> tuple[
@@ -194,16 +253,19 @@ def round_comparisons(round_: ReportingRound, rc: RoundConsolidation | None = No
     A comparison is made over the units present in both periods (a unit formed by a merger
     stands for its predecessors): over all of them when the two periods cover the same
     units; over the common ones, said so ("cùng 47 đơn vị"), when they are at least half of
-    this period's units; not at all below half. The consolidating unit's own earlier rounds
-    (its predecessors' after a merger) are summed by the database, a fixed number of queries."""
+    this period's units; not at all below half. A fixed number of statements whatever the
+    units: the series, both periods' rounds in one query, and per period the units there
+    and the sums the database aggregates (``summed_counts``)."""
     found: list[Comparison | None] = []
     notes: list[str] = []
     series = sorted(series_units([round_.unit_id])[round_.unit_id], key=lambda u: u != round_.unit_id)
     states = included_states(rc.include_submitted) if rc is not None else ("approved",)
     current = [s.unit_id for s in rc.included] if rc is not None else None
     histories: dict[int, set[int]] = {}
-    for period, label in zip(earlier_periods(round_period(round_)), ("year", "previous")):
-        rounds = [r for r in (_round_of(u, round_.template_code, period) for u in series) if r] if period else []
+    periods = earlier_periods(round_period(round_))
+    rounds_by_period = _rounds_of(series, round_.template_code, [p for p in periods if p])
+    for period, label in zip(periods, ("year", "previous")):
+        rounds = rounds_by_period.get((period.kind, period.year, period.index), []) if period else []
         if not rounds:
             found.append(None)
             continue
@@ -221,20 +283,20 @@ def round_comparisons(round_: ReportingRound, rc: RoundConsolidation | None = No
             notes.append(f"Không so sánh với {what}: chỉ {format_count(len(common))}/{format_count(len(current))} "
                          "đơn vị có số liệu ở cả hai kỳ, chưa đến một nửa")
             continue
-        keep = set().union(*(histories[u] for u in common)) & before if restricted else None
-        then: tuple[dict, dict] = ({}, {})
-        for r in rounds:
-            _add_sums(then, _summed_counts(r, ("approved",), keep))
+        keep = sorted(set().union(*(histories[u] for u in common)) & before) if restricted else None
+        then = summed_counts([r.id for r in rounds], ("approved",), units=keep)
         result = consolidate(round_template(rounds[0]), [], summed=then[0], summed_by_kind=then[1])
         if not restricted:
             found.append(Comparison(result, name))
             continue
-        now = _summed_counts(round_, states, common)
+        now = summed_counts([round_.id], states, units=sorted(common))
         same = f"cùng {format_count(len(common))} đơn vị"
         found.append(Comparison(result, f"{name} ({same})" if label == "year" else f"{same} {lower_first(name)}",
                                 now=consolidate(rc.template, [], summed=now[0], summed_by_kind=now[1]),
                                 units=len(common)))
     return found[0], found[1], notes
+
+
 
 
 def round_figures(rc: RoundConsolidation) -> dict[str, tuple[str, ...]]:
@@ -270,13 +332,85 @@ def submission_figures(sub: Submission, result: Consolidation) -> dict[str, tupl
     return write_figures(result, period_label=round_label(sub.round), single=True, last_year=found[0], previous=found[1])
 
 
-def coverage_text(rc: RoundConsolidation) -> str:
-    """"Báo cáo tổng hợp từ 25/27 đơn vị; 2 đơn vị chưa báo cáo: …" for this view's mode."""
+def coverage_text(rc: RoundConsolidation, received: dict[int, Received] | None = None) -> str:
+    """"Báo cáo tổng hợp từ 25/27 đơn vị; 2 đơn vị chưa báo cáo: …" for this view's mode;
+    when lower consolidations are among the reports, the units underneath too and each
+    one's own coverage ("Huyện Bình Sơn: tổng hợp từ 9/27 đơn vị")."""
     included = {s.id for s in rc.included}
     left_out = [s for s in rc.submissions if s.id not in included and s.status == "submitted"]
     not_reported = [s.unit.name for s in rc.submissions if s.id not in included and s.status != "submitted"]
+    received = received_reports(rc.included) if received is None else received
+    lower = [(s.unit.name, received[s.id]) for s in rc.included if s.id in received]
+    below = [(name, r.units, r.expected) for name, r in lower]
     return coverage_sentence(len(rc.included), len(rc.submissions), not_reported,
-                             provisional=len(rc.result.provisional_units), left_out=len(left_out))
+                             provisional=len(rc.result.provisional_units), left_out=len(left_out), below=below)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What one lower consolidation sent upward besides its values (UpwardReport)."""
+
+    units: int  # units underneath in its figures
+    expected: int
+    figures: dict[str, list[str]]  # section id → its figure sentences as it printed them
+    followup: list[tuple[str, str]]  # its own directives' results, (text, role) as followup_paragraphs
+    folded: list[tuple[str, str, int]]  # (table section id, field label, dossiers) folded into "Lĩnh vực khác"
+
+
+def received_reports(submissions: list[Submission]) -> dict[int, Received]:
+    """Submission id → what it carries from a lower consolidation (one query)."""
+    ids = [s.id for s in submissions]
+    if not ids:
+        return {}
+    found = {}
+    for row in db.session.scalars(select(UpwardReport).where(UpwardReport.submission_id.in_(ids))):
+        body = json.loads(row.body_json or "{}")
+        found[row.submission_id] = Received(
+            row.units, row.expected, {k: list(v) for k, v in body.get("figures", {}).items()},
+            [tuple(p) for p in body.get("followup", [])], [tuple(f) for f in body.get("folded", [])])
+    return found
+
+
+def folded_rows(source: ReportTemplate, target: ReportTemplate, result: Consolidation) -> list[tuple[str, str, int]]:
+    """Catalogue rows of the source's tables that the target lacks, with their dossiers
+    (the first computed column): what goes into the target's "Lĩnh vực khác"."""
+    folded = []
+    for section in source.sections_of("table"):
+        try:
+            other = target.section(section.id)
+        except KeyError:
+            continue
+        known = {r.code for r in other.rows}
+        first = next((c.id for c in section.computed_columns), None)
+        for row in result.tables[section.id].rows:
+            amount = row.values.get(first, 0) if first else 0
+            if row.code not in known and amount:
+                folded.append((section.id, row.label, amount))
+    return folded
+
+
+def upward_body(rc: RoundConsolidation, target_template: ReportTemplate) -> tuple[int, int, dict]:
+    """(units underneath, expected underneath, body) of this consolidation sent upward: its
+    own coverage counts the units beneath its reports too (any depth); the body holds its
+    figure sentences (with its edits), its own directives' results and the folded rows."""
+    received = received_reports(rc.included)
+    units = len(rc.included) + sum(r.units for r in received.values())
+    expected = len(rc.submissions) + sum(r.expected for r in received.values())
+    own = [dc for dc in rc.followup if dc.directive.unit_id == rc.round.unit_id]
+    body = {
+        "figures": {sid: list(lines) for sid, lines in edited_figures(rc, round_figures(rc)).items()},
+        "followup": [list(p) for p in followup_paragraphs(directive_reports(own))],
+        "folded": [list(f) for f in folded_rows(rc.template, target_template, rc.result)],
+    }
+    return units, expected, body
+
+
+def store_upward_report(target: Submission, rc: RoundConsolidation, target_template: ReportTemplate) -> None:
+    units, expected, body = upward_body(rc, target_template)
+    row = db.session.get(UpwardReport, target.id) or UpwardReport(submission_id=target.id)
+    row.units, row.expected = units, expected
+    row.body_json = json.dumps(body, ensure_ascii=False, sort_keys=True)
+    db.session.add(row)
 
 
 def upward_submission(round_: ReportingRound) -> Submission | None:
@@ -338,6 +472,7 @@ def submit_upward(rc: RoundConsolidation, target: Submission, user) -> list[str]
         db.session.add(SubmissionDocument(submission_id=target.id, section_id=doc["section_id"], doc_type=doc["doc_type"],
                                           number=doc["number"], issued_on=doc["issued_on"], position=position,
                                           summary=f"{doc['summary']} ({doc['unit_name']})"))
+    store_upward_report(target, rc, template)
     move(target, user, "submit", f"Nộp lên cấp trên: tổng hợp từ {len(rc.included)} đơn vị")
     return []
 
@@ -357,7 +492,7 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
     wanted = SubmissionValue.key.in_([text_key(section_id)] + ([note_key(section_id)] if getattr(section, "note", False) else []))
     if section.problems:
         # Explained warnings are the units' own account of their figures' problems.
-        wanted = or_(wanted, SubmissionValue.key.startswith(EXPLAIN_PREFIX))
+        wanted = or_(wanted, key_prefix(SubmissionValue.key, EXPLAIN_PREFIX))
     texts: dict[int, list[str]] = defaultdict(list)
     rows = db.session.connection().execute(
         select(SubmissionValue.submission_id, SubmissionValue.key, SubmissionValue.text_value)
@@ -366,9 +501,88 @@ def section_suggestion(round_: ReportingRound, section_id: str, include_submitte
         .order_by(SubmissionValue.submission_id, SubmissionValue.key))
     for submission_id, key, text in rows:
         texts[submission_id].append(f"Giải trình số liệu: {text}" if key.startswith(EXPLAIN_PREFIX) else text)
-    entries = [(s.unit.name, text) for s in included for text in texts.get(s.id, ())]
-    notices = problem_units(round_, template, submissions, included, states) if section.problems else []
-    return suggest(section_id, entries, len(included), notices, problems=section.problems)
+    received = received_reports(included)
+    entries, _ = arriving_entries(round_.unit.kind, included, texts, received, section_id)
+    # A lower consolidation's figures, each under its own name: never merged with another's
+    # (its numbers are its own), inserted like the notices ("- Huyện Bình Sơn: Tổng số …").
+    notices = [(s.unit.name, [figure_statement(received[s.id].figures[section_id])]) for s in included
+               if s.id in received and received[s.id].figures.get(section_id)]
+    notices += problem_units(round_, template, submissions, included, states) if section.problems else []
+    return suggest(section_id, entries, len(included), notices, problems=section.problems,
+                   titles=[s.heading for s in template.sections])
+
+
+def figure_statement(lines: list[str]) -> str:
+    """A lower consolidation's figure sentences for a section as one statement: its lines
+    ("Trong đó:", "+ …") read on, without list marks or the last full stop."""
+    parts = [line.strip().lstrip("-+• ").strip() for line in lines]
+    return " ".join(part for part in parts if part).rstrip(" .")
+
+
+def received_proposals(round_: ReportingRound, section_id: str, include_submitted: bool = False) -> list[tuple[str, str]]:
+    """The proposals the included reports address to this round's level ("Đề nghị UBND tỉnh
+    …" arriving at the province), (unit, line): shown to the reviewer as received, apart
+    from the suggestion's groups and never inserted into the report this level sends up."""
+    states = included_states(include_submitted)
+    included = [s for s in _round_submissions(round_) if s.status in states]
+    texts: dict[int, list[str]] = defaultdict(list)
+    for submission_id, text in db.session.execute(
+            select(SubmissionValue.submission_id, SubmissionValue.text_value)
+            .where(SubmissionValue.submission_id.in_(_included_ids(round_, states)),
+                   SubmissionValue.key.in_([text_key(section_id), note_key(section_id)]),
+                   SubmissionValue.text_value.is_not(None))
+            .order_by(SubmissionValue.submission_id, SubmissionValue.key)):
+        texts[submission_id].append(text)
+    return arriving_entries(round_.unit.kind, included, texts, {}, section_id)[1]
+
+
+# What a report's lines look like when they carry a lower level's attribution, or address
+# the level that receives them. Kept out of synthesis: it is about where a text comes from.
+_UNIT_WORD = (r"(?:Xã|Phường|Thị trấn|Phòng|Sở|Ban|Trung tâm|Chi nhánh|Văn phòng|Bộ phận|Huyện|Thị xã|Thành phố|Quận|"
+              r"UBND|Ủy ban nhân dân)")
+_NAME = rf"{_UNIT_WORD}\s[^(),]*"
+_ATTRIBUTION = re.compile(rf"\s*\((?:{_NAME})(?:,\s*{_NAME})*(?:\s+và\s+(?:{_NAME}|[\d.]+\s+đơn vị khác))?\)(?=[.;:]?\s*$)")
+_PROPOSAL = re.compile(r"^[-+•*\s]*(Đề nghị|Kiến nghị|Đề xuất)\b", re.IGNORECASE)
+LEVEL_WORDS = {"province": "tỉnh", "district": "huyện", "commune": "xã", "ward": "phường", "town": "thị trấn"}
+
+
+def strip_attribution(line: str) -> str:
+    """"- Đã niêm yết đủ TTHC (Xã Bình An, Xã Bình Chánh và 7 đơn vị khác)." → "- Đã niêm yết
+    đủ TTHC.": a lower consolidation's grouping, which the next level replaces by its own
+    (attributions never stack)."""
+    return _ATTRIBUTION.sub("", line)
+
+
+def addresses_level(line: str, level_kind: str) -> bool:
+    """A proposal to the level receiving the report ("Đề nghị UBND tỉnh …" at the province)."""
+    word = LEVEL_WORDS.get(level_kind)
+    if not word or not _PROPOSAL.match(line):
+        return False
+    return re.search(rf"\b(UBND|Ủy ban nhân dân|HĐND|Hội đồng nhân dân|Chủ tịch UBND|Văn phòng UBND)\s+{word}\b",
+                     line, re.IGNORECASE) is not None
+
+
+def arriving_entries(level_kind: str, included: list[Submission], texts: dict[int, list[str]],
+                     received: dict[int, Received], section_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The units' statements for a section's suggestion, and the proposals addressed to this
+    level, apart. A lower consolidation's lines lose their inner attributions (its figure
+    sentences join the suggestion as notices, see section_suggestion)."""
+    entries: list[tuple[str, str]] = []
+    proposals: list[tuple[str, str]] = []
+    for sub in included:
+        lower = sub.id in received
+        for text in texts.get(sub.id, ()):
+            kept: list[str] = []
+            for line in text.splitlines():
+                cleaned = strip_attribution(line) if lower else line
+                if line.strip() and addresses_level(cleaned, level_kind):
+                    proposals.append((sub.unit.name, cleaned.strip()))
+                else:
+                    kept.append(cleaned)
+            if "".join(kept).strip():
+                untouched = not lower and len(kept) == len(text.splitlines())
+                entries.append((sub.unit.name, text if untouched else "\n".join(kept)))
+    return entries, proposals
 
 
 def problem_units(round_: ReportingRound, template: ReportTemplate, submissions: list[Submission],
@@ -380,12 +594,12 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         if not section.overdue:
             continue
         # That table's values only; the submissions are the ones already loaded.
-        values = _unit_values(round_, states, only=SubmissionValue.key.startswith(section.id + "/"))
+        values = _unit_values(round_, states, only=key_prefix(SubmissionValue.key, section.id + "/"))
         inputs = [UnitInput(s.unit_id, s.unit.name, values[s.id], kind=s.unit.kind) for s in included]
         totals = {name: row for _, name, row in breakdown(template, inputs)[section.id]}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append(("Đơn vị có hồ sơ quá hạn", [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
+            notices.append((OVERDUE_DOSSIERS, [f"{name} ({format_count(count)} hồ sơ)" for name, count in found]))
     for section in template.sections_of("indicators"):
         if not section.overdue:
             continue
@@ -393,15 +607,15 @@ def problem_units(round_: ReportingRound, template: ReportTemplate, submissions:
         totals = {s.unit.name: {f: values[s.id].get(field_key(section.id, f), 0) for f in section.overdue} for s in included}
         found = overdue_units(section.overdue, totals)
         if found:
-            notices.append(("Đơn vị có phản ánh, kiến nghị xử lý quá hạn",
+            notices.append((OVERDUE_FEEDBACK,
                             [f"{name} ({format_count(count)} PAKN)" for name, count in found]))
     late = [s.unit.name for s in submissions if submitted_late(s, round_)]
     if late:
-        notices.append(("Đơn vị nộp báo cáo muộn", late))
+        notices.append((LATE_REPORTS, late))
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids and s.status not in ("submitted", "approved")]
     if missing:
-        notices.append(("Đơn vị chưa nộp báo cáo", missing))
+        notices.append((MISSING_REPORTS, missing))
     return notices
 
 

@@ -110,6 +110,9 @@ def load_settings(unit: OrgUnit, round_id: int, receiving_title: str) -> LoadedS
     return LoadedSettings(Signature(
         recipient=row.recipient or default.recipient,
         symbol=row.symbol or default.symbol,
+        # A number and date belong to one document: never carried from another report.
+        number=row.number if own else "",
+        issued_on=row.issued_on if own else None,
         request_doc=row.request_doc if own else "",
         distribution=lines(row.distribution) or DEFAULT_DISTRIBUTION,
         signer_prefix=lines(row.signer_prefix),  # empty is a choice: the head signs in person
@@ -128,6 +131,8 @@ def save_settings(unit: OrgUnit, round_id: int, values: dict[str, str]) -> Docum
     if row is None:
         row = DocumentSettings(unit_id=unit.id, round_id=round_id)
         db.session.add(row)
-    for name in ("symbol", "request_doc", "recipient", "distribution", "signer_prefix", "signer_title", "signer_name"):
+    for name in ("symbol", "request_doc", "recipient", "distribution", "signer_prefix", "signer_title", "signer_name",
+                 "number"):
         setattr(row, name, (values.get(name) or "").strip())
+    row.issued_on = values.get("issued_on") or None
     return row

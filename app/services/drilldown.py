@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import OrgUnit, ReportingRound, Submission, SubmissionValue
 from ..reporting.drilldown import stored_parts, unit_values
 from .consolidation import load_inputs
+from .keys_query import key_prefix
 from .orgtree import unit_order
 
 
@@ -20,7 +21,7 @@ def cell_by_unit(round_: ReportingRound, template, key: str, states: tuple[str, 
     submission_of = {unit_id: sid for sid, unit_id, _ in included}
     keys = stored_parts(template, key)
     if keys is None:
-        _, _, inputs = load_inputs(round_, states, only=SubmissionValue.key.startswith(key.split("/")[0] + "/"))
+        _, _, inputs = load_inputs(round_, states, only=key_prefix(SubmissionValue.key, key.split("/")[0] + "/"))
         return unit_values(template, inputs, key), submission_of
     sums = dict(db.session.execute(
         select(SubmissionValue.submission_id, func.sum(SubmissionValue.int_value))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import quote
 
 from ..reporting.consolidation import Consolidation
@@ -41,6 +41,8 @@ class Signature:
 
     recipient: str = ""  # Kính gửi; also the workbook's "Đơn vị nhận báo cáo"
     symbol: str = "BC-UBND"  # ký hiệu after "Số:        /"
+    number: str = ""  # số, when given before the PDF is signed; else blank for the clerk
+    issued_on: date | None = None  # ngày ban hành, likewise
     request_doc: str = ""  # "Công văn số 323/VPUB-… ngày … của …" the report answers
     distribution: tuple[str, ...] = DEFAULT_DISTRIBUTION
     signer_prefix: tuple[str, ...] = DEFAULT_SIGNER_PREFIX
@@ -55,6 +57,7 @@ class ExportParts:
     period_label: str  # "Quý II năm 2024"
     period_window: str  # "(Từ ngày 15/03/2024 đến ngày 14/06/2024)"
     reporting_unit: str  # "UBND huyện Bình Sơn": who reports (Đơn vị báo cáo)
+    reporting_kind: str = ""  # that unit's kind ("district"): picks the template's wording for its level
     receiving_unit: str = ""  # Đơn vị nhận báo cáo
     issuing_body: str = ""  # "UBND HUYỆN BÌNH SƠN", header of the Word report
     parent_body: str = ""  # "UBND TỈNH QUẢNG NGÃI", above the issuing body
@@ -75,6 +78,19 @@ class ExportParts:
     # Section id → the unit's note (thuyết minh) printed beside the section's figures; only a
     # unit's own report has them (a consolidation's texts are the reviewer's).
     notes: dict[str, str] = field(default_factory=dict)
+    # From lower consolidations among the reports (a district's at the province): each one's
+    # own directive results, (unit title, paragraphs as followup_paragraphs gives them) ...
+    received_followup: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # ... and the catalogue rows it folded into "Lĩnh vực khác": (section id, unit, row label, dossiers).
+    folded: tuple[tuple[str, str, str, int], ...] = ()
+
+    def folded_line(self, section_id: str) -> str:
+        """"Lĩnh vực khác gồm: Đăng ký, đăng kiểm tàu cá (47 hồ sơ, Huyện Bình Sơn)." or ""."""
+        from ..reporting.numbers import format_count
+
+        items = [f"{label} ({format_count(amount)} hồ sơ, {unit})" for sid, unit, label, amount in self.folded
+                 if sid == section_id]
+        return f"Lĩnh vực khác gồm: {'; '.join(items)}." if items else ""
 
     def unit_title(self, name: str) -> str:
         return self.unit_titles.get(name, name)

@@ -107,7 +107,8 @@ def series_units(unit_ids) -> dict[int, set[int]]:
     frontier = set(unit_ids)
     for _ in range(10):
         found = db.session.execute(select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
-                                   .where(UnitSuccession.successor_id.in_(frontier))).all() if frontier else []
+                                   .where(UnitSuccession.successor_id.in_(frontier), UnitSuccession.applied_at.is_not(None))
+                                   ).all() if frontier else []
         frontier = set()
         for before, after in found:
             for root in reached.get(after, ()):

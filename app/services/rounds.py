@@ -23,10 +23,12 @@ from ..models import (
 )
 from ..reporting.clock import format_day, to_local, vn_today
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
+from ..reporting.progress import SubmissionTally, tally
 from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
 from ..reporting.text import clean_text
 from ..reporting.validation import carried_over
-from .access import can_act_on_round, can_review_round
+from .access import can_act_on_round, can_review_round, can_run_round
+from .admin_log import record_admin_action
 from .catalogue import catalogue_snapshot
 from .errors import Forbidden, Invalid, NotFound
 from .ids import get_row
@@ -80,9 +82,10 @@ def parent_round_for(unit: OrgUnit, template_code: str, period: Period) -> Repor
     )
 
 
-def min_deadline(period: Period, calendar: WorkCalendar | None = None) -> date:
-    """A deadline must leave at least one working day after the data cut-off (holidays count)."""
-    return add_working_days(period.date_to, 1, calendar or work_calendar())
+def min_deadline(period: Period, calendar: WorkCalendar | None = None, unit: OrgUnit | None = None) -> date:
+    """A deadline must leave at least one working day after the data cut-off (holidays count,
+    the unit's own days off too)."""
+    return add_working_days(period.date_to, 1, calendar or work_calendar(unit=unit))
 
 
 @dataclass
@@ -96,7 +99,7 @@ def open_round(
     instructions: str, opened_by: User | None, today: date | None = None,
 ) -> ReportingRound:
     """Open a round; ``today`` (from the round form) also refuses a deadline already past."""
-    earliest = min_deadline(period)
+    earliest = min_deadline(period, unit=unit)
     if deadline < earliest:
         raise RoundProblem("deadline", f"Hạn nộp phải sau ngày chốt số liệu ít nhất một ngày làm việc (từ {format_day(earliest)}).")
     if today is not None and deadline < today:
@@ -126,6 +129,10 @@ def open_round(
         round_.submissions.append(Submission(unit=child, status="not_started"))
     db.session.flush()
     prefill_carried_over(round_, template, period)
+    if opened_by is not None:
+        record_admin_action(opened_by, "round.create", round_, None,
+                            {"title": template.title, "period": period_label(period), "deadline": deadline,
+                             "units": len(expected)})
     return round_
 
 
@@ -178,6 +185,18 @@ def status_counts(round_ids: list[int]) -> dict[int, dict[str, int]]:
         for round_id, status, n in rows:
             counts[round_id][status] = n
     return counts
+
+
+def round_tallies(round_ids: list[int]) -> dict[int, SubmissionTally]:
+    """Each round's expected and submitted units (reporting.progress.tally), in one query."""
+    rows: dict[int, list] = {rid: [] for rid in round_ids}
+    if round_ids:
+        for round_id, status, first in db.session.execute(
+            select(Submission.round_id, Submission.status, Submission.first_submitted_at)
+            .where(Submission.round_id.in_(round_ids))
+        ):
+            rows[round_id].append((status, first))
+    return {rid: tally(found) for rid, found in rows.items()}
 
 
 def days_left(deadline: date, today: date | None = None) -> int:
@@ -239,6 +258,9 @@ def extend_deadline(round_: ReportingRound, user: User, new_deadline: date | Non
         submission.extended_deadline = new_deadline
     else:
         round_.deadline = new_deadline
+    record_admin_action(user, "extension.extend", (f"{round_.title} — {submission.unit.name if submission else 'cả đợt'}",
+                                                    round_.unit_id),
+                        {"deadline": current}, {"deadline": new_deadline, "reason": reason})
     return entry
 
 
@@ -246,6 +268,7 @@ def close_round(round_: ReportingRound, user: User) -> RoundEvent:
     round_.status = "closed"
     event = RoundEvent(round_id=round_.id, user_id=user.id, action="close", note="")
     db.session.add(event)
+    record_admin_action(user, "round.close", round_, {"status": "đang mở"}, {"status": "đã đóng"})
     return event
 
 
@@ -259,6 +282,7 @@ def reopen_round(round_: ReportingRound, user: User, reason: str | None) -> Roun
     round_.status = "open"
     event = RoundEvent(round_id=round_.id, user_id=user.id, action="reopen", note=reason)
     db.session.add(event)
+    record_admin_action(user, "round.reopen", round_, {"status": "đã đóng"}, {"status": "đang mở", "reason": reason})
     return event
 
 
@@ -297,6 +321,15 @@ def load_round_to_act(user, round_id: int) -> ReportingRound:
     ``can_act_on_round``, for every write in a round."""
     round_ = load_round(user, round_id)
     if not can_act_on_round(user, round_):
+        raise Forbidden(ACT_REFUSED.format(unit=round_.unit.name))
+    return round_
+
+
+def load_round_to_run(user, round_id: int) -> ReportingRound:
+    """A round whose running the user changes (close, reopen, extend): its own unit's
+    reviewers, or an administrator whose scope holds it (``can_run_round``)."""
+    round_ = load_round(user, round_id)
+    if not can_run_round(user, round_):
         raise Forbidden(ACT_REFUSED.format(unit=round_.unit.name))
     return round_
 

@@ -42,7 +42,7 @@ from .hanko import (
     x509,
 )
 
-MAX_SIGNED_SIZE = 20 * 1024 * 1024
+MAX_SIGNED_SIZE = 8 * 1024 * 1024  # the portal's request limit (MAX_CONTENT_LENGTH)
 
 TAMPERED = "Tệp đã bị sửa sau khi ký"
 NOT_OURS = "Văn bản không phải bản do hệ thống tạo cho báo cáo này"
@@ -52,6 +52,7 @@ UNSIGNED = "Tệp không có chữ ký số"
 REVOKED = "Chứng thư số đã bị thu hồi"
 NOT_PDF = "Tệp không phải PDF đọc được"
 BAD_TIMESTAMP = "Dấu thời gian (RFC 3161) trên chữ ký không hợp lệ"
+UNREADABLE = "Không đọc được chữ ký số trong tệp"
 NO_ANCHORS = "Quản trị hệ thống chưa khai báo tổ chức cung cấp dịch vụ chứng thực được tin cậy"
 
 
@@ -88,6 +89,14 @@ def _name_part(name: x509.Name, key: str) -> str:
 
 def cert_name(cert: x509.Certificate) -> str:
     return _name_part(cert.subject, "common_name")
+
+
+def issuer_label(cert: x509.Certificate) -> str:
+    """"Test Root CA Chính phủ (Ban Cơ yếu Chính phủ)": the issuer's name and organisation."""
+    common, org = _name_part(cert.issuer, "common_name"), _name_part(cert.issuer, "organization_name")
+    if not common:
+        return cert.issuer.human_friendly
+    return f"{common} ({org})" if org and org != common else common
 
 
 def cert_org(cert: x509.Certificate) -> str:
@@ -136,19 +145,33 @@ def _crl_check(cert: x509.Certificate, issuers: list[x509.Certificate], crls: li
 
 
 def check_signed_pdf(data: bytes, candidates: list[ReportPdf], anchors: list[bytes], revocation_ders: list[bytes],
-                     now: datetime | None = None) -> Verdict:
-    """Check an uploaded file against the PDFs produced for its report (newest first)."""
-    now = _aware(now or datetime.now(UTC))
+                     now: datetime | None = None, online: bool = False) -> Verdict:
+    """Check an uploaded file against the PDFs produced for its report (newest first).
+    ``online``: also ask the OCSP responders and CRL addresses the certificates name (when
+    the server can reach them; an unreachable one does not refuse the signature).
+    Whatever the file holds, the answer is a verdict: an uploaded file is untrusted input."""
+    try:
+        return _check(data, candidates, anchors, revocation_ders, _aware(now or datetime.now(UTC)), online)
+    except Exception as error:  # pyHanko on a crafted file may raise anything: refuse, never fail
+        return Verdict(UNREADABLE, f"{type(error).__name__}")
+
+
+def _check(data: bytes, candidates: list[ReportPdf], anchors: list[bytes], revocation_ders: list[bytes],
+           now: datetime, online: bool) -> Verdict:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError):
-        return Verdict(NOT_PDF)
+    except Exception:
+        # A signed PDF that no longer reads was damaged after signing.
+        return Verdict(TAMPERED if data.startswith(b"%PDF") and b"/ByteRange" in data else NOT_PDF)
     if not data.startswith(b"%PDF"):
         return Verdict(NOT_PDF)
     if not embedded:
         return Verdict(UNSIGNED)
     embedded.sort(key=lambda s: s.signed_revision)
+    # Bytes after the last revision's end are not part of any revision: nothing checks them.
+    if data[data.rfind(b"%%EOF") + len(b"%%EOF"):].strip():
+        return Verdict(TAMPERED, "Có dữ liệu thêm vào cuối tệp sau khi ký.")
     # 1. Intact and no content changed after any signature.
     for sig in embedded:
         try:
@@ -173,7 +196,7 @@ def check_signed_pdf(data: bytes, candidates: list[ReportPdf], anchors: list[byt
     if not anchors:
         return Verdict(UNTRUSTED, NO_ANCHORS)
     for sig in embedded:
-        facts, refusal, detail = _check_signature(sig, roots, crls, now)
+        facts, refusal, detail = _check_signature(sig, roots, crls, now, online)
         if refusal:
             return Verdict(refusal, detail)
         verdict.signatures.append(facts)
@@ -199,7 +222,8 @@ def _intact(sig) -> bool:
     return status.intact and status.valid
 
 
-def _check_signature(sig, anchors: list[x509.Certificate], crls, now: datetime) -> tuple[SignatureFacts | None, str, str]:
+def _check_signature(sig, anchors: list[x509.Certificate], crls, now: datetime,
+                     online: bool = False) -> tuple[SignatureFacts | None, str, str]:
     cert = sig.signer_cert
     name = cert_name(cert)
     # The time to judge the certificate at: a timestamp's, else the signer's claim, else now.
@@ -222,11 +246,13 @@ def _check_signature(sig, anchors: list[x509.Certificate], crls, now: datetime) 
     if revoked:
         return None, REVOKED, f"{name}, số hiệu {cert.serial_number:X}: {revocation}"
     context = ValidationContext(trust_roots=anchors, crls=[asn1_crl.CertificateList.load(d) for d in crls],
-                                moment=signed_at, allow_fetching=False, revocation_mode="soft-fail",
+                                moment=signed_at, allow_fetching=online, revocation_mode="soft-fail",
                                 retroactive_revinfo=True)
     status = validate_pdf_signature(sig, context)
     if status.revoked:
         return None, REVOKED, f"{name}, số hiệu {cert.serial_number:X}"
+    if online:
+        revocation += "; tra cứu trực tuyến (OCSP/CRL) theo địa chỉ ghi trên chứng thư, nếu có và truy cập được"
     if not status.trusted:
         return None, UNTRUSTED, f"{name}, cấp bởi {cert.issuer.human_friendly}"
     level = status.modification_level
@@ -234,7 +260,7 @@ def _check_signature(sig, anchors: list[x509.Certificate], crls, now: datetime) 
         return None, TAMPERED, "Có thay đổi nội dung sau chữ ký của " + name
     facts = SignatureFacts(
         field=str(sig.field_name or ""), signer_name=name, signer_org=cert_org(cert),
-        serial=f"{cert.serial_number:X}", issuer=cert.issuer.human_friendly,
+        serial=f"{cert.serial_number:X}", issuer=issuer_label(cert),
         signed_at=signed_at.astimezone(UTC).isoformat(), timestamped=timestamped,
         revocation=revocation, modification=level.name,
     )
@@ -355,9 +381,9 @@ def set_anchor_active(anchor_id: int, active: bool) -> TrustAnchor | None:
     return row
 
 
-def recheck(row: SignedReport) -> Verdict:
+def recheck(row: SignedReport, online: bool = False) -> Verdict:
     """The stored file checked again now, with today's trust anchors and CRLs."""
-    return check_signed_pdf(row.data, [row.report_pdf], trust_anchor_ders(), crl_ders())
+    return check_signed_pdf(row.data, [row.report_pdf], trust_anchor_ders(), crl_ders(), online=online)
 
 
 def signed_on_board(round_id: int) -> dict[int, SignedReport]:

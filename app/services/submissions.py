@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Collection, NamedTuple
 
 from sqlalchemy import bindparam, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -208,16 +208,15 @@ def save_values(
         is_text = isinstance(value, str) or is_explanation or template.key_kind(key) == "text"
         columns = {"int_value": None if is_text else value, "text_value": value if is_text else None,
                    "updated_at": now, "updated_by_id": user.id}
-        if not _write(submission.id, key, current_version, columns):
+        change = {"submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
+                  "old_value": _as_text(current), "new_value": _as_text(value)}
+        if not _write(submission.id, key, current_version, columns, change):
             fresh = _reload(submission.id, key)
             outcome.conflicts[key] = (text, fresh)
             if fresh is not None:
                 stored[key] = fresh
             continue
         stored[key] = StoredValue(value, current_version + 1, now)
-        _core(_INSERT_CHANGE, {
-            "submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
-            "old_value": _as_text(current), "new_value": _as_text(value)})
         outcome.saved[key] = stored[key]
     if outcome.saved:
         touch(submission, now)
@@ -250,22 +249,50 @@ def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
             and (rule_id == DOCUMENT_PERIOD_RULE or any(rule.id == rule_id for rule in template.rules)))
 
 
-def _write(submission_id: int, key: str, expected_version: int, columns: dict) -> bool:
+# PostgreSQL: the value's conditional write and its change-log row in one statement (one
+# round trip instead of two); the log row is inserted only from the row the write returns,
+# so a stale version or a lost insert race logs nothing, exactly as the two statements do.
+_PG_UPDATE_AND_LOG = sql_text(
+    "WITH written AS (UPDATE submission_value SET version = :new_version, int_value = :iv, text_value = :tv, "
+    "updated_at = :at, updated_by_id = :by WHERE submission_id = :sid AND \"key\" = :k AND version = :seen "
+    "RETURNING submission_id) "
+    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
+    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
+_PG_INSERT_AND_LOG = sql_text(
+    "WITH written AS (INSERT INTO submission_value (submission_id, \"key\", version, int_value, text_value, "
+    "updated_at, updated_by_id) VALUES (:sid, :k, 1, :iv, :tv, :at, :by) ON CONFLICT DO NOTHING "
+    "RETURNING submission_id) "
+    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
+    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
+
+
+def _write(submission_id: int, key: str, expected_version: int, columns: dict, change: dict) -> bool:
+    """Write the value if its version is still ``expected_version`` (0: not stored yet) and
+    log the change; False, with nothing written or logged, when another save came first."""
     table = SubmissionValue.__table__
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        params = {"sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
+                  "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
+                  "by": columns["updated_by_id"], "action": change["action"], "old_value": change["old_value"],
+                  "new_value": change["new_value"]}
+        logged = _core(_PG_UPDATE_AND_LOG if expected_version else _PG_INSERT_AND_LOG, params).scalar()
+        return logged is not None
     if expected_version:
         result = _core(_UPDATE_VALUE, {
             "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
             "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
             "by": columns["updated_by_id"]})
-        return result.rowcount == 1
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
-    # RETURNING, not rowcount: PostgreSQL reports rowcount -1 for an INSERT that returns rows.
-    inserted = db.session.execute(
-        insert(table).values(submission_id=submission_id, key=key, version=1, **columns).on_conflict_do_nothing()
-        .returning(table.c.id)
-    ).scalar()
-    return inserted is not None
+        written = result.rowcount == 1
+    else:
+        # RETURNING, not rowcount: PostgreSQL reports rowcount -1 for an INSERT that returns rows.
+        written = db.session.execute(
+            sqlite_insert(table).values(submission_id=submission_id, key=key, version=1, **columns)
+            .on_conflict_do_nothing().returning(table.c.id)
+        ).scalar() is not None
+    if written:
+        _core(_INSERT_CHANGE, change)
+    return written
 
 
 def _reload(submission_id: int, key: str) -> StoredValue | None:

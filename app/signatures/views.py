@@ -57,6 +57,10 @@ from . import bp
 PDF = "application/pdf"
 
 
+def online() -> bool:
+    return bool(current_app.config.get("SIGNATURE_ONLINE_REVOCATION"))
+
+
 def provisional() -> bool:
     return request.values.get("provisional") == "1"
 
@@ -111,20 +115,23 @@ def carried_upward(ref: ReportRef) -> dict | None:
     if not found:
         return {"round": behind, "signed": [], "differences": []}
     template = round_template(ref.round)
-    counted = {k for k in plain_values(stored_values(ref.submission.id))} | set(json.loads(found[0].report_pdf.figures_json))
-    counted = {k for k in counted if template.key_kind(k) in ("count", "score")}
-    differences = figure_differences(json.loads(found[0].report_pdf.figures_json),
-                                     plain_values(stored_values(ref.submission.id)), counted)
-    return {"round": behind, "signed": [(row, recheck(row)) for row in found], "differences": differences}
+    received = plain_values(stored_values(ref.submission.id))
+    signed_figures = json.loads(found[0].report_pdf.figures_json)
+    counted = {k for k in set(received) | set(signed_figures) if template.key_kind(k) in ("count", "score")}
+    differences = figure_differences(signed_figures, received, counted)
+    return {"round": behind, "signed": [(row, recheck(row, online())) for row in found], "differences": differences}
 
 
 def report_page(ref: ReportRef, may_act: bool, status: int = 200, **context):
-    digest = current_digest(ref)
+    pdfs = report_pdfs(ref)
+    # Today's digest in each mode a PDF was made in (approved only, or with unapproved reports).
+    digests = {mode: current_digest(ReportRef(ref.unit, ref.round, ref.submission, mode))
+               for mode in {ref.provisional} | {p.provisional for p in pdfs}}
     signed = signed_reports(ref.unit.id, ref.round.id)
     return render_template(
         "signatures/report.html", ref=ref, may_act=may_act, round_label=round_label,
-        jobs=latest_jobs(ref), pdfs=report_pdfs(ref), digest=digest,
-        signed=[(row, recheck(row)) for row in signed], details=signature_details,
+        jobs=latest_jobs(ref), pdfs=pdfs, digests=digests,
+        signed=[(row, recheck(row, online())) for row in signed], details=signature_details,
         soffice=soffice_path(current_app.config.get("SOFFICE")), not_installed=NOT_INSTALLED,
         own_settings=has_own_settings(ref), settings_url=settings_url(ref), back_url=back_url(ref),
         pdf_action=action_url(ref, "pdf"), upload_action=action_url(ref, "signed"), page_url=page_url(ref),
@@ -159,12 +166,13 @@ def upload_signed(ref: ReportRef, may_act: bool):
     data = upload.read(MAX_SIGNED_SIZE + 1)
     if len(data) > MAX_SIGNED_SIZE:
         return report_page(ref, may_act, 413, upload_error=f"Tệp lớn hơn {MAX_SIGNED_SIZE // (1024 * 1024)} MB.")
-    verdict = check_signed_pdf(data, report_pdfs(ref), trust_anchor_ders(), crl_ders())
+    verdict = check_signed_pdf(data, report_pdfs(ref), trust_anchor_ders(), crl_ders(), online=online())
     if not verdict.accepted:
         return report_page(ref, may_act, 422, upload_error=verdict.refusal, upload_detail=verdict.detail)
-    if verdict.report_pdf.data_digest != current_digest(ref):
-        verdict.warnings.insert(0, "Số liệu của báo cáo đã thay đổi sau khi tạo bản PDF này: bản đã ký không khớp "
-                                   "số liệu hiện tại. Hãy tạo PDF mới và ký lại.")
+    signed_from = verdict.report_pdf
+    if signed_from.data_digest != current_digest(ReportRef(ref.unit, ref.round, ref.submission, signed_from.provisional)):
+        verdict.warnings.insert(0, "Số liệu của báo cáo đã thay đổi sau khi tạo bản PDF này (số liệu, nội dung hoặc "
+                                   "thông tin văn bản): bản đã ký không khớp báo cáo hiện tại. Hãy tạo PDF mới và ký lại.")
     row = record_signed(ref.unit.id, ref.round.id, data, upload.filename, verdict, current_user)
     db.session.commit()
     flash(f"Đã nhận bản ký số (phiên bản {row.version}) của {row.signer_name}.", "success")

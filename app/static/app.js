@@ -332,6 +332,17 @@
   window.addEventListener("online", function () { if (failed.length) retry(); refreshPageStatus(); });
   window.addEventListener("offline", refreshPageStatus);
 
+  // --- Warnings: the heading counts only those still unexplained -------------------------
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var input = event.detail.elt, xhr = event.detail.xhr;
+    if (!(input.matches && input.matches(".warnings input[name^='v._explain:']")) || !xhr || xhr.status !== 200) return;
+    var heading = document.getElementById("warnings-heading");
+    if (!heading) return;
+    var inputs = document.querySelectorAll(".warnings input[name^='v._explain:']"), open = 0;
+    inputs.forEach(function (i) { if (!i.value.trim()) open += 1; });
+    heading.textContent = open ? "Cảnh báo — cần giải thích ngắn (" + open + ")" : "Cảnh báo — đã giải thích cả " + inputs.length;
+  });
+
   // --- Leaving the page: send what is pending, with keepalive --------------------------
   // A value typed and left at once (Back, F5, another address, the tab closed) never had its
   // change event; htmx's own request would die with the page. Each pending value goes in a
@@ -403,22 +414,73 @@
   });
 
   // --- Tables: paste a block copied from Excel ------------------------------------------
+  // Into an input cell, or onto a row's total cell (3), (7), (11) the officer clicked — where
+  // a copied row naturally starts; the server then checks the pasted totals, never stores them.
+  var pasteAnchor = null;
+  function totalCellKey(td) {
+    var input = td.parentElement.querySelector("input.num-input[data-key]");
+    var column = (td.id.match(/-(c\d+)$/) || [])[1];
+    if (!input || !column) return null;
+    var parts = input.getAttribute("data-key").split("/");
+    return parts[0] + "/" + parts[1] + "/" + column;
+  }
+  document.addEventListener("click", function (event) {
+    if (pasteAnchor) pasteAnchor.classList.remove("paste-anchor");
+    var td = event.target.closest && event.target.closest("td.computed");
+    pasteAnchor = td && td.closest("[data-paste-url]") && totalCellKey(td) ? td : null;
+    if (pasteAnchor) pasteAnchor.classList.add("paste-anchor");
+  });
+  document.addEventListener("focusin", function (event) {
+    if (pasteAnchor && event.target !== document.body) { pasteAnchor.classList.remove("paste-anchor"); pasteAnchor = null; }
+  });
   document.addEventListener("paste", function (event) {
-    var el = event.target;
-    if (!(el.matches && el.matches("table input.num-input")) || !window.htmx) return;
+    var el = event.target, start = null, anchor = null;
+    if (!window.htmx) return;
     var text = (event.clipboardData || window.clipboardData).getData("text");
-    if (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0) return;  // one value: normal paste
+    if (el.matches && el.matches("table input.num-input")) {
+      if (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0) return;  // one value: normal paste
+      start = el.getAttribute("data-key"); anchor = el;
+    } else if (pasteAnchor && document.body.contains(pasteAnchor)) {
+      start = totalCellKey(pasteAnchor); anchor = pasteAnchor;
+    }
+    if (!start) return;
     event.preventDefault();
-    var main = el.closest("[data-paste-url]");
+    var main = anchor.closest("[data-paste-url]"), section = anchor.closest("section");
+    var before = document.getElementById("paste-status");
     pageStatus("Đang dán và lưu…", "saving");
     // source: an element inside #page, so the request inherits its hx-headers (the CSRF
     // token); without it htmx starts from <body> and the server refuses the paste with 400.
     // Not the input itself: its hx-params would drop "start" and "text".
     htmx.ajax("POST", main.getAttribute("data-paste-url"), {
-      source: main, target: "#paste-status", swap: "outerHTML",
-      values: { start: el.getAttribute("data-key"), text: text }
-    });
+      source: main, target: "#paste-status", swap: "outerHTML", values: { start: start, text: text }
+    }).then(function () { afterPaste(before, section); }, function () { afterPaste(before, section); });
   });
+  // The officer's choice from a preview answers the same way.
+  var choice = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt, preview = form.closest && form.closest(".paste-preview");
+    if (preview) choice = { before: preview, section: preview.nextElementSibling };
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!choice || !(event.detail.elt.closest && event.detail.elt.matches("form"))) return;
+    var c = choice; choice = null;
+    afterPaste(c.before, c.section);
+  });
+  // The answer is shown just above the table's section, in view, and the page status says the same.
+  function afterPaste(before, section) {
+    var status = document.getElementById("paste-status");
+    if (!status || status === before) { pageStatus("Chưa dán được: không gửi được lên máy chủ — thử lại", "failed"); return; }
+    section = section && section.id ? document.getElementById(section.id) : null;
+    if (section && section.parentNode) section.parentNode.insertBefore(status, section);
+    var preview = !!status.querySelector(".paste-option");  // (its class settles a moment later)
+    var first = status.querySelector("p");
+    var said = first ? first.textContent.replace(/\s+/g, " ").trim() : "";
+    if (preview) pageStatus("Chưa dán: chọn cách đặt vùng dán, ngay trên bảng", "error");
+    else pageStatus(said.split(/(?<=\.)\s/)[0] || said, status.querySelector(".error") || /đánh dấu đỏ/.test(said) ? "error" : "saved");
+    status.setAttribute("tabindex", "-1");
+    status.scrollIntoView({ block: "start" });
+    status.focus({ preventScroll: true });
+  }
 
   // --- Rule flags beside cells, from the debounced checks refresh ------------------------
   function applyFlags() {
@@ -471,6 +533,45 @@
       .then(function () { slot.hidden = false; mark(true); });
   });
 
+  // --- Focus after htmx swaps: never dropped on <body> -----------------------------------
+  // What htmx opens takes the focus (an edit form: its first field); on save or cancel the
+  // focus returns to what opened it (a document's "Sửa" link), and a re-rendered control
+  // the officer used (a sort link, "+ Thêm văn bản") keeps it under its new markup.
+  var focusBack = null;
+  function spokenText(el) {  // a control's words without its decorations (a sort arrow)
+    var copy = el.cloneNode(true);
+    copy.querySelectorAll("[aria-hidden]").forEach(function (n) { n.remove(); });
+    return (copy.textContent || "").trim();
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.closest || elt.matches("[data-key]")) { focusBack = null; return; }
+    var form = elt.closest("form.doc-form");
+    var docId = form && (form.getAttribute("action") || "").match(/\/(\d+)$/);
+    var active = document.activeElement && document.activeElement !== document.body ? document.activeElement : elt;
+    focusBack = { docId: docId ? docId[1] : null, tag: active.tagName, text: spokenText(active),
+                  name: active.getAttribute("name"), id: active.id };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target, wanted = focusBack;
+    focusBack = null;
+    if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
+    var root = target && document.body.contains(target) ? target : document;
+    var next = null;
+    var editing = root.querySelector && root.querySelector("form.doc-form[action$='/" + (wanted.docId || "x") + "']");
+    var opened = root.querySelector && root.querySelector("form.doc-form input:not([type=hidden]), form.doc-form select");
+    if (wanted.docId && !editing) next = root.querySelector("a[href*='edit=" + wanted.docId + "']");
+    if (!next && wanted.id) next = document.getElementById(wanted.id);
+    if (!next && /Sửa/.test(wanted.text) && opened) next = opened;
+    if (!next) {
+      root.querySelectorAll(wanted.tag).forEach(function (el) {
+        if (!next && spokenText(el) === wanted.text && (!wanted.name || el.getAttribute("name") === wanted.name)) next = el;
+      });
+    }
+    if (!next && target && document.body.contains(target)) { next = target; if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1"); }
+    if (next) next.focus();
+  });
+
   // --- A returned report opens at the first section the reviewer commented on ------------
   function openAtFirstComment() {
     var banner = document.querySelector("[data-first-comment]");
@@ -482,9 +583,69 @@
   function fitSectionMenu() {
     var menu = document.getElementById("section-menu");
     if (menu && window.matchMedia) menu.open = !window.matchMedia("(max-width: 700px)").matches;
+    if (menu) menu.classList.add("fitted");
   }
 
+  // --- Dates typed dd/mm/yyyy, with a picker that keeps that format --------------------
+  // The text box is what is sent; the browser's own calendar (an unnamed type=date input)
+  // only helps choose, and its day is written back as dd/mm/yyyy whatever its language.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function addDayPickers(root) {
+    (root || document).querySelectorAll("input[data-day-input]").forEach(function (input) {
+      if (input.dataset.picker) return;
+      input.dataset.picker = "1";
+      var picker = document.createElement("input");
+      picker.type = "date";
+      picker.tabIndex = -1;
+      picker.className = "day-picker";
+      picker.setAttribute("aria-hidden", "true");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "day-picker-button";
+      button.textContent = "Lịch";
+      button.setAttribute("aria-label", "Chọn ngày trên lịch cho ô " + (input.labels && input.labels[0] ? input.labels[0].textContent.trim() : "ngày"));
+      button.addEventListener("click", function () {
+        var m = /^(\d{1,2})[\/.-](\d{1,2})[\/.-](\d{4})$/.exec(input.value.trim());
+        picker.value = m ? m[3] + "-" + pad(+m[2]) + "-" + pad(+m[1]) : "";
+        if (picker.showPicker) { try { picker.showPicker(); return; } catch (e) { /* fall through */ } }
+        picker.focus(); picker.click();
+      });
+      picker.addEventListener("change", function () {
+        var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(picker.value);
+        if (!m) return;
+        input.value = m[3] + "/" + m[2] + "/" + m[1];
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      input.insertAdjacentElement("afterend", button);
+      button.insertAdjacentElement("afterend", picker);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { addDayPickers(event.target); });
+
+  // --- Unit pickers: a search box filters a long list of units ---------------------------
+  function addUnitSearch(root) {
+    (root || document).querySelectorAll("select[data-unit-picker]").forEach(function (select) {
+      if (select.dataset.search || select.options.length < 12) return;
+      select.dataset.search = "1";
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "unit-search";
+      box.placeholder = "Tìm đơn vị…";
+      box.setAttribute("aria-label", "Tìm trong danh sách " + (select.labels && select.labels[0] ? select.labels[0].textContent.trim() : "đơn vị"));
+      var fold = function (text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase(); };
+      box.addEventListener("input", function () {
+        var q = fold(box.value.trim());
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.hidden = q !== "" && fold(option.textContent).indexOf(q) < 0 && !option.selected;
+        });
+      });
+      select.insertAdjacentElement("beforebegin", box);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { addUnitSearch(event.target); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    addDayPickers(document); addUnitSearch(document);
     var status = document.getElementById("save-status");
     initialStatus = status && !status.querySelector("a") ? status.textContent : null;
     restoreLocal(document); replayDraft(); fitSectionMenu(); openAtFirstComment(); });

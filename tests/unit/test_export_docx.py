@@ -323,3 +323,17 @@ def test_the_opening_sentence_names_the_regime_once_and_follows_the_level():
     assert regime_basis(monthly, "UBND tỉnh Hưng Yên") == "chế độ báo cáo tháng về công tác cải cách thủ tục hành chính"
     assert regime_basis("Thông tư số 01/2020/TT-VPCP ngày 21/10/2020 của Văn phòng Chính phủ", "UBND tỉnh Quảng Ngãi") == (
         "chế độ báo cáo theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020 của Văn phòng Chính phủ")
+
+
+def test_documents_are_counted_by_whose_they_are():
+    from app.reporting.figures import issued_counts
+
+    units = [UnitInput(1, "Xã Bình An", {}, kind="commune"), UnitInput(2, "Xã Bình Chánh", {}, kind="commune"),
+             UnitInput(3, "Huyện Bình Sơn", {}, kind="district")]
+    docs = [{"unit_name": "Xã Bình An"}, {"unit_name": "Xã Bình An"}, {"unit_name": "Xã Bình Chánh"}] + \
+        [{"unit_name": "Huyện Bình Sơn"}] * 9
+    assert issued_counts(units, docs) == [
+        "2 xã đã ban hành 3 văn bản chỉ đạo, điều hành.",
+        # The district's documents arrived from its communes: never "1 đơn vị đã ban hành 9 văn bản".
+        "Các đơn vị thuộc Huyện Bình Sơn đã ban hành 9 văn bản chỉ đạo, điều hành.",
+    ]

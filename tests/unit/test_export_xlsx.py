@@ -257,3 +257,37 @@ def test_control_characters_and_very_long_texts_never_break_the_workbook():
     pieces = [r[2] for r in rows if r[0].startswith("II.") and r[1].startswith("UBND huyện Bình Sơn")]
     assert len(pieces) > 1 and all(len(p) <= 32_767 for p in pieces)
     assert "\n".join(pieces) == long_text
+
+
+def test_a_long_coverage_line_wraps_inside_the_print_width_in_a_row_tall_enough():
+    units = [UnitInput(i + 1, f"Xã {i + 1}", v) for i, v in enumerate(split(seed002_values(), 2))]
+    missing = ", ".join(f"Xã Bình Thử Nghiệm {n}" for n in range(40))
+    coverage = f"Báo cáo tổng hợp từ 47/110 đơn vị; 63 đơn vị chưa báo cáo: {missing}"
+    ws = open_book(halfyear_parts(units, coverage_text=coverage)).worksheets[0]
+    found = next(c for row in ws.iter_rows(max_row=6) for c in row if c.value and str(c.value).startswith("Báo cáo"))
+    assert found.alignment.wrap_text
+    merged = next(r for r in ws.merged_cells.ranges if r.min_row == found.row)
+    assert merged.max_col == ws.max_column  # across the printed width, never past it
+    assert ws.row_dimensions[found.row].height >= 15 * 5  # ~880 characters: five lines or more
+
+
+def test_workbook_properties_name_the_report_and_its_issuer():
+    import zipfile
+
+    buffer = io.BytesIO()
+    write_round_workbook(halfyear_parts([UnitInput(1, "Xã 1", seed002_values())]), buffer)
+    core = zipfile.ZipFile(buffer).read("docProps/core.xml").decode()
+    assert "<dc:title>Báo cáo tình hình, kết quả hoạt động" in core and "6 tháng đầu năm 2021</dc:title>" in core
+    assert "<dc:creator>UBND huyện Bình Sơn</dc:creator>" in core
+
+
+def test_the_counts_chart_says_what_it_plots():
+    from app.exports.xlsx_charts import counts_title
+    from app.reporting.trends import main_figures
+    from app.services.trends import Trend
+
+    dossiers = bind_rows(shipped_templates()["quarterly_tthc"], DEFAULT_FIELDS)
+    monthly = shipped_templates()["monthly_tthc"]
+    assert counts_title(Trend(main_figures(dossiers), (), ())) == "Số hồ sơ các kỳ"
+    title = counts_title(Trend(main_figures(monthly), (), ()))
+    assert "hồ sơ" not in title and title.startswith("Các kỳ: ")

@@ -40,7 +40,8 @@ def test_tiles_count_every_state_including_not_submitted_and_overdue():
             row(4, "submitted", first=date(2026, 11, 29)), row(5, "approved", first=date(2026, 11, 26)),
             row(6, "draft", deadline=date(2026, 12, 10))]
     counts = tile_counts(rows, date(2026, 12, 1))
-    assert counts == {"": 6, "missing": 4, "overdue": 3, "not_started": 1, "draft": 2, "submitted": 1,
+    # Chưa nộp: never submitted; the returned report was submitted once (one definition: progress.tally).
+    assert counts == {"": 6, "missing": 3, "overdue": 3, "not_started": 1, "draft": 2, "submitted": 1,
                       "returned": 1, "approved": 1, "late": 1}
 
 
@@ -98,3 +99,11 @@ def test_a_cell_is_the_sum_of_its_stored_parts_and_each_unit_gets_its_share(quar
     assert [p.unit_name for p in drilldown([(1, "Xã B", 1), (2, "Xã A", 2)], sort="name")[0]] == ["Xã A", "Xã B"]
     assert cell_label(quarterly, "I.4/_total/c8") == (
         "I.4. Tình hình, kết quả giải quyết thủ tục hành chính · Tổng cộng · Số hồ sơ đã giải quyết — Trước hạn (8)")
+
+
+def test_one_tally_for_lists_pages_tiles_and_charts_expected_and_submitted_once():
+    from app.reporting.progress import tally
+
+    counted = tally([("approved", date(2026, 11, 2)), ("returned", date(2026, 11, 3)), ("draft", None),
+                     ("not_started", None), ("merged", None)])
+    assert (counted.expected, counted.submitted, counted.not_submitted) == (4, 2, 2)

@@ -7,7 +7,7 @@ from itertools import combinations
 import pytest
 
 from app.reporting.meaning import polarity, unify_spelling, words
-from app.reporting.synthesis import group_statements, proper_name, statements_of, suggest, unit_list
+from app.reporting.synthesis import group_statements, proper_name, repeated_lines, statements_of, suggest, unit_list
 from tests.fixtures.statements import statements
 
 COMMUNES = [f"Xã {name}" for name in ("Bình An", "Bình Chánh", "Bình Châu", "Bình Dương", "Bình Đông", "Bình Hải",
@@ -31,6 +31,7 @@ def together(*texts: str) -> list[tuple[str, ...]]:
     ("Không có hồ sơ tồn đọng", "Còn 4 hồ sơ tồn đọng"),
     ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 72%, chưa đạt yêu cầu"),
     ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 72%"),
+    ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 99,5%"),
     ("Tỷ lệ thanh toán trực tuyến tăng so với quý trước.", "Tỷ lệ thanh toán trực tuyến giảm so với quý trước."),
     ("Tỷ lệ hồ sơ trực tuyến cao hơn cùng kỳ năm trước.", "Tỷ lệ hồ sơ trực tuyến thấp hơn cùng kỳ năm trước."),
     ("Có 0 hồ sơ quá hạn trong kỳ.", "Có 3 hồ sơ quá hạn trong kỳ."),
@@ -39,6 +40,24 @@ def together(*texts: str) -> list[tuple[str, ...]]:
 ])
 def test_statements_of_opposite_polarity_never_share_a_group(first, second):
     assert together(first, second) == [(COMMUNES[0],), (COMMUNES[1],)]
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Đã bố trí máy tính, chưa có máy scan cho Bộ phận Một cửa.", "Chưa bố trí máy tính, đã có máy scan cho Bộ phận Một cửa."),
+    ("Hồ sơ đất đai giải quyết đúng hạn, hồ sơ hộ tịch còn quá hạn.", "Hồ sơ đất đai còn quá hạn, hồ sơ hộ tịch giải quyết đúng hạn."),
+    ("Tỷ lệ hồ sơ trực tuyến tăng, tỷ lệ hồ sơ trực tiếp giảm.", "Tỷ lệ hồ sơ trực tuyến giảm, tỷ lệ hồ sơ trực tiếp tăng."),
+    ("Hồ sơ được giải quyết đúng hạn, không có hồ sơ quá hạn.", "Hồ sơ được giải quyết quá hạn, không có hồ sơ đúng hạn."),
+    ("Đã kết nối với CSDL quốc gia về dân cư.", "Đã ngắt kết nối với CSDL quốc gia về dân cư."),
+])
+def test_two_things_said_in_one_statement_and_swapped_are_opposites(first, second):
+    assert together(first, second) == [(COMMUNES[0],), (COMMUNES[1],)]
+
+
+def test_a_part_without_a_predicate_belongs_to_the_clause_before_it():
+    assert together("Không nhận được phản ánh, kiến nghị nào trong kỳ.", "Trong kỳ không nhận được PAKN nào.",
+                    "Người dân chưa quen nộp hồ sơ trực tuyến, chủ yếu vẫn đến nộp trực tiếp.",
+                    "Người dân còn chưa quen nộp hồ sơ trực tuyến, chủ yếu đến nộp trực tiếp.") == [
+        tuple(COMMUNES[:2]), tuple(COMMUNES[2:4])]
 
 
 def test_a_long_sentence_with_one_word_changed_is_still_an_opposite():
@@ -99,6 +118,15 @@ def test_list_marks_numbering_and_titles_are_not_part_of_a_statement():
     assert statements_of("Xã A", "100% TTHC được niêm yết.") == ["100% TTHC được niêm yết."]
 
 
+def test_a_heading_copied_above_a_units_text_is_no_statement():
+    found = suggest("II.2", [("Xã A", "II.2. Khó khăn, vướng mắc, tồn tại, hạn chế\n- Máy scan hỏng."),
+                             ("Xã B", "2. Khó khăn, vướng mắc, tồn tại, hạn chế:\nMáy scan hỏng")],
+                    expected_units=2, titles=["Khó khăn, vướng mắc, tồn tại, hạn chế", "Nguyên nhân"])
+    assert found.text() == "- Máy scan hỏng (Xã A và Xã B)."
+    assert statements_of("Xã A", "1.2. Rà soát TTHC.\nIV. Kiến nghị\n2026 là năm chuyển đổi số.") == [
+        "Rà soát TTHC.", "Kiến nghị", "2026 là năm chuyển đổi số."]
+
+
 def test_identical_statements_are_said_once_with_their_units():
     entries = [(f"Xã {i}", "Không nhận được phản ánh, kiến nghị nào trong kỳ.") for i in range(30)]
     groups = group_statements(entries)
@@ -122,7 +150,21 @@ def test_counts_of_events_are_totalled_with_the_number_of_units():
     group = group_statements(entries)[0]
     assert group.text == "21 PAKN tại 8 đơn vị tiếp nhận qua Hệ thống tiếp nhận PAKN của tỉnh; đã trả lời công khai."
     late = [(COMMUNES[i], "Có 1 phản ánh, kiến nghị xử lý quá hạn do phải xác minh thực địa.") for i in range(4)]
-    assert group_statements(late)[0].text == "Có 4 phản ánh, kiến nghị tại 4 đơn vị xử lý quá hạn do phải xác minh thực địa."
+    assert group_statements(late)[0].text == "4 đơn vị có 4 phản ánh, kiến nghị xử lý quá hạn do phải xác minh thực địa."
+    pending = [(COMMUNES[i], f"Còn {n} hồ sơ đất đai tồn đọng.") for i, n in enumerate((3, 1))]
+    assert group_statements(pending)[0].text == "2 đơn vị còn 4 hồ sơ đất đai tồn đọng."
+    noted = [(COMMUNES[i], f"Số liệu nhiều hơn Hệ thống {n} hồ sơ do liên thông khai sinh.") for i, n in enumerate((3, 9))]
+    assert group_statements(noted)[0].text == "Số liệu nhiều hơn Hệ thống 12 hồ sơ tại 2 đơn vị do liên thông khai sinh."
+    described = [(COMMUNES[i], f"Số liệu gồm {n} hồ sơ đất đai nộp trực tiếp; đã đối chiếu.") for i, n in enumerate((3, 9))]
+    assert group_statements(described)[0].text == "Số liệu gồm 12 hồ sơ đất đai nộp trực tiếp tại 2 đơn vị; đã đối chiếu."
+
+
+def test_a_total_is_given_only_when_every_units_count_is_known():
+    entries = [(COMMUNES[0], "Có 2 PAKN xử lý quá hạn do phải xác minh thực địa."),
+               (COMMUNES[1], "Có 1 PAKN xử lý quá hạn do phải xác minh thực địa."),
+               (COMMUNES[2], "Có 1 PAKN xử lý quá hạn 5 ngày do phải xác minh thực địa.")]
+    groups = group_statements(entries)
+    assert len(groups) == 1 and groups[0].text == "Có 1–2 PAKN xử lý quá hạn do phải xác minh thực địa."
 
 
 def test_own_name_punctuation_spacing_and_stock_counts_keep_a_range():
@@ -188,6 +230,16 @@ def test_groups_already_in_the_reviewers_text_are_known():
     # The reviewer trimmed the names or changed the list mark: still the same group.
     assert found.inserted("+ Tiếp tục niêm yết công khai TTHC (Xã A)") == {0}
     assert found.inserted(found.text()) == {0, 1}
+
+
+def test_a_notice_already_inserted_is_known_even_with_other_names():
+    found = suggest("II.2", [("Xã A", "Thiếu máy scan.")], expected_units=3,
+                    notices=[("Đơn vị chưa nộp báo cáo", ["Xã B", "Xã C"])])
+    assert found.notices_inserted("- Đơn vị chưa nộp báo cáo: Xã B.") == {0}
+    assert repeated_lines("- Đơn vị chưa nộp báo cáo: Xã B.", found.text()) == ["- Đơn vị chưa nộp báo cáo: Xã B và Xã C."]
+    # A statement with a colon is not a notice: another one with the same opening is new.
+    assert repeated_lines("- Chỉ tiêu năm 2026: 65%; đạt 70%, vượt chỉ tiêu (Xã A).",
+                          "- Chỉ tiêu năm 2026: 65%; đạt 40%, chưa đạt chỉ tiêu (Xã B).") == []
 
 
 def test_names():

@@ -105,7 +105,10 @@ def test_only_the_consolidating_units_reviewer_extends(app, world):
 # --- The round form's proposal ----------------------------------------------------------
 
 def _proposed(response) -> str:
-    return re.search(r'name="deadline"[^>]*value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    """The proposed deadline as the form shows it (dd/mm/yyyy), in ISO for comparing."""
+    shown = re.search(r'name="deadline"[^>]*value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    day, month, year = shown.split("/")
+    return f"{year}-{month}-{day}"
 
 
 def test_the_round_form_never_proposes_a_past_deadline(client, world):
@@ -152,11 +155,21 @@ def test_the_administrator_lists_public_holidays_and_adds_and_removes_extra_days
     again = client.post("/admin/holidays", data={"day": "2026-02-13", "kind": "work", "note": ""})
     assert again.status_code == 422 and "đã có trong danh sách" in again.get_data(as_text=True)
     row = db.session.scalar(select(CalendarDay))
-    assert (row.day, row.kind) == (date(2026, 2, 13), "off")
+    assert (row.day, row.kind, row.unit_id) == (date(2026, 2, 13), "off", world["district"].id)
     assert "Thông báo lịch nghỉ Tết" in client.get("/admin/holidays?year=2026").get_data(as_text=True)
-    assert client.post(f"/admin/holidays/{row.id}/delete").status_code == 303
+    assert "Xóa ngày 13/02/2026" in client.post(f"/admin/holidays/{row.id}/delete").get_data(as_text=True)
+    assert db.session.scalar(select(CalendarDay)) is not None
+    assert client.post(f"/admin/holidays/{row.id}/delete", data={"confirm": "1"}).status_code == 303
     assert db.session.scalar(select(CalendarDay)) is None
 
 
 def test_only_the_administrator_manages_days_off(client, world):
     assert client.get("/admin/holidays").status_code == 403
+
+
+def test_a_deadline_typed_on_a_day_off_is_pointed_out(client, world):
+    # Sunday 20/06/2027.
+    page = client.get("/rounds/new", query_string={"template": "quarterly_tthc", "year": "2027", "index": "2",
+                                                   "deadline": "20/06/2027", "auto_deadline": "2000-01-01"})
+    body = page.get_data(as_text=True)
+    assert "Hạn nộp 20/06/2027 (Chủ nhật) là ngày nghỉ" in body

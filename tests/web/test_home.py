@@ -100,7 +100,7 @@ def test_a_reviewer_sees_its_open_rounds_with_counts_per_state(client):
     body = client.get("/").get_data(as_text=True)
     header = body[body.index("<thead>"):body.index("</thead>")]
     assert [h for h in re.findall(r"<th>([^<]*)</th>", header)][3:] == [
-        "Chưa bắt đầu", "Đang nhập", "Đã nộp", "Trả lại", "Đã duyệt"]
+        "Chưa bắt đầu", "Đang nhập", "Chờ duyệt", "Trả lại", "Đã duyệt"]
     assert _counts_row(body, round_.id) == [1, 2, 1, 1, 1]
     assert "còn 4 ngày" in body
     assert f'href="/rounds/{closed.id}"' not in body

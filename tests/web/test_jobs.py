@@ -93,3 +93,39 @@ def test_external_programs_stop_at_the_time_limit_and_the_memory_limit():
     assert hungry.returncode != 0 and b"MemoryError" in hungry.stderr
     fine = run_limited([sys.executable, "-c", "print('ok')"], Limits(memory_mb=300))
     assert fine.returncode == 0 and fine.stdout.strip() == b"ok"
+
+
+def test_workers_claiming_at_the_same_moment_never_share_a_job(app, recorded):
+    import threading
+
+    for n in range(4):
+        enqueue("test_ok", {"n": n})
+    db.session.commit()
+    claimed, errors = [], []
+    start = threading.Barrier(6)
+
+    def worker(name: str) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                job = claim(Limits(max_running=3), name)
+                if job is not None:
+                    claimed.append(job.id)
+            except Exception as error:  # reported below, not swallowed
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(f"node-{n}:1",)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # SQLite may answer "database is locked" to a claim racing another writer: that worker
+    # simply tries again at its next poll. What never happens: a job claimed twice, or more
+    # than the limit running.
+    assert all("locked" in e for e in errors), errors
+    assert len(claimed) == len(set(claimed)) and 1 <= len(claimed) <= 3
+    if db.engine.dialect.name == "postgresql":  # claims wait on each other: exactly the limit
+        assert len(claimed) == 3 and not errors
+    assert db.session.scalar(db.select(db.func.count(Job.id)).where(Job.state == "running")) == len(claimed)

@@ -41,7 +41,7 @@ def world(app):
 def _merge(world, **changes):
     data = {"predecessors": [world["a"].id, world["b"].id, world["c"].id], "successor_id": 0, "new_code": "P.D.X10",
             "new_name": "Xã Hợp Nhất", "new_kind": "commune", "new_parent_id": world["district"].id,
-            "new_place_name": "Hợp Nhất", "new_sort_order": "1", "effective_on": "2024-07-01", **changes}
+            "new_place_name": "Hợp Nhất", "new_sort_order": "1", "effective_on": "2024-05-01", "confirm": "1", **changes}
     return world["admin"].post("/admin/reorganisation/merge", data=data)
 
 
@@ -76,7 +76,7 @@ def test_open_submissions_are_closed_and_linked_while_submitted_ones_and_closed_
     assert not any(world[k].active for k in ("a", "b", "c"))
     assert len(db.session.scalars(select(UnitSuccession)).all()) == 3
     notes = db.session.scalars(select(ChangeLog.new_value).where(ChangeLog.action == "merge")).all()
-    assert notes == ["Đã sáp nhập vào Xã Hợp Nhất từ ngày 01/07/2024"] * 2
+    assert notes == ["Đã sáp nhập vào Xã Hợp Nhất từ ngày 01/05/2024"] * 2
     # The closed round still counts the three communes as they were.
     assert load_consolidation(q1).result.values["I.1/published"] == 18
     # The open round no longer waits for B and C: D reports for them.
@@ -148,3 +148,92 @@ def test_the_new_units_trend_continues_its_predecessors_series_summed(world):
     assert trend.labels == ("Quý I năm 2024", "Quý II năm 2024")
     before = trend.periods[0].values
     assert before["I.4/c3"] == 10 + 20 + 30 and before["I.1/published"] == 5 + 6 + 7
+
+
+# --- Changes that wait for their date (issue 22) ------------------------------------------
+
+def test_a_merger_dated_in_the_future_is_scheduled_shown_cancellable_and_changes_nothing(app, world):
+    asked = _merge(world, effective_on="2099-01-01", confirm="")
+    assert asked.status_code == 200 and "lên lịch" in asked.get_data(as_text=True)
+    assert db.session.scalar(select(UnitSuccession)) is None  # the confirmation writes nothing
+    assert _merge(world, effective_on="2099-01-01").status_code == 303
+    db.session.expire_all()
+    assert all(world[k].active for k in ("a", "b", "c"))
+    assert {s.status for s in world["q2"].submissions if s.unit_id in (world["b"].id, world["c"].id)} == {"draft", "not_started"}
+    page = world["admin"].get("/admin/reorganisation").get_data(as_text=True)
+    assert "Sáp nhập (đã lên lịch)" in page and "01/01/2099" in page
+    successor = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "P.D.X10"))
+    cancel = {"successor": successor.id, "effective_on": "2099-01-01"}
+    assert "Hủy lịch sáp nhập" in world["admin"].post("/admin/reorganisation/cancel", data=cancel).get_data(as_text=True)
+    assert world["admin"].post("/admin/reorganisation/cancel", data={**cancel, "confirm": "1"}).status_code == 303
+    assert db.session.scalar(select(UnitSuccession)) is None
+
+
+def test_apply_reorganisations_applies_on_the_date_once_moves_chosen_accounts_and_carries_drafts(app, world):
+    from datetime import date
+
+    from app.models import AdminLog, User
+    from app.services.reorganisation import apply_due
+
+    officer_b = make_user(world["b"], "reporter", username="xa.b")
+    officer_c = make_user(world["c"], "reporter", username="xa.c")
+    set_values(submission_for(world["q2"], world["c"]), {"I.1/published": 1, "I.7/text": "Xã C đã niêm yết."})
+    q2 = world["q2"]
+    for sub in q2.submissions:
+        if sub.unit_id == world["b"].id:
+            set_values(sub, {"I.7/text": "Xã B đã niêm yết đầy đủ."})
+    db.session.commit()
+    q2.date_to = date(2099, 3, 14)  # a round still open on the date
+    db.session.commit()
+    assert _merge(world, effective_on="2099-01-01", move_user=[officer_b.id]).status_code == 303
+    runner = app.test_cli_runner()
+    assert "Không có thay đổi" in runner.invoke(args=["apply-reorganisations"]).output
+    assert apply_due(date(2099, 1, 1))
+    db.session.commit()
+    assert apply_due(date(2099, 1, 2)) == []  # a second run applies nothing again
+    db.session.commit()
+    db.session.expire_all()
+    successor = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "P.D.X10"))
+    assert not any(db.session.get(OrgUnit, world[k].id).active for k in ("b", "c"))
+    assert db.session.get(User, officer_b.id).unit_id == successor.id and db.session.get(User, officer_b.id).active
+    assert not db.session.get(User, officer_c.id).active
+    new = submission_for(q2, successor)
+    values = {v.key: v.value for v in db.session.scalars(select(SubmissionValue).where(SubmissionValue.submission_id == new.id))}
+    assert values["I.1/published"] == 99 + 1  # summed cell by cell
+    assert "[Xã Số 2] Xã B đã niêm yết đầy đủ." in values["I.7/text"] and "[Xã Số 3] Xã C đã niêm yết." in values["I.7/text"]
+    assert db.session.scalar(select(ChangeLog).where(ChangeLog.submission_id == new.id, ChangeLog.action == "merge_carry"))
+    assert [e.action for e in db.session.scalars(select(AdminLog).where(AdminLog.kind == "reorganisation")
+                                                  .order_by(AdminLog.id))] == ["schedule", "apply"]
+
+
+def test_rounds_of_periods_before_the_date_keep_their_predecessors(app, world):
+    # Q2/2024's data cut-off comes before a merger dated 01/07/2024: the communes that existed
+    # then report Q2 themselves; nothing of that round is closed or carried, and their
+    # officers keep their accounts to finish it.
+    from app.models import User
+
+    officer = make_user(world["b"], "reporter", username="xa.b")
+    assert _merge(world, effective_on="2024-07-01").status_code == 303
+    db.session.expire_all()
+    q2 = world["q2"]
+    states = {s.unit.name: s.status for s in q2.submissions}
+    assert states["Xã Số 2"] == "draft" and states["Xã Số 3"] == "not_started"
+    assert "Xã Hợp Nhất" not in states
+    assert not any(world[k].active for k in ("b", "c"))  # the merger itself is applied
+    assert db.session.get(User, officer.id).active
+
+
+def test_an_officer_moved_to_the_successor_still_opens_his_former_reports(app, world):
+    from datetime import date
+
+    from app.services.reorganisation import apply_due
+
+    officer = make_user(world["b"], "reporter", username="xa.b")
+    old = submission_for(world["q2"], world["b"])
+    assert _merge(world, effective_on="2099-01-01", move_user=[officer.id]).status_code == 303
+    apply_due(date(2099, 1, 1))
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, officer)
+    page = client.get(f"/submissions/{old.id}")
+    assert page.status_code == 200 and "Xã Số 2" in page.get_data(as_text=True)

@@ -18,7 +18,14 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.models import (
-    Directive, DirectiveAssignment, DirectiveTask, ReportPdf, SignedReport, SubmissionDocument, SubmissionValue, User,
+    Directive,
+    DirectiveAssignment,
+    DirectiveTask,
+    ReportPdf,
+    SignedReport,
+    SubmissionDocument,
+    SubmissionValue,
+    User,
 )
 from app.reporting.periods import make_period
 from app.reporting.templates import shipped_templates
@@ -162,7 +169,12 @@ OUT_OF_SCOPE = {
     "anchor_id": lambda w, rule: [1],
     # Installation-wide objects an administrator manages; no unit owns them, so any id does.
     "day_id": lambda w, rule: [1],
+    "move_id": lambda w, rule: [1],
     "kind": lambda w, rule: ["units", "users"],
+    # Report templates: administrators' pages, refused to reporters and reviewers whatever they name.
+    "code": lambda w, rule: ["quarterly_tthc"],
+    "version_id": lambda w, rule: [1],
+    "index": lambda w, rule: [0],
     "extension": lambda w, rule: ["xlsx", "docx"],
 }
 

@@ -9,6 +9,8 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
+from datetime import date
 
 import pytest
 from flask import g
@@ -66,6 +68,8 @@ def check_pdf(pdf: bytes, tmp_path, signer: str) -> None:
     info = subprocess.run([tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True).stdout
     title = re.search(r"^Title:\s+(.+)$", info, re.MULTILINE)
     assert title and "Báo cáo" in title.group(1)
+    author = re.search(r"^Author:\s+(.+)$", info, re.M)  # the issuing unit
+    assert author and author.group(1).startswith("UBND")
     # The field's rectangle against the signer's name as pdftotext places it.
     bbox = subprocess.run([tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True, check=True).stdout
     lines = [line for line in text_lines(bbox.decode()) if line.text == "".join(signer.split()).casefold()]
@@ -94,7 +98,7 @@ def levels(client):
     province, district, district_round, province_round = world()
     commune = district_round.submissions[0]
     save_settings(commune.unit, district_round.id, settings("Phạm Văn Xã", "CHỦ TỊCH"))
-    save_settings(district, district_round.id, settings("Lê Như Đông"))
+    save_settings(district, district_round.id, settings("Lê Như Đông") | {"number": "125", "issued_on": date(2026, 12, 7)})
     upward = submission_for(province_round, district)
     save_settings(district, province_round.id, settings("Lê Như Đông"))
     db.session.commit()
@@ -115,11 +119,24 @@ def test_every_level_s_pdf_is_embedded_pdfa_titled_and_offers_the_signature_fiel
     as_user(client, reviewer)
     consolidated = produce(client, f"/signatures/rounds/{levels['round'].id}")
     check_pdf(consolidated.data, tmp_path, "Lê Như Đông")
+    # Số and ngày from the report's settings, printed before it is signed.
+    (tmp_path / "c.pdf").write_bytes(consolidated.data)
+    first = subprocess.run([tool("pdftotext"), "-l", "1", str(tmp_path / "c.pdf"), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    assert "Số: 125/BC-UBND" in first and "ngày 07 tháng 12 năm 2026" in first
     assert consolidated.data_digest == current_digest(consolidation_ref(levels["round"]))
     assert consolidated.pdfa and consolidated.pages >= 2 and len(consolidated.sha256) == 64
     assert "Huyện BS" in consolidated.title or "huyện BS" in consolidated.title
     upward = produce(client, f"/signatures/submissions/{levels['upward'].id}")
     check_pdf(upward.data, tmp_path, "Lê Như Đông")
+    # The province's own consolidation (its district's report approved).
+    levels["upward"].status = "approved"
+    save_settings(levels["province"], levels["upward"].round_id, settings("Hoàng Văn Tỉnh", "CHỦ TỊCH"))
+    db.session.commit()
+    as_user(client, make_user(levels["province"], "reviewer"))
+    provincial = produce(client, f"/signatures/rounds/{levels['upward'].round_id}")
+    check_pdf(provincial.data, tmp_path, "Hoàng Văn Tỉnh")
+    as_user(client, reviewer)
     # The produced file downloads as it was hashed, and its signed copy is accepted.
     download = client.get(f"/signatures/pdfs/{consolidated.id}.pdf")
     assert download.data == consolidated.data
@@ -160,3 +177,19 @@ def test_only_the_report_s_own_unit_produces_or_uploads(client, levels):
     other = levels["round"].submissions[1]
     as_user(client, make_user(levels["commune"].unit, "reporter"))
     assert client.get(f"/signatures/submissions/{other.id}").status_code == 404
+
+
+def test_the_number_and_date_are_set_in_the_report_s_settings(client, levels):
+    as_user(client, make_user(levels["district"], "reviewer"))
+    url = f"/exports/rounds/{levels['round'].id}/word"
+    form = {"symbol": "BC-UBND", "recipient": "UBND tỉnh Thử", "signer_name": "Lê Như Đông", "signer_title": "PHÓ CHỦ TỊCH"}
+    wrong = client.post(url, data=form | {"number": "12a", "issued_on": "31/02/2026"})
+    body = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "Số văn bản chỉ gồm chữ số" in body and "dd/mm/yyyy" in body
+    assert client.post(url, data=form | {"number": "88", "issued_on": "05/01/2027"}).status_code == 303
+    docx = client.get(f"/exports/rounds/{levels['round'].id}.docx", buffered=True).data
+    xml = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
+    assert "Số: 88/BC-UBND" in xml and "ngày 05 tháng 01 năm 2027" in xml
+    # Another report of the unit does not inherit them.
+    page = client.get(f"/exports/submissions/{levels['upward'].id}/word").get_data(as_text=True)
+    assert 'value="88"' not in page

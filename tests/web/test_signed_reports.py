@@ -22,7 +22,7 @@ from app.services.signing import add_crl, add_trust_anchors
 from tests.conftest import login_as
 from tests.factories import make_unit, make_user, submission_for
 from tests.pdf_parts import plain_parts
-from tests.signing_ca import NOW, change_content, crl_of, flip_byte, issue, make_ca, sign
+from tests.signing_ca import NOW, change_content, crl_of, flip_byte, intermediate, issue, make_ca, sign
 from tests.web.test_upward import world
 
 LEADER = "Lê Như Đông"
@@ -97,6 +97,8 @@ def test_a_signed_pdf_of_the_report_is_accepted_and_recorded(client, district, p
     assert f"Đã ký số: {LEADER} — {moment}" in page
     assert "do phần mềm ký của người ký tự ghi" in page and "khớp số liệu hiện tại" in page
     assert row.sha256 in page
+    consolidated = client.get(f"/rounds/{district['round'].id}/consolidated").get_data(as_text=True)
+    assert f"Đã ký số: {LEADER} — {moment}" in consolidated
     download = client.get(f"/signatures/signed/{row.id}.pdf")
     assert download.status_code == 200 and download.data == signed and download.mimetype == "application/pdf"
     # A new upload is a new version; the first is kept.
@@ -114,7 +116,9 @@ def refused(client, district, data: bytes, message: str):
 
 def test_one_byte_changed_after_signing_is_refused(client, district, produced, ca, leader):
     signed = sign(produced[0], leader, ca)
-    refused(client, district, flip_byte(signed, len(produced[0]) - 200), "Tệp đã bị sửa sau khi ký")
+    # In a page's content (the file still reads; the hash breaks) and near the end (it no longer reads).
+    for near in (len(produced[0]) // 2, len(produced[0]) - 200):
+        refused(client, district, flip_byte(signed, near), "Tệp đã bị sửa sau khi ký")
 
 
 def test_a_content_change_in_a_later_revision_is_refused(client, district, produced, ca, leader):
@@ -202,6 +206,8 @@ def test_upward_the_province_sees_the_signed_file_and_its_check(client, district
     upload(client, district["round"].id, sign(produced[0], leader, ca))
     target = send_upward(client, district)
     as_user(client, make_user(district["province"], "reviewer"))
+    review = client.get(f"/rounds/submissions/{target.id}").get_data(as_text=True)
+    assert f"Đã ký số: {LEADER} — " in review and "tải bản đã ký" in review
     page = client.get(f"/signatures/submissions/{target.id}").get_data(as_text=True)
     assert "Bản ký số của báo cáo tổng hợp gửi kèm" in page
     assert f"Đã ký số: {LEADER}" in page and "Hợp lệ" in page
@@ -240,3 +246,59 @@ def test_signed_files_are_in_the_backup(client, district, produced, ca, leader, 
     db.session.commit()
     _, manifest = backup(db.engine, tmp_path / "instance", tmp_path / "b.tar.gz")
     assert manifest.counts["signed_report"] == 1
+
+
+def test_a_timestamped_signature_records_the_timestamp_s_time(client, district, produced, ca, leader):
+    tsa = issue(ca, "Dịch vụ cấp dấu thời gian (thử)", tsa=True)
+    assert upload(client, district["round"].id, sign(produced[0], leader, ca, tsa=tsa)).status_code == 303
+    row = db.session.query(SignedReport).one()
+    assert row.timestamped and abs((row.signed_at - NOW.replace(tzinfo=None)).total_seconds()) < 3600
+    page = client.get(f"/signatures/rounds/{district['round'].id}").get_data(as_text=True)
+    assert "có dấu thời gian RFC 3161 đã kiểm tra" in page and "do phần mềm ký tự ghi" not in page
+
+
+def test_the_signature_pages_are_valid_html(client, district, produced, ca, leader, tmp_path):
+    from app.models import Job
+    from app.services.jobs import enqueue
+    from app.services.report_pdf import PDF_JOB
+    from tests.web.test_html_valid import VNU_JAR, vnu_errors
+
+    assert VNU_JAR.is_file(), "`make test-deps` installs the Nu HTML checker"
+    upload(client, district["round"].id, sign(produced[0], leader, ca))
+    enqueue(PDF_JOB, {"unit_id": district["district"].id, "round_id": district["round"].id, "provisional": False})
+    db.session.commit()
+    pages = {"report": client.get(f"/signatures/rounds/{district['round'].id}").get_data(as_text=True),
+             "refused": upload(client, district["round"].id, produced[0]).get_data(as_text=True)}
+    job = db.session.query(Job).one()
+    pages["job"] = "<!doctype html><html lang=vi><title>x</title>" + client.get(
+        f"/signatures/jobs/{job.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    as_user(client, make_user(district["province"], "admin", username="quantri"))
+    pages["trust"] = client.get("/signatures/trust").get_data(as_text=True)
+    files = []
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+        files.append(tmp_path / f"{name}.html")
+    failures = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}" for m in vnu_errors(files)]
+    assert failures == []
+
+
+def test_bytes_added_after_the_signature_and_damaged_files_are_refused(client, district, produced, ca, leader):
+    signed = sign(produced[0], leader, ca)
+    refused(client, district, signed + b"\n% them vao sau khi ky\n", "Tệp đã bị sửa sau khi ký")
+    refused(client, district, b"%PDF-1.7\n" + bytes(range(256)) * 20, "Tệp không phải PDF đọc được")
+    refused(client, district, signed[: len(signed) // 2], "Tệp không phải PDF đọc được")
+    refused(client, district, "Báo cáo.docx".encode(), "Tệp không phải PDF đọc được")
+
+
+def test_a_certificate_from_the_government_ca_under_the_trusted_root_is_accepted(client, district, produced, ca):
+    government = intermediate(ca)
+    leaf = issue(government, LEADER)
+    assert upload(client, district["round"].id, sign(produced[0], leaf, government, chain=(ca,))).status_code == 303
+    row = db.session.query(SignedReport).one()
+    assert row.cert_issuer.startswith("CA phục vụ các cơ quan Nhà nước")
+    # Its CRL (issued by the government CA) revokes the next one.
+    revoked = issue(government, LEADER)
+    add_crl(crl_of(government, [revoked]), None)
+    db.session.commit()
+    response = upload(client, district["round"].id, sign(produced[0], revoked, government, chain=(ca,)))
+    assert response.status_code == 422 and "Chứng thư số đã bị thu hồi" in response.get_data(as_text=True)

@@ -71,7 +71,7 @@ def test_twelve_statements_differing_in_names_and_a_number_appear_once(client, p
     login_as(client, reviewer)
     html = suggestion(client, round_)
     shown = re.findall(r"<p>(Các đơn vị đã rà soát [^<]*)", html)
-    assert shown == ["Các đơn vị đã rà soát 40–51 thủ tục hành chính, kiến nghị đơn giản hóa 02 thủ tục. "]
+    assert shown == ["Các đơn vị đã rà soát 40–51 thủ tục hành chính, kiến nghị đơn giản hóa 02 thủ tục "]
     assert "12 đơn vị</span>" in html
     assert "UBND xã Số 31 đã rà soát" not in html
 
@@ -123,7 +123,7 @@ def test_the_units_notes_beside_their_figures_are_offered_in_that_sections_sugge
     assert f"/rounds/{round_.id}/suggestions/I.4" in page and 'id="rn-text-I-4"' in page
     html = client.get(f"/rounds/{round_.id}/suggestions/I.4", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert len(re.findall(r"<p>Số liệu lấy từ Hệ thống", html)) == 1 and "9 đơn vị</span>" in html
-    assert "<p>Có 30 hồ sơ tại 3 đơn vị chuyển từ phần mềm cũ sang." in html  # 9 + 10 + 11, an event count
+    assert "<p>3 đơn vị có 30 hồ sơ chuyển từ phần mềm cũ sang <span" in html  # 9 + 10 + 11, an event count
 
 
 def test_the_problems_section_names_the_units_the_data_points_at(client, app):
@@ -192,6 +192,11 @@ def test_a_group_already_inserted_is_marked_and_inserting_it_again_asks_first_wi
     assert confirmed.status_code == 303
     db.session.refresh(stored)
     assert stored.text == f"{first}\n{first}"
+    # The whole suggestion again: the page offers to insert only what the text lacks.
+    whole = inserts(html)[-1]
+    page = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": whole, "append": "1"}).get_data(as_text=True)
+    fresh = re.findall(r'name="text" value="([^"]*)"', page)[-1]
+    assert "Chỉ chèn các ý chưa có" in page and fresh == whole.split("\n", 1)[1] and first not in fresh
 
 
 def test_units_with_overdue_feedback_are_named_like_those_with_overdue_dossiers_without_a_section_title(client, app):

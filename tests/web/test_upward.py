@@ -8,6 +8,7 @@ import re
 import zipfile
 from datetime import date
 
+import pytest
 from flask import g
 
 from app.extensions import db
@@ -77,13 +78,14 @@ def test_the_upward_submission_lists_what_is_lacking_and_sends_nothing_until_con
     district_round_, province_round, district = world_with_a_late_unit(client, "draft")
     # A commune wrote in section I; the reviewer wrote nothing there yet.
     first = next(s for s in district_round_.submissions if s.status == "approved")
-    set_values(first, {"I/text": "Bộ phận một cửa hoạt động ổn định."})
+    # It also wrote a note under the dossier figures, which the report writes out: that section counts as written.
+    set_values(first, {"I/text": "Bộ phận một cửa hoạt động ổn định.", "III.1/note": "Số liệu lấy từ phần mềm."})
     for response in (client.get(f"/rounds/{district_round_.id}/upward"), client.post(f"/rounds/{district_round_.id}/upward")):
         page = response.get_data(as_text=True)
         assert response.status_code == 200
         assert "1 đơn vị chưa báo cáo:</b> Xã Chưa Nộp" in page
         assert "mục chưa có nội dung tổng hợp của bạn" in page and "Vẫn nộp lên cấp trên" in page
-        assert "<li>I Tình hình chung</li>" in page
+        assert "<li>I Tình hình chung</li>" in page and "<li>III.1 " not in page
     upward = submission_for(province_round, district)
     db.session.refresh(upward)
     assert upward.status == "not_started" and not plain_values(stored_values(upward.id))
@@ -265,3 +267,32 @@ def test_sending_upward_with_a_stale_figure_text_takes_a_recorded_choice(client)
     assert upward.status == "submitted"
     assert not db.session.query(RoundNarrative).filter_by(section_id=f"{section_id}/figures").count()
     assert db.session.query(RoundEvent).filter_by(round_id=district_round_.id, action="figures_new").count() == 1
+
+
+def test_the_pages_asking_for_a_figure_choice_are_valid_html(client, tmp_path):
+    from tests.web.test_html_valid import VNU_JAR, vnu_errors
+
+    if not VNU_JAR.is_file():
+        pytest.skip(f"the Nu HTML checker is not installed ({VNU_JAR}); `make test-deps` installs it")
+    _, district, district_round_, _ = world()
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{district_round_.id}/consolidated").get_data(as_text=True)
+    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
+    generated, section_id = html.unescape(generated), box.replace("-", ".")
+    client.post(f"/rounds/{district_round_.id}/figures/{section_id}", headers=HX,
+                data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
+    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
+                                                   SubmissionValue.int_value > 0).first()
+    row.int_value += 1000
+    db.session.commit()
+    pages = {"upward": client.get(f"/rounds/{district_round_.id}/upward"),
+             "upward-refused": client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM),
+             "word": client.get(f"/exports/rounds/{district_round_.id}/word")}
+    files = []
+    for name, response in pages.items():
+        body = response.get_data(as_text=True)
+        assert f'name="figures-{section_id}"' in body, name
+        path = tmp_path / f"{name}.html"
+        path.write_text(body, encoding="utf-8")
+        files.append(path)
+    assert [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in vnu_errors(files)] == []
