@@ -2,7 +2,7 @@ from wtforms import IntegerField, SelectField, SelectMultipleField, TextAreaFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import DayField, REQUIRED, Form
+from ..forms import REQUIRED, DayField, Form
 
 YEARS = (2000, 2100)  # the years a round may cover
 

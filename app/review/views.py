@@ -277,8 +277,10 @@ def round_narrative(round_id: int, section_id: str):
         # inserted again only after the reviewer confirms it.
         repeated = already_inserted(round_, section_id, request.form.get("text"))
         if repeated:
+            text = request.form.get("text", "")
+            fresh = "\n".join(line for line in text.splitlines() if line.strip() and line not in repeated)
             return render_template("review/insert_confirm.html", round_=round_, section=section, repeated=repeated,
-                                   text=request.form.get("text", ""), include_submitted=request.args.get("provisional") == "1")
+                                   text=text, fresh=fresh, include_submitted=request.args.get("provisional") == "1")
     saved = save_round_text(round_, section_id, request.form.get("text"), request.form.get("version", type=int),
                             append=append)
     message = "Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp."

@@ -1,6 +1,7 @@
 """Administration of units and accounts within an administrator's scope: the safety rules
 (nobody locks or demotes himself; a scope keeps at least one active administrator) and the
 states the log of administration records."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -533,6 +533,45 @@
       .then(function () { slot.hidden = false; mark(true); });
   });
 
+  // --- Focus after htmx swaps: never dropped on <body> -----------------------------------
+  // What htmx opens takes the focus (an edit form: its first field); on save or cancel the
+  // focus returns to what opened it (a document's "Sửa" link), and a re-rendered control
+  // the officer used (a sort link, "+ Thêm văn bản") keeps it under its new markup.
+  var focusBack = null;
+  function spokenText(el) {  // a control's words without its decorations (a sort arrow)
+    var copy = el.cloneNode(true);
+    copy.querySelectorAll("[aria-hidden]").forEach(function (n) { n.remove(); });
+    return (copy.textContent || "").trim();
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.closest || elt.matches("[data-key]")) { focusBack = null; return; }
+    var form = elt.closest("form.doc-form");
+    var docId = form && (form.getAttribute("action") || "").match(/\/(\d+)$/);
+    var active = document.activeElement && document.activeElement !== document.body ? document.activeElement : elt;
+    focusBack = { docId: docId ? docId[1] : null, tag: active.tagName, text: spokenText(active),
+                  name: active.getAttribute("name"), id: active.id };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target, wanted = focusBack;
+    focusBack = null;
+    if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
+    var root = target && document.body.contains(target) ? target : document;
+    var next = null;
+    var editing = root.querySelector && root.querySelector("form.doc-form[action$='/" + (wanted.docId || "x") + "']");
+    var opened = root.querySelector && root.querySelector("form.doc-form input:not([type=hidden]), form.doc-form select");
+    if (wanted.docId && !editing) next = root.querySelector("a[href*='edit=" + wanted.docId + "']");
+    if (!next && wanted.id) next = document.getElementById(wanted.id);
+    if (!next && /Sửa/.test(wanted.text) && opened) next = opened;
+    if (!next) {
+      root.querySelectorAll(wanted.tag).forEach(function (el) {
+        if (!next && spokenText(el) === wanted.text && (!wanted.name || el.getAttribute("name") === wanted.name)) next = el;
+      });
+    }
+    if (!next && target && document.body.contains(target)) { next = target; if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1"); }
+    if (next) next.focus();
+  });
+
   // --- A returned report opens at the first section the reviewer commented on ------------
   function openAtFirstComment() {
     var banner = document.querySelector("[data-first-comment]");
@@ -544,6 +583,7 @@
   function fitSectionMenu() {
     var menu = document.getElementById("section-menu");
     if (menu && window.matchMedia) menu.open = !window.matchMedia("(max-width: 700px)").matches;
+    if (menu) menu.classList.add("fitted");
   }
 
   // --- Dates typed dd/mm/yyyy, with a picker that keeps that format --------------------

@@ -1,0 +1,67 @@
+"""Issue 21, item 6: focus after each htmx swap — into what opens, back to what opened it,
+kept on the control that re-renders (a sort link); the skip link's target takes focus."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import login
+from .support import role_pages
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world():
+    return role_pages()
+
+
+def focused(page) -> str:
+    return page.evaluate("""() => { const el = document.activeElement;
+        return el === document.body ? 'body' : el.tagName.toLowerCase() + '|' + (el.textContent || '').trim() + '|' + (el.name || ''); }""")
+
+
+def test_focus_follows_the_document_rows_and_the_skip_link(new_context, world):
+    page = new_context().new_page()
+    login(page, world["reporters"][0])
+    page.goto(f"/submissions/{world['draft'].id}")
+
+    page.keyboard.press("Tab")  # the skip link comes first
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#entry-main")).to_be_focused()
+
+    docs = page.locator("#docs-k-I-5-1")
+    docs.locator("select[name=doc_type]").select_option("KH")
+    docs.locator("input[name=number]").fill("05/KH-UBND")
+    docs.locator("input[name=issued_on]").fill("05/04/2024")
+    docs.locator("input[name=summary]").fill("Kế hoạch cải cách hành chính năm 2024")
+    docs.get_by_role("button", name="+ Thêm văn bản").focus()
+    page.keyboard.press("Enter")
+    expect(docs.locator("tbody tr").first).to_contain_text("05/KH-UBND")
+    expect(page.locator("#docs-k-I-5-1").get_by_role("button", name="+ Thêm văn bản")).to_be_focused()
+
+    page.locator("#docs-k-I-5-1").get_by_role("link", name="Sửa").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#docs-k-I-5-1 form.doc-form select[name=doc_type]")).to_be_focused()  # into the edit form
+    page.keyboard.press("Tab")
+    page.keyboard.type("-sửa")
+    page.locator("#docs-k-I-5-1").get_by_role("button", name="Lưu dòng").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#docs-k-I-5-1 tbody tr").first).to_contain_text("sửa")
+    expect(page.locator("#docs-k-I-5-1").get_by_role("link", name="Sửa")).to_be_focused()  # back to its trigger
+
+
+def test_sorting_the_board_keeps_focus_on_the_sort_link(new_context, world):
+    page = new_context().new_page()
+    login(page, world["boss"])
+    page.goto(f"/rounds/{world['round'].id}")
+    for _ in range(2):  # one way, then the other
+        link = page.locator("#board-table a.sort").nth(1)
+        text = link.text_content().strip()
+        before = link.element_handle()
+        link.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("el => !el.isConnected", arg=before)  # the table was swapped
+        page.wait_for_function("() => document.activeElement.matches('a.sort')")
+        assert focused(page).split("|")[1].rstrip(" ▲▼") == text.rstrip(" ▲▼")
