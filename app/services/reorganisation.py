@@ -104,12 +104,18 @@ def apply_merger(rows: list[UnitSuccession], user: User | None) -> MergerOutcome
     db.session.flush()
     moving = {int(i) for r in rows for i in r.move_user_ids.split(",") if i}
     accounts = db.session.scalars(select(User).where(User.unit_id.in_([p.id for p in predecessors]))).all()
+    # A predecessor still owing a report of a period before the date keeps its accounts
+    # until that report is in (its officers lock them afterwards, or the administrator does).
+    owing = set(db.session.scalars(
+        select(Submission.unit_id).join(Submission.round)
+        .where(Submission.unit_id.in_([p.id for p in predecessors]), Submission.status.in_(OPEN_STATES),
+               ReportingRound.status == "open", ReportingRound.date_to < effective_on)))
     moved, locked = [], []
     for account in accounts:
         if account.id in moving:
             account.unit = successor
             moved.append(account.username)
-        elif account.active:
+        elif account.active and account.unit_id not in owing:
             account.active = False
             locked.append(account.username)
     if locked:

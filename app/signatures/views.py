@@ -115,10 +115,10 @@ def carried_upward(ref: ReportRef) -> dict | None:
     if not found:
         return {"round": behind, "signed": [], "differences": []}
     template = round_template(ref.round)
-    counted = {k for k in plain_values(stored_values(ref.submission.id))} | set(json.loads(found[0].report_pdf.figures_json))
-    counted = {k for k in counted if template.key_kind(k) in ("count", "score")}
-    differences = figure_differences(json.loads(found[0].report_pdf.figures_json),
-                                     plain_values(stored_values(ref.submission.id)), counted)
+    received = plain_values(stored_values(ref.submission.id))
+    signed_figures = json.loads(found[0].report_pdf.figures_json)
+    counted = {k for k in set(received) | set(signed_figures) if template.key_kind(k) in ("count", "score")}
+    differences = figure_differences(signed_figures, received, counted)
     return {"round": behind, "signed": [(row, recheck(row, online())) for row in found], "differences": differences}
 
 
@@ -171,8 +171,8 @@ def upload_signed(ref: ReportRef, may_act: bool):
         return report_page(ref, may_act, 422, upload_error=verdict.refusal, upload_detail=verdict.detail)
     signed_from = verdict.report_pdf
     if signed_from.data_digest != current_digest(ReportRef(ref.unit, ref.round, ref.submission, signed_from.provisional)):
-        verdict.warnings.insert(0, "Số liệu của báo cáo đã thay đổi sau khi tạo bản PDF này: bản đã ký không khớp "
-                                   "số liệu hiện tại. Hãy tạo PDF mới và ký lại.")
+        verdict.warnings.insert(0, "Số liệu của báo cáo đã thay đổi sau khi tạo bản PDF này (số liệu, nội dung hoặc "
+                                   "thông tin văn bản): bản đã ký không khớp báo cáo hiện tại. Hãy tạo PDF mới và ký lại.")
     row = record_signed(ref.unit.id, ref.round.id, data, upload.filename, verdict, current_user)
     db.session.commit()
     flash(f"Đã nhận bản ký số (phiên bản {row.version}) của {row.signer_name}.", "success")

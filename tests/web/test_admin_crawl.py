@@ -6,7 +6,6 @@ import io
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -88,8 +87,6 @@ def test_no_admin_page_shows_an_internal_name(app, client):
         assert _problems(response.get_data(as_text=True)) == [], name
 
 
-@pytest.mark.xfail(reason="the templates list (issue 23, report-template pages) still shows each template's code",
-                   strict=False)
 def test_the_templates_list_shows_no_template_key(client):
     province, _, _ = make_tree(1)
     login_as(client, make_user(province, "admin", username="quantri", system_admin=True))

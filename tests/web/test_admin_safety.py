@@ -125,3 +125,18 @@ def test_imports_check_phones_and_emails_like_the_form_and_update_by_code_with_a
     db.session.expire_all()
     assert db.session.scalar(select(OrgUnit).where(OrgUnit.code == "P.D.X01")).name == "Xã Số Một Mới"
     assert db.session.scalar(select(OrgUnit).where(OrgUnit.code == "P.S01")).kind == "department"
+
+
+def test_unit_pickers_list_active_units_as_a_tree_in_official_order_with_a_search_hook(app):
+    province, district, communes = make_tree(3)
+    # Official order differs from names and ids: Xã Số 3 first.
+    communes[2].sort_order = 0
+    communes[1].active = False
+    db.session.commit()
+    client = _signed_in(app, make_user(province, "admin", username="quantri.p"))
+    html = client.get("/admin/users/new").get_data(as_text=True)
+    picker = re.search(r'<select[^>]*id="unit_id"[^>]*>(.*?)</select>', html, re.S)
+    assert "data-unit-picker" in picker.group(0)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", picker.group(1))
+    assert [o.strip("· ").split(" (")[0] for o in options] == ["Tỉnh Thử Nghiệm", "Huyện Thử Nghiệm", "Xã Số 3", "Xã Số 1"]
+    assert options[2].startswith("· · ")  # two levels below the top

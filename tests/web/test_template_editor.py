@@ -25,9 +25,11 @@ from app.services.report_templates import available_templates
 from app.services.rounds import open_round
 from tests.conftest import login_as
 from tests.factories import make_tree, make_unit, make_user, submission_for
+from tests.web.test_admin_crawl import _visible
 from tests.web.test_html_valid import VNU_JAR, vnu_errors
 
 QUARTERLY = shipped_templates()["quarterly_tthc"]
+QUARTERLY_NAME = "“Báo cáo tình hình, kết quả thực hiện công tác kiểm soát thủ tục hành chính, t…”"
 PERIOD_CODES = re.compile(r">\s*(month|quarter|half|nine_months|year|adhoc)\s*<")
 ENGLISH = re.compile(r"\b(must|missing|unknown key|names unknown|got '|is not a|TOML syntax|Illegal|Invalid)\b")
 
@@ -159,9 +161,10 @@ def test_the_draft_is_never_the_published_version_and_a_round_keeps_what_it_open
     db.session.expire_all()
     assert second.status == "withdrawn" and first.status == "published"
     logged = [(e.kind, e.action, e.target) for e in db.session.scalars(select(AdminLog).order_by(AdminLog.id))]
-    assert logged == [("template", "publish", f"monthly_tthc phiên bản {first.version}, Tỉnh Thử Nghiệm"),
-                      ("template", "publish", f"monthly_tthc phiên bản {second.version}, Tỉnh Thử Nghiệm"),
-                      ("template", "withdraw", f"monthly_tthc phiên bản {second.version}, Tỉnh Thử Nghiệm")]
+    monthly = "“Báo cáo tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính”"
+    assert logged == [("template", "publish", f"{monthly} phiên bản {first.version}, Tỉnh Thử Nghiệm"),
+                      ("template", "publish", f"“Báo cáo tháng (tỉnh sửa)” phiên bản {second.version}, Tỉnh Thử Nghiệm"),
+                      ("template", "withdraw", f"“Báo cáo tháng (tỉnh sửa)” phiên bản {second.version}, Tỉnh Thử Nghiệm")]
     assert available_templates(world["district"])["monthly_tthc"].version == first.version
 
 
@@ -179,7 +182,7 @@ def test_two_versions_side_by_side(world):
     published = client.post("/admin/templates/quarterly_tthc/draft/publish")
     assert published.status_code == 303
     page = client.get(published.headers["Location"]).get_data(as_text=True)
-    assert "quarterly_tthc phiên bản 3 (có sẵn)" in page, page
+    assert f"{QUARTERLY_NAME} phiên bản 3 (có sẵn)" in page, page
     assert "thêm 1 mục, bỏ 0 mục, thay đổi 2 mục" in page, re.search(r'id="compare-summary">[^\n]*', page).group()
     assert "Đổi tên: “Tiếp nhận và xử lý phản ánh, kiến nghị về thủ tục hành chính” → “Tiếp nhận, xử lý phản ánh, kiến nghị”" in page
     assert "Giới hạn nội dung: 5.000 → 3.000 ký tự" in page
@@ -192,7 +195,7 @@ def test_two_versions_side_by_side(world):
     published = client.post("/admin/templates/quarterly_tthc/draft/publish")
     assert published.status_code == 303
     page = client.get(published.headers["Location"]).get_data(as_text=True)
-    assert "quarterly_tthc phiên bản 4" in page and "thêm 0 mục, bỏ 1 mục, thay đổi 0 mục" in page
+    assert f"{QUARTERLY_NAME} phiên bản 4" in page and "thêm 0 mục, bỏ 1 mục, thay đổi 0 mục" in page
     assert re.search(r'<tr class="compare-removed">\s*<td>[^<]*Tình hình chung của địa phương[^<]*</td>\s*<td>—</td>', page)
     assert not PERIOD_CODES.search(page) and not ENGLISH.search(page)
 
@@ -207,6 +210,9 @@ def test_a_province_variant_serves_its_subtree_and_keeps_the_parents_sections(ap
     refused = client.post("/admin/templates/monthly_tthc/draft/publish")
     assert refused.status_code == 422
     assert "mẫu của đơn vị chỉ được thêm mục, không được bỏ mục của cấp trên" in refused.get_data(as_text=True)
+    again = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc"}, follow_redirects=True)
+    assert "đã có một bản nháp" in again.get_data(as_text=True)
+    assert len(_forms(again.get_data(as_text=True))) and "section-1" in _forms(again.get_data(as_text=True))
     client.post("/admin/templates/monthly_tthc/draft/discard")
     _draft(client, "shipped:monthly_tthc")
     client.post("/admin/templates/monthly_tthc/draft/sections", data={"after": 0, "kind": "narrative"})
@@ -247,6 +253,8 @@ def test_template_pages_show_no_toml_path_english_or_period_code(world):
         assert not PERIOD_CODES.search(page), url
         assert not ENGLISH.search(page), url
         assert not re.search(r"(sections|columns|fields|rows|rules)\[\d+\]", page), url
+        shown = _visible(re.sub(r"<textarea[^>]*hidden[^>]*>.*?</textarea>", "", page, flags=re.S))  # the files previewed
+        assert not re.search(r"\b(quarterly_tthc|monthly_tthc|halfyear_onestop)\b", shown), url
     assert "Quý" in client.get("/admin/templates").get_data(as_text=True)
 
 
