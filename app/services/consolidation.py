@@ -551,6 +551,8 @@ _UNIT_WORD = (r"(?:Xã|Phường|Thị trấn|Phòng|Sở|Ban|Trung tâm|Chi nh�
 _NAME = rf"{_UNIT_WORD}\s[^(),]*"
 _ATTRIBUTION = re.compile(rf"\s*\((?:{_NAME})(?:,\s*{_NAME})*(?:\s+và\s+(?:{_NAME}|[\d.]+\s+đơn vị khác))?\)(?=[.;:]?\s*$)")
 _PROPOSAL = re.compile(r"^[-+•*\s]*(Đề nghị|Kiến nghị|Đề xuất)\b", re.IGNORECASE)
+# At the national level: "Đề nghị Chính phủ / Thủ tướng Chính phủ / Văn phòng Chính phủ …".
+_TO_CENTRAL = re.compile(r"\b(Chính phủ|Thủ tướng)\b", re.IGNORECASE)
 LEVEL_WORDS = {"province": "tỉnh", "district": "huyện", "commune": "xã", "ward": "phường", "town": "thị trấn"}
 
 
@@ -563,6 +565,8 @@ def strip_attribution(line: str) -> str:
 
 def addresses_level(line: str, level_kind: str) -> bool:
     """A proposal to the level receiving the report ("Đề nghị UBND tỉnh …" at the province)."""
+    if level_kind == "central":
+        return _PROPOSAL.match(line) is not None and _TO_CENTRAL.search(line) is not None
     word = LEVEL_WORDS.get(level_kind)
     if not word or not _PROPOSAL.match(line):
         return False
