@@ -30,7 +30,15 @@ from ..models import (
     UpwardReport,
 )
 from ..reporting.clock import utcnow
-from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.consolidation import (
+    CONSOLIDATING_KINDS,
+    Consolidation,
+    UnitInput,
+    breakdown,
+    consolidate,
+    kind_class,
+    measured_keys,
+)
 from ..reporting.directives import followup_paragraphs
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
@@ -574,7 +582,8 @@ def arriving_entries(level_kind: str, included: list[Submission], texts: dict[in
     entries: list[tuple[str, str]] = []
     proposals: list[tuple[str, str]] = []
     for sub in included:
-        lower = sub.id in received
+        # A district's report is a consolidation even if it was sent before upward reports were kept.
+        lower = sub.id in received or sub.unit.kind in CONSOLIDATING_KINDS
         for text in texts.get(sub.id, ()):
             kept: list[str] = []
             for line in text.splitlines():
