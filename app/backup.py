@@ -8,8 +8,11 @@ under ``instance/files/`` when that folder exists. The archive is written beside
 destination and renamed into place only when complete and checked, so a half-written
 backup never looks like a good one.
 """
+
 from __future__ import annotations
 
+import errno
+import gzip
 import io
 import json
 import os
@@ -18,14 +21,16 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import click
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from .reporting.clock import to_local, utcnow
+from .reporting.clock import format_day, to_local, utcnow
 from .reporting.numbers import format_count
 
 FORMAT = 1
@@ -197,6 +202,10 @@ def _private_folder(folder: Path) -> None:
         os.chmod(parent, 0o700)  # mkdir's mode goes through the umask
 
 
+# What a damaged or cut-short archive raises while it is read.
+_DAMAGED = (tarfile.TarError, EOFError, zlib.error, KeyError, ValueError)
+
+
 def read_manifest(src: Path) -> Manifest:
     try:
         with tarfile.open(src, "r:gz") as tar:
@@ -204,8 +213,45 @@ def read_manifest(src: Path) -> Manifest:
             if member is None:
                 raise KeyError(MANIFEST)
             return Manifest.read(member.read())
-    except (tarfile.TarError, KeyError, OSError, ValueError) as exc:
-        raise BackupError(f"Không đọc được tệp sao lưu {src}: {exc}") from None
+    except (*_DAMAGED, OSError) as exc:
+        raise BackupError(f"Không đọc được tệp sao lưu {src}: {_reason(exc)}") from None
+
+
+def check_archive(src: Path) -> None:
+    """Read the whole archive through before anything is replaced: a truncated or damaged
+    one is refused while the database is still intact."""
+    try:
+        # The gzip layer first, to its end: its checksum catches bytes changed anywhere
+        # (tar stops reading at its end marker, before the checksum).
+        with gzip.open(src, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+        with tarfile.open(src, "r:gz") as tar:
+            for member in tar:
+                if member.isfile():
+                    stream = tar.extractfile(member)
+                    while stream is not None and stream.read(1 << 20):
+                        pass
+    except (*_DAMAGED, OSError) as exc:
+        raise BackupError(f"Tệp sao lưu {src} bị hỏng hoặc không đầy đủ (có thể chép chưa xong): {_reason(exc)}. "
+                          "Cơ sở dữ liệu hiện tại chưa bị thay đổi.") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for the operator, in Vietnamese where we know it."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "ổ đĩa đã đầy"
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM):
+        return f"không có quyền truy cập {exc.filename or ''}".strip()
+    if isinstance(exc, OSError) and exc.errno == errno.ENOENT:
+        return f"không tìm thấy {exc.filename or 'tệp'}"
+    if isinstance(exc, (EOFError, zlib.error)) or "compressed file ended" in str(exc):
+        return "tệp bị cắt ngắn"
+    if isinstance(exc, gzip.BadGzipFile) or "CRC check failed" in str(exc):
+        return "tệp bị hỏng (sai mã kiểm tra)"
+    if isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
+        return "bản sao cơ sở dữ liệu bị hỏng"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def restore(engine: Engine, instance_dir: Path, src: Path) -> Manifest:
@@ -215,9 +261,14 @@ def restore(engine: Engine, instance_dir: Path, src: Path) -> Manifest:
     dialect = _dialect(engine)
     if manifest.dialect != dialect:
         raise BackupError(f"Bản sao lưu là của {manifest.dialect}, cơ sở dữ liệu hiện tại là {dialect}.")
+    check_archive(src)
     with tempfile.TemporaryDirectory(prefix="tonghop-restore-") as work:
-        with tarfile.open(src, "r:gz") as tar:
-            tar.extractall(work, filter="data")
+        try:
+            with tarfile.open(src, "r:gz") as tar:
+                tar.extractall(work, filter="data")
+        except (*_DAMAGED, OSError) as exc:
+            raise BackupError(f"Không giải nén được tệp sao lưu: {_reason(exc)}. Cơ sở dữ liệu hiện tại chưa bị "
+                              "thay đổi.") from None
         snapshot = Path(work) / DB_MEMBER[dialect]
         if not snapshot.is_file():
             raise BackupError("Tệp sao lưu thiếu phần cơ sở dữ liệu.")
@@ -253,6 +304,29 @@ def _restore_files(restored: Path, instance_dir: Path) -> None:
         shutil.copytree(restored, current)
 
 
+def created_local(manifest: Manifest) -> str:
+    """The backup's time in Vietnam time, dd/mm/yyyy hh:mm."""
+
+    try:
+        moment = to_local(datetime.fromisoformat(manifest.created_utc.rstrip("Z")))
+    except ValueError:
+        return manifest.created_utc
+    return f"{format_day(moment.date())} {moment:%H:%M} (giờ Việt Nam)"
+
+
+class Failed(click.ClickException):
+    """Exit status 1 and one line in Vietnamese on stderr (click would write "Error: …")."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Lỗi: {self.format_message()}", err=True)
+
+
+def _failed(action: str, exc: BaseException) -> click.ClickException:
+    if isinstance(exc, BackupError):
+        return Failed(str(exc))
+    return Failed(f"{action} thất bại: {_reason(exc)}.")
+
+
 def register_backup_cli(app) -> None:
     from .extensions import db
 
@@ -262,8 +336,9 @@ def register_backup_cli(app) -> None:
         """Sao lưu cơ sở dữ liệu và tệp đính kèm vào DEST (tệp .tar.gz, hoặc thư mục: tệp đặt tên theo ngày giờ), không cần dừng máy chủ."""
         try:
             path, manifest = backup(db.engine, Path(app.instance_path), dest)
-        except BackupError as exc:
-            raise click.ClickException(str(exc)) from None
+        except (BackupError, OSError, sqlite3.Error, *_DAMAGED) as exc:
+            # Nothing half-written is left: the archive only appears once complete.
+            raise _failed("Sao lưu", exc) from None
         click.echo(f"Đã sao lưu vào {path} ({format_count(path.stat().st_size)} byte; "
                    f"{format_count(manifest.counts.get('submission_value', 0))} giá trị, {manifest.files} tệp đính kèm).")
 
@@ -274,11 +349,14 @@ def register_backup_cli(app) -> None:
         """Khôi phục từ tệp sao lưu SRC: thay toàn bộ dữ liệu hiện có. Dừng máy chủ trước khi chạy."""
         try:
             manifest = read_manifest(src)
-            if not yes:
-                click.confirm(f"Khôi phục bản sao lưu lúc {manifest.created_utc} (UTC) sẽ thay toàn bộ dữ liệu "
-                              f"hiện có. Tiếp tục?", abort=True)
+            check_archive(src)
+            if not yes and not click.confirm(f"Khôi phục bản sao lưu lúc {created_local(manifest)} sẽ thay toàn bộ "
+                                             "dữ liệu hiện có. Tiếp tục?"):
+                raise Failed("Đã hủy: dữ liệu hiện có không bị thay đổi.")
             restore(db.engine, Path(app.instance_path), src)
-        except BackupError as exc:
-            raise click.ClickException(str(exc)) from None
+        except click.Abort:
+            raise Failed("Đã hủy: dữ liệu hiện có không bị thay đổi.") from None
+        except (BackupError, OSError, sqlite3.Error, *_DAMAGED) as exc:
+            raise _failed("Khôi phục", exc) from None
         click.echo(f"Đã khôi phục {format_count(manifest.counts.get('submission_value', 0))} giá trị, {manifest.files} tệp đính kèm "
                    f"(phiên bản lược đồ {manifest.revision}). Chạy `flask db upgrade` nếu mã nguồn mới hơn bản sao lưu.")

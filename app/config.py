@@ -22,13 +22,33 @@ def _database_url() -> str:
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
+def engine_options(url: str, env=os.environ) -> dict:
+    """The connection pool of one node (README, "Deployment").
+
+    TONGHOP_DB_POOL_SIZE / TONGHOP_DB_MAX_OVERFLOW: connections each worker process keeps
+    and may add under a burst (SQLAlchemy's 5 and 10 by default); a node's share of the
+    database's max_connections is workers × (pool + overflow). TONGHOP_PG_PREPARE_THRESHOLD:
+    psycopg's server-side prepared statements; "none" turns them off, which PgBouncer in
+    transaction mode needs (a prepared statement lives on one server connection, and the
+    next transaction may get another)."""
+    options: dict = {"pool_pre_ping": True}
+    if not url.startswith("sqlite"):
+        for name, option in (("TONGHOP_DB_POOL_SIZE", "pool_size"), ("TONGHOP_DB_MAX_OVERFLOW", "max_overflow")):
+            if env.get(name, "").strip():
+                options[option] = int(env[name])
+    threshold = env.get("TONGHOP_PG_PREPARE_THRESHOLD", "").strip().lower()
+    if threshold and url.startswith("postgresql"):
+        options["connect_args"] = {"prepare_threshold": None if threshold == "none" else int(threshold)}
+    return options
+
+
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # Keys of the past, still accepted on cookies while they expire (key rotation): comma-separated.
     SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -114,7 +114,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
             unit = add_unit(f"HYN.X{n:03d}", f"{label} {name}", kind, hung_yen, place_name=name, sort_order=n)
             reporter(unit, f"hy.{slug(name)}")
     for i, name in enumerate(HUNG_YEN_DEPARTMENTS, start=1):
-        unit = add_unit(f"HYN.S{i:02d}", name, "office", hung_yen, place_name="Hưng Yên", sort_order=200 + i)
+        unit = add_unit(f"HYN.S{i:02d}", name, "department", hung_yen, place_name="Hưng Yên", sort_order=200 + i)
         reporter(unit, f"hy.{slug(name)}")
     _user("tonghop.hungyen", "Đỗ Thu Hằng", "reviewer", hung_yen, "0221 3862 999")
 

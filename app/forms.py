@@ -1,7 +1,11 @@
 """The portal's form base: every form speaks Vietnamese, WTForms' own messages included,
 and every text field is cleaned at the boundary (reporting.text.clean_text)."""
+from datetime import date, datetime
+
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from markupsafe import Markup
+from wtforms import Field, PasswordField, StringField
+from wtforms.widgets import TextInput
 
 from .reporting.text import clean_text
 
@@ -57,3 +61,50 @@ def too_long(n: int):
     from wtforms.validators import Length
 
     return Length(max=n, message=f"Tối đa {n} ký tự.")
+
+
+class DayInput(TextInput):
+    """A date typed and shown dd/mm/yyyy whatever the browser's language (never
+    ``<input type=date>``, which follows the browser's locale); app.js adds a picker button
+    that writes the chosen day back in the same format."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("placeholder", "dd/mm/yyyy")
+        kwargs.setdefault("inputmode", "numeric")
+        kwargs.setdefault("autocomplete", "off")
+        kwargs["class"] = (kwargs.get("class", "") + " day-input").strip()
+        kwargs.setdefault("data-day-input", "")
+        return Markup(super().__call__(field, **kwargs))
+
+
+def parse_typed_day(text: str) -> date | None:
+    """'19/6/2026', '19/06/2026', '19-06-2026', '19.06.2026' (and '2026-06-19', what an old
+    bookmark or a browser's own picker sends) → date; None when it is not a day."""
+    text = (text or "").strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            day = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if 1900 <= day.year <= 2200:
+            return day
+    return None
+
+
+class DayField(Field):
+    """A date field parsed on the server from dd/mm/yyyy; a bad value says so in Vietnamese."""
+
+    widget = DayInput()
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not (valuelist[0] or "").strip():
+            self.data = None
+            return
+        self.data = parse_typed_day(valuelist[0])
+        if self.data is None:
+            raise ValueError("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 19/06/2026.")

@@ -29,6 +29,8 @@ from .reporting.lifecycle import is_locked
 
 # Kinds of organisation unit (tỉnh, huyện, xã, phường, thị trấn, đặc khu, phòng/ban).
 UNIT_KINDS = {
+    # A national unit above the provinces, for an installation serving many (issues 22, 24).
+    "central": "Trung ương",
     "province": "Tỉnh",
     "district": "Huyện",
     "commune": "Xã",

@@ -3,6 +3,8 @@
     .venv/bin/python bench/load.py                        # SQLite (WAL), a temp file
     .venv/bin/python bench/load.py --db postgresql        # a scratch database, created and dropped
     .venv/bin/python bench/load.py --quick                # the bounded run `make test` uses
+    .venv/bin/python bench/load.py --db postgresql --nodes 2 --workers 2   # two application nodes
+    .venv/bin/python bench/load.py --db postgresql --nodes 2 --workers 2 --pgbouncer   # through PgBouncer
 
 Starts gunicorn (sync workers, default 4) on 127.0.0.1 over a throwaway database holding one
 district round of quarterly reports, one commune per officer, each report already filled.
@@ -169,14 +171,14 @@ def free_port() -> int:
 class Server:
     """gunicorn on 127.0.0.1 serving bench/load_wsgi.py; its log is read for tracebacks."""
 
-    def __init__(self, database: Database, workers: int, folder: Path):
+    def __init__(self, database: Database, workers: int, folder: Path, env: dict | None = None):
         self.port = free_port()
         self.log_path = folder / "server.log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [VENV_BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--backlog", "2048",
              "--timeout", "60", "--pythonpath", str(BENCH), "load_wsgi:app"],
-            cwd=ROOT, env=database.env(), stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env or database.env(), stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 60
@@ -217,6 +219,86 @@ class Server:
 
     def tracebacks(self) -> int:
         return self.log_path.read_text(errors="replace").count("Traceback")
+
+
+class Bouncer:
+    """Debian's PgBouncer in transaction mode between the nodes and PostgreSQL (README,
+    "Deployment"); the nodes then run with psycopg's prepared statements off."""
+
+    def __init__(self, database: Database, folder: Path):
+        import shutil
+
+        parts = urllib.parse.urlsplit(database.url)
+        name = parts.path.lstrip("/")
+        self.port = free_port()
+        folder = folder / "pgbouncer"
+        folder.mkdir()
+        (folder / "users.txt").write_text(f'"{parts.username or "postgres"}" ""\n')
+        ini = folder / "pgbouncer.ini"
+        ini.write_text(
+            f"[databases]\n{name} = host={parts.hostname or '127.0.0.1'} port={parts.port or 5432} dbname={name}\n"
+            f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {folder}/users.txt\npool_mode = transaction\n"
+            f"max_client_conn = 2000\ndefault_pool_size = 20\nlogfile = {folder}/pgbouncer.log\n")
+        command = ["pgbouncer", str(ini)]
+        if os.geteuid() == 0:  # PgBouncer will not run as root
+            folder.parent.chmod(0o711)  # mkdtemp's 0700: let the postgres user reach its folder
+            for path in (folder, *folder.iterdir()):
+                shutil.chown(path, "postgres")
+            command = ["pgbouncer", "-u", "postgres", str(ini)]
+        self.output = open(folder.parent / "pgbouncer.out", "w")
+        self.process = subprocess.Popen(command, stdout=self.output, stderr=subprocess.STDOUT)
+        self.url = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username or 'postgres'}@127.0.0.1:{self.port}"))
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"pgbouncer did not start: {(folder.parent / 'pgbouncer.out').read_text()[-2000:]}")
+                time.sleep(0.2)
+
+    def env(self, database: Database) -> dict:
+        return dict(database.env(), DATABASE_URL=self.url, TONGHOP_PG_PREPARE_THRESHOLD="none")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.output.close()
+
+
+class Nodes:
+    """Several independent gunicorn instances on one database, as on several machines
+    behind nginx: each its own master, workers and port; people are spread over them."""
+
+    def __init__(self, database: Database, count: int, workers: int, folder: Path, env: dict | None = None):
+        self.servers = []
+        for n in range(count):
+            (folder / f"node{n}").mkdir(exist_ok=True)
+            self.servers.append(Server(database, workers, folder / f"node{n}", env))
+        self.process = self.servers[0].process  # py-spy follows the first node
+
+    @property
+    def port(self) -> int:
+        return self.servers[0].port
+
+    def port_for(self, n: int) -> int:
+        return self.servers[n % len(self.servers)].port
+
+    def wait_ready(self) -> None:
+        for server in self.servers:
+            server.wait_ready()
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+    def cpu_seconds(self) -> float:
+        return sum(server.cpu_seconds() for server in self.servers)
+
+    def tracebacks(self) -> int:
+        return sum(server.tracebacks() for server in self.servers)
 
 
 # --- the load generator: a small HTTP/1.0 client on asyncio --------------------------------
@@ -480,12 +562,12 @@ def pct(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
 
-async def drive(args, server: Server, data: dict, database: Database) -> dict:
+async def drive(args, server: Nodes, data: dict, database: Database) -> dict:
     versions, row_ids = initial_versions(database, data["officers"])
-    officers = [Officer(server.port, o["username"], o["submission"],
+    officers = [Officer(server.port_for(n), o["username"], o["submission"],
                         {key: versions.get((o["submission"], key), 0) for key in KEYS}, row_ids[o["submission"]])
-                for o in data["officers"]]
-    reviewers = [Browser(server.port) for _ in data["reviewers"]]
+                for n, o in enumerate(data["officers"])]
+    reviewers = [Browser(server.port_for(n)) for n in range(len(data["reviewers"]))]
     for group in range(0, len(officers), 10):
         await asyncio.gather(*(o.browser.login(o.username) for o in officers[group:group + 10]))
     await asyncio.gather(*(b.login(name) for b, name in zip(reviewers, data["reviewers"])))
@@ -587,7 +669,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default=os.environ.get("TONGHOP_LOAD_PG", "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="PostgreSQL server where the scratch database is created (and dropped)")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="sync workers per node")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="PostgreSQL: the nodes connect through PgBouncer in transaction mode")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="independent gunicorn instances (ports) on the one database; people spread over them")
     parser.add_argument("--officers", type=int, default=100)
     parser.add_argument("--reviewers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=15, help="length of each saturated phase")
@@ -607,18 +693,23 @@ def main(argv: list[str] | None = None) -> None:
     began = time.monotonic()
     database = Database.scratch(args.db, args.pg_url)
     folder = Path(tempfile.mkdtemp(prefix="tonghop-load-server-"))
-    server = None
+    server = bouncer = None
     try:
         data = prepare(database, args.officers, args.reviewers)
-        server = Server(database, args.workers, folder)
+        if args.pgbouncer:
+            bouncer = Bouncer(database, folder)
+        server = Nodes(database, args.nodes, args.workers, folder, bouncer.env(database) if bouncer else None)
         server.wait_ready()
-        print(f"database {args.db}, gunicorn {args.workers} sync workers, {args.officers} officers, "
+        print(f"database {args.db}{' through PgBouncer (transaction mode)' if bouncer else ''}, {args.nodes} node(s) of gunicorn with {args.workers} sync workers each, "
+              f"{args.officers} officers, "
               f"{args.reviewers} reviewers, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
               f"(set up in {time.monotonic() - began:.0f} s)", flush=True)
         result = asyncio.run(drive(args, server, data, database))
     finally:
         if server is not None:
             server.stop()
+        if bouncer is not None:
+            bouncer.stop()
     try:
         tracebacks = server.tracebacks()
         officers = result["officers"]

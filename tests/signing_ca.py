@@ -66,6 +66,20 @@ def make_ca(common: str = "Test Root CA Chính phủ", days: int = 3650) -> Issu
     return Issued(key, cert)
 
 
+def intermediate(root: Issued, common: str = "CA phục vụ các cơ quan Nhà nước (thử)") -> Issued:
+    """A CA under the root, as the government CA sits under the national root."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (cx509.CertificateBuilder().subject_name(_name(common, "Ban Cơ yếu Chính phủ (thử)"))
+            .issuer_name(root.cert.subject).public_key(key.public_key()).serial_number(cx509.random_serial_number())
+            .not_valid_before(NOW - timedelta(days=30)).not_valid_after(NOW + timedelta(days=1800))
+            .add_extension(cx509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(cx509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+            .add_extension(cx509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(cx509.AuthorityKeyIdentifier.from_issuer_public_key(root.key.public_key()), critical=False)
+            .sign(root.key, hashes.SHA256()))
+    return Issued(key, cert)
+
+
 def issue(ca: Issued, common: str, org: str = "UBND huyện Bình Sơn", *, not_before: datetime | None = None,
           not_after: datetime | None = None, tsa: bool = False) -> Issued:
     # pyHanko's test timestamper signs with RSA only; the rest use EC (faster to make).
@@ -98,10 +112,11 @@ def crl_of(ca: Issued, revoked: list[Issued]) -> bytes:
     return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 
 
-def sign(pdf: bytes, leaf: Issued, ca: Issued, field: str = "ChuKyNguoiKy", tsa: Issued | None = None) -> bytes:
+def sign(pdf: bytes, leaf: Issued, ca: Issued, field: str = "ChuKyNguoiKy", tsa: Issued | None = None,
+         chain: tuple[Issued, ...] = ()) -> bytes:
     """Sign as the leader's tool would: in the portal's empty field, chain embedded."""
     signer = signers.SimpleSigner(signing_cert=leaf.asn1, signing_key=leaf.asn1_key,
-                                  cert_registry=SimpleCertificateStore.from_certs([ca.asn1]))
+                                  cert_registry=SimpleCertificateStore.from_certs([ca.asn1, *(c.asn1 for c in chain)]))
     timestamper = None
     if tsa is not None:
         timestamper = DummyTimeStamper(tsa_cert=tsa.asn1, tsa_key=tsa.asn1_key,

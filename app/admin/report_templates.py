@@ -152,8 +152,8 @@ def report_template_publish():
 
 
 def _published_flash(row) -> None:
-    flash(f"Đã xuất bản mẫu {row.title} — mã {row.code}, phiên bản {row.version}. Các đợt báo cáo mở từ nay dùng phiên bản "
-          "này; các đợt đã mở giữ mẫu cũ.", "success")
+    flash(f"Đã xuất bản {version_label(row)}. Các đợt báo cáo mở từ nay dùng phiên bản này; các đợt đã mở giữ mẫu cũ.",
+          "success")
 
 
 # --- drafts and the form editor -------------------------------------------------------------
@@ -162,12 +162,15 @@ def _published_flash(row) -> None:
 def report_template_draft_new():
     """Start a draft from a shipped template or a published version (or open the one there is)."""
     try:
-        row = start_draft(request.form.get("origin", ""), current_user, request.form.get("new_code", ""),
-                          request.form.get("new_title", ""))
+        row, created = start_draft(request.form.get("origin", ""), current_user, request.form.get("new_code", ""),
+                                   request.form.get("new_title", ""))
     except TemplateProblem as problem:
         flash(str(problem), "error")
         return redirect(url_for("admin.report_templates"), code=303)
     db.session.commit()
+    if not created:
+        flash(f"Mẫu này đã có một bản nháp (sao chép từ {row.based_on}): tiếp tục sửa bản nháp đó. "
+              "Muốn bắt đầu lại từ bản khác, hãy bỏ bản nháp này trước.", "info")
     return redirect(url_for("admin.report_template_draft", code=row.code), code=303)
 
 

@@ -54,9 +54,12 @@ def holidays():
         status = 422
         if form.validate_on_submit():
             # A unit administrator's days are its own unit's unless it names a unit below.
-            scope_id = form.scope.data or (None if is_system_admin(current_user) else current_user.unit_id)
+            named = bool(form.scope.raw_data)
+            scope_id = form.scope.data or (None if is_system_admin(current_user) or named else current_user.unit_id)
             unit = managed_unit(current_user, scope_id) if scope_id else None
             try:
+                if scope_id is None and not is_system_admin(current_user):
+                    raise Invalid("Chỉ quản trị hệ thống thêm ngày cho cả nước; chọn đơn vị của bạn.", "scope")
                 if unit is None and scope_id:
                     raise Invalid("Chọn đơn vị trong phạm vi quản trị của bạn.", "scope")
                 row, warnings = add_extra_day(form.day.data, form.kind.data, (form.note.data or "").strip(), unit)

@@ -49,6 +49,7 @@ from ..services.submissions import (
     plain_values,
     previous_submissions,
     previous_values,
+    readable,
     save_values,
     stored_values,
     submission_history,
@@ -109,7 +110,7 @@ def unit_history(unit_id: int):
         abort(404)
     series = series_units([unit.id])[unit.id]
     return render_template("entry/unit_history.html", unit=unit, predecessors=predecessors_of(unit),
-                           submissions=series_history(series), round_label=round_label)
+                           submissions=readable(current_user, series_history(series)), round_label=round_label)
 
 
 def _seen_version(text: str | None) -> int | None:

@@ -34,7 +34,7 @@ from ..services.consolidation import (
 )
 from ..services.document_settings import load_settings, save_settings
 from ..services.export_model import content_disposition
-from ..services.export_parts import recipient_default, round_parts, submission_parts, unit_title
+from ..services.export_parts import recipient_default, recipient_title, round_parts, submission_parts, unit_title
 from ..services.ids import MAX_ID
 from ..services.rounds import load_round, round_label, round_template, round_window
 from ..services.submissions import load_submission, plain_values, save_values, stored_values
@@ -193,7 +193,7 @@ def round_word(round_id: int):
     # Settings belong to the issuing unit: only its own reviewers (or an admin) change them.
     may_save = can_act_on_round(current_user, round_)
     return settings_page(
-        unit, round_, recipient_default(unit, round_template(round_), unit_title(unit.parent)), may_save=may_save,
+        unit, round_, recipient_default(unit, round_template(round_), recipient_title(unit.parent, round_template(round_))), may_save=may_save,
         here=url_for("exports.round_word", round_id=round_.id, **mode_args()),
         download=url_for("exports.round_docx", round_id=round_.id, **mode_args()),
         back=url_for("review.consolidated", round_id=round_.id, **mode_args()),
@@ -231,7 +231,8 @@ def submission_word(submission_id: int):
     sub = load_submission(current_user, submission_id)
     may_save = sub.unit_id == current_user.unit_id or current_user.role == "admin"
     return settings_page(
-        sub.unit, sub.round, recipient_default(sub.unit, round_template(sub.round), unit_title(sub.round.unit)),
+        sub.unit, sub.round,
+        recipient_default(sub.unit, round_template(sub.round), recipient_title(sub.round.unit, round_template(sub.round))),
         may_save=may_save,
         here=url_for("exports.submission_word", submission_id=sub.id),
         download=url_for("exports.submission_docx", submission_id=sub.id),

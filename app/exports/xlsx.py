@@ -391,8 +391,12 @@ def write_indicators_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> Non
             # The same number as the page, and what it is when it is not a plain count.
             value = parts.result.values.get(f"{section.id}/{item.id}", 0)
             put(ws, row, 2, value, st.cell_count(), st.cell_text())
-            ws.write_string(row, 3, indicator_meaning(parts, section, item), st.cell_text())
-            ws.set_row(row, max(wrapped_height(item.label, 70), wrapped_height(indicator_meaning(parts, section, item), 44)))
+            meaning = indicator_meaning(parts, section, item)
+            if meaning:
+                ws.write_string(row, 3, meaning, st.cell_text())
+            else:
+                ws.write_blank(row, 3, None, st.cell_text())
+            ws.set_row(row, max(wrapped_height(item.label, 70), wrapped_height(meaning, 44)))
             row += 1
         note = section_note(parts, section)
         if note:
@@ -507,6 +511,10 @@ def narrative_rows(parts: ExportParts):
         for unit_name, text in merge.entries:
             if text.strip():
                 yield label, unit_name, text
+    # A lower consolidation's own directive results, under its name, as the Word report prints them.
+    for section in parts.template.sections_of("directives")[:1]:
+        for unit_title, paragraphs in parts.received_followup:
+            yield f"{section.number} {section.heading}", unit_title, "\n".join(text for text, _ in paragraphs)
 
 
 def cell_chunks(text: str) -> list[str]:

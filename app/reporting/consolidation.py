@@ -24,10 +24,10 @@ from .validation import compute, number_or_zero, table_rows
 # đặc khu), "các cơ quan chuyên môn" (phòng, ban, sở), districts in a province round.
 KIND_CLASSES = {
     "commune": "commune", "ward": "commune", "town": "commune", "special": "commune",
-    "office": "office", "district": "district", "province": "province",
+    "office": "office", "department": "office", "district": "district", "province": "province",
 }
 KIND_NOUNS = {"commune": "xã", "ward": "phường", "town": "thị trấn", "special": "đặc khu",
-              "office": "cơ quan", "district": "huyện", "province": "tỉnh"}
+              "office": "cơ quan", "department": "cơ quan", "district": "huyện", "province": "tỉnh"}
 
 
 def kind_class(kind: str) -> str:
@@ -168,6 +168,7 @@ def consolidate(
     missing: Iterable[str] = (),
     summed: Mapping[str, int] | None = None,
     summed_by_kind: Mapping[str, Mapping[str, int]] | None = None,
+    weighted: Mapping[str, tuple[int, int]] | None = None,
 ) -> Consolidation:
     """Sum and merge the units' submissions (see module docstring).
 
@@ -175,6 +176,9 @@ def consolidate(
     SUM … GROUP BY), and ``summed_by_kind`` the same per kind class. Then the units need
     carry only their texts, survey fields and measured indicators; the per-unit breakdown
     is left empty (ask ``breakdown()`` for it) and the result is the same as summing here.
+    ``weighted``: likewise the survey indices' weighted sums, index key → (Σ index × forms,
+    Σ forms) over the units that gave forms and that index; the units then need not carry
+    the survey at all.
     """
     units = tuple(units)
     if summed is None:
@@ -191,7 +195,7 @@ def consolidate(
     for kind_values in by_kind.values():
         kind_values.update(compute(template, kind_values))
     for section in template.sections_of("satisfaction"):
-        values.update(_weighted_indices(section, units))
+        values.update(_weighted_indices(section, units) if weighted is None else _averages(section, weighted))
     values.update(compute(template, values))
 
     tables = {s.id: _table_result(s, values) for s in template.sections_of("table")}
@@ -331,6 +335,17 @@ def _weighted_indices(section: Section, units: tuple[UnitInput, ...]) -> dict[st
                 weighted[key] += number_or_zero(values[key]) * forms
                 weight[key] += forms
     return {key: _half_up(weighted[key], weight[key]) for key in keys if weight[key]}
+
+
+def _averages(section: Section, weighted: Mapping[str, tuple[int, int]]) -> dict[str, int]:
+    """``_weighted_indices`` from sums already made (a database's SUM(index × forms), SUM(forms))."""
+    result = {}
+    for item in section.fields_with_role("index"):
+        key = field_key(section.id, item.id)
+        total, weight = weighted.get(key, (0, 0))
+        if weight:
+            result[key] = _half_up(int(total), int(weight))
+    return result
 
 
 def _row_values(section: Section, values: Mapping[str, int], key_of) -> dict[str, int]:

@@ -97,7 +97,7 @@ def unit_groups(assigned: Sequence[AssignedUnit]) -> list[list[AssignedUnit]]:
             return 0
         if unit.kind == "district":
             return 1
-        if unit.kind == "office":
+        if unit.kind in ("office", "department"):
             return 2
         return 3
     groups: dict[int, list[AssignedUnit]] = {}

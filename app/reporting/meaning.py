@@ -20,6 +20,7 @@ All of it is data below; nothing here knows about Flask or the database.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
@@ -130,7 +131,8 @@ def _phrase_pattern(phrases) -> re.Pattern:
 _ABBREVIATION = _phrase_pattern(ABBREVIATIONS)
 _SYNONYM = _phrase_pattern(SYNONYMS)
 _LOW = _phrase_pattern(LOW_MEANING)
-_PUNCTUATION = re.compile(r"[^\w\s\x00#%&]+")
+# Punctuation goes, except between digits ("1.245", "78,4", "14/12/2026" stay numbers).
+_PUNCTUATION = re.compile(r"(?<!\d)[^\w\s\x00#%&]+|[^\w\s\x00#%&]+(?!\d)")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -154,7 +156,8 @@ def content(text_words: str) -> str:
 
 # --- polarity ---------------------------------------------------------------------------------
 
-NEGATIONS = ("chưa", "không", "chẳng", "chả", "chưa hề", "không hề")
+NEGATIONS = ("chưa", "không", "chẳng", "chả", "chưa hề", "không hề", "ngừng", "dừng", "tạm dừng", "ngắt", "hủy bỏ",
+             "chấm dứt")
 # After a negation, these do not say what is negated ("chưa được bố trí" negates "bố trí").
 # "Chưa bố trí công chức" and "chưa có công chức" negate the same thing.
 _NEGATION_FILLERS = frozenset(("có", "được", "đã", "hề", "kịp", "bị", "thể", "phải", "còn", "thực", "hiện", "để", "xảy", "ra",
@@ -164,6 +167,8 @@ _NEGATION_FILLERS = frozenset(("có", "được", "đã", "hề", "kịp", "bị
 _HARMLESS_ABSENCE = frozenset(("nhận", "phát", "kiến", "tiếp", "đề", "xảy", "phản", "cần"))
 PROBLEMS = ("quá hạn", "trễ hạn", "tồn đọng", "chậm", "muộn", "trễ", "hạn chế", "khó khăn", "vướng mắc", "hỏng",
             "xuống cấp", "chập chờn", "kém", "yếu", "chật hẹp", "phức tạp", "lỗi", "sự cố", "thiếu", "ít", "hạn hẹp")
+# Words that contain a problem word without being one ("chủ yếu" is not "yếu").
+NOT_PROBLEMS = ("chủ yếu", "thiết yếu", "trọng yếu", "ít nhất", "chậm nhất", "muộn nhất")
 UP = ("tăng", "cao hơn", "cao", "nhiều hơn")
 DOWN = ("giảm", "thấp hơn", "thấp", "ít hơn")
 NOT_DIRECTION = ("tăng cường", "nâng cao", "cắt giảm", "cao điểm", "cấp cao", "trình độ cao")
@@ -175,6 +180,7 @@ BASELINES = {"cùng kỳ năm trước": "same", "cùng kỳ": "same", "quý tr�
              "kỳ trước": "previous", "năm trước": "previous", "6 tháng đầu năm": "previous"}
 
 _SUBJECT = _phrase_pattern(SUBJECTS)
+_NOT_PROBLEM = _phrase_pattern(NOT_PROBLEMS)
 _NEGATION = _phrase_pattern(NEGATIONS)
 _BASELINE = _phrase_pattern(BASELINES)
 _PROBLEM = _phrase_pattern(PROBLEMS)
@@ -215,8 +221,10 @@ def _rate_class(value: Decimal | None) -> str:
     return "rate:over" if value > 100 else "rate:part"
 
 
-def polarity(text_words: str) -> Polarity:
-    """The cues of a statement already in ``words`` form."""
+def polarity(text_words: str, clauses: list | None = None) -> Polarity:
+    """The cues of a statement already in ``words`` form; ``clauses`` (its parts with their
+    state, see ``clauses``) tell whether each problem it names is negated ("không có hồ sơ
+    quá hạn") or asserted ("giải quyết quá hạn")."""
     cues: list[str] = []
     negations = flipping = 0
     for match in _NEGATION.finditer(text_words):
@@ -226,8 +234,9 @@ def polarity(text_words: str) -> Polarity:
         cues.append(f"not:{anchor}")
         flipping += match.group(0).startswith("chưa") or anchor not in _HARMLESS_ABSENCE
     masked = _NOT_DIRECTION.sub(" ", text_words)
-    problems = len(_PROBLEM.findall(text_words))
-    cues += ["problem"] * problems
+    problems = len(_PROBLEM.findall(_NOT_PROBLEM.sub(" ", text_words)))
+    for clause, state, _ in clauses if clauses is not None else [(text_words, (0,), ())]:
+        cues += [f"problem:{'negated' if state[0] else 'said'}"] * len(_PROBLEM.findall(_NOT_PROBLEM.sub(" ", clause)))
     ups, downs = len(_UP.findall(masked)), len(_DOWN.findall(masked))
     cues += ["up"] * ups + ["down"] * downs
     if ups or downs:
@@ -249,6 +258,76 @@ def polarity(text_words: str) -> Polarity:
     said = negations or problems or ups or downs or verdict or _EXCEED.search(text_words)
     decided = bool(said) or not any(c == "rate:part" for c in cues)
     return Polarity(tuple(sorted(cues)), decided, shortfall)
+
+
+# --- where the polarity applies -------------------------------------------------------------
+# A statement may say two things ("Đã bố trí máy tính, chưa có máy scan"). It is read as
+# clauses: each sentence (split at ; . :) starts one, and within it each part after a comma
+# (or "nhưng", "trong khi") that has a predicate — a negation, a direction, attainment, or an affirming "đã", "có",
+# "còn"… — starts another; a part without one ("kiến nghị nào" in "Không nhận được phản
+# ánh, kiến nghị nào") belongs to the clause before it. A clause's state is whether it is
+# negated, whether it names a problem, and its direction. Two statements may share a group only if the words they have
+# in common stand in clauses of the same state: "Đã bố trí máy tính, chưa có máy scan" and
+# "Chưa bố trí máy tính, đã có máy scan" have the same cues and nearly the same words, and
+# are opposites.
+AFFIRMATIVES = ("đã", "đang", "có", "được", "vẫn", "luôn", "còn")
+_AFFIRMATIVE = _phrase_pattern(AFFIRMATIVES)
+_SENTENCES = re.compile(r"[;:.!?](?:\s+|$)")
+_COMMAS = re.compile(r",(?:\s+|$)|\s+(?:nhưng|song|tuy nhiên|trong khi)\s+", re.IGNORECASE)
+
+
+def _has_predicate(part_words: str) -> bool:
+    masked = _NOT_DIRECTION.sub(" ", part_words)
+    return bool(_NEGATION.search(part_words) or _UP.search(masked) or _DOWN.search(masked) or _ATTAIN.search(part_words)
+                or _EXCEED.search(part_words) or _AFFIRMATIVE.search(part_words))
+
+
+def clauses(text: str) -> list[tuple[str, tuple, tuple[str, ...]]]:
+    """The statement's clauses in ``words`` form, each with its state (negated?, names a
+    problem?, up?, down?) and the parts joined to it without a predicate of their own (their
+    words' state is uncertain)."""
+    found: list[tuple[str, list[str]]] = []
+    for sentence in _SENTENCES.split(text):
+        opened = False
+        for part in _COMMAS.split(sentence):
+            part_words = words(part)
+            if not part_words:
+                continue
+            if opened and not _has_predicate(part_words):
+                found[-1][1].append(part_words)
+            else:
+                found.append((part_words, []))
+                opened = True
+    result = []
+    for head, joined in found:
+        clause = " ".join([head, *joined])
+        masked = _NOT_DIRECTION.sub(" ", head)
+        state = (len(_NEGATION.findall(head)) % 2, bool(_PROBLEM.search(_NOT_PROBLEM.sub(" ", clause))),
+                 bool(_UP.search(masked)), bool(_DOWN.search(masked)))
+        result.append((clause, state, tuple(joined)))
+    return result
+
+
+def scoped_words(text: str, found: list | None = None) -> tuple[tuple[str, tuple | None], ...]:
+    """The statement's content words, each with the state of the clause it stands in (None
+    where uncertain: a part joined to the clause before it)."""
+    scoped: list[tuple[str, tuple | None]] = []
+    for clause, state, joined in found if found is not None else clauses(text):
+        head = clause[:len(clause) - len(" ".join(("", *joined)))] if joined else clause
+        scoped += [(word, state) for word in content(_NEGATION.sub(" ", head)).split()]
+        scoped += [(word, None) for part in joined for word in content(_NEGATION.sub(" ", part)).split()]
+    return tuple(scoped)
+
+
+def agree(a: tuple[tuple[str, tuple | None], ...], b: tuple[tuple[str, tuple | None], ...]) -> bool:
+    """Whether the words two statements share stand in clauses of the same state."""
+    matcher = difflib.SequenceMatcher(None, [w for w, _ in a], [w for w, _ in b], autojunk=False)
+    for i, j, size in matcher.get_matching_blocks():
+        for k in range(size):
+            first, second = a[i + k][1], b[j + k][1]
+            if first is not None and second is not None and first != second:
+                return False
+    return True
 
 
 def _against_target(text_words: str, rates: list[Decimal | None]) -> str | None:

@@ -40,7 +40,7 @@ TILES = {
 KIND_GROUPS = {
     "commune": ("Xã, phường, thị trấn", ("commune", "ward", "town", "special")),
     "district": ("Huyện, thị xã, thành phố", ("district",)),
-    "office": ("Sở, ban, phòng", ("office",)),
+    "office": ("Sở, ban, phòng", ("office", "department")),
 }
 
 SORTS = {

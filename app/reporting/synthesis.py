@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .meaning import NUMBER, Polarity, content, number_value, polarity, words
+from .meaning import NUMBER, Polarity, agree, clauses, content, number_value, polarity, scoped_words, words
 from .numbers import format_count
 from .wording import name_list
 
@@ -73,6 +73,7 @@ class Statement:
     named: bool  # the writer's own name appears in it
     core: str = ""  # key without the low-meaning words
     polarity: Polarity = NEUTRAL
+    scoped: tuple = ()  # content words with the state of the part of the sentence they stand in
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,9 @@ def normalise(unit: str, text: str, pattern: OwnName | None = None) -> Statement
     compared = words(marked)
     numbers = tuple(_NUMBER.findall(marked))
     key = _NUMBER.sub("#", compared)
-    return Statement(unit, clean, key, numbers, named, _NUMBER.sub("#", content(compared)), polarity(compared))
+    parts = clauses(marked)
+    return Statement(unit, clean, key, numbers, named, _NUMBER.sub("#", content(compared)), polarity(compared, parts),
+                     tuple(("#" if w[0].isdigit() else w, state) for w, state in scoped_words(marked, parts)))
 
 
 def similar(a: Statement, b: Statement) -> float:
@@ -219,7 +222,9 @@ def _shown_text(members: Sequence[Statement], units: int) -> str:
     if len(found) != len(base.numbers):
         return text
     slots = list(zip(*(m.numbers for m in aligned.values())))
-    events = _event_total_slots(text) if units > 1 else set()
+    # A total only when every unit's count is known (a variant written with other numbers
+    # would leave its count out): else the range.
+    events = _event_total_slots(text) if units > 1 and len(aligned) == units else set()
     pieces = _NUMBER.split(text)
     out = [pieces[0]]
     # Where "N đơn vị" goes: as the subject of a sentence that has none ("Đã tổ chức…" →
@@ -305,7 +310,7 @@ def group_statements(entries: Iterable[tuple[str, str]], similarity: float = SIM
                 if count < _SHARED_WORDS * min(len(own_words), len(set(other.core.split()))):
                     continue
                 found = similar(head, other)
-                if found >= best_score and (best is None or found > best_score):
+                if found >= best_score and (best is None or found > best_score) and agree(head.scoped, other.scoped):
                     best, best_score = i, found
         if best is None:
             heads.append([head])

@@ -208,10 +208,17 @@ class Rule:
         return default
 
 
-# The levels a template may word its report for: the unit that reports (cấp tỉnh, cấp huyện,
-# cấp xã, a specialised office); a unit's kind maps to one (``level_of``).
-LEVELS = ("province", "district", "commune", "office")
-_LEVEL_OF_KIND = {"province": "province", "district": "district", "commune": "commune", "ward": "commune",
+def with_departments(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """A template that names offices ("office": phòng, ban) is also reported by a province's
+    departments ("department": sở, ban, ngành), a kind of its own since issue 22."""
+    return kinds + ("department",) if "office" in kinds and "department" not in kinds else kinds
+
+
+# The levels a template may word its report for: the unit that reports (trung ương — the
+# Government Office's national report —, cấp tỉnh, cấp huyện, cấp xã, a specialised office);
+# a unit's kind maps to one (``level_of``).
+LEVELS = ("central", "province", "district", "commune", "office")
+_LEVEL_OF_KIND = {"central": "central", "province": "province", "district": "district", "commune": "commune", "ward": "commune",
                   "town": "commune", "special": "commune", "office": "office", "department": "office"}
 LEVEL_KEYS = ("opening", "legal_basis", "recipient")
 OPENING_NAMES = ("unit", "report")
@@ -453,7 +460,7 @@ class _Loader:
             legal_basis=self.optional(data, "legal_basis", "", str, ""),
             frequency=frequency,
             period_convention=convention,
-            reporting_kinds=self.strings(data, "reporting_kinds", ""),
+            reporting_kinds=with_departments(self.strings(data, "reporting_kinds", "")),
             form_code=self.optional(data, "form_code", "", str, ""),
             sections=sections,
             rules=rules,

@@ -15,6 +15,7 @@ from ..services.consolidation import (
     load_consolidation,
     upward_submission,
 )
+from ..services.report_pdf import latest_signed
 from ..services.rounds import round_label, round_window
 
 
@@ -31,4 +32,5 @@ def consolidated_page(round_):
                            issued_counts=lambda docs: issued_counts(rc.result.units, docs),
                            upward=upward_submission(round_), text_kinds=TEXT_KINDS,
                            may_write=can_act_on_round(current_user, round_),
-                           round_window=round_window, include_submitted=include_submitted)
+                           round_window=round_window, include_submitted=include_submitted,
+                           signed=latest_signed(round_.unit_id, round_.id))

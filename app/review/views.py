@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -65,7 +67,7 @@ from ..services.rounds import (
 )
 from ..services.submission_page import dom_id
 from ..services.trends import store_round_totals
-from ..services.workdays import work_calendar
+from ..services.workdays import non_working_warning, work_calendar
 from . import bp
 from .consolidated import consolidated_page
 from .forms import YEARS, RoundForm
@@ -178,11 +180,16 @@ def round_new():
         else:
             db.session.commit()
             flash(f"Đã mở đợt báo cáo {round_label(round_)} cho {len(chosen)} đơn vị.", "success")
+            off_day = non_working_warning(round_.deadline, calendar)
+            if off_day:
+                flash(off_day, "warning")
             return redirect(url_for("review.board", round_id=round_.id), code=303)
     elif period is None and template.frequency == "adhoc":
         form.date_to.errors = list(form.date_to.errors) + ["Chọn ngày bắt đầu và kết thúc của kỳ đột xuất."]
     status = 422 if submitting else 200
+    typed_off_day = non_working_warning(form.deadline.data if isinstance(form.deadline.data, date) else None, calendar)
     return render("review/round_new.html", "review/_round_form.html", status=status, form=form, units=units,
+                  deadline_warning=typed_off_day,
                   unit=unit, period=period, template=template, period_label=period_label, window_label=window_label,
                   deadline_note=deadline_note if form.deadline.data == auto_deadline else "",
                   auto_deadline=form.deadline.data if not submitting else request.values.get("auto_deadline"))
@@ -270,8 +277,10 @@ def round_narrative(round_id: int, section_id: str):
         # inserted again only after the reviewer confirms it.
         repeated = already_inserted(round_, section_id, request.form.get("text"))
         if repeated:
+            text = request.form.get("text", "")
+            fresh = "\n".join(line for line in text.splitlines() if line.strip() and line not in repeated)
             return render_template("review/insert_confirm.html", round_=round_, section=section, repeated=repeated,
-                                   text=request.form.get("text", ""), include_submitted=request.args.get("provisional") == "1")
+                                   text=text, fresh=fresh, include_submitted=request.args.get("provisional") == "1")
     saved = save_round_text(round_, section_id, request.form.get("text"), request.form.get("version", type=int),
                             append=append)
     message = "Đã chèn gợi ý vào nội dung tổng hợp." if append else "Đã lưu nội dung tổng hợp."

@@ -83,5 +83,15 @@ def can_act_on_round(user, round_) -> bool:
     return user.role == "reviewer" and round_.unit_id == user.unit_id
 
 
+def can_read_submission(user, unit, round_unit_path: str) -> bool:
+    """A submission's readers: the reviewers (and administrators in scope) of its round's
+    unit and that unit's ancestors, and the submitting unit's own users. The round decides,
+    not where the unit sits today: after a move the old district still reads the reports
+    of its own rounds, and the new district reads only those of the rounds it owns."""
+    if is_system_admin(user) or user.unit_id == unit.id:
+        return True
+    return user.role in ("reviewer", "admin") and round_unit_path.startswith(user.unit.path)
+
+
 def can_review_submission(user, submission) -> bool:
     return can_review_round(user, submission.round)

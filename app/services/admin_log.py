@@ -132,7 +132,7 @@ def shown(text: str) -> str:
         return text
     if not isinstance(values, dict):
         return text
-    return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_yes_no(v)}" for k, v in values.items())
+    return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_yes_no(v)}" for k, v in values.items() if v not in ("", None))
 
 
 def _yes_no(value) -> str:

@@ -1,15 +1,17 @@
 """Administration of units and accounts within an administrator's scope: the safety rules
 (nobody locks or demotes himself; a scope keeps at least one active administrator) and the
 states the log of administration records."""
+
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import OrgUnit, User
 from .access import admin_scope_path, is_system_admin
 from .errors import Invalid
 from .ids import valid_id
+from .orgtree import ancestors_ids
 
 
 def unit_state(unit: OrgUnit) -> dict:
@@ -25,12 +27,15 @@ def user_state(user: User) -> dict:
 
 
 def other_administrators(user: User) -> int:
-    """Active administrators, other than ``user``, whose scope holds ``user``'s unit."""
-    unit = user.unit
-    prefixes = ["/" + "/".join(unit.path.strip("/").split("/")[:n]) + "/" for n in range(1, unit.path.count("/"))]
-    stmt = (select(db.func.count(User.id)).join(User.unit)
-            .where(User.role == "admin", User.active.is_(True), User.id != user.id,
-                   or_(User.system_admin.is_(True), OrgUnit.path.in_(prefixes))))
+    """Active administrators, other than ``user``, of ``user``'s scope: for a unit
+    administrator, those of its unit or of a unit above it (the system administrators do
+    not count: a province keeps an administrator of its own); for a system administrator,
+    the other system administrators."""
+    if user.system_admin:
+        return db.session.scalar(select(db.func.count(User.id)).where(
+            User.role == "admin", User.active.is_(True), User.system_admin.is_(True), User.id != user.id)) or 0
+    stmt = (select(db.func.count(User.id)).where(User.role == "admin", User.active.is_(True), User.id != user.id,
+                                                 User.system_admin.is_(False), User.unit_id.in_(ancestors_ids(user.unit))))
     return db.session.scalar(stmt) or 0
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -30,7 +30,15 @@ from ..models import (
     UpwardReport,
 )
 from ..reporting.clock import utcnow
-from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.consolidation import (
+    CONSOLIDATING_KINDS,
+    Consolidation,
+    UnitInput,
+    breakdown,
+    consolidate,
+    kind_class,
+    measured_keys,
+)
 from ..reporting.directives import followup_paragraphs
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
@@ -177,6 +185,26 @@ def summed_counts(round_ids: list[int], states: tuple[str, ...], kinds: dict[str
     return total, by_kind
 
 
+def weighted_sums(round_: ReportingRound, states: tuple[str, ...], template: ReportTemplate) -> dict[str, tuple[int, int]]:
+    """The survey indices' averages weighted by forms, as sums the database makes: index key
+    → (Σ index × forms, Σ forms) over the included reports that gave forms and that index.
+    One statement per survey section, not 10 values read per unit."""
+    result: dict[str, tuple[int, int]] = {}
+    index, forms = aliased(SubmissionValue), aliased(SubmissionValue)
+    for section in template.sections_of("satisfaction"):
+        forms_key = f"{section.id}/{section.fields_with_role('forms')[0].id}"
+        keys = [f"{section.id}/{f.id}" for f in section.fields_with_role("index")]
+        for key, total, weight in db.session.connection().execute(
+            select(index.key, func.sum(index.int_value * forms.int_value), func.sum(forms.int_value))
+            .join(forms, and_(forms.submission_id == index.submission_id, forms.key == forms_key))
+            .where(index.submission_id.in_(_included_ids(round_, states)), index.key.in_(keys),
+                   index.int_value.is_not(None), forms.int_value > 0)
+            .group_by(index.key)
+        ):
+            result[key] = (int(total or 0), int(weight or 0))
+    return result
+
+
 def load_consolidation(round_: ReportingRound, include_submitted: bool = False, per_unit: bool = False,
                        texts: bool = True) -> RoundConsolidation:
     """The round's consolidation. By default the database sums the counts and only texts,
@@ -185,20 +213,18 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     leaves the units' texts out (the consolidated page loads them per section)."""
     template = round_template(round_)
     states = included_states(include_submitted)
-    summed = by_kind = None
+    summed = by_kind = weighted = None
     if per_unit:
         submissions, included, inputs = load_inputs(round_, states)
     else:
-        # Per unit only what a sum cannot give: the survey's forms and indices (averages
-        # weighted by forms) and the measured indicators (which units reached them).
-        read = [f"{s.id}/{f.id}" for s in template.sections_of("satisfaction") for f in s.fields
-                if f.role in ("forms", "index")]
-        read += measured_keys(template)
-        submissions, included, inputs = load_inputs(round_, states, only=SubmissionValue.key.in_(read), texts=texts)
+        # Per unit only what no sum gives: the measured indicators (which units reached them).
+        submissions, included, inputs = load_inputs(
+            round_, states, only=SubmissionValue.key.in_(measured_keys(template)), texts=texts)
         summed, by_kind = summed_counts([round_.id], states, _kinds_by_class(s.unit.kind for s in included))
+        weighted = weighted_sums(round_, states, template)
     included_ids = {s.id for s in included}
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
-    result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind)
+    result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind, weighted=weighted)
     narratives = round_texts(round_)
     followup = round_followup(round_, template, submissions, included)
     return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
@@ -525,6 +551,8 @@ _UNIT_WORD = (r"(?:Xã|Phường|Thị trấn|Phòng|Sở|Ban|Trung tâm|Chi nh�
 _NAME = rf"{_UNIT_WORD}\s[^(),]*"
 _ATTRIBUTION = re.compile(rf"\s*\((?:{_NAME})(?:,\s*{_NAME})*(?:\s+và\s+(?:{_NAME}|[\d.]+\s+đơn vị khác))?\)(?=[.;:]?\s*$)")
 _PROPOSAL = re.compile(r"^[-+•*\s]*(Đề nghị|Kiến nghị|Đề xuất)\b", re.IGNORECASE)
+# At the national level: "Đề nghị Chính phủ / Thủ tướng Chính phủ / Văn phòng Chính phủ …".
+_TO_CENTRAL = re.compile(r"\b(Chính phủ|Thủ tướng)\b", re.IGNORECASE)
 LEVEL_WORDS = {"province": "tỉnh", "district": "huyện", "commune": "xã", "ward": "phường", "town": "thị trấn"}
 
 
@@ -537,6 +565,8 @@ def strip_attribution(line: str) -> str:
 
 def addresses_level(line: str, level_kind: str) -> bool:
     """A proposal to the level receiving the report ("Đề nghị UBND tỉnh …" at the province)."""
+    if level_kind == "central":
+        return _PROPOSAL.match(line) is not None and _TO_CENTRAL.search(line) is not None
     word = LEVEL_WORDS.get(level_kind)
     if not word or not _PROPOSAL.match(line):
         return False
@@ -552,7 +582,8 @@ def arriving_entries(level_kind: str, included: list[Submission], texts: dict[in
     entries: list[tuple[str, str]] = []
     proposals: list[tuple[str, str]] = []
     for sub in included:
-        lower = sub.id in received
+        # A district's report is a consolidation even if it was sent before upward reports were kept.
+        lower = sub.id in received or sub.unit.kind in CONSOLIDATING_KINDS
         for text in texts.get(sub.id, ()):
             kept: list[str] = []
             for line in text.splitlines():

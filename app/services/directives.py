@@ -50,7 +50,7 @@ from ..reporting.directives import (
 from ..reporting.keys import FOLLOWUP_PARTS, SEP, followup_key, parse_followup_key
 from ..reporting.periods import period_label
 from ..reporting.templates import ReportTemplate, shipped_templates
-from .access import in_scope
+from .access import admin_in_scope, in_scope, is_system_admin
 from .errors import Conflict, Forbidden, NotFound
 from .export_model import committee_name
 from .keys_query import key_prefix
@@ -96,10 +96,11 @@ def load_directive(user, directive_id: int, manage: bool = False) -> DirectiveAc
     directive = db.session.get(Directive, directive_id, options=[joinedload(Directive.unit)])
     if directive is None:
         raise NotFound()
-    whole = user.role == "admin" or in_scope(user.role, user.unit_id, user.unit.path, directive.unit_id, directive.unit.path)
+    whole = is_system_admin(user) or in_scope(user.role, user.unit_id, user.unit.path, directive.unit_id, directive.unit.path)
     if not whole and not _assigned_in_scope(user, directive.id):
         raise NotFound()
-    may_manage = user.role == "admin" or (user.role == "reviewer" and directive.unit_id == user.unit_id)
+    may_manage = (admin_in_scope(user, directive.unit) if user.role == "admin"
+                  else user.role == "reviewer" and directive.unit_id == user.unit_id)
     if manage and not may_manage:
         raise Forbidden("Chỉ đơn vị ban hành văn bản mới sửa được văn bản và nhiệm vụ.")
     return DirectiveAccess(directive, may_manage, whole, user.unit.path, user.unit_id, user.role, user.unit.name)
@@ -224,7 +225,7 @@ def resolve_assignment(issuer: OrgUnit, groups: Iterable[str], unit_ids: Iterabl
     for unit in subtree.values():
         if "communes" in groups and unit.kind in TERRITORIAL:
             chosen[unit.id] = unit
-        if "offices" in groups and unit.kind == "office" and unit.parent_id == issuer.id:
+        if "offices" in groups and unit.kind in ("office", "department") and unit.parent_id == issuer.id:
             chosen[unit.id] = unit
     for unit_id in unit_ids:
         if unit_id not in subtree:
@@ -478,9 +479,9 @@ def visible_directives_stmt(user):
     """Directives the user's unit issued (or units below it issued), and those that assign
     a task to a unit in the user's scope."""
     stmt = select(Directive).join(Directive.unit).options(joinedload(Directive.unit))
-    if user.role == "admin":
+    if is_system_admin(user):
         return stmt
-    if user.role == "reviewer":
+    if user.role in ("reviewer", "admin"):  # an administrator of a subtree reads it as its reviewers do
         assigned = (select(DirectiveTask.directive_id).join(DirectiveAssignment)
                     .join(OrgUnit, DirectiveAssignment.unit_id == OrgUnit.id).where(OrgUnit.path.startswith(user.unit.path)))
         return stmt.where(or_(OrgUnit.path.startswith(user.unit.path), Directive.id.in_(assigned)))
@@ -506,7 +507,7 @@ def list_directives(user, status: str = "", today: date | None = None) -> list[D
     reports = latest_reports([t.id for t in tasks], since=min(d.issued_on for d in directives))
     rows = []
     for directive in directives:
-        whole = user.role == "admin" or in_scope(user.role, user.unit_id, user.unit.path, directive.unit_id, directive.unit.path)
+        whole = is_system_admin(user) or in_scope(user.role, user.unit_id, user.unit.path, directive.unit_id, directive.unit.path)
         access = DirectiveAccess(directive, False, whole, user.unit.path, user.unit_id, user.role, user.unit.name)
         views = task_views(access, by_directive[directive.id], today, reports)
         counts = {code: sum(v.counts[code] for v in views) for code in COUNT_ORDER}

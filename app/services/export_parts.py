@@ -35,6 +35,19 @@ def unit_title(unit: OrgUnit | None) -> str:
     return committee_name(unit.name, unit.kind) if unit is not None else ""
 
 
+OFFICE_REQUEST = "văn phòng ubnd tỉnh"
+
+
+def recipient_title(receiver: OrgUnit | None, template) -> str:
+    """Who a report is addressed to by default (Kính gửi): the unit receiving it, or its
+    office when the template's reporting regime is the provincial office's request (seed
+    001: "Kính gửi: Văn phòng UBND tỉnh Hưng Yên"). The report's settings may say otherwise."""
+    title = unit_title(receiver)
+    if receiver is not None and receiver.kind == "province" and OFFICE_REQUEST in (template.legal_basis or "").lower():
+        return f"Văn phòng {title}"
+    return title
+
+
 def officers_of(unit_ids: list[int]) -> dict[int, User]:
     """The first active focal officer of each unit, in one query."""
     if not unit_ids:
@@ -76,7 +89,7 @@ def round_parts(rc: RoundConsolidation) -> ExportParts:
     round_ = rc.round
     unit = round_.unit
     parent = unit.parent
-    receiving = unit_title(parent)
+    receiving = recipient_title(parent, rc.template)
     written, comparison_notes = figures_and_notes(rc)
     received = received_reports(rc.included)
     # Coverage (the units underneath lower consolidations too), then any comparison left
@@ -122,7 +135,7 @@ def submission_parts(sub: Submission) -> ExportParts:
     values = plain_values(stored_values(sub.id))
     result = consolidate(template, [UnitInput(sub.unit_id, sub.unit.name, values, submission_documents(sub.id),
                                               kind=sub.unit.kind)])
-    receiving = unit_title(round_.unit)
+    receiving = recipient_title(round_.unit, template)
     return ExportParts(
         template=template, result=result,
         period_label=round_label(round_), period_window=round_window(round_),

@@ -13,6 +13,7 @@ group, a wall-clock limit and an address-space limit.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import resource
 import secrets
@@ -30,6 +31,7 @@ from ..extensions import db
 from ..models import Job
 from ..reporting.clock import utcnow
 
+log = logging.getLogger("tonghop.jobs")
 MAX_ATTEMPTS = 3
 # Any constant will do: it names the lock that serialises claims across nodes (PostgreSQL).
 CLAIM_LOCK = 250_025
@@ -167,9 +169,10 @@ def run_once(limits: Limits, worker: str | None = None) -> Job | None:
         return None
     try:
         run_job(job, limits)
-    except Exception:  # recorded on the job by run_job; the worker logs and goes on
+    except Exception:  # recorded on the job by run_job; the worker logs it and goes on
         if worker is None:
             raise
+        log.exception("job %s (%s) failed", job.id, job.kind)
     db.session.expire_all()
     return db.session.get(Job, job.id)
 

@@ -67,8 +67,8 @@ def check_merger(predecessors: list[OrgUnit], successor: OrgUnit | None, effecti
 
 def record_merger(predecessors: list[OrgUnit], successor: OrgUnit, effective_on: date | None, user: User,
                   today: date | None = None, move_user_ids=()) -> MergerOutcome | None:
-    """Record a merger; applied at once when its date has come (the outcome), else
-    scheduled (None). ``move_user_ids``: predecessors' accounts that move to the successor."""
+    """Record a merger; applied at once when its date has come by ``today`` (or when no
+    ``today`` is given), returning the outcome; else scheduled (None). ``move_user_ids``: predecessors' accounts that move to the successor."""
     check_merger(predecessors, successor, effective_on)
     allowed = {u.id for u in db.session.scalars(select(User).where(User.unit_id.in_([p.id for p in predecessors])))}
     moving = ",".join(str(i) for i in sorted(set(move_user_ids) & allowed))
@@ -81,10 +81,15 @@ def record_merger(predecessors: list[OrgUnit], successor: OrgUnit, effective_on:
     db.session.flush()
     record_admin_action(user, "reorganisation.schedule", successor, None,
                         {"predecessors": ", ".join(p.name for p in predecessors), "successor": successor.name,
-                         "effective_on": effective_on, "moved_users": len(moving.split(",")) if moving else 0})
-    if today is not None and effective_on <= today:
+                         "effective_on": effective_on, "moved_users": _usernames(moving)})
+    if today is None or effective_on <= today:
         return apply_merger(rows, user)
     return None
+
+
+def _usernames(ids: str) -> str:
+    wanted = [int(i) for i in ids.split(",") if i]
+    return ", ".join(db.session.scalars(select(User.username).where(User.id.in_(wanted)).order_by(User.username))) if wanted else ""
 
 
 def apply_merger(rows: list[UnitSuccession], user: User | None) -> MergerOutcome:
@@ -99,12 +104,18 @@ def apply_merger(rows: list[UnitSuccession], user: User | None) -> MergerOutcome
     db.session.flush()
     moving = {int(i) for r in rows for i in r.move_user_ids.split(",") if i}
     accounts = db.session.scalars(select(User).where(User.unit_id.in_([p.id for p in predecessors]))).all()
+    # A predecessor still owing a report of a period before the date keeps its accounts
+    # until that report is in (its officers lock them afterwards, or the administrator does).
+    owing = set(db.session.scalars(
+        select(Submission.unit_id).join(Submission.round)
+        .where(Submission.unit_id.in_([p.id for p in predecessors]), Submission.status.in_(OPEN_STATES),
+               ReportingRound.status == "open", ReportingRound.date_to < effective_on)))
     moved, locked = [], []
     for account in accounts:
         if account.id in moving:
             account.unit = successor
             moved.append(account.username)
-        elif account.active:
+        elif account.active and account.unit_id not in owing:
             account.active = False
             locked.append(account.username)
     if locked:
@@ -286,7 +297,8 @@ def move_units(units: list[OrgUnit], new_parent: OrgUnit, effective_on: date | N
                retire_emptied: bool = False, today: date | None = None) -> list[OrgUnit]:
     """Give units a new parent from a date, with their subtrees; with ``retire_emptied``, the
     former parents left with no active unit stop (a district abolished). Applied at once
-    when the date has come (returns the parents retired), else scheduled."""
+    when the date has come by ``today`` (or when no ``today`` is given; returns the parents
+    retired), else scheduled."""
     if not units:
         raise Invalid("Chọn các đơn vị cần chuyển.", "units")
     if effective_on is None:
@@ -306,7 +318,7 @@ def move_units(units: list[OrgUnit], new_parent: OrgUnit, effective_on: date | N
                             {"new_parent": new_parent.name, "effective_on": effective_on})
     db.session.flush()
     retired: list[OrgUnit] = []
-    if today is not None and effective_on <= today:
+    if today is None or effective_on <= today:
         for move in moves:
             retired += _apply_move(move, user)
     return retired

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Job, OrgUnit, ReportingRound, ReportPdf, SignedReport, Submission
 from .consolidation import load_consolidation
 from .document_settings import saved_row
+from .errors import NotFound
 from .export_model import ExportParts
 from .export_parts import round_parts, submission_parts
 from .rounds import round_label
@@ -65,6 +66,8 @@ def ref_of(unit_id: int, round_id: int, provisional: bool = False) -> ReportRef:
     if round_.unit_id == unit_id:
         return consolidation_ref(round_, provisional)
     sub = db.session.scalar(select(Submission).where(Submission.round_id == round_id, Submission.unit_id == unit_id))
+    if sub is None:
+        raise NotFound()
     return submission_ref(sub)
 
 
@@ -124,7 +127,7 @@ def latest_jobs(ref: ReportRef, limit: int = 3) -> list[Job]:
     found = []
     for job in rows:
         params = json.loads(job.params_json)
-        if params.get("unit_id") == ref.unit.id:
+        if params.get("unit_id") == ref.unit.id and params.get("round_id") == ref.round.id:
             found.append(job)
         if len(found) >= limit:
             break
@@ -141,6 +144,11 @@ def signed_reports(unit_id: int, round_id: int) -> list[SignedReport]:
     return list(db.session.scalars(select(SignedReport).where(SignedReport.unit_id == unit_id,
                                                               SignedReport.round_id == round_id)
                                    .order_by(SignedReport.version.desc())))
+
+
+def latest_signed(unit_id: int, round_id: int) -> SignedReport | None:
+    return db.session.scalar(select(SignedReport).where(SignedReport.unit_id == unit_id, SignedReport.round_id == round_id)
+                             .order_by(SignedReport.version.desc()).limit(1))
 
 
 def store_pdf(ref: ReportRef, parts: ExportParts, data: bytes, *, pages: int, pdfa: bool, job_id: int | None,

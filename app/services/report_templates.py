@@ -14,6 +14,7 @@ uses can no longer be withdrawn.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 
 from sqlalchemy import exists, or_, select
@@ -134,7 +135,7 @@ def starting_point(origin: str, user: User | None = None) -> tuple[str, str]:
     kind, _, ident = origin.partition(":")
     if kind == "shipped" and ident in shipped_templates():
         template = shipped_templates()[ident]
-        return f"{template.code} phiên bản {template.version} (có sẵn)", template.source
+        return shipped_label(template), template.source
     if kind == "version" and ident.isdigit():
         row = db.session.get(TemplateVersion, int(ident))
         if row is not None and row.status != "draft" and (user is None or _visible(user, row)):
@@ -146,9 +147,19 @@ def _visible(user: User, row: TemplateVersion) -> bool:
     return bool(db.session.scalar(select(exists().where(TemplateVersion.id == row.id, _visible_filter(user)))))
 
 
+def template_name(title: str) -> str:
+    """A template as pages name it: its title, shortened (its code is an internal key)."""
+    title = " ".join(title.split())
+    return f"“{title[:77].rstrip()}…”" if len(title) > 80 else f"“{title}”"
+
+
+def shipped_label(template: ReportTemplate) -> str:
+    return f"{template_name(template.title)} phiên bản {template.version} (có sẵn)"
+
+
 def version_label(row: TemplateVersion) -> str:
     owner = f", {row.unit.name}" if row.unit is not None else ""
-    return f"{row.code} phiên bản {row.version}{owner}"
+    return f"{template_name(row.title)} phiên bản {row.version}{owner}"
 
 
 def next_version(code: str) -> int:
@@ -174,14 +185,18 @@ def drafts(user: User) -> list[TemplateVersion]:
         .order_by(TemplateVersion.code)))
 
 
-def start_draft(origin: str, user: User, new_code: str = "", new_title: str = "") -> TemplateVersion:
-    """A draft copied from a shipped template or a published version. With ``new_code`` it
-    becomes a new template of that code (version 1 when published); an existing draft of the
-    same code is kept, never overwritten."""
+def start_draft(origin: str, user: User, new_code: str = "", new_title: str = "") -> tuple[TemplateVersion, bool]:
+    """A draft copied from a shipped template or a published version, and whether it is new.
+    With ``new_code`` it becomes a new template of that code (version 1 when published); an
+    existing draft of the same code is kept, never overwritten."""
     label, text = starting_point(origin, user)
     data = data_of(text)
     if new_code:
         new_code = new_code.strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_]{0,59}", new_code):
+            raise TemplateProblem("Mã mẫu mới chỉ gồm chữ không dấu, số và gạch dưới, tối đa 60 ký tự (ví dụ bao_cao_thang_tinh).")
+        if len(new_title.strip()) > 300:
+            raise TemplateProblem("Tên mẫu mới tối đa 300 ký tự.")
         taken = new_code in shipped_templates() or db.session.scalar(
             select(exists().where(TemplateVersion.code == new_code)))
         if taken:
@@ -192,13 +207,13 @@ def start_draft(origin: str, user: User, new_code: str = "", new_title: str = ""
             data["title"] = new_title.strip()
     existing = draft_for(str(data.get("code", "")), user)
     if existing is not None:
-        return existing
+        return existing, False
     row = TemplateVersion(code=str(data.get("code", ""))[:60], version=None, title=str(data.get("title", ""))[:300],
                           source=to_toml(data), based_on=label[:120], status="draft", unit_id=owner_for(user),
                           created_by_id=user.id, updated_at=utcnow())
     db.session.add(row)
     db.session.flush()
-    return row
+    return row, True
 
 
 def load_draft(code: str, user: User) -> TemplateVersion:
@@ -326,7 +341,7 @@ def previous_of(row: TemplateVersion, user: User) -> tuple[str, str] | None:
     if older is not None:
         return version_label(older), older.source
     shipped = shipped_templates().get(row.code)
-    return (f"{shipped.code} phiên bản {shipped.version} (có sẵn)", shipped.source) if shipped else None
+    return (shipped_label(shipped), shipped.source) if shipped else None
 
 
 def comparison(old_source: str, new_source: str):

@@ -52,6 +52,7 @@ UNSIGNED = "Tệp không có chữ ký số"
 REVOKED = "Chứng thư số đã bị thu hồi"
 NOT_PDF = "Tệp không phải PDF đọc được"
 BAD_TIMESTAMP = "Dấu thời gian (RFC 3161) trên chữ ký không hợp lệ"
+UNREADABLE = "Không đọc được chữ ký số trong tệp"
 NO_ANCHORS = "Quản trị hệ thống chưa khai báo tổ chức cung cấp dịch vụ chứng thực được tin cậy"
 
 
@@ -147,12 +148,20 @@ def check_signed_pdf(data: bytes, candidates: list[ReportPdf], anchors: list[byt
                      now: datetime | None = None, online: bool = False) -> Verdict:
     """Check an uploaded file against the PDFs produced for its report (newest first).
     ``online``: also ask the OCSP responders and CRL addresses the certificates name (when
-    the server can reach them; an unreachable one does not refuse the signature)."""
-    now = _aware(now or datetime.now(UTC))
+    the server can reach them; an unreachable one does not refuse the signature).
+    Whatever the file holds, the answer is a verdict: an uploaded file is untrusted input."""
+    try:
+        return _check(data, candidates, anchors, revocation_ders, _aware(now or datetime.now(UTC)), online)
+    except Exception as error:  # pyHanko on a crafted file may raise anything: refuse, never fail
+        return Verdict(UNREADABLE, f"{type(error).__name__}")
+
+
+def _check(data: bytes, candidates: list[ReportPdf], anchors: list[bytes], revocation_ders: list[bytes],
+           now: datetime, online: bool) -> Verdict:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError):
+    except Exception:
         # A signed PDF that no longer reads was damaged after signing.
         return Verdict(TAMPERED if data.startswith(b"%PDF") and b"/ByteRange" in data else NOT_PDF)
     if not data.startswith(b"%PDF"):
@@ -160,6 +169,9 @@ def check_signed_pdf(data: bytes, candidates: list[ReportPdf], anchors: list[byt
     if not embedded:
         return Verdict(UNSIGNED)
     embedded.sort(key=lambda s: s.signed_revision)
+    # Bytes after the last revision's end are not part of any revision: nothing checks them.
+    if data[data.rfind(b"%%EOF") + len(b"%%EOF"):].strip():
+        return Verdict(TAMPERED, "Có dữ liệu thêm vào cuối tệp sau khi ký.")
     # 1. Intact and no content changed after any signature.
     for sig in embedded:
         try:

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Collection, NamedTuple
 
 from sqlalchemy import bindparam, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -25,7 +25,7 @@ from ..reporting.rows import combine_series
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import clean_text
 from ..reporting.validation import parse_value
-from .access import can_act_on_round, can_review_submission, can_view_unit
+from .access import can_act_on_round, can_read_submission, can_review_submission
 from .directives import allowed_task_ids
 from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
@@ -208,16 +208,15 @@ def save_values(
         is_text = isinstance(value, str) or is_explanation or template.key_kind(key) == "text"
         columns = {"int_value": None if is_text else value, "text_value": value if is_text else None,
                    "updated_at": now, "updated_by_id": user.id}
-        if not _write(submission.id, key, current_version, columns):
+        change = {"submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
+                  "old_value": _as_text(current), "new_value": _as_text(value)}
+        if not _write(submission.id, key, current_version, columns, change):
             fresh = _reload(submission.id, key)
             outcome.conflicts[key] = (text, fresh)
             if fresh is not None:
                 stored[key] = fresh
             continue
         stored[key] = StoredValue(value, current_version + 1, now)
-        _core(_INSERT_CHANGE, {
-            "submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
-            "old_value": _as_text(current), "new_value": _as_text(value)})
         outcome.saved[key] = stored[key]
     if outcome.saved:
         touch(submission, now)
@@ -250,22 +249,50 @@ def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
             and (rule_id == DOCUMENT_PERIOD_RULE or any(rule.id == rule_id for rule in template.rules)))
 
 
-def _write(submission_id: int, key: str, expected_version: int, columns: dict) -> bool:
+# PostgreSQL: the value's conditional write and its change-log row in one statement (one
+# round trip instead of two); the log row is inserted only from the row the write returns,
+# so a stale version or a lost insert race logs nothing, exactly as the two statements do.
+_PG_UPDATE_AND_LOG = sql_text(
+    "WITH written AS (UPDATE submission_value SET version = :new_version, int_value = :iv, text_value = :tv, "
+    "updated_at = :at, updated_by_id = :by WHERE submission_id = :sid AND \"key\" = :k AND version = :seen "
+    "RETURNING submission_id) "
+    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
+    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
+_PG_INSERT_AND_LOG = sql_text(
+    "WITH written AS (INSERT INTO submission_value (submission_id, \"key\", version, int_value, text_value, "
+    "updated_at, updated_by_id) VALUES (:sid, :k, 1, :iv, :tv, :at, :by) ON CONFLICT DO NOTHING "
+    "RETURNING submission_id) "
+    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
+    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
+
+
+def _write(submission_id: int, key: str, expected_version: int, columns: dict, change: dict) -> bool:
+    """Write the value if its version is still ``expected_version`` (0: not stored yet) and
+    log the change; False, with nothing written or logged, when another save came first."""
     table = SubmissionValue.__table__
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        params = {"sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
+                  "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
+                  "by": columns["updated_by_id"], "action": change["action"], "old_value": change["old_value"],
+                  "new_value": change["new_value"]}
+        logged = _core(_PG_UPDATE_AND_LOG if expected_version else _PG_INSERT_AND_LOG, params).scalar()
+        return logged is not None
     if expected_version:
         result = _core(_UPDATE_VALUE, {
             "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
             "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
             "by": columns["updated_by_id"]})
-        return result.rowcount == 1
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
-    # RETURNING, not rowcount: PostgreSQL reports rowcount -1 for an INSERT that returns rows.
-    inserted = db.session.execute(
-        insert(table).values(submission_id=submission_id, key=key, version=1, **columns).on_conflict_do_nothing()
-        .returning(table.c.id)
-    ).scalar()
-    return inserted is not None
+        written = result.rowcount == 1
+    else:
+        # RETURNING, not rowcount: PostgreSQL reports rowcount -1 for an INSERT that returns rows.
+        written = db.session.execute(
+            sqlite_insert(table).values(submission_id=submission_id, key=key, version=1, **columns)
+            .on_conflict_do_nothing().returning(table.c.id)
+        ).scalar() is not None
+    if written:
+        _core(_INSERT_CHANGE, change)
+    return written
 
 
 def _reload(submission_id: int, key: str) -> StoredValue | None:
@@ -325,8 +352,10 @@ def own_submissions(unit_id: int) -> dict[str, list[Submission]]:
     return {"returned": returned, "open": open_, "recent": recent}
 
 
+_ROUND_UNIT = aliased(OrgUnit)
 _SUBMISSION_WITH_ROUND = (
-    select(Submission, ReportingRound, OrgUnit).join(Submission.round).join(OrgUnit, Submission.unit_id == OrgUnit.id)
+    select(Submission, ReportingRound, OrgUnit, _ROUND_UNIT.path).join(Submission.round)
+    .join(OrgUnit, Submission.unit_id == OrgUnit.id).join(_ROUND_UNIT, ReportingRound.unit_id == _ROUND_UNIT.id)
     .where(Submission.id == bindparam("submission_id"))
 )
 
@@ -339,10 +368,10 @@ def load_submission(user, submission_id: int) -> Submission:
         submission_id) else None
     if row is None:
         raise NotFound()
-    submission, round_, unit = row
+    submission, round_, unit, round_unit_path = row
     set_committed_value(submission, "round", round_)
     set_committed_value(submission, "unit", unit)
-    _check_scope(user, unit)
+    _check_scope(user, unit, round_unit_path)
     return submission
 
 
@@ -386,12 +415,14 @@ class _UnitScope(NamedTuple):
 
 _ROUNDS, _UNITS = ReportingRound.__table__, OrgUnit.__table__
 _SUBMISSIONS = Submission.__table__
+_ROUND_UNITS = _UNITS.alias("round_unit")
 _FOR_SAVE = (
     select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.round_id, _SUBMISSIONS.c.unit_id, _SUBMISSIONS.c.status,
            _SUBMISSIONS.c.updated_at, _ROUNDS.c.unit_id, _ROUNDS.c.status, _ROUNDS.c.template_source,
-           _ROUNDS.c.catalogue_json, _UNITS.c.path)
+           _ROUNDS.c.catalogue_json, _UNITS.c.path, _ROUND_UNITS.c.path)
     .select_from(_SUBMISSIONS.join(_ROUNDS, _SUBMISSIONS.c.round_id == _ROUNDS.c.id)
-                 .join(_UNITS, _SUBMISSIONS.c.unit_id == _UNITS.c.id))
+                 .join(_UNITS, _SUBMISSIONS.c.unit_id == _UNITS.c.id)
+                 .join(_ROUND_UNITS, _ROUNDS.c.unit_id == _ROUND_UNITS.c.id))
     .where(_SUBMISSIONS.c.id == bindparam("submission_id"))
 )
 
@@ -403,15 +434,23 @@ def load_for_save(user, submission_id: int) -> SavedSubmission:
     row = _core(_FOR_SAVE, {"submission_id": submission_id}).first() if valid_id(submission_id) else None
     if row is None:
         raise NotFound()
-    sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, source, catalogue, unit_path = row
-    _check_scope(user, _UnitScope(unit_id, unit_path))
+    (sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, source, catalogue, unit_path,
+     round_unit_path) = row
+    _check_scope(user, _UnitScope(unit_id, unit_path), round_unit_path)
     return SavedSubmission(sub_id, round_id, unit_id, status, updated_at,
                            SavedRound(round_id, round_unit_id, round_status, source, catalogue))
 
 
-def _check_scope(user, unit) -> None:
+def readable(user, submissions: list[Submission]) -> list[Submission]:
+    """Those of these submissions (with round and unit loaded) the user may read."""
+    series = series_units([user.unit_id])[user.unit_id]
+    return [s for s in submissions
+            if can_read_submission(user, s.unit, s.round.unit.path) or s.unit_id in series]
+
+
+def _check_scope(user, unit, round_unit_path: str) -> None:
     # A unit formed by a merger reads its predecessors' reports: they are its history.
-    if not can_view_unit(user, unit) and unit.id not in series_units([user.unit_id])[user.unit_id]:
+    if not can_read_submission(user, unit, round_unit_path) and unit.id not in series_units([user.unit_id])[user.unit_id]:
         raise NotFound()
 
 

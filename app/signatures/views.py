@@ -2,7 +2,8 @@
 signed file, read the record; the administrator's trust anchors and CRLs.
 
 Scope first, as everywhere: a consolidation through the review loader, a submission through
-the entry loader, a stored file through its unit (can_view_unit). Producing a PDF and
+the entry loader, a stored file by the rule for reading its report (can_read_submission).
+Producing a PDF and
 uploading a signed one belong to the report's own unit (its reviewers for a consolidation).
 """
 from __future__ import annotations
@@ -15,7 +16,8 @@ from flask_login import current_user
 from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import Job, ReportPdf, SignedReport
-from ..services.access import can_act_on_round, can_view_unit
+from ..services.access import can_act_on_round, can_read_submission
+from ..services.consolidation import round_readiness
 from ..services.export_model import content_disposition
 from ..services.jobs import enqueue, load_job
 from ..services.report_pdf import (
@@ -114,19 +116,22 @@ def carried_upward(ref: ReportRef) -> dict | None:
     if not found:
         return {"round": behind, "signed": [], "differences": []}
     template = round_template(ref.round)
-    counted = {k for k in plain_values(stored_values(ref.submission.id))} | set(json.loads(found[0].report_pdf.figures_json))
-    counted = {k for k in counted if template.key_kind(k) in ("count", "score")}
-    differences = figure_differences(json.loads(found[0].report_pdf.figures_json),
-                                     plain_values(stored_values(ref.submission.id)), counted)
+    received = plain_values(stored_values(ref.submission.id))
+    signed_figures = json.loads(found[0].report_pdf.figures_json)
+    counted = {k for k in set(received) | set(signed_figures) if template.key_kind(k) in ("count", "score")}
+    differences = figure_differences(signed_figures, received, counted)
     return {"round": behind, "signed": [(row, recheck(row, online())) for row in found], "differences": differences}
 
 
 def report_page(ref: ReportRef, may_act: bool, status: int = 200, **context):
-    digest = current_digest(ref)
+    pdfs = report_pdfs(ref)
+    # Today's digest in each mode a PDF was made in (approved only, or with unapproved reports).
+    digests = {mode: current_digest(ReportRef(ref.unit, ref.round, ref.submission, mode))
+               for mode in {ref.provisional} | {p.provisional for p in pdfs}}
     signed = signed_reports(ref.unit.id, ref.round.id)
     return render_template(
         "signatures/report.html", ref=ref, may_act=may_act, round_label=round_label,
-        jobs=latest_jobs(ref), pdfs=report_pdfs(ref), digest=digest,
+        jobs=latest_jobs(ref), pdfs=pdfs, digests=digests,
         signed=[(row, recheck(row, online())) for row in signed], details=signature_details,
         soffice=soffice_path(current_app.config.get("SOFFICE")), not_installed=NOT_INSTALLED,
         own_settings=has_own_settings(ref), settings_url=settings_url(ref), back_url=back_url(ref),
@@ -143,6 +148,15 @@ def request_pdf(ref: ReportRef, may_act: bool):
     if not has_own_settings(ref):
         return report_page(ref, may_act, 422, pdf_error="Lưu thông tin văn bản (ký hiệu, người ký) của báo cáo này "
                                                            "trước khi tạo PDF.")
+    if ref.consolidated:
+        # One number per figure: the PDF is what the leader signs, so an edited figure text
+        # gone stale needs the reviewer's choice (on the Word page) first, as the .docx does.
+        stale = round_readiness(ref.round, ref.provisional).stale_figures
+        if stale:
+            labels = "; ".join(s.label for s in stale)
+            return report_page(ref, may_act, 422, pdf_error=(
+                f"Số liệu đã thay đổi từ khi sửa phần số liệu ({labels}): chọn lấy đoạn mới hay giữ đoạn đã sửa "
+                "ở trang Báo cáo Word trước khi tạo PDF."))
     running = [j for j in latest_jobs(ref, 1) if not j.finished]
     if not running:
         params = pdf_job_params(ref, current_user) | {"soffice": current_app.config.get("SOFFICE")}
@@ -165,9 +179,10 @@ def upload_signed(ref: ReportRef, may_act: bool):
     verdict = check_signed_pdf(data, report_pdfs(ref), trust_anchor_ders(), crl_ders(), online=online())
     if not verdict.accepted:
         return report_page(ref, may_act, 422, upload_error=verdict.refusal, upload_detail=verdict.detail)
-    if verdict.report_pdf.data_digest != current_digest(ref):
-        verdict.warnings.insert(0, "Số liệu của báo cáo đã thay đổi sau khi tạo bản PDF này: bản đã ký không khớp "
-                                   "số liệu hiện tại. Hãy tạo PDF mới và ký lại.")
+    signed_from = verdict.report_pdf
+    if signed_from.data_digest != current_digest(ReportRef(ref.unit, ref.round, ref.submission, signed_from.provisional)):
+        verdict.warnings.insert(0, "Số liệu của báo cáo đã thay đổi sau khi tạo bản PDF này (số liệu, nội dung hoặc "
+                                   "thông tin văn bản): bản đã ký không khớp báo cáo hiện tại. Hãy tạo PDF mới và ký lại.")
     row = record_signed(ref.unit.id, ref.round.id, data, upload.filename, verdict, current_user)
     db.session.commit()
     flash(f"Đã nhận bản ký số (phiên bản {row.version}) của {row.signer_name}.", "success")
@@ -212,10 +227,16 @@ def submission_signed(submission_id: int):
 
 # --- jobs and files ------------------------------------------------------------------------
 
+def may_read(ref: ReportRef) -> bool:
+    """A report's file is read by whoever reads the report: its unit's own users and the
+    reviewers of its round's unit and above (the round decides, not where the unit sits now)."""
+    return can_read_submission(current_user, ref.unit, ref.round.unit.path)
+
+
 def job_report(job: Job) -> ReportRef:
     params = json.loads(job.params_json)
     ref = ref_of(int(params["unit_id"]), int(params["round_id"]), bool(params.get("provisional")))
-    if not can_view_unit(current_user, ref.unit):
+    if not may_read(ref):
         abort(404)
     return ref
 
@@ -249,7 +270,7 @@ def produced_pdf(pdf_id: int):
     if row is None:
         abort(404)
     ref = ref_of(row.unit_id, row.round_id)
-    if not can_view_unit(current_user, ref.unit):
+    if not may_read(ref):
         abort(404)
     return send_pdf(row.data, f"{ref.label} - để ký số")
 
@@ -260,7 +281,7 @@ def signed_pdf(signed_id: int):
     if row is None:
         abort(404)
     ref = ref_of(row.unit_id, row.round_id)
-    if not can_view_unit(current_user, ref.unit):
+    if not may_read(ref):
         abort(404)
     return send_pdf(row.data, f"{ref.label} - đã ký số (bản {row.version})")
 

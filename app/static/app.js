@@ -586,7 +586,66 @@
     if (menu) menu.classList.add("fitted");
   }
 
+  // --- Dates typed dd/mm/yyyy, with a picker that keeps that format --------------------
+  // The text box is what is sent; the browser's own calendar (an unnamed type=date input)
+  // only helps choose, and its day is written back as dd/mm/yyyy whatever its language.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function addDayPickers(root) {
+    (root || document).querySelectorAll("input[data-day-input]").forEach(function (input) {
+      if (input.dataset.picker) return;
+      input.dataset.picker = "1";
+      var picker = document.createElement("input");
+      picker.type = "date";
+      picker.tabIndex = -1;
+      picker.className = "day-picker";
+      picker.setAttribute("aria-hidden", "true");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "day-picker-button";
+      button.textContent = "Lịch";
+      button.setAttribute("aria-label", "Chọn ngày trên lịch cho ô " + (input.labels && input.labels[0] ? input.labels[0].textContent.trim() : "ngày"));
+      button.addEventListener("click", function () {
+        var m = /^(\d{1,2})[\/.-](\d{1,2})[\/.-](\d{4})$/.exec(input.value.trim());
+        picker.value = m ? m[3] + "-" + pad(+m[2]) + "-" + pad(+m[1]) : "";
+        if (picker.showPicker) { try { picker.showPicker(); return; } catch (e) { /* fall through */ } }
+        picker.focus(); picker.click();
+      });
+      picker.addEventListener("change", function () {
+        var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(picker.value);
+        if (!m) return;
+        input.value = m[3] + "/" + m[2] + "/" + m[1];
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      input.insertAdjacentElement("afterend", button);
+      button.insertAdjacentElement("afterend", picker);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { addDayPickers(event.target); });
+
+  // --- Unit pickers: a search box filters a long list of units ---------------------------
+  function addUnitSearch(root) {
+    (root || document).querySelectorAll("select[data-unit-picker]").forEach(function (select) {
+      if (select.dataset.search || select.options.length < 12) return;
+      select.dataset.search = "1";
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "unit-search";
+      box.placeholder = "Tìm đơn vị…";
+      box.setAttribute("aria-label", "Tìm trong danh sách " + (select.labels && select.labels[0] ? select.labels[0].textContent.trim() : "đơn vị"));
+      var fold = function (text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase(); };
+      box.addEventListener("input", function () {
+        var q = fold(box.value.trim());
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.hidden = q !== "" && fold(option.textContent).indexOf(q) < 0 && !option.selected;
+        });
+      });
+      select.insertAdjacentElement("beforebegin", box);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { addUnitSearch(event.target); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    addDayPickers(document); addUnitSearch(document);
     var status = document.getElementById("save-status");
     initialStatus = status && !status.querySelector("a") ? status.textContent : null;
     restoreLocal(document); replayDraft(); fitSectionMenu(); openAtFirstComment(); });

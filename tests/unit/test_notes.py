@@ -99,10 +99,10 @@ def test_the_template_check_says_in_vietnamese_where_a_note_does_not_belong():
     check = check_template_source(source)
     assert not check.ok
     (issue,) = check.issues
-    assert issue.message == "chỉ mục bảng, chỉ tiêu hoặc khảo sát mới có thuyết minh (mục này là loại heading)"
+    assert issue.message == "chỉ mục bảng số liệu, chỉ tiêu hoặc khảo sát mới có thuyết minh (mục này là Tiêu đề nhóm): bỏ chọn thuyết minh."
     assert source.splitlines()[issue.line - 1] == "note = true"
     hint_alone = check_template_source(MINIMAL.replace('kind = "table"\n', 'kind = "table"\nnote_hint = "x"\n', 1))
-    assert [i.message for i in hint_alone.issues] == ["chỉ dùng khi mục có note = true"]
+    assert [i.message for i in hint_alone.issues] == ["chỉ dùng khi mục có thuyết minh: bật thuyết minh hoặc xóa giá trị này."]
 
 
 def test_the_history_names_a_note_thuyet_minh_with_its_section(quarterly):

@@ -31,6 +31,7 @@ def together(*texts: str) -> list[tuple[str, ...]]:
     ("Không có hồ sơ tồn đọng", "Còn 4 hồ sơ tồn đọng"),
     ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 72%, chưa đạt yêu cầu"),
     ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 72%"),
+    ("Tỷ lệ số hóa hồ sơ đạt 100%", "Tỷ lệ số hóa hồ sơ đạt 99,5%"),
     ("Tỷ lệ thanh toán trực tuyến tăng so với quý trước.", "Tỷ lệ thanh toán trực tuyến giảm so với quý trước."),
     ("Tỷ lệ hồ sơ trực tuyến cao hơn cùng kỳ năm trước.", "Tỷ lệ hồ sơ trực tuyến thấp hơn cùng kỳ năm trước."),
     ("Có 0 hồ sơ quá hạn trong kỳ.", "Có 3 hồ sơ quá hạn trong kỳ."),
@@ -39,6 +40,24 @@ def together(*texts: str) -> list[tuple[str, ...]]:
 ])
 def test_statements_of_opposite_polarity_never_share_a_group(first, second):
     assert together(first, second) == [(COMMUNES[0],), (COMMUNES[1],)]
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Đã bố trí máy tính, chưa có máy scan cho Bộ phận Một cửa.", "Chưa bố trí máy tính, đã có máy scan cho Bộ phận Một cửa."),
+    ("Hồ sơ đất đai giải quyết đúng hạn, hồ sơ hộ tịch còn quá hạn.", "Hồ sơ đất đai còn quá hạn, hồ sơ hộ tịch giải quyết đúng hạn."),
+    ("Tỷ lệ hồ sơ trực tuyến tăng, tỷ lệ hồ sơ trực tiếp giảm.", "Tỷ lệ hồ sơ trực tuyến giảm, tỷ lệ hồ sơ trực tiếp tăng."),
+    ("Hồ sơ được giải quyết đúng hạn, không có hồ sơ quá hạn.", "Hồ sơ được giải quyết quá hạn, không có hồ sơ đúng hạn."),
+    ("Đã kết nối với CSDL quốc gia về dân cư.", "Đã ngắt kết nối với CSDL quốc gia về dân cư."),
+])
+def test_two_things_said_in_one_statement_and_swapped_are_opposites(first, second):
+    assert together(first, second) == [(COMMUNES[0],), (COMMUNES[1],)]
+
+
+def test_a_part_without_a_predicate_belongs_to_the_clause_before_it():
+    assert together("Không nhận được phản ánh, kiến nghị nào trong kỳ.", "Trong kỳ không nhận được PAKN nào.",
+                    "Người dân chưa quen nộp hồ sơ trực tuyến, chủ yếu vẫn đến nộp trực tiếp.",
+                    "Người dân còn chưa quen nộp hồ sơ trực tuyến, chủ yếu đến nộp trực tiếp.") == [
+        tuple(COMMUNES[:2]), tuple(COMMUNES[2:4])]
 
 
 def test_a_long_sentence_with_one_word_changed_is_still_an_opposite():
@@ -138,6 +157,14 @@ def test_counts_of_events_are_totalled_with_the_number_of_units():
     assert group_statements(noted)[0].text == "Số liệu nhiều hơn Hệ thống 12 hồ sơ tại 2 đơn vị do liên thông khai sinh."
     described = [(COMMUNES[i], f"Số liệu gồm {n} hồ sơ đất đai nộp trực tiếp; đã đối chiếu.") for i, n in enumerate((3, 9))]
     assert group_statements(described)[0].text == "Số liệu gồm 12 hồ sơ đất đai nộp trực tiếp tại 2 đơn vị; đã đối chiếu."
+
+
+def test_a_total_is_given_only_when_every_units_count_is_known():
+    entries = [(COMMUNES[0], "Có 2 PAKN xử lý quá hạn do phải xác minh thực địa."),
+               (COMMUNES[1], "Có 1 PAKN xử lý quá hạn do phải xác minh thực địa."),
+               (COMMUNES[2], "Có 1 PAKN xử lý quá hạn 5 ngày do phải xác minh thực địa.")]
+    groups = group_statements(entries)
+    assert len(groups) == 1 and groups[0].text == "Có 1–2 PAKN xử lý quá hạn do phải xác minh thực địa."
 
 
 def test_own_name_punctuation_spacing_and_stock_counts_keep_a_range():

@@ -256,3 +256,19 @@ def test_a_rule_naming_a_missing_column_or_field_of_another_section_is_refused(o
 @pytest.mark.parametrize("code,plans", [("quarterly_tthc", ["III"]), ("monthly_tthc", ["III"]), ("halfyear_onestop", ["V"])])
 def test_each_template_says_which_section_holds_next_periods_tasks(code, plans):
     assert [s.id for s in shipped_templates()[code].plan_sections()] == plans
+
+
+def test_overdue_names_table_columns_or_the_indicators_fields_of_overdue_feedback():
+    quarterly = shipped_templates()["quarterly_tthc"]
+    assert quarterly.section("I.3").overdue == ("late",) and shipped_templates()["monthly_tthc"].section("I.2").overdue == ("late",)
+    text = (app_templates_dir() / "quarterly_tthc.toml").read_text(encoding="utf-8")
+    with pytest.raises(TemplateError, match="unknown column 'tre'"):
+        load_template_text(text.replace('overdue = ["late"]', 'overdue = ["tre"]', 1), "q.toml")
+
+
+def app_templates_dir():
+    from pathlib import Path
+
+    import app.reporting
+
+    return Path(app.reporting.__file__).parent / "templates"

@@ -23,3 +23,4 @@ def test_a_period_covering_other_units_is_marked_and_gives_no_change_of_counts()
     assert period_heading(november, november) == "Tháng 11 năm 2026 (tạm)"
     same = PeriodFigures("Tháng 10 năm 2026", {RECEIVED.name: 150}, units=47, expected=110)
     assert trend_rows((RECEIVED,), (same, november))[0].change is not None
+

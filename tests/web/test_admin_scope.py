@@ -109,7 +109,7 @@ def test_a_scoped_administrator_reaches_no_object_of_another_subtree(app, endpoi
     rule = _rule(app, endpoint, path)
     names = sorted(rule.arguments)
     if not set(names) <= objects.keys() | {"kind"}:
-        pytest.skip(f"{path}: no per-unit object ({names})")
+        pytest.skip(f"{path}: report templates (issue 23) have no unit in the URL ({names})")
     client = _client(app, admin_a)
     before = _fingerprint()
     adapter = app.url_map.bind("localhost")
@@ -167,3 +167,24 @@ def test_a_scoped_administrator_manages_his_own_subtree_and_the_system_administr
     everything = _client(app, system)
     assert "reporter.p.b.x1" in everything.get("/admin/users").get_data(as_text=True)
     assert "Xã Bên Kia Một cũ" in everything.get("/admin/log").get_data(as_text=True)
+
+
+def test_a_scoped_administrator_reads_rounds_and_directives_of_his_subtree_only_and_never_approves(app):
+    w, admin_a, objects, _ = _world()
+    client = _client(app, admin_a)
+    rounds = client.get("/rounds/").get_data(as_text=True)
+    assert "Huyện Bên Này" in rounds and "Huyện Bên Kia" not in rounds
+    directives = client.get("/directives/").get_data(as_text=True)
+    assert "Chỉ thị của Huyện Bên Kia" not in directives
+    assert client.get(f"/rounds/{w.round_b.id}").status_code == 404
+    # Running his district's round: yes; approving or returning its reports: never (the reviewers').
+    assert client.post(f"/rounds/{w.round_a.id}/extend", data={"target": 0, "new_deadline": "21/06/2024",
+                                                               "reason": "Công văn số 1"}).status_code == 303
+    sub = w.round_a.submissions[0]
+    sub.status = "submitted"
+    db.session.commit()
+    for action in ("approve", "return"):
+        response = client.post(f"/rounds/submissions/{sub.id}/{action}", data={"comment.I.2": "Sửa lại"})
+        assert response.status_code in (403, 404, 405), action
+    db.session.expire_all()
+    assert db.session.get(type(sub), sub.id).status == "submitted"

@@ -73,3 +73,52 @@ def test_an_autosave_reads_three_times_and_writes_at_most_three(client):
             assert len(writes) <= 3, statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_on_postgresql_a_save_writes_its_value_and_change_log_row_in_one_statement_and_a_stale_one_neither(client):
+    """One round trip for the write and its log; the version check still decides both."""
+    from flask import g
+    from sqlalchemy import event
+
+    from app.models import ChangeLog, SubmissionValue
+    from tests.conftest import login_as
+    from tests.factories import make_user
+
+    _, district, units = make_tree(1)
+    sub = submission_for(make_round(district, expected=units), units[0])
+    login_as(client, make_user(units[0]))
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lstrip().split()[0].upper())
+
+    def save(value, version):
+        g.pop("_login_user", None)
+        db.session.remove()
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            return client.post(f"/submissions/{sub.id}/save", headers={"HX-Request": "true"},
+                               data={"v.I.4/ho_tich/c4": value, "ver.I.4/ho_tich/c4": str(version)})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    def log():
+        db.session.expire_all()
+        return [(c.old_value, c.new_value) for c in db.session.scalars(
+            select(ChangeLog).where(ChangeLog.submission_id == sub.id, ChangeLog.key == "I.4/ho_tich/c4")
+            .order_by(ChangeLog.id))]
+
+    assert save("5", 0).status_code == 200  # the first value: inserted
+    assert save("6", 1).status_code == 200  # then updated
+    writes = [s for s in statements if s not in ("SELECT",)]
+    if db.engine.dialect.name == "postgresql":
+        assert writes in (["WITH"], ["WITH", "UPDATE"]), statements  # the submission's time at most once a minute
+    else:
+        assert writes[:2] == ["UPDATE", "INSERT"], statements
+    assert log() == [(None, "5"), ("5", "6")]
+    stale = save("7", 1)  # a second tab that saw version 1
+    assert stale.status_code == 409
+    assert log() == [(None, "5"), ("5", "6")]  # nothing logged for what was not written
+    assert db.session.scalar(select(SubmissionValue.int_value).where(
+        SubmissionValue.submission_id == sub.id, SubmissionValue.key == "I.4/ho_tich/c4")) == 6

@@ -106,6 +106,8 @@ def test_cli_backup_reports_what_it_saved_and_restore_asks_before_replacing(app,
     release_connections()
     declined = runner.invoke(args=["restore", str(tmp_path / "x.tar.gz")], input="n\n")
     assert declined.exit_code != 0 and "thay toàn bộ dữ liệu" in declined.output
+    assert "(giờ Việt Nam)" in declined.output and "Đã hủy" in declined.output
+    assert "Aborted" not in declined.output and "UTC" not in declined.output
     assert values(filled)[CELL] == 7
     release_connections()
     accepted = runner.invoke(args=["restore", "--yes", str(tmp_path / "x.tar.gz")])

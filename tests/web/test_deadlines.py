@@ -105,7 +105,10 @@ def test_only_the_consolidating_units_reviewer_extends(app, world):
 # --- The round form's proposal ----------------------------------------------------------
 
 def _proposed(response) -> str:
-    return re.search(r'name="deadline"[^>]*value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    """The proposed deadline as the form shows it (dd/mm/yyyy), in ISO for comparing."""
+    shown = re.search(r'name="deadline"[^>]*value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    day, month, year = shown.split("/")
+    return f"{year}-{month}-{day}"
 
 
 def test_the_round_form_never_proposes_a_past_deadline(client, world):
@@ -162,3 +165,11 @@ def test_the_administrator_lists_public_holidays_and_adds_and_removes_extra_days
 
 def test_only_the_administrator_manages_days_off(client, world):
     assert client.get("/admin/holidays").status_code == 403
+
+
+def test_a_deadline_typed_on_a_day_off_is_pointed_out(client, world):
+    # Sunday 20/06/2027.
+    page = client.get("/rounds/new", query_string={"template": "quarterly_tthc", "year": "2027", "index": "2",
+                                                   "deadline": "20/06/2027", "auto_deadline": "2000-01-01"})
+    body = page.get_data(as_text=True)
+    assert "Hạn nộp 20/06/2027 (Chủ nhật) là ngày nghỉ" in body

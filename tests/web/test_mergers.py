@@ -204,3 +204,72 @@ def test_apply_reorganisations_applies_on_the_date_once_moves_chosen_accounts_an
     assert db.session.scalar(select(ChangeLog).where(ChangeLog.submission_id == new.id, ChangeLog.action == "merge_carry"))
     assert [e.action for e in db.session.scalars(select(AdminLog).where(AdminLog.kind == "reorganisation")
                                                   .order_by(AdminLog.id))] == ["schedule", "apply"]
+
+
+def test_rounds_of_periods_before_the_date_keep_their_predecessors(app, world):
+    # Q2/2024's data cut-off comes before a merger dated 01/07/2024: the communes that existed
+    # then report Q2 themselves; nothing of that round is closed or carried, and their
+    # officers keep their accounts to finish it.
+    from app.models import User
+
+    officer = make_user(world["b"], "reporter", username="xa.b")
+    assert _merge(world, effective_on="2024-07-01").status_code == 303
+    db.session.expire_all()
+    q2 = world["q2"]
+    states = {s.unit.name: s.status for s in q2.submissions}
+    assert states["Xã Số 2"] == "draft" and states["Xã Số 3"] == "not_started"
+    assert "Xã Hợp Nhất" not in states
+    assert not any(world[k].active for k in ("b", "c"))  # the merger itself is applied
+    assert db.session.get(User, officer.id).active
+
+
+def test_an_officer_moved_to_the_successor_still_opens_his_former_reports(app, world):
+    from datetime import date
+
+    from app.services.reorganisation import apply_due
+
+    officer = make_user(world["b"], "reporter", username="xa.b")
+    old = submission_for(world["q2"], world["b"])
+    assert _merge(world, effective_on="2099-01-01", move_user=[officer.id]).status_code == 303
+    apply_due(date(2099, 1, 1))
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, officer)
+    page = client.get(f"/submissions/{old.id}")
+    assert page.status_code == 200 and "Xã Số 2" in page.get_data(as_text=True)
+
+
+def test_two_nodes_applying_at_once_apply_each_change_once(app, world):
+    import threading
+    from datetime import date
+
+    from sqlalchemy import func
+
+    from app.models import AdminLog
+    from app.services.reorganisation import apply_due
+
+    assert _merge(world, effective_on="2099-01-01").status_code == 303
+    db.session.commit()
+    db.session.remove()
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def node():
+        with app.app_context():
+            try:
+                start.wait()
+                results.append(apply_due(date(2099, 1, 1)))
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the test reports whatever a node raised
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=node) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert db.session.scalar(select(func.count(AdminLog.id)).where(AdminLog.action == "apply")) == 1

@@ -205,6 +205,30 @@ def test_three_levels_communes_district_province_word_and_excel(client):
     book = openpyxl.load_workbook(io.BytesIO(download(client, f"/exports/rounds/{province_round.id}.xlsx")))
     first = [str(c.value) for row in book.worksheets[0].iter_rows(max_row=5) for c in row if c.value]
     assert any(v.startswith("Báo cáo tổng hợp từ 2/2 đơn vị trực thuộc, gồm 5/6 đơn vị cấp dưới") for v in first)
+    directive_rows = [r for r in book["Nội dung"].iter_rows(values_only=True) if r[1] == "UBND huyện Bình Thử"
+                      and (r[2] or "").startswith("Thực hiện Chỉ thị số 05/CT-UBND")]
+    assert directive_rows and "2/4 xã đã hoàn thành" in directive_rows[0][2]
     indicators = book["Chỉ tiêu"]
     whose = [r[2:4] for r in indicators.iter_rows(values_only=True) if r[1] == "Tổng số TTHC thuộc thẩm quyền giải quyết"]
     assert whose == [(1005, "Cộng số của các đơn vị cấp dưới thuộc Huyện Bình Thử và Huyện Sơn Thử")]
+
+
+def test_wording_follows_the_level_in_a_two_level_province():
+    from app.exports.docx_report import intro
+    from app.services.export_parts import submission_parts
+
+    province = make_unit("HY", "Tỉnh Hưng Thử", "province", place_name="Hưng Thử")
+    commune = make_unit("HY.X01", "Xã Tân Thử", "commune", province, place_name="Tân Thử")
+    round_ = make_round(province, "monthly_tthc", year=2026, index=11, expected=[commune])
+    sub = submission_for(round_, commune)
+    set_values(sub, {}, status="approved")
+    own = submission_parts(sub)
+    # A commune reports to the provincial office, at its request (seed 001), worded once.
+    assert own.recipient == "Văn phòng UBND tỉnh Hưng Thử"
+    assert intro(own).startswith("Thực hiện chế độ báo cáo tháng về công tác cải cách thủ tục hành chính theo yêu "
+                                 "cầu của Văn phòng UBND tỉnh, UBND xã Tân Thử báo cáo")
+    # The province reports to the Government Office, not at its own office's request.
+    consolidated = round_parts(load_consolidation(round_))
+    assert consolidated.recipient == "Văn phòng Chính phủ"
+    assert intro(consolidated).startswith("Thực hiện chế độ báo cáo tháng về công tác cải cách thủ tục hành chính, "
+                                          "UBND tỉnh Hưng Thử báo cáo")

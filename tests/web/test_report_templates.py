@@ -37,7 +37,7 @@ def test_a_shipped_template_is_a_read_only_starting_point_that_can_be_copied(wor
     listing = client.get("/admin/templates").get_data(as_text=True)
     assert "Mẫu có sẵn" in listing and "origin=shipped:monthly_tthc" in listing
     editor = client.get("/admin/templates/edit?origin=shipped:monthly_tthc").get_data(as_text=True)
-    assert f"monthly_tthc phiên bản {SHIPPED} (có sẵn)" in editor and 'code = &#34;monthly_tthc&#34;' in editor
+    assert f"“Báo cáo tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính” phiên bản {SHIPPED} (có sẵn)" in editor and 'code = &#34;monthly_tthc&#34;' in editor
     download = client.get("/admin/templates/source?origin=shipped:monthly_tthc")
     assert download.get_data(as_text=True) == MONTHLY
 

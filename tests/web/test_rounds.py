@@ -131,7 +131,7 @@ def test_the_same_period_cannot_be_opened_twice(reviewer_client, world):
 
 @pytest.mark.parametrize("changes,field_message", [
     ({"deadline": ""}, "Vui lòng chọn hạn nộp (dd/mm/yyyy)."),
-    ({"deadline": "mai"}, "Ngày không hợp lệ (dd/mm/yyyy)."),
+    ({"deadline": "mai"}, "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 19/06/2026."),
     ({"year": ""}, "Vui lòng nhập trường này."),
     ({"year": "hai nghìn"}, "Vui lòng nhập một số nguyên."),
     ({"year": "1999"}, "Năm từ 2000 đến 2100."),

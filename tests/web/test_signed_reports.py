@@ -22,7 +22,7 @@ from app.services.signing import add_crl, add_trust_anchors
 from tests.conftest import login_as
 from tests.factories import make_unit, make_user, submission_for
 from tests.pdf_parts import plain_parts
-from tests.signing_ca import NOW, change_content, crl_of, flip_byte, issue, make_ca, sign
+from tests.signing_ca import NOW, change_content, crl_of, flip_byte, intermediate, issue, make_ca, sign
 from tests.web.test_upward import world
 
 LEADER = "Lê Như Đông"
@@ -97,6 +97,8 @@ def test_a_signed_pdf_of_the_report_is_accepted_and_recorded(client, district, p
     assert f"Đã ký số: {LEADER} — {moment}" in page
     assert "do phần mềm ký của người ký tự ghi" in page and "khớp số liệu hiện tại" in page
     assert row.sha256 in page
+    consolidated = client.get(f"/rounds/{district['round'].id}/consolidated").get_data(as_text=True)
+    assert f"Đã ký số: {LEADER} — {moment}" in consolidated
     download = client.get(f"/signatures/signed/{row.id}.pdf")
     assert download.status_code == 200 and download.data == signed and download.mimetype == "application/pdf"
     # A new upload is a new version; the first is kept.
@@ -278,3 +280,25 @@ def test_the_signature_pages_are_valid_html(client, district, produced, ca, lead
         files.append(tmp_path / f"{name}.html")
     failures = [f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}" for m in vnu_errors(files)]
     assert failures == []
+
+
+def test_bytes_added_after_the_signature_and_damaged_files_are_refused(client, district, produced, ca, leader):
+    signed = sign(produced[0], leader, ca)
+    refused(client, district, signed + b"\n% them vao sau khi ky\n", "Tệp đã bị sửa sau khi ký")
+    refused(client, district, b"%PDF-1.7\n" + bytes(range(256)) * 20, "Tệp không phải PDF đọc được")
+    refused(client, district, signed[: len(signed) // 2], "Tệp không phải PDF đọc được")
+    refused(client, district, "Báo cáo.docx".encode(), "Tệp không phải PDF đọc được")
+
+
+def test_a_certificate_from_the_government_ca_under_the_trusted_root_is_accepted(client, district, produced, ca):
+    government = intermediate(ca)
+    leaf = issue(government, LEADER)
+    assert upload(client, district["round"].id, sign(produced[0], leaf, government, chain=(ca,))).status_code == 303
+    row = db.session.query(SignedReport).one()
+    assert row.cert_issuer.startswith("CA phục vụ các cơ quan Nhà nước")
+    # Its CRL (issued by the government CA) revokes the next one.
+    revoked = issue(government, LEADER)
+    add_crl(crl_of(government, [revoked]), None)
+    db.session.commit()
+    response = upload(client, district["round"].id, sign(produced[0], revoked, government, chain=(ca,)))
+    assert response.status_code == 422 and "Chứng thư số đã bị thu hồi" in response.get_data(as_text=True)

@@ -192,6 +192,11 @@ def test_a_group_already_inserted_is_marked_and_inserting_it_again_asks_first_wi
     assert confirmed.status_code == 303
     db.session.refresh(stored)
     assert stored.text == f"{first}\n{first}"
+    # The whole suggestion again: the page offers to insert only what the text lacks.
+    whole = inserts(html)[-1]
+    page = client.post(f"/rounds/{round_.id}/narratives/III", data={"text": whole, "append": "1"}).get_data(as_text=True)
+    fresh = re.findall(r'name="text" value="([^"]*)"', page)[-1]
+    assert "Chỉ chèn các ý chưa có" in page and fresh == whole.split("\n", 1)[1] and first not in fresh
 
 
 def test_units_with_overdue_feedback_are_named_like_those_with_overdue_dossiers_without_a_section_title(client, app):

@@ -25,9 +25,11 @@ from app.services.report_templates import available_templates
 from app.services.rounds import open_round
 from tests.conftest import login_as
 from tests.factories import make_tree, make_unit, make_user, submission_for
+from tests.web.test_admin_crawl import _visible
 from tests.web.test_html_valid import VNU_JAR, vnu_errors
 
 QUARTERLY = shipped_templates()["quarterly_tthc"]
+QUARTERLY_NAME = "“Báo cáo tình hình, kết quả thực hiện công tác kiểm soát thủ tục hành chính, t…”"
 PERIOD_CODES = re.compile(r">\s*(month|quarter|half|nine_months|year|adhoc)\s*<")
 ENGLISH = re.compile(r"\b(must|missing|unknown key|names unknown|got '|is not a|TOML syntax|Illegal|Invalid)\b")
 
@@ -159,9 +161,10 @@ def test_the_draft_is_never_the_published_version_and_a_round_keeps_what_it_open
     db.session.expire_all()
     assert second.status == "withdrawn" and first.status == "published"
     logged = [(e.kind, e.action, e.target) for e in db.session.scalars(select(AdminLog).order_by(AdminLog.id))]
-    assert logged == [("template", "publish", f"monthly_tthc phiên bản {first.version}, Tỉnh Thử Nghiệm"),
-                      ("template", "publish", f"monthly_tthc phiên bản {second.version}, Tỉnh Thử Nghiệm"),
-                      ("template", "withdraw", f"monthly_tthc phiên bản {second.version}, Tỉnh Thử Nghiệm")]
+    monthly = "“Báo cáo tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính”"
+    assert logged == [("template", "publish", f"{monthly} phiên bản {first.version}, Tỉnh Thử Nghiệm"),
+                      ("template", "publish", f"“Báo cáo tháng (tỉnh sửa)” phiên bản {second.version}, Tỉnh Thử Nghiệm"),
+                      ("template", "withdraw", f"“Báo cáo tháng (tỉnh sửa)” phiên bản {second.version}, Tỉnh Thử Nghiệm")]
     assert available_templates(world["district"])["monthly_tthc"].version == first.version
 
 
@@ -179,7 +182,7 @@ def test_two_versions_side_by_side(world):
     published = client.post("/admin/templates/quarterly_tthc/draft/publish")
     assert published.status_code == 303
     page = client.get(published.headers["Location"]).get_data(as_text=True)
-    assert "quarterly_tthc phiên bản 3 (có sẵn)" in page, page
+    assert f"{QUARTERLY_NAME} phiên bản 3 (có sẵn)" in page, page
     assert "thêm 1 mục, bỏ 0 mục, thay đổi 2 mục" in page, re.search(r'id="compare-summary">[^\n]*', page).group()
     assert "Đổi tên: “Tiếp nhận và xử lý phản ánh, kiến nghị về thủ tục hành chính” → “Tiếp nhận, xử lý phản ánh, kiến nghị”" in page
     assert "Giới hạn nội dung: 5.000 → 3.000 ký tự" in page
@@ -192,7 +195,7 @@ def test_two_versions_side_by_side(world):
     published = client.post("/admin/templates/quarterly_tthc/draft/publish")
     assert published.status_code == 303
     page = client.get(published.headers["Location"]).get_data(as_text=True)
-    assert "quarterly_tthc phiên bản 4" in page and "thêm 0 mục, bỏ 1 mục, thay đổi 0 mục" in page
+    assert f"{QUARTERLY_NAME} phiên bản 4" in page and "thêm 0 mục, bỏ 1 mục, thay đổi 0 mục" in page
     assert re.search(r'<tr class="compare-removed">\s*<td>[^<]*Tình hình chung của địa phương[^<]*</td>\s*<td>—</td>', page)
     assert not PERIOD_CODES.search(page) and not ENGLISH.search(page)
 
@@ -207,6 +210,9 @@ def test_a_province_variant_serves_its_subtree_and_keeps_the_parents_sections(ap
     refused = client.post("/admin/templates/monthly_tthc/draft/publish")
     assert refused.status_code == 422
     assert "mẫu của đơn vị chỉ được thêm mục, không được bỏ mục của cấp trên" in refused.get_data(as_text=True)
+    again = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc"}, follow_redirects=True)
+    assert "đã có một bản nháp" in again.get_data(as_text=True)
+    assert len(_forms(again.get_data(as_text=True))) and "section-1" in _forms(again.get_data(as_text=True))
     client.post("/admin/templates/monthly_tthc/draft/discard")
     _draft(client, "shipped:monthly_tthc")
     client.post("/admin/templates/monthly_tthc/draft/sections", data={"after": 0, "kind": "narrative"})
@@ -247,6 +253,8 @@ def test_template_pages_show_no_toml_path_english_or_period_code(world):
         assert not PERIOD_CODES.search(page), url
         assert not ENGLISH.search(page), url
         assert not re.search(r"(sections|columns|fields|rows|rules)\[\d+\]", page), url
+        shown = _visible(re.sub(r"<textarea[^>]*hidden[^>]*>.*?</textarea>", "", page, flags=re.S))  # the files previewed
+        assert not re.search(r"\b(quarterly_tthc|monthly_tthc|halfyear_onestop)\b", shown), url
     assert "Quý" in client.get("/admin/templates").get_data(as_text=True)
 
 
@@ -309,6 +317,10 @@ def test_a_new_template_from_a_copy(world):
     taken = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc", "new_code": "quarterly_tthc"},
                         follow_redirects=True)
     assert "Mã mẫu “quarterly_tthc” đã có" in taken.get_data(as_text=True)
+    spaced = client.post("/admin/templates/drafts", data={"origin": "shipped:monthly_tthc", "new_code": "tháng tỉnh"},
+                         follow_redirects=True)
+    assert "Mã mẫu mới chỉ gồm chữ không dấu, số và gạch dưới" in spaced.get_data(as_text=True)
+    assert db.session.scalar(select(TemplateVersion)) is None
     page_url = _draft(client, "shipped:monthly_tthc", new_code="thang_tinh", new_title="Báo cáo tháng của tỉnh")
     assert page_url.endswith("/admin/templates/thang_tinh/draft")
     assert client.post("/admin/templates/thang_tinh/draft/publish").status_code == 303
@@ -316,3 +328,43 @@ def test_a_new_template_from_a_copy(world):
     assert (row.version, row.title, row.status) == (1, "Báo cáo tháng của tỉnh", "published")
     templates = available_templates(world["district"])
     assert templates["thang_tinh"].title == "Báo cáo tháng của tỉnh" and "monthly_tthc" in templates
+
+
+def test_the_nearest_administrators_version_serves_a_unit_and_a_district_keeps_its_provinces_sections(app, world):
+    client = world["admin"]
+    page_url = _draft(client, "shipped:monthly_tthc")
+    client.post("/admin/templates/monthly_tthc/draft/sections", data={"after": 0, "kind": "narrative"})
+    _post_form(client, _forms(client.get(page_url).get_data(as_text=True))["section-1"], heading="Mục riêng của tỉnh")
+    assert client.post("/admin/templates/monthly_tthc/draft/publish").status_code == 303
+    province_version = db.session.scalar(select(TemplateVersion).where(TemplateVersion.status == "published"))
+    sibling = make_unit("P.E", "Huyện Bên Cạnh", "district", world["province"])
+    g.pop("_login_user", None)
+    district_admin = app.test_client()
+    login_as(district_admin, make_user(world["district"], "admin", username="quantri.huyen"))
+    # The district's administrator starts from what serves his district: the province's version.
+    listing = district_admin.get("/admin/templates").get_data(as_text=True)
+    assert f"version-{province_version.id}" in listing
+    page_url = _draft(district_admin, f"version:{province_version.id}")
+    _post_form(district_admin, _forms(district_admin.get(page_url).get_data(as_text=True))["section-1"], action="remove")
+    refused = district_admin.post("/admin/templates/monthly_tthc/draft/publish")
+    assert refused.status_code == 422 and "Thiếu mục" in refused.get_data(as_text=True)
+    assert "Mục riêng của tỉnh" in refused.get_data(as_text=True)
+    district_admin.post("/admin/templates/monthly_tthc/draft/discard")
+    page_url = _draft(district_admin, f"version:{province_version.id}")
+    district_admin.post("/admin/templates/monthly_tthc/draft/sections", data={"after": 1, "kind": "narrative"})
+    forms = _forms(district_admin.get(page_url).get_data(as_text=True))
+    _post_form(district_admin, forms["section-2"], heading="Mục riêng của huyện")
+    assert district_admin.post("/admin/templates/monthly_tthc/draft/publish").status_code == 303
+    headings = [s.heading for s in available_templates(world["district"])["monthly_tthc"].sections]
+    assert headings[1:3] == ["Mục riêng của tỉnh", "Mục riêng của huyện"]
+    assert "Mục riêng của huyện" not in [s.heading for s in available_templates(sibling)["monthly_tthc"].sections]
+    assert "Mục riêng của tỉnh" in [s.heading for s in available_templates(sibling)["monthly_tthc"].sections]
+    # The province's administrator may withdraw the district's unused version; the district's may not touch the province's.
+    g.pop("_login_user", None)
+    district_version = db.session.scalar(select(TemplateVersion).where(TemplateVersion.unit_id == world["district"].id))
+    refused = district_admin.post(f"/admin/templates/versions/{province_version.id}/withdraw", follow_redirects=True)
+    assert "chỉ quản trị của đơn vị đó được thu hồi" in refused.get_data(as_text=True)
+    g.pop("_login_user", None)
+    assert client.post(f"/admin/templates/versions/{district_version.id}/withdraw").status_code == 303
+    db.session.expire_all()
+    assert district_version.status == "withdrawn" and province_version.status == "published"
