@@ -30,7 +30,7 @@ import click
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from .reporting.clock import format_day, format_moment, to_local, utcnow
+from .reporting.clock import format_day, to_local, utcnow
 from .reporting.numbers import format_count
 
 FORMAT = 1
@@ -306,7 +306,6 @@ def _restore_files(restored: Path, instance_dir: Path) -> None:
 
 def created_local(manifest: Manifest) -> str:
     """The backup's time in Vietnam time, dd/mm/yyyy hh:mm."""
-    from datetime import datetime
 
     try:
         moment = to_local(datetime.fromisoformat(manifest.created_utc.rstrip("Z")))
@@ -342,14 +341,6 @@ def register_backup_cli(app) -> None:
             raise _failed("Sao lưu", exc) from None
         click.echo(f"Đã sao lưu vào {path} ({format_count(path.stat().st_size)} byte; "
                    f"{format_count(manifest.counts.get('submission_value', 0))} giá trị, {manifest.files} tệp đính kèm).")
-
-    def _vietnam_time(stamp: str) -> str:
-        """The manifest's UTC time ("2026-12-07T05:30:00Z") as Vietnam time, "12:30 07/12/2026"."""
-        try:
-            moment = datetime.fromisoformat(stamp.rstrip("Z"))
-        except ValueError:
-            return stamp
-        return format_moment(moment)
 
     @app.cli.command("restore")
     @click.argument("src", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -67,8 +67,8 @@ def check_merger(predecessors: list[OrgUnit], successor: OrgUnit | None, effecti
 
 def record_merger(predecessors: list[OrgUnit], successor: OrgUnit, effective_on: date | None, user: User,
                   today: date | None = None, move_user_ids=()) -> MergerOutcome | None:
-    """Record a merger; applied at once when its date has come (the outcome), else
-    scheduled (None). ``move_user_ids``: predecessors' accounts that move to the successor."""
+    """Record a merger; applied at once when its date has come by ``today`` (or when no
+    ``today`` is given), returning the outcome; else scheduled (None). ``move_user_ids``: predecessors' accounts that move to the successor."""
     check_merger(predecessors, successor, effective_on)
     allowed = {u.id for u in db.session.scalars(select(User).where(User.unit_id.in_([p.id for p in predecessors])))}
     moving = ",".join(str(i) for i in sorted(set(move_user_ids) & allowed))
@@ -82,7 +82,7 @@ def record_merger(predecessors: list[OrgUnit], successor: OrgUnit, effective_on:
     record_admin_action(user, "reorganisation.schedule", successor, None,
                         {"predecessors": ", ".join(p.name for p in predecessors), "successor": successor.name,
                          "effective_on": effective_on, "moved_users": _usernames(moving)})
-    if today is not None and effective_on <= today:
+    if today is None or effective_on <= today:
         return apply_merger(rows, user)
     return None
 
@@ -297,7 +297,8 @@ def move_units(units: list[OrgUnit], new_parent: OrgUnit, effective_on: date | N
                retire_emptied: bool = False, today: date | None = None) -> list[OrgUnit]:
     """Give units a new parent from a date, with their subtrees; with ``retire_emptied``, the
     former parents left with no active unit stop (a district abolished). Applied at once
-    when the date has come (returns the parents retired), else scheduled."""
+    when the date has come by ``today`` (or when no ``today`` is given; returns the parents
+    retired), else scheduled."""
     if not units:
         raise Invalid("Chọn các đơn vị cần chuyển.", "units")
     if effective_on is None:
@@ -317,7 +318,7 @@ def move_units(units: list[OrgUnit], new_parent: OrgUnit, effective_on: date | N
                             {"new_parent": new_parent.name, "effective_on": effective_on})
     db.session.flush()
     retired: list[OrgUnit] = []
-    if today is not None and effective_on <= today:
+    if today is None or effective_on <= today:
         for move in moves:
             retired += _apply_move(move, user)
     return retired

@@ -112,5 +112,6 @@ def role_page_urls(world) -> list[tuple]:
                          f"/rounds/{round_id}/consolidated?provisional=1", "/directives/",
                          f"/directives/{world['directive'].id}"]),
         (world["province_boss"], [f"/rounds/{world['monthly_round'].id}", f"/rounds/submissions/{world['monthly'].id}"]),
-        (world["admin"], ["/admin/units", "/admin/users", "/admin/reorganisation"]),
+        (world["admin"], ["/admin/units", "/admin/users", "/admin/reorganisation", "/admin/log", "/admin/holidays",
+                          "/admin/imports?kind=users&mode=update"]),
     ]

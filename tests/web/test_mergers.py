@@ -237,3 +237,39 @@ def test_an_officer_moved_to_the_successor_still_opens_his_former_reports(app, w
     login_as(client, officer)
     page = client.get(f"/submissions/{old.id}")
     assert page.status_code == 200 and "Xã Số 2" in page.get_data(as_text=True)
+
+
+def test_two_nodes_applying_at_once_apply_each_change_once(app, world):
+    import threading
+    from datetime import date
+
+    from sqlalchemy import func
+
+    from app.models import AdminLog
+    from app.services.reorganisation import apply_due
+
+    assert _merge(world, effective_on="2099-01-01").status_code == 303
+    db.session.commit()
+    db.session.remove()
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def node():
+        with app.app_context():
+            try:
+                start.wait()
+                results.append(apply_due(date(2099, 1, 1)))
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the test reports whatever a node raised
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=node) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert db.session.scalar(select(func.count(AdminLog.id)).where(AdminLog.action == "apply")) == 1
