@@ -117,3 +117,20 @@ def test_the_central_unit_opens_a_round_over_the_provinces_by_default(client):
     provinces = [make_unit(f"P{i}", f"Tỉnh Số {i}", "province", central, sort_order=i) for i in (1, 2)]
     login_as(client, make_user(central, "reviewer"))
     assert default_expected_units(central, shipped_templates()["quarterly_tthc"]) == provinces
+
+
+def test_the_template_editor_shows_the_central_levels_wording(client):
+    import lxml.html
+
+    from tests.factories import make_tree
+    from tests.web.test_template_editor import _draft, _forms
+
+    province, _, _ = make_tree(1)
+    login_as(client, make_user(province, "admin", username="quantri"))
+    page = client.get(_draft(client, "shipped:quarterly_tthc")).get_data(as_text=True)
+    assert "Báo cáo của Trung ương (Văn phòng Chính phủ)" in page
+    values = dict(_forms(page)["template-top"].form_values())
+    assert values["level-central-recipient"] == "Thủ tướng Chính phủ"
+    assert values["level-central-opening"].startswith("Trên cơ sở báo cáo của Ủy ban nhân dân các tỉnh")
+    assert values["level-province-recipient"] == "Văn phòng Chính phủ"
+    assert lxml.html.fromstring(page).xpath("//legend[normalize-space()='']") == []
