@@ -511,6 +511,10 @@ def narrative_rows(parts: ExportParts):
         for unit_name, text in merge.entries:
             if text.strip():
                 yield label, unit_name, text
+    # A lower consolidation's own directive results, under its name, as the Word report prints them.
+    for section in parts.template.sections_of("directives")[:1]:
+        for unit_title, paragraphs in parts.received_followup:
+            yield f"{section.number} {section.heading}", unit_title, "\n".join(text for text, _ in paragraphs)
 
 
 def cell_chunks(text: str) -> list[str]:

@@ -384,7 +384,7 @@ _KEY_LABELS = {
     "floor": "ngưỡng", "value": "giá trị", "limit": "giới hạn", "max_total": "tổng điểm tối đa",
     "index_message": "thông báo chỉ số", "total_message": "thông báo tổng",
     "levels": "cách viết theo cấp", "opening": "câu mở đầu", "recipient": "kính gửi",
-    "province": "báo cáo của tỉnh", "district": "báo cáo của huyện", "commune": "báo cáo của xã",
+    "central": "báo cáo của trung ương", "province": "báo cáo của tỉnh", "district": "báo cáo của huyện", "commune": "báo cáo của xã",
     "office": "báo cáo của phòng, ban",
 }
 _TOP_KEY_LABELS = {"code": "mã mẫu"}

@@ -32,8 +32,8 @@ CONSOLIDATE_LABELS = {
     "catalogue": "Quy mô danh mục của từng đơn vị (không cộng)",
     "attainment": "Đạt so với quy mô (đếm đơn vị đạt 100%)",
 }
-LEVEL_LABELS = {"province": "Báo cáo của tỉnh", "district": "Báo cáo của huyện",
-                "commune": "Báo cáo của xã, phường, thị trấn", "office": "Báo cáo của phòng, ban, sở"}
+LEVEL_LABELS = {"central": "Báo cáo của Trung ương (Văn phòng Chính phủ)", "province": "Báo cáo của tỉnh",
+                "district": "Báo cáo của huyện", "commune": "Báo cáo của xã, phường, thị trấn", "office": "Báo cáo của phòng, ban, sở"}
 ROLE_LABELS = {"forms": "Số phiếu", "level": "Mức đánh giá", "index": "Chỉ số (điểm)"}
 ROWS_SOURCE_LABELS = {"fixed": "Các dòng liệt kê dưới đây", "catalogue": "Theo danh mục lĩnh vực của đơn vị"}
 SEVERITY_LABELS = {"error": "Lỗi (phải sửa mới gửi được)", "warning": "Cảnh báo (giải trình được)"}

@@ -214,10 +214,11 @@ def with_departments(kinds: tuple[str, ...]) -> tuple[str, ...]:
     return kinds + ("department",) if "office" in kinds and "department" not in kinds else kinds
 
 
-# The levels a template may word its report for: the unit that reports (cấp tỉnh, cấp huyện,
-# cấp xã, a specialised office); a unit's kind maps to one (``level_of``).
-LEVELS = ("province", "district", "commune", "office")
-_LEVEL_OF_KIND = {"province": "province", "district": "district", "commune": "commune", "ward": "commune",
+# The levels a template may word its report for: the unit that reports (trung ương — the
+# Government Office's national report —, cấp tỉnh, cấp huyện, cấp xã, a specialised office);
+# a unit's kind maps to one (``level_of``).
+LEVELS = ("central", "province", "district", "commune", "office")
+_LEVEL_OF_KIND = {"central": "central", "province": "province", "district": "district", "commune": "commune", "ward": "commune",
                   "town": "commune", "special": "commune", "office": "office", "department": "office"}
 LEVEL_KEYS = ("opening", "legal_basis", "recipient")
 OPENING_NAMES = ("unit", "report")

@@ -30,7 +30,15 @@ from ..models import (
     UpwardReport,
 )
 from ..reporting.clock import utcnow
-from ..reporting.consolidation import Consolidation, UnitInput, breakdown, consolidate, kind_class, measured_keys
+from ..reporting.consolidation import (
+    CONSOLIDATING_KINDS,
+    Consolidation,
+    UnitInput,
+    breakdown,
+    consolidate,
+    kind_class,
+    measured_keys,
+)
 from ..reporting.directives import followup_paragraphs
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
@@ -543,6 +551,8 @@ _UNIT_WORD = (r"(?:Xã|Phường|Thị trấn|Phòng|Sở|Ban|Trung tâm|Chi nh�
 _NAME = rf"{_UNIT_WORD}\s[^(),]*"
 _ATTRIBUTION = re.compile(rf"\s*\((?:{_NAME})(?:,\s*{_NAME})*(?:\s+và\s+(?:{_NAME}|[\d.]+\s+đơn vị khác))?\)(?=[.;:]?\s*$)")
 _PROPOSAL = re.compile(r"^[-+•*\s]*(Đề nghị|Kiến nghị|Đề xuất)\b", re.IGNORECASE)
+# At the national level: "Đề nghị Chính phủ / Thủ tướng Chính phủ / Văn phòng Chính phủ …".
+_TO_CENTRAL = re.compile(r"\b(Chính phủ|Thủ tướng)\b", re.IGNORECASE)
 LEVEL_WORDS = {"province": "tỉnh", "district": "huyện", "commune": "xã", "ward": "phường", "town": "thị trấn"}
 
 
@@ -555,6 +565,8 @@ def strip_attribution(line: str) -> str:
 
 def addresses_level(line: str, level_kind: str) -> bool:
     """A proposal to the level receiving the report ("Đề nghị UBND tỉnh …" at the province)."""
+    if level_kind == "central":
+        return _PROPOSAL.match(line) is not None and _TO_CENTRAL.search(line) is not None
     word = LEVEL_WORDS.get(level_kind)
     if not word or not _PROPOSAL.match(line):
         return False
@@ -570,7 +582,8 @@ def arriving_entries(level_kind: str, included: list[Submission], texts: dict[in
     entries: list[tuple[str, str]] = []
     proposals: list[tuple[str, str]] = []
     for sub in included:
-        lower = sub.id in received
+        # A district's report is a consolidation even if it was sent before upward reports were kept.
+        lower = sub.id in received or sub.unit.kind in CONSOLIDATING_KINDS
         for text in texts.get(sub.id, ()):
             kept: list[str] = []
             for line in text.splitlines():

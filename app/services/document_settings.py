@@ -28,6 +28,7 @@ from .export_model import (
 
 # The head of an office by the first word of its name (Nghị định 30: the head signs in person).
 HEAD_TITLES = (
+    ("văn phòng chính phủ", "BỘ TRƯỞNG, CHỦ NHIỆM"),
     ("văn phòng", "CHÁNH VĂN PHÒNG"),
     ("chi nhánh", "GIÁM ĐỐC"),
     ("phòng", "TRƯỞNG PHÒNG"),
@@ -77,8 +78,12 @@ def default_signature(unit: OrgUnit, recipient: str) -> Signature:
 
 def default_recipient(unit: OrgUnit, receiving_title: str) -> str:
     """Kính gửi is never blank: the unit receiving the report, or for a province (no unit
-    above it in the portal) the Government Office that Circular 01/2020 reports go to."""
-    return receiving_title or ("Văn phòng Chính phủ" if unit.kind == "province" else "")
+    above it in the portal) the Government Office that Circular 01/2020 reports go to; the
+    Government Office's national report goes to the Prime Minister."""
+    return receiving_title or TOP_RECIPIENTS.get(unit.kind, "")
+
+
+TOP_RECIPIENTS = {"province": "Văn phòng Chính phủ", "central": "Thủ tướng Chính phủ"}
 
 
 @dataclass(frozen=True)

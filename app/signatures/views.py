@@ -17,6 +17,7 @@ from ..extensions import db
 from ..htmx import is_fragment_request, render
 from ..models import Job, ReportPdf, SignedReport
 from ..services.access import can_act_on_round, can_read_submission
+from ..services.consolidation import round_readiness
 from ..services.export_model import content_disposition
 from ..services.jobs import enqueue, load_job
 from ..services.report_pdf import (
@@ -147,6 +148,15 @@ def request_pdf(ref: ReportRef, may_act: bool):
     if not has_own_settings(ref):
         return report_page(ref, may_act, 422, pdf_error="Lưu thông tin văn bản (ký hiệu, người ký) của báo cáo này "
                                                            "trước khi tạo PDF.")
+    if ref.consolidated:
+        # One number per figure: the PDF is what the leader signs, so an edited figure text
+        # gone stale needs the reviewer's choice (on the Word page) first, as the .docx does.
+        stale = round_readiness(ref.round, ref.provisional).stale_figures
+        if stale:
+            labels = "; ".join(s.label for s in stale)
+            return report_page(ref, may_act, 422, pdf_error=(
+                f"Số liệu đã thay đổi từ khi sửa phần số liệu ({labels}): chọn lấy đoạn mới hay giữ đoạn đã sửa "
+                "ở trang Báo cáo Word trước khi tạo PDF."))
     running = [j for j in latest_jobs(ref, 1) if not j.finished]
     if not running:
         params = pdf_job_params(ref, current_user) | {"soffice": current_app.config.get("SOFFICE")}

@@ -207,8 +207,8 @@
         var link = document.createElement("a");
         link.href = blockedReason.indexOf("đăng nhập") >= 0
           ? "/login?next=" + encodeURIComponent(location.pathname) : location.pathname;
-        link.textContent = (blockedReason.indexOf("đăng nhập") >= 0 ? "Đăng nhập lại" : "Tải lại trang")
-          + " để gửi " + cells(blocked.length);
+        link.textContent = (blockedReason.indexOf("đăng nhập") >= 0 ? "Đăng nhập lại"
+          : "Tải lại trang (đăng nhập lại nếu được hỏi)") + " để gửi " + cells(blocked.length);
         el.appendChild(link);
       }
     } else if (failed.length && navigator.onLine === false) pageStatus(cells(unsent) + " chưa gửi được — sẽ gửi khi có mạng", "failed");
@@ -281,7 +281,7 @@
     if (status === 401 || status === 403 || status === 400) {
       blockedReason = status === 401 ? "Phiên đăng nhập đã hết, các giá trị vẫn giữ trên máy này."
         : status === 403 ? "Báo cáo không còn sửa được ở đây (đã nộp hoặc đã khóa); các giá trị vẫn giữ trên máy này."
-        : "Trang đã hết hạn, các giá trị vẫn giữ trên máy này.";
+        : "Phiên làm việc đã hết hạn, các giá trị vẫn giữ trên máy này.";
       if (blocked.indexOf(el) < 0) blocked.push(el);
       setMessage(el, '<span class="error">Chưa gửi được</span>');
       refreshPageStatus();

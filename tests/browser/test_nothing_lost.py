@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import SubmissionValue
-from tests.factories import make_user, submission_for
+from tests.factories import PASSWORD, make_user, submission_for
 
 from .conftest import login
 from .support import fill, quarterly_round
@@ -164,3 +164,45 @@ def test_retyping_the_stored_value_clears_the_refusal(new_context, report):
     expect(cell).not_to_have_class("num-input invalid")
     expect(page.locator("#save-status")).not_to_contain_text("chưa")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tonghop:draft:'))") == []
+
+
+def test_an_expired_login_keeps_the_values_and_says_to_log_in_again(new_context, report):
+    sub, officer, _ = report
+    context = new_context()
+    page = context.new_page()
+    login(page, officer)
+    page.goto(f"/submissions/{sub.id}")
+    context.clear_cookies()  # the login expires while the page is open
+    page.locator(CELL).fill("77")
+    page.locator(CELL).press("Tab")
+    status = page.locator("#save-status")
+    # The session is gone with the login: the save's CSRF check refuses it first (400).
+    expect(status).to_contain_text("Phiên làm việc đã hết hạn, các giá trị vẫn giữ trên máy này.")
+    expect(status.get_by_role("link")).to_have_text("Tải lại trang (đăng nhập lại nếu được hỏi) để gửi 1 ô")
+    expect(page).to_have_url(f"{page.url.split('/submissions')[0]}/submissions/{sub.id}")  # still here
+    expect(page.locator(CELL)).to_have_value("77")
+    status.get_by_role("link").click()
+    page.wait_for_url("**/login**")
+    page.fill("#username", officer.username)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_url(f"**/submissions/{sub.id}")
+    assert server_has(sub.id, 77)
+
+
+def test_values_kept_for_a_report_since_submitted_are_shown_not_dropped(new_context, report):
+    sub, officer, _ = report
+    page = new_context().new_page()
+    login(page, officer)
+    page.goto(f"/submissions/{sub.id}")
+    context_key = f"tonghop:draft:{officer.id}:{sub.id}"
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [context_key, '{"I.1/published": {"v": "77", "ver": "1"}}'])
+    sub.status = "submitted"
+    db.session.commit()
+    page.reload()
+    stranded = page.locator(".stranded")
+    expect(stranded).to_contain_text("1 ô nhập trên máy này chưa gửi được")
+    expect(stranded).to_contain_text("I.1/published): 77")
+    assert page.evaluate("k => localStorage.getItem(k)", context_key) is not None
+    stranded.get_by_role("button", name="Đã ghi lại — xóa khỏi máy này").click()
+    assert page.evaluate("k => localStorage.getItem(k)", context_key) is None

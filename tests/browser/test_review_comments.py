@@ -76,3 +76,24 @@ def test_a_comment_on_every_section_is_kept_whichever_button_returns_the_report(
         assert kept == expected
         assert db.session.get(Submission, sub.id).status == "returned"
         page.close()
+
+
+def test_the_demo_reports_fit_the_window_at_1366_and_320_px(new_context, demo):
+    from .test_lost_screens import too_wide
+
+    failures = []
+    for sub, reviewer in demo:
+        reporter = db.session.scalar(select(User).where(User.unit_id == sub.unit_id, User.role == "reporter"))
+        for width in (1366, 320):
+            for user, url in ((_user(reviewer), f"/rounds/submissions/{sub.id}"), (reporter, f"/submissions/{sub.id}")):
+                if user is None:
+                    continue
+                context = new_context(viewport={"width": width, "height": 800})
+                page = context.new_page()
+                login(page, user, DEMO_PASSWORD)
+                page.goto(url)
+                wide = too_wide(page)
+                if wide:
+                    failures.append(f"{width} px {url} ({user.username}): {wide}")
+                context.close()
+    assert failures == [], "\n".join(failures)

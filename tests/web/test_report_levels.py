@@ -205,6 +205,9 @@ def test_three_levels_communes_district_province_word_and_excel(client):
     book = openpyxl.load_workbook(io.BytesIO(download(client, f"/exports/rounds/{province_round.id}.xlsx")))
     first = [str(c.value) for row in book.worksheets[0].iter_rows(max_row=5) for c in row if c.value]
     assert any(v.startswith("Báo cáo tổng hợp từ 2/2 đơn vị trực thuộc, gồm 5/6 đơn vị cấp dưới") for v in first)
+    directive_rows = [r for r in book["Nội dung"].iter_rows(values_only=True) if r[1] == "UBND huyện Bình Thử"
+                      and (r[2] or "").startswith("Thực hiện Chỉ thị số 05/CT-UBND")]
+    assert directive_rows and "2/4 xã đã hoàn thành" in directive_rows[0][2]
     indicators = book["Chỉ tiêu"]
     whose = [r[2:4] for r in indicators.iter_rows(values_only=True) if r[1] == "Tổng số TTHC thuộc thẩm quyền giải quyết"]
     assert whose == [(1005, "Cộng số của các đơn vị cấp dưới thuộc Huyện Bình Thử và Huyện Sơn Thử")]

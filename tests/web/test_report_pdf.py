@@ -5,6 +5,7 @@ rectangle over the signer's name (pdftotext -bbox); the hashes stored; its signe
 accepted. Without LibreOffice the PDF button says so."""
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -17,7 +18,7 @@ from flask import g
 
 from app.exports.pdf import SIGNATURE_FIELD, Box, text_lines
 from app.extensions import db
-from app.models import Job, ReportPdf, SignedReport
+from app.models import Job, ReportPdf, SignedReport, SubmissionValue
 from app.services.document_settings import save_settings
 from app.services.hanko import PdfFileReader
 from app.services.jobs import Limits, run_once
@@ -26,6 +27,7 @@ from app.services.signing import add_trust_anchors
 from tests.conftest import login_as
 from tests.factories import make_user, submission_for
 from tests.signing_ca import issue, make_ca, sign
+from tests.web.test_consolidation import add_seed002_catalogue, district_round
 from tests.web.test_upward import world
 
 HX = {"HX-Request": "true"}
@@ -193,3 +195,28 @@ def test_the_number_and_date_are_set_in_the_report_s_settings(client, levels):
     # Another report of the unit does not inherit them.
     page = client.get(f"/exports/submissions/{levels['upward'].id}/word").get_data(as_text=True)
     assert 'value="88"' not in page
+
+
+def test_a_consolidation_whose_edited_figure_text_went_stale_asks_for_the_choice_before_its_pdf(client):
+    """The PDF is what the leader signs: one number per figure, as the Word file asks."""
+    add_seed002_catalogue()
+    district, round_ = district_round("BS", 2)
+    save_settings(district, round_.id, settings("Lê Như Đông"))
+    db.session.commit()
+    login_as(client, make_user(district, "reviewer"))
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
+    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
+    generated, section_id = html.unescape(generated), box.replace("-", ".")
+    client.post(f"/rounds/{round_.id}/figures/{section_id}", headers=HX,
+                data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
+    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
+                                                   SubmissionValue.int_value > 0).first()
+    row.int_value += 1000
+    db.session.commit()
+    refused = client.post(f"/signatures/rounds/{round_.id}/pdf")
+    assert refused.status_code == 422
+    assert "chọn lấy đoạn mới hay giữ đoạn đã sửa" in refused.get_data(as_text=True)
+    assert db.session.query(Job).count() == 0
+    client.post(f"/exports/rounds/{round_.id}/word/figures", data={f"figures-{section_id}": "new"})
+    assert client.post(f"/signatures/rounds/{round_.id}/pdf").status_code == 303
+    assert db.session.query(Job).count() == 1

@@ -30,7 +30,9 @@ def moved(app):
     sub = submission_for(old_round, commune)
     set_values(sub, {"I.2/text": SECRET})  # a draft
     db.session.commit()
-    move_units([commune], new, date(2024, 7, 1), users["province"])
+    move_units([commune], new, date(2024, 7, 1), users["province"], today=date(2024, 7, 1))
+    db.session.commit()
+    assert commune.parent_id == new.id
     db.session.commit()
     new_round = make_round(new, year=2024, index=3, expected=[commune])
     db.session.commit()

@@ -328,3 +328,43 @@ def test_a_new_template_from_a_copy(world):
     assert (row.version, row.title, row.status) == (1, "Báo cáo tháng của tỉnh", "published")
     templates = available_templates(world["district"])
     assert templates["thang_tinh"].title == "Báo cáo tháng của tỉnh" and "monthly_tthc" in templates
+
+
+def test_the_nearest_administrators_version_serves_a_unit_and_a_district_keeps_its_provinces_sections(app, world):
+    client = world["admin"]
+    page_url = _draft(client, "shipped:monthly_tthc")
+    client.post("/admin/templates/monthly_tthc/draft/sections", data={"after": 0, "kind": "narrative"})
+    _post_form(client, _forms(client.get(page_url).get_data(as_text=True))["section-1"], heading="Mục riêng của tỉnh")
+    assert client.post("/admin/templates/monthly_tthc/draft/publish").status_code == 303
+    province_version = db.session.scalar(select(TemplateVersion).where(TemplateVersion.status == "published"))
+    sibling = make_unit("P.E", "Huyện Bên Cạnh", "district", world["province"])
+    g.pop("_login_user", None)
+    district_admin = app.test_client()
+    login_as(district_admin, make_user(world["district"], "admin", username="quantri.huyen"))
+    # The district's administrator starts from what serves his district: the province's version.
+    listing = district_admin.get("/admin/templates").get_data(as_text=True)
+    assert f"version-{province_version.id}" in listing
+    page_url = _draft(district_admin, f"version:{province_version.id}")
+    _post_form(district_admin, _forms(district_admin.get(page_url).get_data(as_text=True))["section-1"], action="remove")
+    refused = district_admin.post("/admin/templates/monthly_tthc/draft/publish")
+    assert refused.status_code == 422 and "Thiếu mục" in refused.get_data(as_text=True)
+    assert "Mục riêng của tỉnh" in refused.get_data(as_text=True)
+    district_admin.post("/admin/templates/monthly_tthc/draft/discard")
+    page_url = _draft(district_admin, f"version:{province_version.id}")
+    district_admin.post("/admin/templates/monthly_tthc/draft/sections", data={"after": 1, "kind": "narrative"})
+    forms = _forms(district_admin.get(page_url).get_data(as_text=True))
+    _post_form(district_admin, forms["section-2"], heading="Mục riêng của huyện")
+    assert district_admin.post("/admin/templates/monthly_tthc/draft/publish").status_code == 303
+    headings = [s.heading for s in available_templates(world["district"])["monthly_tthc"].sections]
+    assert headings[1:3] == ["Mục riêng của tỉnh", "Mục riêng của huyện"]
+    assert "Mục riêng của huyện" not in [s.heading for s in available_templates(sibling)["monthly_tthc"].sections]
+    assert "Mục riêng của tỉnh" in [s.heading for s in available_templates(sibling)["monthly_tthc"].sections]
+    # The province's administrator may withdraw the district's unused version; the district's may not touch the province's.
+    g.pop("_login_user", None)
+    district_version = db.session.scalar(select(TemplateVersion).where(TemplateVersion.unit_id == world["district"].id))
+    refused = district_admin.post(f"/admin/templates/versions/{province_version.id}/withdraw", follow_redirects=True)
+    assert "chỉ quản trị của đơn vị đó được thu hồi" in refused.get_data(as_text=True)
+    g.pop("_login_user", None)
+    assert client.post(f"/admin/templates/versions/{district_version.id}/withdraw").status_code == 303
+    db.session.expire_all()
+    assert district_version.status == "withdrawn" and province_version.status == "published"
