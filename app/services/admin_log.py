@@ -67,7 +67,7 @@ def record_admin_action(actor: User | None, kind: str, target, before=None, afte
     ``target`` an object (unit, user, field, round) or a (label, unit) pair or a label;
     ``before``/``after`` mappings of what changed (or sentences)."""
     area, _, action = kind.partition(".")
-    action = {"create": "create"}.get(action, action) or "edit"
+    action = action or "edit"
     if area not in ADMIN_LOG_KINDS:
         raise ValueError(f"unknown log kind {kind!r}")
     if action not in ADMIN_LOG_ACTIONS:

@@ -65,3 +65,18 @@ def test_sorting_the_board_keeps_focus_on_the_sort_link(new_context, world):
         page.wait_for_function("el => !el.isConnected", arg=before)  # the table was swapped
         page.wait_for_function("() => document.activeElement.matches('a.sort')")
         assert focused(page).split("|")[1].rstrip(" ▲▼") == text.rstrip(" ▲▼")
+
+
+def test_nop_bao_cao_is_a_few_keys_from_the_top_of_the_report(new_context, world):
+    page = new_context().new_page()
+    login(page, world["reporters"][0])
+    page.goto(f"/submissions/{world['draft'].id}")
+    for presses in range(1, 16):
+        page.keyboard.press("Tab")
+        if focused(page).startswith("a|Nộp báo cáo"):
+            break
+    assert focused(page).startswith("a|Nộp báo cáo"), "not reached in 15 Tabs"
+    page.keyboard.press("Enter")
+    expect(page.locator("#submit-report")).to_be_focused()
+    expect(page.locator("#submit-report").get_by_role("button", name="Nộp báo cáo")).to_be_visible()
+    print(f"'Nộp báo cáo' after {presses} Tabs")
