@@ -51,8 +51,9 @@ class FieldForm(Form):
 class CalendarDayForm(Form):
     scope = SelectField("Áp dụng cho", coerce=int, validate_choice=False)
     day = DayField("Ngày", validators=[InputRequired("Vui lòng chọn ngày (dd/mm/yyyy).")])
+    # Always one of the two kinds: no empty first option, so no "required" select either.
     kind = SelectField("Loại", choices=[SelectChoice(code, label) for code, label in CALENDAR_DAY_KINDS.items()],
-                       validators=[DataRequired(REQUIRED)])
+                       validators=[DataRequired(REQUIRED)], render_kw={"required": False})
     note = StringField("Ghi chú (căn cứ)", validators=[Optional(), too_long(200)])
 
 

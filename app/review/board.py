@@ -24,7 +24,7 @@ from ..reporting.progress import (
 from ..reporting.reminders import grouped_reminder, unit_reminder
 from ..reporting.trends import signed_change
 from ..services.access import can_act_on_round
-from ..services.board import CHANNELS, load_progress, record_reminders
+from ..services.board import CHANNELS, load_progress, merged_in_round, record_reminders
 from ..services.charts import board_charts, consolidated_charts
 from ..services.errors import NotFound
 from ..services.ids import parse_id
@@ -62,6 +62,7 @@ def _board_context(round_, query: BoardQuery) -> dict:
         owing=len(owing), outstanding=sum(1 for r in everything if r.outstanding),
         charts=board_charts(round_, everything, today),
         signed=signed_on_board(round_.id),
+        merged=merged_in_round(round_),
     )
 
 

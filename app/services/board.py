@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import SUBMISSION_STATES, OrgUnit, Reminder, ReportingRound, Submission, User
+from ..models import SUBMISSION_STATES, OrgUnit, Reminder, ReportingRound, Submission, UnitSuccession, User
 from ..reporting.clock import to_local, utcnow
 from ..reporting.progress import ProgressRow
 from .rounds import effective_deadline
@@ -74,6 +74,21 @@ def load_progress(round_: ReportingRound) -> list[ProgressRow]:
         ))
     rows.sort(key=lambda r: r.order)
     return rows
+
+
+def merged_in_round(round_: ReportingRound) -> list[tuple[str, str, object]]:
+    """The round's units that report within their successor after a merger (status
+    "merged"), as (predecessor, successor, effective date), so the board says where they went
+    rather than dropping them silently. One query."""
+    predecessor, successor = aliased(OrgUnit), aliased(OrgUnit)
+    return [tuple(row) for row in db.session.execute(
+        select(predecessor.name, successor.name, UnitSuccession.effective_on)
+        .select_from(Submission)
+        .join(predecessor, Submission.unit_id == predecessor.id)
+        .join(UnitSuccession, UnitSuccession.predecessor_id == predecessor.id)
+        .join(successor, UnitSuccession.successor_id == successor.id)
+        .where(Submission.round_id == round_.id, Submission.status == "merged")
+        .order_by(successor.name, predecessor.sort_order, predecessor.name))]
 
 
 def record_reminders(round_: ReportingRound, submission_ids: Iterable[int], user, channel: str) -> int:

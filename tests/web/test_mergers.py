@@ -273,3 +273,14 @@ def test_two_nodes_applying_at_once_apply_each_change_once(app, world):
     assert errors == []
     assert sorted(len(r) for r in results) == [0, 1]
     assert db.session.scalar(select(func.count(AdminLog.id)).where(AdminLog.action == "apply")) == 1
+
+
+def test_the_board_says_where_merged_units_went_rather_than_dropping_them(app, world):
+    _merge(world)
+    reviewer = app.test_client()
+    login_as(reviewer, make_user(world["district"], "reviewer"))
+    page = reviewer.get(f"/rounds/{world['q2'].id}").get_data(as_text=True)
+    # B and C were open: they report within the new commune; A had submitted and keeps its row.
+    assert "Đã sáp nhập, báo cáo trong đơn vị mới" in page
+    assert "Xã Số 2 → Xã Hợp Nhất (từ 01/05/2024)" in page and "Xã Số 3 → Xã Hợp Nhất (từ 01/05/2024)" in page
+    assert "Xã Số 1 → Xã Hợp Nhất" not in page

@@ -39,6 +39,7 @@ SECRET = "nodes-test-" + "7f3a9c1e5b2d8f4a6c0e" * 2  # the one secret every node
 CSRF_FORM = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
 KEY = "I.4/ho_tich/c4"
+TIMEOUT = 300  # seconds a request may take on a machine busy with other work; a working one takes well under 1
 
 
 def _free_port() -> int:
@@ -60,7 +61,9 @@ def nodes(app, tmp_path_factory):
     for n in range(2):
         port = _free_port()
         log = open(folder / f"node{n}.log", "w")
-        process = subprocess.Popen([GUNICORN, "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"],
+        # A long worker timeout: on a machine busy with other work a first request may be slow,
+        # and a worker killed mid-request would fail a test that has nothing wrong.
+        process = subprocess.Popen([GUNICORN, "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "300", "wsgi:app"],
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append((process, log, port, folder / f"node{n}.log"))
     try:
@@ -99,7 +102,7 @@ class Browser:
     def request(self, url: str, data: bytes | None = None, headers: dict | None = None):
         """(status, headers, body) without following redirects."""
         try:
-            with self.opener.open(urllib.request.Request(url, data=data, headers=headers or {}), timeout=60) as r:
+            with self.opener.open(urllib.request.Request(url, data=data, headers=headers or {}), timeout=TIMEOUT) as r:
                 return r.status, r.headers, r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             with error:
@@ -225,6 +228,6 @@ def test_a_file_uploaded_through_one_node_is_served_by_the_other(nodes, officer)
     directive = db.session.scalar(select(Directive))
     other = Browser()
     assert other.login(b, reviewer.username) == 303
-    with other.opener.open(f"{b}/directives/{directive.id}/attachment", timeout=60) as response:
+    with other.opener.open(f"{b}/directives/{directive.id}/attachment", timeout=TIMEOUT) as response:
         assert response.status == 200
         assert response.read() == content
