@@ -101,12 +101,17 @@ def main() -> None:
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         client = Client(f"http://127.0.0.1:{port}")
-        for _ in range(100):
+        # gunicorn's workers may take long to start on a busy machine: wait for the first
+        # login up to two minutes (a refused or timed-out connection is an OSError).
+        ready_by = time.monotonic() + 120
+        while True:
             try:
                 client.login("xa.race")
                 break
-            except (urllib.error.URLError, AttributeError, ConnectionError):
-                time.sleep(0.1)
+            except (urllib.error.URLError, AttributeError, OSError):
+                if time.monotonic() > ready_by:
+                    raise
+                time.sleep(0.2)
         version = client.version(sub_id, KEY)
         with cf.ThreadPoolExecutor(16) as pool:
             same = collections.Counter(pool.map(lambda i: client.save(sub_id, KEY, str(100 + i), version),
