@@ -80,7 +80,10 @@ def live_server(app):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an asyncio loop running in the main thread while
+# it is started, and code that calls asyncio.run() (pyHanko, for the signed reports) fails
+# under it. Stopped once the browser tests are done, before tests/unit and tests/web run.
+@pytest.fixture(scope="package")
 def playwright_driver():
     from playwright import sync_api
     if not Path(CHROMIUM).exists():
@@ -90,7 +93,7 @@ def playwright_driver():
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_driver):
     browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
