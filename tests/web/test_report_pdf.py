@@ -5,7 +5,6 @@ rectangle over the signer's name (pdftotext -bbox); the hashes stored; its signe
 accepted. Without LibreOffice the PDF button says so."""
 from __future__ import annotations
 
-import html
 import io
 import re
 import shutil
@@ -18,7 +17,7 @@ from flask import g
 
 from app.exports.pdf import SIGNATURE_FIELD, Box, text_lines
 from app.extensions import db
-from app.models import Job, ReportPdf, SignedReport, SubmissionValue
+from app.models import Job, ReportPdf, SignedReport
 from app.services.document_settings import save_settings
 from app.services.hanko import PdfFileReader
 from app.services.jobs import Limits, run_once
@@ -28,7 +27,7 @@ from tests.conftest import login_as
 from tests.factories import make_user, submission_for
 from tests.signing_ca import issue, make_ca, sign
 from tests.web.test_consolidation import add_seed002_catalogue, district_round
-from tests.web.test_upward import world
+from tests.web.test_upward import edit_figures_then_change_them, world
 
 HX = {"HX-Request": "true"}
 
@@ -204,14 +203,7 @@ def test_a_consolidation_whose_edited_figure_text_went_stale_asks_for_the_choice
     save_settings(district, round_.id, settings("Lê Như Đông"))
     db.session.commit()
     login_as(client, make_user(district, "reviewer"))
-    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
-    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
-    generated, section_id = html.unescape(generated), box.replace("-", ".")
-    client.post(f"/rounds/{round_.id}/figures/{section_id}", headers=HX,
-                data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
-    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
-                                                   SubmissionValue.int_value > 0).first()
-    row.int_value += 1000
+    section_id, _ = edit_figures_then_change_them(client, round_)
     db.session.commit()
     refused = client.post(f"/signatures/rounds/{round_.id}/pdf")
     assert refused.status_code == 422

@@ -237,18 +237,26 @@ def test_the_reviewers_text_after_a_sections_figures_goes_upward_as_its_note(cli
     assert values["III.1/note"] == "Số liệu lấy từ Hệ thống thông tin giải quyết TTHC tỉnh ngày 14/6/2021."
 
 
-def test_sending_upward_with_a_stale_figure_text_takes_a_recorded_choice(client):
-    _, district, district_round_, province_round = world()
-    login_as(client, make_user(district, "reviewer"))
-    page = client.get(f"/rounds/{district_round_.id}/consolidated").get_data(as_text=True)
+def edit_figures_then_change_them(client, round_) -> tuple[str, SubmissionValue]:
+    """The reviewer edits the dossier section's figures written out (15.256 hồ sơ), then a
+    commune's row gains 1,000 received directly: the edit has gone stale. Returns the section
+    and the changed row (not yet committed)."""
+    page = client.get(f"/rounds/{round_.id}/consolidated").get_data(as_text=True)
     box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
     generated, section_id = html.unescape(generated), box.replace("-", ".")
-    client.post(f"/rounds/{district_round_.id}/figures/{section_id}", headers=HX,
+    client.post(f"/rounds/{round_.id}/figures/{section_id}", headers=HX,
                 data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
-    # A commune corrects a row: 1,000 more received directly, all still being resolved within the deadline.
     row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
                                                    SubmissionValue.int_value > 0).first()
     row.int_value += 1000
+    return section_id, row
+
+
+def test_sending_upward_with_a_stale_figure_text_takes_a_recorded_choice(client):
+    _, district, district_round_, province_round = world()
+    login_as(client, make_user(district, "reviewer"))
+    # A commune corrects a row: 1,000 more received directly, all still being resolved within the deadline.
+    section_id, row = edit_figures_then_change_them(client, district_round_)
     pending = db.session.query(SubmissionValue).filter_by(submission_id=row.submission_id,
                                                           key=row.key.replace("/c6", "/c11")).one()
     pending.int_value += 1000
@@ -276,14 +284,7 @@ def test_the_pages_asking_for_a_figure_choice_are_valid_html(client, tmp_path):
         pytest.skip(f"the Nu HTML checker is not installed ({VNU_JAR}); `make test-deps` installs it")
     _, district, district_round_, _ = world()
     login_as(client, make_user(district, "reviewer"))
-    page = client.get(f"/rounds/{district_round_.id}/consolidated").get_data(as_text=True)
-    box, generated = re.search(r'<textarea id="rn-text-([\w-]+)-f"[^>]*>([^<]*15\.256[^<]*)</textarea>', page).groups()
-    generated, section_id = html.unescape(generated), box.replace("-", ".")
-    client.post(f"/rounds/{district_round_.id}/figures/{section_id}", headers=HX,
-                data={"text": generated + "\nĐã đối chiếu.", "basis": generated, "version": "0"})
-    row = db.session.query(SubmissionValue).filter(SubmissionValue.key.like(f"{section_id}/%/c6"),
-                                                   SubmissionValue.int_value > 0).first()
-    row.int_value += 1000
+    section_id, _ = edit_figures_then_change_them(client, district_round_)
     db.session.commit()
     pages = {"upward": client.get(f"/rounds/{district_round_.id}/upward"),
              "upward-refused": client.post(f"/rounds/{district_round_.id}/upward", data=CONFIRM),
