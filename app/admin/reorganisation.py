@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..extensions import db
-from ..models import OrgUnit, UnitMove, User
+from ..models import OrgUnit, UnitMove
 from ..reporting.clock import format_day, vn_today
 from ..services.access import admin_scope_path
 from ..services.administration import managed_unit
@@ -19,6 +19,7 @@ from ..services.errors import Invalid
 from ..services.ids import get_row
 from ..services.orgtree import add_unit, units_in_scope
 from ..services.reorganisation import (
+    accounts_of,
     cancel_merger,
     cancel_move,
     check_merger,
@@ -113,8 +114,7 @@ def reorganisation_merge():
 
 
 def _merge_confirm(form: MergerForm, predecessors: list[OrgUnit], successor: OrgUnit | None):
-    accounts = db.session.scalars(select(User).where(User.unit_id.in_([p.id for p in predecessors]))
-                                  .order_by(User.unit_id, User.username)).all()
+    accounts = accounts_of(predecessors)
     effective_on = form.effective_on.data
     carry_lists = {name: request.form.getlist(name) for name in request.form if name not in ("csrf_token", "confirm")}
     return render_template("admin/merge_confirm.html", predecessors=predecessors, accounts=accounts,

@@ -391,3 +391,9 @@ def merger_links(submission: Submission) -> MergerLinks:
     if submission.merged_into_id:
         merged_into = db.session.get(Submission, submission.merged_into_id, options=[joinedload(Submission.unit)])
     return MergerLinks(merged_into, replaced_by(submission), predecessors_of(submission.unit))
+
+
+def accounts_of(units: list[OrgUnit]) -> list[User]:
+    """The accounts of these units (a merger's predecessors), for the officer to choose which move."""
+    return list(db.session.scalars(select(User).where(User.unit_id.in_([u.id for u in units]))
+                                   .order_by(User.unit_id, User.username)))
