@@ -211,3 +211,8 @@ def latest_signed_for(sub: Submission) -> SignedReport | None:
     if behind is not None:
         found += signed_reports(sub.unit_id, behind.id)[:1]
     return max(found, key=lambda row: row.uploaded_at, default=None)
+
+
+def stored_pdf(model: type[ReportPdf] | type[SignedReport], row_id: int) -> ReportPdf | SignedReport | None:
+    """A produced or signed PDF by id (the reader's right is checked on its report)."""
+    return db.session.get(model, row_id)

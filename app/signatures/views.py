@@ -35,6 +35,7 @@ from ..services.report_pdf import (
     report_pdfs,
     signed_reports,
     soffice_path,
+    stored_pdf,
     submission_ref,
 )
 from ..services.rounds import load_round, round_label, round_template
@@ -264,25 +265,24 @@ def send_pdf(data: bytes, name: str):
     return response
 
 
+def readable_pdf(model, row_id: int):
+    """A stored PDF and its report, or 404 when it is missing or its report is not the reader's."""
+    row = stored_pdf(model, row_id)
+    ref = ref_of(row.unit_id, row.round_id) if row is not None else None
+    if ref is None or not may_read(ref):
+        abort(404)
+    return row, ref
+
+
 @bp.get("/pdfs/<int:pdf_id>.pdf")
 def produced_pdf(pdf_id: int):
-    row = db.session.get(ReportPdf, pdf_id)
-    if row is None:
-        abort(404)
-    ref = ref_of(row.unit_id, row.round_id)
-    if not may_read(ref):
-        abort(404)
+    row, ref = readable_pdf(ReportPdf, pdf_id)
     return send_pdf(row.data, f"{ref.label} - để ký số")
 
 
 @bp.get("/signed/<int:signed_id>.pdf")
 def signed_pdf(signed_id: int):
-    row = db.session.get(SignedReport, signed_id)
-    if row is None:
-        abort(404)
-    ref = ref_of(row.unit_id, row.round_id)
-    if not may_read(ref):
-        abort(404)
+    row, ref = readable_pdf(SignedReport, signed_id)
     return send_pdf(row.data, f"{ref.label} - đã ký số (bản {row.version})")
 
 
