@@ -6,18 +6,17 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..extensions import db
 from ..models import OrgUnit, UnitMove
 from ..reporting.clock import format_day, vn_today
 from ..services.access import admin_scope_path
-from ..services.administration import managed_unit
+from ..services.administration import managed_unit, unit_id_with_code
 from ..services.columns import column_limit
 from ..services.errors import Invalid
 from ..services.ids import get_row
-from ..services.orgtree import add_unit, units_in_scope
+from ..services.orgtree import active_children_of, add_unit, ids_of_active_parents, units_in_scope
 from ..services.reorganisation import (
     accounts_of,
     cancel_merger,
@@ -56,7 +55,7 @@ def _forms(merger: MergerForm | None = None, move: MoveForm | None = None) -> tu
 
 
 def _active_parents(choices: list[SelectChoice]) -> list[bool]:
-    parents = set(db.session.scalars(select(OrgUnit.parent_id).where(OrgUnit.active.is_(True), OrgUnit.parent_id.is_not(None))))
+    parents = ids_of_active_parents()
     return [c.value in parents for c in choices]
 
 
@@ -129,7 +128,7 @@ def _new_unit(form: MergerForm, create: bool = True) -> OrgUnit | None:
         raise Invalid("Nhập mã đơn vị mới, hoặc chọn một đơn vị đã có.", "new_code")
     if not name:
         raise Invalid("Nhập tên đơn vị mới.", "new_name")
-    if db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)):
+    if unit_id_with_code(code):
         raise Invalid("Mã đơn vị đã được dùng.", "new_code")
     parent = managed_unit(current_user, form.new_parent_id.data or 0)
     if parent is None:
@@ -196,9 +195,7 @@ def reorganisation_move():
         return _page(move=form, status=422)
     units = _units(form.units.data)
     parents = _units(form.from_parents.data)
-    if parents:
-        units += list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.in_([p.id for p in parents]),
-                                                               OrgUnit.active.is_(True))))
+    units += active_children_of(parents)
     new_parent = managed_unit(current_user, form.new_parent_id.data or 0)
     try:
         if new_parent is None:

@@ -5,8 +5,6 @@ import secrets
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from ..extensions import db
@@ -18,14 +16,20 @@ from ..reporting.text import clean_text
 from ..services.access import admin_in_scope, admin_scope_path, is_system_admin
 from ..services.admin_log import changes, claim_download, record_admin_action
 from ..services.administration import (
+    all_unit_codes,
+    all_usernames,
     check_keeps_an_administrator,
     check_not_self,
     check_user_change,
     managed_unit,
     managed_user,
+    managed_users,
+    unit_id_with_code,
     unit_state,
+    units_by_code,
+    user_id_with_username,
     user_state,
-    users_query,
+    users_page,
 )
 from ..services.catalogue import catalogue, former_names, save_field, scope_units
 from ..services.errors import Invalid
@@ -112,7 +116,7 @@ def unit_children(unit_id: int):
 
 def _save_unit(form: UnitForm, unit: OrgUnit | None) -> OrgUnit | None:
     code = form.code.data.strip()
-    clash = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+    clash = unit_id_with_code(code)
     if clash and (unit is None or clash != unit.id):
         form.code.errors.append("Mã đơn vị đã được dùng.")
         return None
@@ -215,20 +219,14 @@ def unit_deactivate(unit_id: int):
 def users():
     q = clean_text(request.args.get("q")).strip()[:100]
     page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
-    stmt = users_query(current_user).options(joinedload(User.unit))
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
-                              func.lower(OrgUnit.name).like(like), User.phone.like(like)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(OrgUnit.path, User.username).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows, total = users_page(current_user, q, page, PAGE_SIZE)
     return render("admin/users.html", "admin/_users_table.html", users=rows, q=q, page=page, total=total,
                   pages=max(1, -(-total // PAGE_SIZE)))
 
 
 def _save_user(form: UserForm, user: User | None) -> User | None:
     username = form.username.data.strip()
-    clash = db.session.scalar(select(User.id).where(User.username == username))
+    clash = user_id_with_username(username)
     if clash and (user is None or clash != user.id):
         form.username.errors.append("Tên đăng nhập đã được dùng.")
         return None
@@ -439,7 +437,7 @@ def _check(kind: str, table: list[list[str]], mode: str):
     scope_codes = {u.code for u in units_here}
     if kind == "units":
         updatable = scope_codes if mode == "update" else set()
-        rows = check_units(table, set(db.session.scalars(select(OrgUnit.code))), updatable=updatable,
+        rows = check_units(table, all_unit_codes(), updatable=updatable,
                            parent_codes=scope_codes, top_allowed=is_system_admin(current_user))
         if mode == "update":
             by_id = {u.id: u for u in units_here}
@@ -447,10 +445,10 @@ def _check(kind: str, table: list[list[str]], mode: str):
                                          "parent_code": by_id[u.parent_id].code if u.parent_id in by_id else "",
                                          "place_name": u.place_name, "sort_order": u.sort_order} for u in units_here}, "code")
         return rows
-    managed = db.session.scalars(users_query(current_user).options(joinedload(User.unit))).all() if mode == "update" else []
-    rows = check_users(table, set(db.session.scalars(select(User.username))),
+    managed = managed_users(current_user) if mode == "update" else []
+    rows = check_users(table, all_usernames(),
                        {u.code for u in units_here if u.active}, updatable={u.username for u in managed},
-                       all_codes=set(db.session.scalars(select(OrgUnit.code))))
+                       all_codes=all_unit_codes())
     mark_changes(rows, {u.username: {"username": u.username, "full_name": u.full_name, "phone": u.phone, "email": u.email,
                                      "role": u.role, "unit_code": u.unit.code} for u in managed}, "username")
     return rows
@@ -527,7 +525,7 @@ def imports_confirm():
     created = updated = 0
     if kind == "units":
         made: dict[str, OrgUnit] = {}
-        existing = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+        existing = units_by_code()
         for row in parents_first(rows):
             v = row.values
             parent = made.get(v.get("parent_code", "")) or existing.get(v.get("parent_code", ""))
@@ -548,8 +546,8 @@ def imports_confirm():
                 record_admin_action(current_user, "import.create", unit, None, unit_state(unit))
                 created += 1
     else:
-        units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
-        existing_users = {u.username: u for u in db.session.scalars(users_query(current_user))} if mode == "update" else {}
+        units = units_by_code()
+        existing_users = {u.username: u for u in managed_users(current_user)} if mode == "update" else {}
         for row in rows:
             v = row.values
             if row.action == "update":

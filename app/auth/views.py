@@ -6,14 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import User
 from ..reporting.clock import utcnow
 from ..services.passwords import MIN_LENGTH, password_problem
-from ..services.sessions import end_all_sessions, end_session, start_session
+from ..services.sessions import end_all_sessions, end_session, start_session, user_named
 from ..services.throttle import (
     Limits,
     SprayLimits,
@@ -108,7 +107,7 @@ def login():
         else:
             if not own_device:
                 record_attempt(username, address, _spray_limits(), now)
-            user = db.session.scalar(select(User).where(User.username == username))
+            user = user_named(username)
             # An unknown name costs the same hash check as a known one: the time taken
             # must not tell which accounts exist.
             stored_hash = user.password_hash if user is not None else _dummy_hash(

@@ -4,12 +4,10 @@ import re
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..htmx import is_fragment_request
-from ..models import OrgUnit, ReportingRound, Submission, SubmissionDocument
+from ..models import OrgUnit, Submission, SubmissionDocument
 from ..permissions import section_or_404
 from ..reporting.clock import format_clock, utcnow, vn_now, vn_today
 from ..reporting.documents import DOC_TYPES, check_document
@@ -19,12 +17,15 @@ from ..reporting.rows import combine_series
 from ..reporting.validation import carried_over, has_errors
 from ..services.access import can_edit_submission, can_view_unit
 from ..services.directives import carried_entries, list_directives, open_tasks_for_unit
+from ..services.documents import add_document, change_document, remove_document, submission_document
+from ..services.ids import get_row
 from ..services.orgtree import series_units
 from ..services.reorganisation import merger_links, predecessors_of, series_history
 from ..services.rounds import (
     days_left,
     deadline_text,
     effective_deadline,
+    open_rounds_of,
     round_label,
     round_template,
     status_counts,
@@ -43,7 +44,6 @@ from ..services.submissions import (
     EXPLAIN_PREFIX,
     load_for_save,
     load_submission,
-    log_action,
     move,
     own_submissions,
     plain_values,
@@ -68,11 +68,7 @@ def home():
                "deadline_text": deadline_text, "days_left": days_left, "round_label": round_label,
                "effective_deadline": effective_deadline, "tasks": open_tasks_for_unit(current_user.unit_id)}
     if current_user.role == "reviewer":
-        rounds = db.session.scalars(
-            select(ReportingRound).options(joinedload(ReportingRound.unit))
-            .where(ReportingRound.unit_id == current_user.unit_id, ReportingRound.status == "open")
-            .order_by(ReportingRound.deadline)
-        ).all()
+        rounds = open_rounds_of(current_user.unit_id)
         context.update(rounds=rounds, counts=status_counts([r.id for r in rounds]),
                        directives=[r for r in list_directives(current_user, "open") if r.directive.unit_id == current_user.unit_id])
         return render_template("home/reviewer.html", **context)
@@ -105,7 +101,7 @@ def submission(submission_id: int):
 @login_required
 def unit_history(unit_id: int):
     """A unit's reports with those of the units merged into it: its whole history."""
-    unit = db.session.get(OrgUnit, unit_id)
+    unit = get_row(OrgUnit, unit_id)
     if unit is None or not can_view_unit(current_user, unit):
         abort(404)
     series = series_units([unit.id])[unit.id]
@@ -315,21 +311,14 @@ def document_add(submission_id: int, section_id: str):
     data, errors = _document_form()
     if errors:
         return _documents_response(sub, section_id, 422, data, errors)
-    position = db.session.scalar(select(db.func.count(SubmissionDocument.id)).where(SubmissionDocument.submission_id == sub.id))
-    db.session.add(SubmissionDocument(submission_id=sub.id, section_id=section_id, doc_type=data["doc_type"],
-                                      number=data["number"], issued_on=data["issued_date"], summary=data["summary"],
-                                      position=position))
-    log_action(sub, current_user, "document", f"Thêm {data['doc_type']} {data['number']}")
-    sub.updated_at = utcnow()
-    if sub.status == "not_started":
-        sub.status = "draft"
+    add_document(sub, current_user, section_id, data)
     db.session.commit()
     return _documents_response(sub, section_id)
 
 
 def _load_document(sub, document_id) -> SubmissionDocument:
-    doc = db.session.get(SubmissionDocument, document_id)
-    if doc is None or doc.submission_id != sub.id:
+    doc = submission_document(sub, document_id)
+    if doc is None:
         abort(404)
     return doc
 
@@ -342,8 +331,7 @@ def document_edit(submission_id: int, section_id: str, document_id: int):
     section_or_404(round_template(sub.round), section_id, "documents")
     doc = _load_document(sub, document_id)
     if request.form.get("delete"):
-        log_action(sub, current_user, "document", f"Xóa {doc.doc_type} {doc.number}")
-        db.session.delete(doc)
+        remove_document(sub, current_user, doc)
         db.session.commit()
         return _documents_response(sub, section_id)
     data, errors = _document_form()
@@ -352,10 +340,7 @@ def document_edit(submission_id: int, section_id: str, document_id: int):
         errors["number"] = "Dòng này vừa được người khác sửa; tải lại trang để xem bản mới nhất."
     if errors:
         return _documents_response(sub, section_id, 409 if version != doc.version else 422, data, errors, editing=doc.id)
-    log_action(sub, current_user, "document", f"Sửa {doc.doc_type} {doc.number} → {data['doc_type']} {data['number']}")
-    doc.doc_type, doc.number, doc.issued_on, doc.summary = data["doc_type"], data["number"], data["issued_date"], data["summary"]
-    doc.version += 1
-    sub.updated_at = utcnow()
+    change_document(sub, current_user, doc, data)
     db.session.commit()
     return _documents_response(sub, section_id)
 

@@ -5,26 +5,20 @@ import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ReviewComment, SubmissionSnapshot
 from ..reporting.diff import diff_submissions
 from ..reporting.lifecycle import TransitionRefused, refusal
 from ..reporting.text import clean_text
 from ..services.access import can_act_on_round
 from ..services.report_pdf import latest_signed_for
+from ..services.returns import latest_snapshot, return_with_comments
 from ..services.rounds import deadline_text, round_label, round_template, submitted_late
 from ..services.submission_page import SECTION_STATES, build_page, dom_id, finding_id
-from ..services.submissions import load_for_action, load_for_review, log_action, move, snapshot_json, submission_history
+from ..services.submissions import load_for_action, load_for_review, move, snapshot_json, submission_history
 from ..services.trends import unit_trend
 from . import bp
 from .board import after_review, queue_status
-
-
-def _latest_snapshot(submission_id: int) -> SubmissionSnapshot | None:
-    return db.session.scalar(select(SubmissionSnapshot).where(SubmissionSnapshot.submission_id == submission_id)
-                             .order_by(SubmissionSnapshot.id.desc()).limit(1))
 
 
 @bp.get("/submissions/<int:submission_id>")
@@ -35,7 +29,7 @@ def submission(submission_id: int):
 def review_page(submission_id: int, status: int = 200, comment_errors: dict | None = None):
     sub = load_for_review(current_user, submission_id)
     page = build_page(sub, editable=False)
-    snapshot = _latest_snapshot(sub.id)
+    snapshot = latest_snapshot(sub.id)
     changes = None
     if snapshot is not None and sub.status in ("submitted", "approved"):
         before = json.loads(snapshot.values_json)
@@ -81,13 +75,7 @@ def return_submission(submission_id: int):
             errors[section_id] = "Ý kiến tối đa 2.000 ký tự."
     if errors:
         return review_page(sub.id, status=422, comment_errors=errors)
-    number = (db.session.scalar(select(db.func.max(ReviewComment.return_number)).where(ReviewComment.submission_id == sub.id)) or 0) + 1
-    for section_id, text in comments.items():
-        db.session.add(ReviewComment(submission_id=sub.id, section_id=section_id, text=text, author_id=current_user.id,
-                                     return_number=number))
-        log_action(sub, current_user, "comment", f"{section_id}: {text}")
-    db.session.add(SubmissionSnapshot(submission_id=sub.id, values_json=snapshot_json(sub.id)))
-    move(sub, current_user, "return")
+    return_with_comments(sub, current_user, comments)
     db.session.commit()
     flash(f"Đã trả lại báo cáo của {sub.unit.name} với {len(comments)} ý kiến.", "success")
     return redirect(after_review(sub), code=303)

@@ -4,12 +4,10 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..htmx import is_fragment_request, render
-from ..models import OrgUnit, ReportingRound, SubmissionValue
+from ..models import OrgUnit, SubmissionValue
 from ..permissions import section_or_404
 from ..reporting.clock import format_day, vn_today
 from ..reporting.consolidation import breakdown as unit_breakdown
@@ -47,7 +45,7 @@ from ..services.consolidation import (
 )
 from ..services.drilldown import cell_by_unit
 from ..services.errors import Invalid
-from ..services.orgtree import unit_order, units_in_scope
+from ..services.orgtree import active_children, units_in_scope
 from ..services.report_pdf import consolidation_ref, signed_state
 from ..services.report_templates import available_templates
 from ..services.rounds import (
@@ -64,6 +62,7 @@ from ..services.rounds import (
     round_label,
     round_tallies,
     round_template,
+    rounds_in_scope,
 )
 from ..services.submission_page import dom_id
 from ..services.trends import store_round_totals
@@ -98,11 +97,8 @@ def reviewer_units() -> list[OrgUnit]:
 
 @bp.get("/")
 def rounds():
-    stmt = select(ReportingRound).join(ReportingRound.unit).options(joinedload(ReportingRound.unit))
     scope = admin_scope_path(current_user) if current_user.role == "admin" else current_user.unit.path
-    if scope is not None:
-        stmt = stmt.where(OrgUnit.path.startswith(scope))
-    items = db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())).all()
+    items = rounds_in_scope(scope)
     return render_template("review/rounds.html", rounds=items, tallies=round_tallies([r.id for r in items]),
                            today=vn_today(), deadline_text=deadline_text, days_left=days_left, round_label=round_label)
 
@@ -146,9 +142,7 @@ def round_new():
             override(form.year, suggested.year)
         if template_changed or not form.index.data or form.index.data not in dict(form.index.choices):
             override(form.index, suggested.index)
-    candidates = db.session.scalars(
-        select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True)).order_by(*unit_order())
-    ).all()
+    candidates = active_children(unit)
     form.units.choices = [(u.id, u.name) for u in candidates]
     period = None
     try:

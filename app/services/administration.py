@@ -4,7 +4,8 @@ states the log of administration records."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import OrgUnit, User
@@ -94,3 +95,43 @@ def managed_unit(actor: User, unit_id: int | None) -> OrgUnit | None:
 
 def may_grant_system(actor: User) -> bool:
     return is_system_admin(actor)
+
+
+def unit_id_with_code(code: str) -> int | None:
+    """The unit holding this code (active or not), to refuse a second unit with it."""
+    return db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+
+
+def user_id_with_username(username: str) -> int | None:
+    return db.session.scalar(select(User.id).where(User.username == username))
+
+
+def all_unit_codes() -> set[str]:
+    return set(db.session.scalars(select(OrgUnit.code)))
+
+
+def all_usernames() -> set[str]:
+    return set(db.session.scalars(select(User.username)))
+
+
+def units_by_code() -> dict[str, OrgUnit]:
+    """Every unit by its code: an import names parents by code, anywhere in the tree."""
+    return {u.code: u for u in db.session.scalars(select(OrgUnit))}
+
+
+def managed_users(actor: User) -> list[User]:
+    """The accounts an administrator manages, with their units (one query)."""
+    return list(db.session.scalars(users_query(actor).options(joinedload(User.unit))))
+
+
+def users_page(actor: User, q: str, page: int, page_size: int) -> tuple[list[User], int]:
+    """One page of the managed accounts matching q (name, account, unit or phone), in tree
+    order, and how many match in all."""
+    stmt = users_query(actor).options(joinedload(User.unit))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
+                              func.lower(OrgUnit.name).like(like), User.phone.like(like)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(stmt.order_by(OrgUnit.path, User.username).limit(page_size).offset((page - 1) * page_size)).all()
+    return list(rows), total

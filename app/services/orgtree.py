@@ -122,3 +122,21 @@ def series_units(unit_ids) -> dict[int, set[int]]:
 
 
 __all__ = ["tree_order", "units_in_scope", "series_units", "unit_order", "unit_sort_key", "add_unit", "reparent", "subtree_filter", "ancestors_ids", "units_with_children_flags"]
+
+
+def ids_of_active_parents() -> set[int]:
+    """Units that have at least one active child unit."""
+    return set(db.session.scalars(select(OrgUnit.parent_id).where(OrgUnit.active.is_(True), OrgUnit.parent_id.is_not(None))))
+
+
+def active_children_of(parents: list[OrgUnit]) -> list[OrgUnit]:
+    if not parents:
+        return []
+    return list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.in_([p.id for p in parents]),
+                                                         OrgUnit.active.is_(True))))
+
+
+def active_children(unit: OrgUnit) -> list[OrgUnit]:
+    """A unit's active child units in the tree's order."""
+    return list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id, OrgUnit.active.is_(True))
+                                   .order_by(*unit_order())))

@@ -336,3 +336,20 @@ def load_round_to_run(user, round_id: int) -> ReportingRound:
 
 ACT_REFUSED = ("Đợt báo cáo này do {unit} tổng hợp: cấp trên chỉ xem, việc ghi nhận, gia hạn, duyệt hay "
                "tổng hợp do cán bộ tổng hợp của đơn vị đó thực hiện.")
+
+
+def open_rounds_of(unit_id: int) -> list[ReportingRound]:
+    """The rounds a unit has opened and not yet closed, nearest deadline first."""
+    return list(db.session.scalars(
+        select(ReportingRound).options(joinedload(ReportingRound.unit))
+        .where(ReportingRound.unit_id == unit_id, ReportingRound.status == "open")
+        .order_by(ReportingRound.deadline)))
+
+
+def rounds_in_scope(scope_path: str | None) -> list[ReportingRound]:
+    """The rounds opened by units of a subtree (every round for None), open ones first, latest
+    deadline first."""
+    stmt = select(ReportingRound).join(ReportingRound.unit).options(joinedload(ReportingRound.unit))
+    if scope_path is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope_path))
+    return list(db.session.scalars(stmt.order_by(ReportingRound.status.desc(), ReportingRound.deadline.desc())))

@@ -168,3 +168,8 @@ def session_reader(key: str | None, max_days: int, now: datetime | None = None) 
         return None
     user = row[:len(_USER_COLUMNS)]
     return SignedInUser(*user, unit=UnitRow(*row[len(_USER_COLUMNS):]), session_key=key)
+
+
+def user_named(username: str) -> User | None:
+    """The account with this login name, active or not (the login page decides what to say)."""
+    return db.session.scalar(select(User).where(User.username == username))

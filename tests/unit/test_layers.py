@@ -70,3 +70,24 @@ def test_no_module_imports_a_blueprint_but_its_own():
                     continue  # the factory registers each blueprint
                 offenders.append(f"{path.relative_to(APP)} imports {name}")
     assert offenders == []
+
+
+READS = {"get", "scalar", "scalars", "execute", "query"}
+
+
+def test_no_view_runs_its_own_query():
+    """Blueprints parse, call a service and render: what they read comes from a service. They
+    may commit or roll back the request's work, and catch the database's exceptions."""
+    offenders = []
+    for name in sorted(BLUEPRINTS):
+        for path in modules_under(name):
+            for module in imported_modules(path):
+                if module.split(".")[0] == "sqlalchemy" and ".exc" not in module:
+                    offenders.append(f"{path.relative_to(APP)} imports {module}")
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (isinstance(node, ast.Attribute) and node.attr in READS and isinstance(node.value, ast.Attribute)
+                        and node.value.attr == "session"):
+                    offenders.append(f"{path.relative_to(APP)}:{node.lineno} reads with session.{node.attr}")
+                elif isinstance(node, ast.Attribute) and node.attr == "query" and not isinstance(node.value, ast.Attribute):
+                    offenders.append(f"{path.relative_to(APP)}:{node.lineno} uses {ast.unparse(node)}")
+    assert offenders == []
