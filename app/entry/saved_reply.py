@@ -13,12 +13,12 @@ from __future__ import annotations
 from markupsafe import escape
 
 
-def saved_reply(dom_key: str, key: str, saved_at: str, version: int, cells: list[tuple[str, str]]) -> str:
+def saved_reply(dom_key: str, key: str, saved_at: str, version: int, revision: int, cells: list[tuple[str, str]]) -> str:
     """``cells``: (DOM id, text) of each computed cell to swap."""
     return "".join([
         f'<span id="msg-{escape(dom_key)}" class="msg" role="status" ><span class="saved">Đã lưu lúc {escape(saved_at)}'
         f'</span></span>\n<input type="hidden" id="ver-{escape(dom_key)}" name="ver.{escape(key)}" value="{int(version)}" '
         'data-hx-swap-oob="true">\n',
-        *(f'<template><td id="{escape(cell_id)}" class="computed num  " data-hx-swap-oob=true>{escape(text)}</td></template>'
+        *(f'<template><td id="{escape(cell_id)}" class="computed num  " data-hx-swap-oob=true data-rev="{int(revision)}">{escape(text)}</td></template>'
           for cell_id, text in cells),
     ])

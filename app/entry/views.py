@@ -42,6 +42,7 @@ from ..services.submission_page import (
 )
 from ..services.submissions import (
     EXPLAIN_PREFIX,
+    claim_revision,
     load_for_save,
     load_submission,
     move,
@@ -155,13 +156,14 @@ def save(submission_id: int):
     # A key naming no cell ("I.2", "v.") has no section to answer for: the reply is its refusal.
     section_id = None if key.startswith(EXPLAIN_PREFIX) or not _names_a_cell(key) else key.split("/")[0]
     template = round_template(sub.round)
+    revision = claim_revision(sub)  # before any read: the reply's totals include every earlier save
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
     outcome = save_values(sub, template, entries, user, stored=stored)
     db.session.commit()
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
-        page = quick_page(sub, stored, section_id, key, template, errors=outcome.errors, conflicts=outcome.conflicts,
+        page = quick_page(sub, stored, section_id, key, template, revision=revision, errors=outcome.errors, conflicts=outcome.conflicts,
                           typed={k: v for k, v in outcome.typed.items() if k in outcome.errors or k in outcome.conflicts})
         try:
             section = page.template.section(section_id) if section_id else None
@@ -171,7 +173,7 @@ def save(submission_id: int):
         derived_keys = derived_keys_for(page.template, key) if section else []
         if status == 200 and section is not None and section.kind != "satisfaction":
             # The reply to nearly every keystroke: the page's markup, written out (saved_reply.py).
-            body = saved_reply(dom_id(key), key, saved_at, page.version(key),
+            body = saved_reply(dom_id(key), key, saved_at, page.version(key), revision,
                                [(dom_id(k), page.derived_text(k)) for k in derived_keys])
         else:
             body = render_template("entry/_saved.html", **page_context(
@@ -220,6 +222,7 @@ def paste(submission_id: int):
         plan = plan_paste(template, section_id, row_code, column_id, text, request.form.get("first") or None)
     except (ValueError, KeyError, StopIteration):
         abort(400)
+    claim_revision(sub)
     stored = stored_values(sub.id)
     if plan.ambiguous:
         page = build_page(sub, editable=True, stored=stored)

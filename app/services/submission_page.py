@@ -59,6 +59,9 @@ class SubmissionPage:
     errors: dict[str, str] = field(default_factory=dict)
     conflicts: dict = field(default_factory=dict)
     followup: FollowUp | None = None  # directive tasks of the follow-up section
+    # The submission's version when these values were read: computed cells carry it, so the
+    # page keeps the newest of two replies whatever order they arrive in.
+    revision: int = 0
 
     def shown(self, key: str) -> str:
         if key in self.typed:
@@ -205,6 +208,7 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
         for c in db.session.scalars(select(ReviewComment).where(ReviewComment.submission_id == submission.id,
                                                                  ReviewComment.return_number == latest)):
             comments.setdefault(c.section_id, []).append(c)
+    overrides.setdefault("revision", submission.version)
     return SubmissionPage(
         submission=submission, template=template, stored=stored, values=values, derived=compute(template, values),
         findings=findings, by_key=findings_by_key(findings),

@@ -56,6 +56,8 @@ _UPDATE_VALUE = (update(_VALUES).where(_VALUES.c.submission_id == bindparam("sid
                  .values(version=bindparam("new_version"), int_value=bindparam("iv"), text_value=bindparam("tv"),
                          updated_at=bindparam("at"), updated_by_id=bindparam("by")))
 _INSERT_CHANGE = insert(ChangeLog.__table__)
+_CLAIM = (update(Submission.__table__).where(Submission.__table__.c.id == bindparam("sid"))
+          .values(version=Submission.__table__.c.version + 1).returning(Submission.__table__.c.version))
 _TOUCH = (update(Submission.__table__).where(Submission.__table__.c.id == bindparam("sid"))
           .values(updated_at=bindparam("at"), status=bindparam("st")))
 
@@ -221,6 +223,20 @@ def save_values(
     if outcome.saved:
         touch(submission, now)
     return outcome
+
+
+def claim_revision(submission: Submission | SavedSubmission) -> int:
+    """Hold the submission for this save until it commits, and number the state it leaves.
+
+    Called before the save reads any value. Saves of one report then run one after another
+    (the row lock on PostgreSQL, the write lock on SQLite, both held to the commit), so each
+    reads what every earlier save wrote and the totals its reply carries include them; and
+    the number, rising with each save, lets the page drop a reply that reaches it after a
+    later one (two cells typed in quick succession travel on two connections)."""
+    revision = _core(_CLAIM, {"sid": submission.id}).scalar_one()
+    if isinstance(submission, Submission):
+        set_committed_value(submission, "version", revision)
+    return revision
 
 
 def touch(submission: Submission | SavedSubmission, now: datetime) -> None:

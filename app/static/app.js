@@ -502,6 +502,17 @@
     if (event.detail.target && event.detail.target.id === "checks") applyFlags();
   });
 
+  // --- Computed cells never go backwards ------------------------------------------------
+  // Two cells saved in quick succession travel on two connections and their replies may
+  // arrive in either order; each computed cell carries the submission's version it was
+  // computed at (data-rev), and a reply older than what a cell shows leaves it alone.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var shown = event.detail.target, fragment = event.detail.fragment;
+    var incoming = fragment && fragment.firstElementChild;
+    if (!incoming || !shown || !shown.hasAttribute || !shown.hasAttribute("data-rev") || !incoming.hasAttribute("data-rev")) return;
+    if (parseInt(incoming.getAttribute("data-rev"), 10) < parseInt(shown.getAttribute("data-rev"), 10)) event.detail.shouldSwap = false;
+  });
+
   // --- Directive follow-up: insert the grouped suggestion into the reviewer's text -------
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert-from]");

@@ -215,3 +215,52 @@ def test_two_editors_of_one_cell_get_a_conflict_not_a_lost_value(new_context, re
     expect(second.locator("#msg-" + dom_id(key) + " .conflict")).to_have_count(0)
     _idle(second)
     assert _stored(sub.id)[key] == 199
+
+
+def test_a_total_never_goes_back_when_an_earlier_save_answers_last(page, report):
+    """Race seen under load: the replies to two cells typed in quick succession arrive in the
+    other order. The earlier save's answer is held here until the later one's has been shown;
+    the row total and the table total keep the newer sum, and every value is stored."""
+    from urllib.parse import parse_qs
+
+    round_, sub, reporter, values = report
+    row = _table_rows(round_)[0]
+    typed = {"c4": 10, "c5": 7, "c6": 2}
+    login(page, reporter)
+    page.goto(f"/submissions/{sub.id}")
+    held = []
+
+    def answer(route):
+        response = route.fetch()  # the server saves and answers at once; only the page waits
+        if not held and f"v.I.4/{row}/c5" in parse_qs(route.request.post_data or ""):
+            held.append((route, response))
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/save", answer)
+    page.focus("#" + dom_id(f"I.4/{row}/c4"))
+    for column, value in typed.items():
+        page.keyboard.type(str(value))
+        page.keyboard.press("Tab")
+        if column == "c5":
+            while not held:  # each call into the browser lets Playwright hand over the request
+                page.evaluate("() => new Promise(requestAnimationFrame)")
+    row_total, table_total = page.locator("#" + dom_id(f"I.4/{row}/c3")), page.locator("#k-I-4-_total-c3")
+    expect(page.locator("#msg-" + dom_id(f"I.4/{row}/c6"))).to_contain_text("Đã lưu")
+    expect(row_total).to_have_text(count(19))
+    expect(page.locator("#msg-" + dom_id(f"I.4/{row}/c5"))).to_contain_text("Chưa lưu")
+
+    route, response = held.pop()
+    route.fulfill(response=response)  # the answer to c5, computed before c6 was saved: 10 + 7
+    expect(page.locator("#msg-" + dom_id(f"I.4/{row}/c5"))).to_contain_text("Đã lưu")
+    _idle(page)
+    expect(row_total).to_have_text(count(19))
+    expect(table_total).to_have_text(count(19))
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu lúc")
+    page.locator("#" + dom_id(f"I.4/{row}/c3")).scroll_into_view_if_needed()
+    shot(page, "entry-total-after-a-late-reply", full_page=False)
+    stored = _stored(sub.id)
+    assert {c: stored.get(f"I.4/{row}/{c}") for c in typed} == typed
+    page.unroute("**/save")
+    page.reload()
+    expect(row_total).to_have_text(count(19))

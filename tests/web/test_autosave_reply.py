@@ -16,7 +16,7 @@ from app.services.submissions import plain_values, stored_values
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_user, set_values, submission_for
 
-OOB_CELL = re.compile(r'<td id="k-([^"]+)" class="computed num[^"]*" data-hx-swap-oob=true>([^<]*)<')
+OOB_CELL = re.compile(r'<td id="k-([^"]+)" class="computed num[^"]*" data-hx-swap-oob=true data-rev="\d+">([^<]*)<')
 VERSION = re.compile(r'id="ver-k-[^"]+" name="ver\.([^"]+)" value="(\d+)"')
 
 
@@ -55,7 +55,7 @@ def test_every_computed_cell_an_autosave_sends_is_the_full_computation(client):
             assert sent == {k: format_count(full[k]) for k in sent}, key
         else:  # a survey index: the score sums every index of the survey
             score = format_score(full[score_key(survey.id)])  # as the page shows it
-            assert re.search(r'id="score-k-I-5-5" data-hx-swap-oob=true>.*?>' + re.escape(score) + " — ", body, re.S), key
+            assert re.search(r'id="score-k-I-5-5" data-hx-swap-oob=true data-rev="\d+">.*?>' + re.escape(score) + " — ", body, re.S), key
 
 
 def test_the_usual_reply_is_what_the_page_macros_render(app, client):
@@ -81,10 +81,11 @@ def test_the_usual_reply_is_what_the_page_macros_render(app, client):
                                data={f"v.{key}": typed, f"ver.{key}": str(version.version if version else 0)})
         assert response.status_code == 200
         with app.test_request_context():
+            db.session.expire_all()  # the version the save claimed
             saved = load_submission(user, sub.id)
             template = round_template(saved.round)
             page = quick_page(saved, autosave_values(sub.id, template, key), key.split("/")[0], key,
-                              errors={}, conflicts={}, typed={})
+                              revision=saved.version, errors={}, conflicts={}, typed={})
             expected = render_template("entry/_saved.html", **page_context(
                 page, key=key, section=template.section(key.split("/")[0]), saved_at=response.headers["X-Saved-At"],
                 derived_keys=derived_keys_for(template, key)))
