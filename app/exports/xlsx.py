@@ -65,18 +65,11 @@ class SafeWorksheet(Worksheet):
     def write_string(self, row, col, string, cell_format=None):
         return self._write_string(row, col, xml_safe(string), cell_format)
 
-    def write_safe_string(self, row, col, string, cell_format=None):
-        """A text already through ``xml_safe`` (one written on many rows, made safe once)."""
-        return self._write_string(row, col, string, cell_format)
-
-    def write_number(self, row, col, number, cell_format=None):
-        return self._write_number(row, col, number, cell_format)
-
-    def write_blank(self, row, col, blank, cell_format=None):
-        return self._write_blank(row, col, blank, cell_format)
-
-    def write_datetime(self, row, col, date, cell_format=None):
-        return self._write_datetime(row, col, date, cell_format)
+    write_number = Worksheet._write_number
+    write_blank = Worksheet._write_blank
+    write_datetime = Worksheet._write_datetime
+    # A text already through ``xml_safe`` (one written on many rows, made safe once).
+    write_safe_string = Worksheet._write_string
 
 
 class SafeWorkbook(xlsxwriter.Workbook):
@@ -576,21 +569,21 @@ def write_narrative_sheet(ws: Worksheet, st: Styles, parts: ExportParts) -> None
     # each made XML-safe and measured once (14,000 rows at 1,000 units).
     labels: dict[str, tuple[str, float]] = {}
     names: dict[str, tuple[str, float]] = {}
-    write = ws.write_safe_string
+    write, write_safe, set_row = ws.write_string, ws.write_safe_string, ws.set_row
     for label, unit_name, text in narrative_rows(parts):
         safe_label, label_height = labels.get(label) or labels.setdefault(label, measured(label, 34))
         safe_name, name_height = names.get(unit_name) or names.setdefault(unit_name, measured(unit_name, 26))
         beside = max(label_height, name_height)
-        for n, chunk in enumerate(cell_chunks(text)):
+        for n, chunk in enumerate(cell_chunks(text) if len(text) > CELL_LIMIT else (text,)):
             row += 1
-            write(row, 0, safe_label, text_fmt)
+            write_safe(row, 0, safe_label, text_fmt)
             if n:
-                ws.write_string(row, 1, f"{unit_name} (tiếp)", text_fmt)
+                write(row, 1, f"{unit_name} (tiếp)", text_fmt)
             else:
-                write(row, 1, safe_name, text_fmt)
-            ws.write_string(row, 2, chunk, text_fmt)
+                write_safe(row, 1, safe_name, text_fmt)
+            write(row, 2, chunk, text_fmt)
             # Excel sizes rows only when it opens a file it wrote itself: rows never overlap in print.
-            ws.set_row(row, max(wrapped_height(chunk, 100), beside))
+            set_row(row, max(wrapped_height(chunk, 100), beside))
     print_setup(ws, repeat=(0, 0), freeze=(1, 0))
     if row:
         ws.autofilter(0, 0, row, 2)
