@@ -715,7 +715,8 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
         .order_by(Directive.issued_on, Directive.id, DirectiveTask.position, DirectiveTask.id)
     ).unique().all()
     rows = [(t, d) for t, d in rows if template.code in t.template_codes.split(",") or t.id in values]
-    own = {f.task_id: f for f in db.session.scalars(select(RoundFollowUp).where(RoundFollowUp.round_id == round_.id))}
+    own = {f.task_id: f for f in db.session.scalars(
+        select(RoundFollowUp).where(RoundFollowUp.round_id == round_.id))} if rows else {}  # no task, nothing to read
     result: dict[int, DirectiveConsolidation] = {}
     for task, directive in rows:
         units = [a.unit for a in task.assignments if a.unit_id in round_units]
