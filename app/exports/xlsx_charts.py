@@ -48,9 +48,16 @@ def add_rate_columns(ws: Worksheet, st, section: Section, table: TableResult, ro
         else:
             ws.write_string(top, at, label, heading)
         ws.write_string(first - 1, at, f"({at + 1})", number)
-        for i, (_, _, totals) in enumerate(rows):
-            _put_rate(ws, first + i, at, table.ratios(totals)[name], percent, blank)
-        _put_rate(ws, first + len(rows), at, table.ratios(table.total)[name], st.cell_percent(bold=True), blank)
+    if not columns:
+        return
+    # Each unit's ratios worked out once for all the rate columns.
+    for i, (_, _, totals) in enumerate(rows):
+        ratios = table.ratios(totals)
+        for offset, (name, _) in enumerate(columns):
+            _put_rate(ws, first + i, col + offset, ratios[name], percent, blank)
+    ratios = table.ratios(table.total)
+    for offset, (name, _) in enumerate(columns):
+        _put_rate(ws, first + len(rows), col + offset, ratios[name], st.cell_percent(bold=True), blank)
 
 
 def _chart(workbook: Workbook, kind: str, title: str, **axis):

@@ -11,6 +11,9 @@ import unicodedata
 
 # XML 1.0 allows tab, newline, carriage return, and these ranges; nothing else.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The same characters named one by one: searching for them is twice as fast as the
+# substitution, and almost every text has none.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Kept when cleaning input: tab and newline; \r is normalised away with the line endings.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
@@ -29,6 +32,9 @@ def xml_safe(value: str | None) -> str:
     """Output boundary: whatever is already stored, only characters XML 1.0 can hold."""
     if not value:
         return ""
+    # A printable text (no control character, surrogate or non-character) is safe as it is.
+    if value.isprintable() or _XML_BAD.search(value) is None:
+        return value
     return _NOT_XML.sub("", value)
 
 

@@ -282,7 +282,9 @@ def load_consolidation(round_: ReportingRound, include_submitted: bool = False, 
     missing = [s.unit.name for s in submissions if s.id not in included_ids]
     result = consolidate(template, inputs, missing=missing, summed=summed, summed_by_kind=by_kind, weighted=weighted)
     narratives = round_texts(round_)
-    followup = round_followup(round_, template, submissions, included)
+    # Every text of the reports is at hand unless the page left them out: the follow-up's too.
+    every_text = {s.id: unit.values for s, unit in zip(included, inputs)} if per_unit or texts else None
+    followup = round_followup(round_, template, submissions, included, texts=every_text)
     return RoundConsolidation(round_, template, result, submissions, included, narratives, include_submitted, followup)
 
 

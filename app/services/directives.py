@@ -5,7 +5,7 @@ a round's follow-up. No Flask here; errors are ServiceErrors, messages Vietnames
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -673,11 +673,13 @@ class DirectiveConsolidation:
 
 
 def round_followup(round_: ReportingRound, template: ReportTemplate, submissions: Sequence[Submission],
-                   included: Sequence[Submission], today: date | None = None) -> list[DirectiveConsolidation]:
+                   included: Sequence[Submission], today: date | None = None,
+                   texts: Mapping[int, Mapping[str, object]] | None = None) -> list[DirectiveConsolidation]:
     """The round's follow-up section, per directive and task: counts by status over the
     assigned units of the round (and the consolidating unit itself), the units' texts, the
     reviewer's text. Directives of the round's unit or above; open tasks, or closed ones a
-    report still speaks of. A fixed number of queries."""
+    report still speaks of. A fixed number of queries. ``texts``: every text of the included
+    reports by report id when the caller has read them already (the follow-up's are texts)."""
     sections = template.sections_of("directives")
     if not sections:
         return []
@@ -686,16 +688,22 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
     values: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))  # task → unit → part → value
     if included:
         unit_of = {s.id: s.unit_id for s in included}
-        # The reports as a subquery, not 1,000 bound ids; rows of other reports are skipped below.
-        reports = select(Submission.id).where(Submission.round_id == round_.id,
-                                              Submission.status.in_(sorted({s.status for s in included})))
-        stmt = (select(SubmissionValue.key, SubmissionValue.text_value, SubmissionValue.submission_id)
+        prefixes = tuple(s.id + SEP for s in sections)
+        if texts is not None:
+            rows = ((key, value, sid) for sid, by_key in texts.items() for key, value in by_key.items()
+                    if isinstance(value, str) and key.startswith(prefixes))
+        else:
+            # The reports as a subquery, not 1,000 bound ids; rows of other reports are skipped below.
+            reports = select(Submission.id).where(Submission.round_id == round_.id,
+                                                  Submission.status.in_(sorted({s.status for s in included})))
+            rows = db.session.execute(
+                select(SubmissionValue.key, SubmissionValue.text_value, SubmissionValue.submission_id)
                 .where(SubmissionValue.submission_id.in_(reports),
-                       or_(*[key_prefix(SubmissionValue.key, s.id + SEP) for s in sections])))
-        for row in db.session.execute(stmt):
-            parsed = parse_followup_key(row.key)
-            if parsed is not None and row.text_value and row.submission_id in unit_of:
-                values[parsed[0]][unit_of[row.submission_id]][parsed[1]] = row.text_value
+                       or_(*[key_prefix(SubmissionValue.key, prefix) for prefix in prefixes])))
+        for key, text, submission_id in rows:
+            parsed = parse_followup_key(key)
+            if parsed is not None and text and submission_id in unit_of:
+                values[parsed[0]][unit_of[submission_id]][parsed[1]] = text
     rows = db.session.execute(
         select(DirectiveTask, Directive).join(Directive).options(joinedload(Directive.unit))
         .options(selectinload(DirectiveTask.assignments).joinedload(DirectiveAssignment.unit))
@@ -707,7 +715,8 @@ def round_followup(round_: ReportingRound, template: ReportTemplate, submissions
         .order_by(Directive.issued_on, Directive.id, DirectiveTask.position, DirectiveTask.id)
     ).unique().all()
     rows = [(t, d) for t, d in rows if template.code in t.template_codes.split(",") or t.id in values]
-    own = {f.task_id: f for f in db.session.scalars(select(RoundFollowUp).where(RoundFollowUp.round_id == round_.id))}
+    own = {f.task_id: f for f in db.session.scalars(
+        select(RoundFollowUp).where(RoundFollowUp.round_id == round_.id))} if rows else {}  # no task, nothing to read
     result: dict[int, DirectiveConsolidation] = {}
     for task, directive in rows:
         units = [a.unit for a in task.assignments if a.unit_id in round_units]

@@ -25,6 +25,7 @@ from app.models import (
     SubmissionValue,
 )
 from app.reporting.clock import vn_today
+from app.services.consolidation import load_consolidation
 from tests.conftest import login_as
 from tests.factories import make_round, make_tree, make_unit, make_user, set_values, submission_for
 from tests.web.test_entry import add_catalogue
@@ -384,6 +385,22 @@ def test_the_consolidated_report_counts_statuses_and_takes_the_reviewers_text(cl
     assert "Tổng hợp Quý II năm 2024" in directive_page  # the district's own status, from its consolidation
     switch(client, world["reporter"])
     assert client.post(url, data={"text": "x", "version": "2"}).status_code == 403
+
+
+def test_the_follow_up_from_the_texts_already_read_equals_its_own_reading(world, directive, quarter):
+    k1, k6 = followup_keys(tasks_of(directive)["1.a"]), followup_keys(tasks_of(directive)["6"])
+    set_values(submission_for(quarter, world["communes"][0]), {k1["status"]: "done", k1["text"]: "Đã quán triệt xong.",
+                                                               k6["status"]: "in_progress", k6["docs"]: "12/KH-UBND"},
+               status="approved")
+    set_values(submission_for(quarter, world["communes"][1]), {k1["status"]: "in_progress", k1["text"]: ""},
+               status="approved")
+
+    def tasks(rc):
+        return [(t.task.id, t.statuses, t.texts, t.sentence) for dc in rc.followup for t in dc.tasks]
+
+    own_reading = tasks(load_consolidation(quarter, texts=False))  # the page: the follow-up reads its values itself
+    assert tasks(load_consolidation(quarter)) == own_reading != []  # every text read: the follow-up takes them
+    assert tasks(load_consolidation(quarter, per_unit=True)) == own_reading
 
 
 def test_the_consolidated_exports_carry_the_follow_up(client, world, directive, quarter):
