@@ -238,6 +238,8 @@ def _after_change(row, *, section: int | None = None, whole: bool = False, messa
                                                  section=context["sections"][section],
                                                  errors=context["section_errors"].get(section, {}), oob_status=True,
                                                  preserve_inputs=typing, **context))
+        if typing:
+            response.headers["X-Autosave"] = "1"  # app.js: refresh the messages, leave the fields alone
     response.headers["Vary"] = "HX-Request"
     return response
 
