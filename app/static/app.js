@@ -514,8 +514,9 @@
   });
 
   // --- Template editor: an autosave's answer never replaces a field being typed in --------
-  // The answer to a plain save (X-Autosave) is the section's form as the server now sees it.
-  // When it has the same fields as the form on screen, only what the officer does not type is
+  // The answer to a plain save (X-Autosave) is the section's form (or, for the general fields
+  // and the rules, the whole editor) as the server now sees it. When it has the same fields as
+  // what is on screen, only what the officer does not type is
   // taken from it: problems, legends, hints, labels, option texts, the fields' invalid marks and
   // the draft's status; the fields keep their focus and every keystroke since the save left.
   // A save that changed the fields (another kind, a choice showing more) is swapped by htmx.
@@ -537,7 +538,7 @@
   }
   document.addEventListener("htmx:beforeSwap", function (event) {
     var live = event.detail.target, xhr = event.detail.xhr;
-    if (!live || !live.matches || !live.matches("form") || !xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Autosave") !== "1") return;
+    if (!live || !live.querySelectorAll || !xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Autosave") !== "1") return;
     var fresh = document.createElement("template");
     fresh.innerHTML = event.detail.serverResponse;
     var outside = fresh.content.querySelectorAll("[data-hx-swap-oob]");
@@ -545,7 +546,7 @@
     if (formShape(fresh.content) !== formShape(live)) return;
     event.detail.shouldSwap = false;
     var inner = function (a, b) { a.innerHTML = b.innerHTML; };
-    pairs(live, fresh.content, ".problems, legend, .hint", inner);
+    pairs(live, fresh.content, ".problems, legend, .hint, nav, #draft-status", inner);
     pairs(live, fresh.content, ".field, .item", copyAttributes(["class"]));
     pairs(live, fresh.content, "input, select, textarea", copyAttributes(["aria-invalid", "aria-describedby"]));
     pairs(live, fresh.content, "button", copyAttributes(["aria-label"]));
@@ -553,7 +554,8 @@
     pairs(live, fresh.content, "label.inline-check", function (a, b) {
       if (a.lastChild && a.lastChild.nodeType === 3 && b.lastChild) a.lastChild.textContent = b.lastChild.textContent;
     });
-    live.classList.toggle("has-errors", !!fresh.content.querySelector(".problems .error"));
+    pairs(live, fresh.content, "form", copyAttributes(["class"]));
+    if (live.matches("form")) live.classList.toggle("has-errors", !!fresh.content.querySelector(".problems .error"));
     outside.forEach(function (el) {
       var old = el.id && document.getElementById(el.id);
       el.removeAttribute("data-hx-swap-oob");
