@@ -53,12 +53,17 @@
     if (msg) msg.textContent = "Đã dùng giá trị trên máy chủ";
     if (input) { input.classList.remove("invalid"); forgetLocal(input); settled(input); }
   });
-  // "Giữ giá trị của tôi" saves from the conflict message's button, not from the field.
+  // "Giữ giá trị của tôi" saves from the conflict message's button, not from the field. The
+  // answer replaces the message and the button with it, so htmx tells the cell instead: the
+  // button is the request's own element.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var button = event.detail.elt, xhr = event.detail.xhr;
+    var config = event.detail.requestConfig, button = (config && config.elt) || event.detail.elt, xhr = event.detail.xhr;
     if (!(button.closest && button.closest(".conflict")) || !xhr || xhr.status !== 200) return;
     var input = document.getElementById((event.detail.target && event.detail.target.id || "").replace(/^msg-/, ""));
-    if (input && input.matches("[data-key]")) { input.setAttribute("data-saved", input.value); forgetLocal(input); settled(input); }
+    if (input && input.matches("[data-key]")) {
+      lastSavedAt = xhr.getResponseHeader("X-Saved-At") || lastSavedAt;
+      input.setAttribute("data-saved", input.value); forgetLocal(input); settled(input);
+    }
   });
 
   // --- Texts outside a report (the reviewer's consolidated texts): kept in the browser ----
