@@ -47,6 +47,7 @@ from ..services.report_templates import (
     drafts,
     load_draft,
     load_version,
+    lock_draft,
     may_withdraw,
     previous_of,
     publish,
@@ -260,7 +261,7 @@ def _save(row, change) -> str:
 
 @bp.post("/templates/<code>/draft/top")
 def report_template_draft_top(code: str):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     message = _save(row, lambda data: apply_top_form(data, request.form))
     return _after_change(row, whole=True, message=message, anchor="template-top", typing=True)
 
@@ -268,7 +269,7 @@ def report_template_draft_top(code: str):
 @bp.post("/templates/<code>/draft/sections/<int:index>")
 def report_template_draft_section(code: str, index: int):
     """Save a section's form, then take the button's action: move, remove, add or remove an item."""
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     action = request.form.get("action", "save")
     focus, whole = index, action in ("up", "down", "remove")
 
@@ -292,7 +293,7 @@ def report_template_draft_section(code: str, index: int):
 
 @bp.post("/templates/<code>/draft/sections")
 def report_template_draft_add_section(code: str):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     added = -1
 
     def change(data):
@@ -306,7 +307,7 @@ def report_template_draft_add_section(code: str):
 
 @bp.post("/templates/<code>/draft/rules/<int:index>")
 def report_template_draft_rule(code: str, index: int):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     message = _save(row, lambda data: apply_rule_form(data, index, request.form))
     return _after_change(row, whole=True, message=message, anchor="template-rules",
                          typing=request.form.get("action", "save") != "remove")
@@ -320,7 +321,7 @@ def report_template_draft_toml(code: str):
 
 @bp.post("/templates/<code>/draft/upload")
 def report_template_draft_upload(code: str):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     text = _source()
     if text is None:
         issues_text = ["Tệp phải là văn bản UTF-8 (.toml)."]
