@@ -47,6 +47,7 @@ from ..services.report_templates import (
     drafts,
     load_draft,
     load_version,
+    lock_draft,
     may_withdraw,
     previous_of,
     publish,
@@ -221,14 +222,17 @@ def report_template_draft(code: str):
 
 def _after_change(row, *, section: int | None = None, whole: bool = False, message: str = "", anchor: str = "",
                   typing: bool = False):
-    """htmx: the changed section (or the whole editor after a move); plain form: back to it."""
+    """htmx: the changed section (or the whole editor after a move); plain form: back to it.
+
+    ``typing``: a plain save, while the officer may go on typing in the same form; the answer
+    is marked (X-Autosave) so that app.js takes only its messages when the fields are the same."""
     if not is_fragment_request():
         if message:
             flash(message, "error")
         return redirect(url_for("admin.report_template_draft", code=row.code) + (f"#{anchor}" if anchor else ""), code=303)
     context = _editor_context(row, message)
     if whole or section is None or section >= len(context["sections"]):
-        response = make_response(render_template("admin/_template_editor.html", **context))
+        response = make_response(render_template("admin/_template_editor.html", preserve_inputs=typing, **context))
         response.headers["HX-Retarget"] = "#template-editor"
         response.headers["HX-Reswap"] = "outerHTML"
     else:
@@ -238,6 +242,8 @@ def _after_change(row, *, section: int | None = None, whole: bool = False, messa
                                                  section=context["sections"][section],
                                                  errors=context["section_errors"].get(section, {}), oob_status=True,
                                                  preserve_inputs=typing, **context))
+    if typing:
+        response.headers["X-Autosave"] = "1"  # app.js: refresh the messages, leave the fields alone
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -255,15 +261,15 @@ def _save(row, change) -> str:
 
 @bp.post("/templates/<code>/draft/top")
 def report_template_draft_top(code: str):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     message = _save(row, lambda data: apply_top_form(data, request.form))
-    return _after_change(row, whole=True, message=message, anchor="template-top")
+    return _after_change(row, whole=True, message=message, anchor="template-top", typing=True)
 
 
 @bp.post("/templates/<code>/draft/sections/<int:index>")
 def report_template_draft_section(code: str, index: int):
     """Save a section's form, then take the button's action: move, remove, add or remove an item."""
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     action = request.form.get("action", "save")
     focus, whole = index, action in ("up", "down", "remove")
 
@@ -287,7 +293,7 @@ def report_template_draft_section(code: str, index: int):
 
 @bp.post("/templates/<code>/draft/sections")
 def report_template_draft_add_section(code: str):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     added = -1
 
     def change(data):
@@ -301,9 +307,10 @@ def report_template_draft_add_section(code: str):
 
 @bp.post("/templates/<code>/draft/rules/<int:index>")
 def report_template_draft_rule(code: str, index: int):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     message = _save(row, lambda data: apply_rule_form(data, index, request.form))
-    return _after_change(row, whole=True, message=message, anchor="template-rules")
+    return _after_change(row, whole=True, message=message, anchor="template-rules",
+                         typing=request.form.get("action", "save") != "remove")
 
 
 @bp.get("/templates/<code>/draft.toml")
@@ -314,7 +321,7 @@ def report_template_draft_toml(code: str):
 
 @bp.post("/templates/<code>/draft/upload")
 def report_template_draft_upload(code: str):
-    row = load_draft(code, current_user)
+    row = lock_draft(code, current_user)
     text = _source()
     if text is None:
         issues_text = ["Tệp phải là văn bản UTF-8 (.toml)."]

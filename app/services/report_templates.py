@@ -17,7 +17,7 @@ import functools
 import re
 import tomllib
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -220,6 +220,19 @@ def load_draft(code: str, user: User) -> TemplateVersion:
     row = draft_for(code, user)
     if row is None:
         raise NotFound()
+    return row
+
+
+def lock_draft(code: str, user: User) -> TemplateVersion:
+    """The draft, held for one change until it commits, with its source as the previous
+    change left it. Each form of the editor autosaves on its own, so two changes can arrive
+    together; without the hold both would start from the same source and the later write
+    would drop the earlier change (a figure line typed in one section, lost to the heading
+    typed in the next). The UPDATE takes PostgreSQL's row lock or SQLite's write lock."""
+    row = load_draft(code, user)
+    db.session.execute(update(TemplateVersion).where(TemplateVersion.id == row.id).values(updated_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(row)
     return row
 
 

@@ -53,12 +53,17 @@
     if (msg) msg.textContent = "Đã dùng giá trị trên máy chủ";
     if (input) { input.classList.remove("invalid"); forgetLocal(input); settled(input); }
   });
-  // "Giữ giá trị của tôi" saves from the conflict message's button, not from the field.
+  // "Giữ giá trị của tôi" saves from the conflict message's button, not from the field. The
+  // answer replaces the message and the button with it, so htmx tells the cell instead: the
+  // button is the request's own element.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var button = event.detail.elt, xhr = event.detail.xhr;
+    var config = event.detail.requestConfig, button = (config && config.elt) || event.detail.elt, xhr = event.detail.xhr;
     if (!(button.closest && button.closest(".conflict")) || !xhr || xhr.status !== 200) return;
     var input = document.getElementById((event.detail.target && event.detail.target.id || "").replace(/^msg-/, ""));
-    if (input && input.matches("[data-key]")) { input.setAttribute("data-saved", input.value); forgetLocal(input); settled(input); }
+    if (input && input.matches("[data-key]")) {
+      lastSavedAt = xhr.getResponseHeader("X-Saved-At") || lastSavedAt;
+      input.setAttribute("data-saved", input.value); forgetLocal(input); settled(input);
+    }
   });
 
   // --- Texts outside a report (the reviewer's consolidated texts): kept in the browser ----
@@ -511,6 +516,56 @@
     var incoming = fragment && fragment.firstElementChild;
     if (!incoming || !shown || !shown.hasAttribute || !shown.hasAttribute("data-rev") || !incoming.hasAttribute("data-rev")) return;
     if (parseInt(incoming.getAttribute("data-rev"), 10) < parseInt(shown.getAttribute("data-rev"), 10)) event.detail.shouldSwap = false;
+  });
+
+  // --- Template editor: an autosave's answer never replaces a field being typed in --------
+  // The answer to a plain save (X-Autosave) is the section's form (or, for the general fields
+  // and the rules, the whole editor) as the server now sees it. When it has the same fields as
+  // what is on screen, only what the officer does not type is
+  // taken from it: problems, legends, hints, labels, option texts, the fields' invalid marks and
+  // the draft's status; the fields keep their focus and every keystroke since the save left.
+  // A save that changed the fields (another kind, a choice showing more) is swapped by htmx.
+  function formShape(root) {
+    return Array.prototype.map.call(root.querySelectorAll("input, select, textarea, button"), function (c) {
+      var fixed = c.tagName === "BUTTON" || /^(checkbox|radio|submit)$/.test(c.type) || (c.type === "hidden" && c.name !== "csrf_token");
+      var options = c.tagName === "SELECT" ? Array.prototype.map.call(c.options, function (o) { return o.value; }).join(",") : "";
+      return [c.tagName, c.type, c.id, c.name, fixed ? c.getAttribute("value") : "", options, c.disabled].join("|");
+    }).join("\n");
+  }
+  function pairs(live, fresh, selector, copy) {
+    var a = live.querySelectorAll(selector), b = fresh.querySelectorAll(selector);
+    if (a.length === b.length) for (var i = 0; i < a.length; i++) copy(a[i], b[i]);
+  }
+  function copyAttributes(names) {
+    return function (a, b) {
+      names.forEach(function (n) { if (b.hasAttribute(n)) a.setAttribute(n, b.getAttribute(n)); else a.removeAttribute(n); });
+    };
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var live = event.detail.target, xhr = event.detail.xhr;
+    if (!live || !live.querySelectorAll || !xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Autosave") !== "1") return;
+    var fresh = document.createElement("template");
+    fresh.innerHTML = event.detail.serverResponse;
+    var outside = fresh.content.querySelectorAll("[data-hx-swap-oob]");
+    outside.forEach(function (el) { el.remove(); });
+    if (formShape(fresh.content) !== formShape(live)) return;
+    event.detail.shouldSwap = false;
+    var inner = function (a, b) { a.innerHTML = b.innerHTML; };
+    pairs(live, fresh.content, ".problems, legend, .hint, nav, #draft-status", inner);
+    pairs(live, fresh.content, ".field, .item", copyAttributes(["class"]));
+    pairs(live, fresh.content, "input, select, textarea", copyAttributes(["aria-invalid", "aria-describedby"]));
+    pairs(live, fresh.content, "button", copyAttributes(["aria-label"]));
+    pairs(live, fresh.content, "option", function (a, b) { a.textContent = b.textContent; });
+    pairs(live, fresh.content, "label.inline-check", function (a, b) {
+      if (a.lastChild && a.lastChild.nodeType === 3 && b.lastChild) a.lastChild.textContent = b.lastChild.textContent;
+    });
+    pairs(live, fresh.content, "form", copyAttributes(["class"]));
+    if (live.matches("form")) live.classList.toggle("has-errors", !!fresh.content.querySelector(".problems .error"));
+    outside.forEach(function (el) {
+      var old = el.id && document.getElementById(el.id);
+      el.removeAttribute("data-hx-swap-oob");
+      if (old) old.replaceWith(el);
+    });
   });
 
   // --- Directive follow-up: insert the grouped suggestion into the reviewer's text -------

@@ -6,13 +6,13 @@ import time
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import SubmissionValue
 from tests.factories import PASSWORD, make_user, submission_for
 
-from .conftest import login
+from .conftest import login, shot
 from .support import fill, quarterly_round
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,10 @@ def test_a_value_typed_offline_is_kept_on_the_device_and_sent_when_the_report_is
 
 
 def test_a_kept_value_meets_a_colleagues_change_as_a_conflict_never_an_overwrite(new_context, report):
-    sub, officer, _ = report
+    """Issue 21's acceptance: offline, type, close; meanwhile another officer of the same
+    commune, signed in on another browser, changes the same cell through the page; back
+    online the first reopens the report and sees the conflict with both values."""
+    sub, officer, colleague = report
     context = new_context()
     context.new_page()  # another tab stays open, as the browser does when one tab closes
     page = context.new_page()
@@ -114,20 +117,36 @@ def test_a_kept_value_meets_a_colleagues_change_as_a_conflict_never_an_overwrite
     page.locator(CELL).press("Tab")
     expect(page.locator("#save-status")).to_contain_text("chưa gửi được")
     close_tab(page)
-    # Meanwhile a colleague saves 31 in the same cell.
-    db.session.execute(update(SubmissionValue).where(SubmissionValue.submission_id == sub.id, SubmissionValue.key == KEY)
-                       .values(int_value=31, version=SubmissionValue.version + 1))
-    db.session.commit()
+
+    other = new_context().new_page()
+    login(other, colleague)
+    other.goto(f"/submissions/{sub.id}")
+    expect(other.locator(CELL)).to_have_value("26")
+    other.locator(CELL).fill("31")
+    other.locator(CELL).press("Tab")
+    expect(other.locator("#msg-k-I-1-published")).to_contain_text("Đã lưu")
+    assert stored(sub.id) == 31
 
     context.set_offline(False)
     page = context.new_page()
     page.goto(f"/submissions/{sub.id}")
     conflict = page.locator("#msg-k-I-1-published .conflict")
     expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("sửa ở nơi khác")
     expect(conflict).to_contain_text("Giá trị của bạn: 77")
+    expect(conflict).to_contain_text("trên máy chủ: 31")
+    expect(page.locator(CELL)).to_have_value("77")  # what this officer typed stays in the cell
+    expect(page.locator("#save-status")).to_contain_text("sửa đồng thời")
+    page.locator(CELL).scroll_into_view_if_needed()
+    shot(page, "offline-value-meets-a-colleagues-change", full_page=False)
     assert stored(sub.id) == 31
+    drafts = "Object.keys(localStorage).filter(k => k.startsWith('tonghop:draft:'))"
+    assert page.evaluate(drafts) == [f"tonghop:draft:{officer.id}:{sub.id}"]  # kept until the officer chooses
     conflict.get_by_role("button", name="Giữ giá trị của tôi").click()
     assert server_has(sub.id, 77)
+    expect(page.locator("#msg-k-I-1-published .conflict")).to_have_count(0)
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu lúc")  # the conflict is settled
+    assert page.evaluate(drafts) == []
 
 
 def test_logging_out_forgets_the_officers_drafts_on_this_device(new_context, report):

@@ -216,3 +216,118 @@ def test_axe_finds_no_wcag_violation_on_the_template_pages(page):
         for violation in Axe().run(page, options=WCAG).response["violations"]:
             failures.append(f"{url}: {violation['id']} — {violation['help']} ({[n['target'] for n in violation['nodes']][:3]})")
     assert failures == []
+
+
+def _hold_first_answer(page, pattern: str) -> list:
+    """The first save matching ``pattern`` is made on the server at once; its answer waits
+    in the returned list (route, response) until the test fulfils it. Later saves pass."""
+    held = []
+
+    def answer(route):
+        response = route.fetch()
+        if not held:
+            held.append((route, response))
+        else:
+            route.fulfill(response=response)
+
+    page.route(pattern, answer)
+    return held
+
+
+def _until_held(page, held) -> None:
+    while not held:  # each call into the browser lets Playwright hand over the request
+        page.evaluate("() => new Promise(requestAnimationFrame)")
+
+
+def _draft(code: str) -> dict:
+    from app.models import TemplateVersion
+    from app.services.report_templates import data_of
+
+    db.session.expire_all()
+    row = db.session.scalars(select(TemplateVersion).where(TemplateVersion.code == code,
+                                                          TemplateVersion.status == "draft")).one()
+    return data_of(row.source)
+
+
+def _draft_section(code: str, index: int) -> dict:
+    return _draft(code)["sections"][index]
+
+
+@pytest.mark.parametrize("move_before", [True, False], ids=["moveBefore", "no-moveBefore"])
+def test_what_the_officer_types_while_a_save_is_under_way_is_kept_and_sent(page, move_before):
+    """Race seen under load: a section's autosave answered while the officer was typing in the
+    next field of the same form. The answer is held here until the officer has typed part of
+    the next field; it changes only the messages (here: a problem fixed), the field keeps its
+    focus and every keystroke, and the next save sends it. Also in a browser without
+    Element.moveBefore (Safari, older Chrome), where moving a focused field loses the focus."""
+    province, _, _ = make_tree(communes=1)
+    login(page, make_user(province, role="admin", username="quantri.race"))
+    if not move_before:
+        page.add_init_script("delete Element.prototype.moveBefore")
+    page.goto("/admin/templates")
+    page.locator("#shipped-quarterly_tthc").get_by_role("button", name="Sửa thành phiên bản mới").click()
+    section = page.locator(f"#section-{LINKED}")
+    section.get_by_role("button", name="+ Thêm chỉ tiêu").click()
+    label = page.locator(f"#s{LINKED}-field1-label")
+    expect(label).to_have_attribute("aria-invalid", "true")
+    _idle(page)
+
+    held = _hold_first_answer(page, f"**/draft/sections/{LINKED}")
+    label.fill("Số hồ sơ nộp qua VNeID")
+    label.press("Tab")  # the save of the label leaves; the officer goes on in the code field
+    code = page.locator(f"#s{LINKED}-field1-id")
+    expect(code).to_be_focused()
+    _until_held(page, held)
+    page.keyboard.type("vne")
+    route, response = held.pop()
+    route.fulfill(response=response)
+    expect(page.locator(f"#s{LINKED}-field1-label-err1")).to_have_count(0)  # the answer is in
+    expect(label).not_to_have_attribute("aria-invalid", "true")
+    page.keyboard.type("id")
+    expect(code).to_be_focused()
+    expect(code).to_have_value("vneid")
+    page.unroute(f"**/draft/sections/{LINKED}")
+    with page.expect_response(lambda r: f"/draft/sections/{LINKED}" in r.url):
+        page.keyboard.press("Tab")
+    _idle(page)
+    expect(code).to_have_value("vneid")
+    expect(label).to_have_value("Số hồ sơ nộp qua VNeID")
+    expect(page.locator("#draft-status")).to_contain_text("Bản nháp hợp lệ")
+    section.scroll_into_view_if_needed()
+    shot(page, f"template-editor-typed-during-a-save-{'move' if move_before else 'nomove'}", full_page=False)
+    added = _draft_section("quarterly_tthc", LINKED)["fields"][1]
+    assert (added["label"], added["id"]) == ("Số hồ sơ nộp qua VNeID", "vneid")
+
+
+def test_the_general_fields_keep_what_is_typed_while_a_save_is_under_way(page):
+    """The same race in the template's general fields, whose save answers with the whole
+    editor: the problem it finds is shown beside its field, the next field keeps typing."""
+    province, _, _ = make_tree(communes=1)
+    login(page, make_user(province, role="admin", username="quantri.race2"))
+    page.add_init_script("delete Element.prototype.moveBefore")
+    page.goto("/admin/templates")
+    page.locator("#shipped-quarterly_tthc").get_by_role("button", name="Sửa thành phiên bản mới").click()
+    held = _hold_first_answer(page, "**/draft/top")
+    title, basis = page.locator("#top-title"), page.locator("#top-legal_basis")
+    title.fill("")
+    title.press("Tab")  # a blank title: the check will say so
+    expect(basis).to_be_focused()
+    _until_held(page, held)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Nghị định số 63/2010/NĐ-CP")
+    route, response = held.pop()
+    route.fulfill(response=response)
+    expect(page.locator("#top-title-err1")).to_be_visible()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#draft-status")).to_contain_text("Còn 1 lỗi")
+    page.keyboard.type(" và Nghị định số 92/2017/NĐ-CP")
+    expect(basis).to_be_focused()
+    page.unroute("**/draft/top")
+    with page.expect_response(lambda r: r.url.endswith("/draft/top")):
+        page.keyboard.press("Tab")
+    _idle(page)
+    expect(basis).to_have_value("Nghị định số 63/2010/NĐ-CP và Nghị định số 92/2017/NĐ-CP")
+    expect(page.locator("#top-title-err1")).to_be_visible()
+    page.locator("#template-top").scroll_into_view_if_needed()
+    shot(page, "template-editor-general-typed-during-a-save", full_page=False)
+    assert _draft("quarterly_tthc")["legal_basis"] == "Nghị định số 63/2010/NĐ-CP và Nghị định số 92/2017/NĐ-CP"

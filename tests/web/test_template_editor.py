@@ -368,3 +368,47 @@ def test_the_nearest_administrators_version_serves_a_unit_and_a_district_keeps_i
     assert client.post(f"/admin/templates/versions/{district_version.id}/withdraw").status_code == 303
     db.session.expire_all()
     assert district_version.status == "withdrawn" and province_version.status == "published"
+
+
+def test_two_forms_saved_at_once_each_keep_their_change(world):
+    """Race seen on PostgreSQL under load: each form of the editor autosaves on its own, and
+    two saves that overlapped each started from the same draft, so the later write dropped
+    the earlier change (the figure lines typed in one section, lost to the heading typed in
+    the next). Here an earlier change is held in flight (written, not committed) while a
+    section's save arrives: the later one waits for it and keeps both changes."""
+    import threading
+
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the wait is seen in pg_stat_activity; SQLite's writer lock is not observable")
+    client = world["admin"]
+    forms = _forms(client.get(_draft(client, "shipped:quarterly_tthc")).get_data(as_text=True))
+    draft = _stored("quarterly_tthc")
+    data = tomllib.loads(draft.source)
+    data["title"] = "Báo cáo kiểm soát thủ tục hành chính (bản sửa)"
+    g.pop("_login_user", None)
+    db.session.remove()
+
+    earlier = db.engine.connect()
+    in_flight = earlier.begin()
+    earlier.execute(text("UPDATE template_version SET source = :s WHERE id = :id"), {"s": to_toml(data), "id": draft.id})
+    replies = []
+    form = forms["section-1"]
+    later = threading.Thread(target=lambda: replies.append(_post_form(client, form, heading="Rà soát, đơn giản hóa TTHC")))
+    later.start()
+
+    def waiting_for_a_lock() -> bool:
+        with db.engine.connect() as watcher:
+            return watcher.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND wait_event_type = 'Lock'")).scalar() > 0
+
+    while later.is_alive() and not waiting_for_a_lock():
+        later.join(0.01)  # until the later save either answers or waits for the earlier one
+    in_flight.commit()
+    earlier.close()
+    later.join()
+    assert replies[0].status_code == 303
+    saved = tomllib.loads(_stored("quarterly_tthc").source)
+    assert saved["title"] == "Báo cáo kiểm soát thủ tục hành chính (bản sửa)"
+    assert saved["sections"][1]["heading"] == "Rà soát, đơn giản hóa TTHC"
