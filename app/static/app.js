@@ -525,6 +525,16 @@
   // taken from it: problems, legends, hints, labels, option texts, the fields' invalid marks and
   // the draft's status; the fields keep their focus and every keystroke since the save left.
   // A save that changed the fields (another kind, a choice showing more) is swapped by htmx.
+  // A field's change is never a button press. htmx sends the form's last focused button with
+  // any request of the form; a change queued behind a save under way left after the officer
+  // had tabbed onto the next button ("Xóa đoạn" after the figure lines) and removed the figure.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt, trigger = event.detail.triggeringEvent, data = event.detail.formData;
+    if (!trigger || trigger.type !== "change" || !form.matches || !form.matches("form") || !data) return;
+    form.querySelectorAll("button[name], input[type=submit][name]").forEach(function (button) {
+      if (data.getAll(button.name).indexOf(button.value) >= 0) data.delete(button.name);
+    });
+  });
   function formShape(root) {
     return Array.prototype.map.call(root.querySelectorAll("input, select, textarea, button"), function (c) {
       var fixed = c.tagName === "BUTTON" || /^(checkbox|radio|submit)$/.test(c.type) || (c.type === "hidden" && c.name !== "csrf_token");

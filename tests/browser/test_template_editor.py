@@ -221,11 +221,12 @@ def test_axe_finds_no_wcag_violation_on_the_template_pages(page):
 def _hold_first_answer(page, pattern: str) -> list:
     """The first save matching ``pattern`` is made on the server at once; its answer waits
     in the returned list (route, response) until the test fulfils it. Later saves pass."""
-    held = []
+    held, seen = [], []
 
     def answer(route):
         response = route.fetch()
-        if not held:
+        seen.append(route)
+        if len(seen) == 1:
             held.append((route, response))
         else:
             route.fulfill(response=response)
@@ -331,3 +332,32 @@ def test_the_general_fields_keep_what_is_typed_while_a_save_is_under_way(page):
     page.locator("#template-top").scroll_into_view_if_needed()
     shot(page, "template-editor-general-typed-during-a-save", full_page=False)
     assert _draft("quarterly_tthc")["legal_basis"] == "Nghị định số 63/2010/NĐ-CP và Nghị định số 92/2017/NĐ-CP"
+
+
+def test_tabbing_onto_a_button_while_a_save_is_under_way_does_not_press_it(page):
+    """Race seen under load: a field's change, queued behind a save under way, was sent with
+    the button the officer had just tabbed onto ("Xóa đoạn" after the figure lines), as if
+    pressed: htmx sends the form's last focused button. A change is never a button press."""
+    province, _, _ = make_tree(communes=1)
+    login(page, make_user(province, role="admin", username="quantri.race3"))
+    page.goto("/admin/templates")
+    page.locator("#shipped-quarterly_tthc").get_by_role("button", name="Sửa thành phiên bản mới").click()
+    page.evaluate("() => { window.__answers = 0; document.addEventListener('htmx:afterRequest', () => window.__answers++); }")
+    section = page.locator(f"#section-{LINKED}")
+    held = _hold_first_answer(page, f"**/draft/sections/{LINKED}")
+    heading = page.locator(f"#s{LINKED}-heading")
+    heading.fill("Liên thông đăng ký khai sinh, khai tử")
+    heading.press("Tab")
+    _until_held(page, held)
+    lines = page.locator(f"#s{LINKED}-figure0-lines")
+    lines.fill("Tổng số hồ sơ liên thông: {linked_dossiers} hồ sơ.")
+    lines.press("Tab")  # its save waits behind the one under way; the focus is on "Xóa đoạn"
+    expect(section.get_by_role("button", name="Xóa đoạn")).to_be_focused()
+    route, response = held.pop()
+    route.fulfill(response=response)
+    page.wait_for_function("() => window.__answers >= 2")
+    _idle(page)
+    expect(lines).to_have_value("Tổng số hồ sơ liên thông: {linked_dossiers} hồ sơ.")
+    saved = _draft_section("quarterly_tthc", LINKED)
+    assert saved["heading"] == "Liên thông đăng ký khai sinh, khai tử"
+    assert [f["lines"] for f in saved["figures"]] == [["Tổng số hồ sơ liên thông: {linked_dossiers} hồ sơ."]]
