@@ -9,8 +9,17 @@ it, then write it: one with ``write_round_workbook``, one with raw XlsxWriter in
 ``constant_memory`` mode writing the same cells (values, labels, texts) without the
 official layout (no merges, one format per kind). Time is the median of 5 writes, in CPU
 seconds of the process (the writer runs on one thread; wall time on a shared machine
-measures the neighbours), wall seconds shown beside; memory is the process's peak RSS
-(everything: interpreter and app imports, about 100 MB, data, consolidation, writing).
+measures the neighbours), wall seconds shown beside.
+
+peak_mb is the child process's peak RSS (``ru_maxrss``) over its whole life: the
+interpreter, the modules writing needs (XlsxWriter, the domain ``app.reporting``,
+``app.services.export_model``, ``app.exports.xlsx`` and what it imports: about 34 MB
+together), the synthetic round and its consolidation (about 30 MB at 1,000 units), and the
+5 writes. Both children load the same way: ``writer_modules_only`` makes ``app`` and
+``app.exports`` plain packages, so their initialisers (the web app: Flask, SQLAlchemy, the
+blueprints, openpyxl, python-docx, about 100 MB) never run, and each child asserts that
+none of those modules was imported. The difference between the two peaks is what our
+writer holds beyond constant_memory's (default mode keeps every cell until close).
 The last line reads ``ratio <ours/raw CPU at the largest size> peak_mb <our peak RSS there>
 raw_peak_mb <raw's>``.
 """
@@ -183,7 +192,7 @@ def write_raw(parts, path: str) -> None:
 
 
 def run_case(case: str, units: int) -> dict:
-    """In this process: build, consolidate, then write RUNS times; report best time and peak RSS."""
+    """In this process: build, consolidate, then write RUNS times; the median times and the peak RSS."""
     started = time.perf_counter()
     parts = synthetic_parts(units)
     prepared = time.perf_counter() - started

@@ -241,12 +241,17 @@ def summed_counts(round_ids: list[int], states: tuple[str, ...], kinds: dict[str
     return total, by_kind
 
 
+# Made once: an alias built per call costs more than the statement it serves (ORM adaptation).
+_INDEX_VALUE = aliased(SubmissionValue, name="index_value")
+_FORMS_VALUE = aliased(SubmissionValue, name="forms_value")
+
+
 def weighted_sums(round_: ReportingRound, states: tuple[str, ...], template: ReportTemplate) -> dict[str, tuple[int, int]]:
     """The survey indices' averages weighted by forms, as sums the database makes: index key
     → (Σ index × forms, Σ forms) over the included reports that gave forms and that index.
     One statement per survey section, not 10 values read per unit."""
     result: dict[str, tuple[int, int]] = {}
-    index, forms = aliased(SubmissionValue), aliased(SubmissionValue)
+    index, forms = _INDEX_VALUE, _FORMS_VALUE
     for section in template.sections_of("satisfaction"):
         forms_key = f"{section.id}/{section.fields_with_role('forms')[0].id}"
         keys = [f"{section.id}/{f.id}" for f in section.fields_with_role("index")]
