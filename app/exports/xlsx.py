@@ -680,7 +680,8 @@ def cyclic_gc_paused():
     collection finds them alive and the full collections they bring on walk the whole
     process's heap (in a worker, the app's too), a third of the writing time. Reference
     counting frees them all the same once the workbook is dropped (SafeWorkbook.close
-    cuts XlsxWriter's one cycle)."""
+    cuts XlsxWriter's one cycle). The switch is process-wide: a writer that finds it off
+    leaves it to whoever turned it off."""
     enabled = gc.isenabled()
     gc.disable()
     try:
