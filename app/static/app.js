@@ -613,7 +613,9 @@
   // What htmx opens takes the focus (an edit form: its first field); on save or cancel the
   // focus returns to what opened it (a document's "Sửa" link), and a re-rendered control
   // the officer used (a sort link, "+ Thêm văn bản") keeps it under its new markup.
-  var focusBack = null;
+  // Kept per request: another request settling first (an autosave, a check) must neither
+  // take nor clear what this one will give the focus back to.
+  var focusBack = new WeakMap();
   function spokenText(el) {  // a control's words without its decorations (a sort arrow)
     var copy = el.cloneNode(true);
     copy.querySelectorAll("[aria-hidden]").forEach(function (n) { n.remove(); });
@@ -621,16 +623,15 @@
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    if (!elt || !elt.closest || elt.matches("[data-key]")) { focusBack = null; return; }
+    if (!elt || !elt.closest || elt.matches("[data-key]") || !event.detail.xhr) return;
     var form = elt.closest("form.doc-form");
     var docId = form && (form.getAttribute("action") || "").match(/\/(\d+)$/);
     var active = document.activeElement && document.activeElement !== document.body ? document.activeElement : elt;
-    focusBack = { docId: docId ? docId[1] : null, tag: active.tagName, text: spokenText(active),
-                  name: active.getAttribute("name"), id: active.id };
+    focusBack.set(event.detail.xhr, { docId: docId ? docId[1] : null, tag: active.tagName, text: spokenText(active),
+                                      name: active.getAttribute("name"), id: active.id });
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail.target, wanted = focusBack;
-    focusBack = null;
+    var target = event.detail.target, wanted = event.detail.xhr && focusBack.get(event.detail.xhr);
     if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
     var root = target && document.body.contains(target) ? target : document;
     var next = null;

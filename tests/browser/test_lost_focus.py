@@ -52,6 +52,49 @@ def test_focus_follows_the_document_rows_and_the_skip_link(new_context, world):
     expect(page.locator("#docs-k-I-5-1").get_by_role("link", name="Sửa")).to_be_focused()  # back to its trigger
 
 
+def test_focus_returns_to_sua_when_an_autosave_settles_during_the_row_save(new_context, world):
+    """Seen under load: a cell's autosave that started and settled while a document row was
+    being saved took the focus the row's save was to give back, which fell to <body>. The
+    row's save is held here until a cell's autosave has come and gone."""
+    page = new_context().new_page()
+    login(page, world["reporters"][0])
+    page.goto(f"/submissions/{world['draft'].id}")
+    docs = page.locator("#docs-k-I-5-1")
+    docs.locator("select[name=doc_type]").select_option("KH")
+    docs.locator("input[name=number]").fill("07/KH-UBND")
+    docs.locator("input[name=issued_on]").fill("05/04/2024")
+    docs.locator("input[name=summary]").fill("Kế hoạch kiểm tra công tác cải cách hành chính")
+    docs.get_by_role("button", name="+ Thêm văn bản").click()
+    expect(docs.locator("tbody tr").first).to_contain_text("07/KH-UBND")
+    page.locator("#docs-k-I-5-1").get_by_role("link", name="Sửa").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#docs-k-I-5-1 form.doc-form select[name=doc_type]")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.type("-sửa")
+
+    held = []
+
+    def hold_row_save(route):
+        if route.request.method == "POST" and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route("**/documents/**", hold_row_save)
+    page.locator("#docs-k-I-5-1").get_by_role("button", name="Lưu dòng").focus()
+    page.keyboard.press("Enter")
+    while not held:  # each call into the browser lets Playwright hand over the request
+        page.evaluate("() => new Promise(requestAnimationFrame)")
+    cell = page.locator("input[data-key^='I.1/']").first  # a cell's autosave, sent and answered meanwhile
+    with page.expect_response(lambda r: r.url.endswith("/save")):
+        cell.evaluate("el => { el.value = '3'; el.dispatchEvent(new Event('change', {bubbles: true})); }")
+    page.wait_for_function("() => !document.querySelector('.htmx-request[data-key]')")
+    route, response = held.pop()
+    route.fulfill(response=response)
+    expect(page.locator("#docs-k-I-5-1 tbody tr").first).to_contain_text("-sửa")
+    expect(page.locator("#docs-k-I-5-1").get_by_role("link", name="Sửa").first).to_be_focused()
+
+
 def test_sorting_the_board_keeps_focus_on_the_sort_link(new_context, world):
     page = new_context().new_page()
     login(page, world["boss"])
