@@ -160,7 +160,10 @@ def save(submission_id: int):
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
     outcome = save_values(sub, template, entries, user, stored=stored)
-    db.session.commit()
+    if outcome.saved:
+        db.session.commit()
+    else:
+        db.session.rollback()  # a refused save changes nothing, not even the claimed revision
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
         page = quick_page(sub, stored, section_id, key, template, revision=revision, errors=outcome.errors, conflicts=outcome.conflicts,
