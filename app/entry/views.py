@@ -164,7 +164,11 @@ def save(submission_id: int):
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
     outcome = save_values(sub, template, entries, user, stored=stored)
-    db.session.commit()
+    if outcome.saved:
+        db.session.commit()
+    else:  # nothing written: the claim is let go, and what was read is the version before it
+        db.session.rollback()
+        revision -= 1
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
         page = quick_page(sub, stored, section_id, key, template, revision=revision, errors=outcome.errors, conflicts=outcome.conflicts,
