@@ -162,8 +162,9 @@ def save(submission_id: int):
     outcome = save_values(sub, template, entries, user, stored=stored)
     if outcome.saved:
         db.session.commit()
-    else:
-        db.session.rollback()  # a refused save changes nothing, not even the claimed revision
+    else:  # nothing written: the claim is let go, and what was read is the version before it
+        db.session.rollback()
+        revision -= 1
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
         page = quick_page(sub, stored, section_id, key, template, revision=revision, errors=outcome.errors, conflicts=outcome.conflicts,
