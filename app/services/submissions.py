@@ -31,6 +31,7 @@ from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
 from .orgtree import series_units, unit_sort_key
 from .rounds import effective_deadline, round_period
+from .sessions import SignedInUser, read_session, session_reader, session_row_statement
 
 
 class StoredValue(NamedTuple):
@@ -167,6 +168,9 @@ def save_values(
     stored = stored if stored is not None else stored_values(submission.id)
     outcome = SaveOutcome()
     now = utcnow()
+    # PostgreSQL, one value: the submission's time goes in the value's write statement, so the
+    # save is that one statement (what lets ``saver`` run it outside a transaction).
+    folded = len(entries) == 1 and db.session.get_bind().dialect.name == "postgresql"
     tasks: set[int] | None = None  # directive tasks this unit may report on, read when needed
     for key, text, seen_version in entries:
         # The input boundary for every way a value arrives: autosave, form, paste, upload.
@@ -210,15 +214,18 @@ def save_values(
                    "updated_at": now, "updated_by_id": user.id}
         change = {"submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
                   "old_value": _as_text(current), "new_value": _as_text(value)}
-        if not _write(submission.id, key, current_version, columns, change):
+        touch_to = _touch_status(submission, now) if folded else None
+        if not _write(submission.id, key, current_version, columns, change, touch_to):
             fresh = _reload(submission.id, key)
             outcome.conflicts[key] = (text, fresh)
             if fresh is not None:
                 stored[key] = fresh
             continue
+        if touch_to:
+            _touched(submission, now, touch_to)
         stored[key] = StoredValue(value, current_version + 1, now)
         outcome.saved[key] = stored[key]
-    if outcome.saved:
+    if outcome.saved and not folded:
         touch(submission, now)
     return outcome
 
@@ -229,12 +236,24 @@ def touch(submission: Submission | SavedSubmission, now: datetime) -> None:
     A plain UPDATE, not an ORM flush: this runs on every autosave. The loaded object is
     kept in step without being marked dirty. The time is shown to the minute, so within
     the minute it already shows, an officer's next keystrokes need no write here."""
+    status = _touch_status(submission, now)
+    if status is None:
+        return
+    _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
+    _touched(submission, now, status)
+
+
+def _touch_status(submission: Submission | SavedSubmission, now: datetime) -> str | None:
+    """The state ``touch`` writes with the time, or None when nothing needs writing."""
     status = "draft" if submission.status == "not_started" else submission.status
     shown = submission.updated_at
     if status == submission.status and shown is not None and shown <= now and \
             shown.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
-        return
-    _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
+        return None
+    return status
+
+
+def _touched(submission: Submission | SavedSubmission, now: datetime, status: str) -> None:
     if isinstance(submission, Submission):
         set_committed_value(submission, "updated_at", now)
         set_committed_value(submission, "status", status)
@@ -252,32 +271,41 @@ def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
 # PostgreSQL: the value's conditional write and its change-log row in one statement (one
 # round trip instead of two); the log row is inserted only from the row the write returns,
 # so a stale version or a lost insert race logs nothing, exactly as the two statements do.
-_PG_UPDATE_AND_LOG = sql_text(
-    "WITH written AS (UPDATE submission_value SET version = :new_version, int_value = :iv, text_value = :tv, "
-    "updated_at = :at, updated_by_id = :by WHERE submission_id = :sid AND \"key\" = :k AND version = :seen "
-    "RETURNING submission_id) "
-    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
-    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
-_PG_INSERT_AND_LOG = sql_text(
-    "WITH written AS (INSERT INTO submission_value (submission_id, \"key\", version, int_value, text_value, "
-    "updated_at, updated_by_id) VALUES (:sid, :k, 1, :iv, :tv, :at, :by) ON CONFLICT DO NOTHING "
-    "RETURNING submission_id) "
-    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
-    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
+# The "touched" variants also set the submission's time and state (``touch``), again only
+# when the value was written: the whole save is then one statement.
+_PG_WRITTEN = {
+    "update": "UPDATE submission_value SET version = :new_version, int_value = :iv, text_value = :tv, "
+              "updated_at = :at, updated_by_id = :by WHERE submission_id = :sid AND \"key\" = :k AND version = :seen "
+              "RETURNING submission_id",
+    "insert": "INSERT INTO submission_value (submission_id, \"key\", version, int_value, text_value, "
+              "updated_at, updated_by_id) VALUES (:sid, :k, 1, :iv, :tv, :at, :by) ON CONFLICT DO NOTHING "
+              "RETURNING submission_id",
+}
+_PG_TOUCHED = (", touched AS (UPDATE submission SET updated_at = :at, status = :st "
+               "WHERE id = :sid AND EXISTS (SELECT 1 FROM written))")
+_PG_WRITE_AND_LOG = {
+    (how, touching): sql_text(
+        f"WITH written AS ({written}){_PG_TOUCHED if touching else ''} "
+        "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
+        "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
+    for how, written in _PG_WRITTEN.items() for touching in (False, True)
+}
 
 
-def _write(submission_id: int, key: str, expected_version: int, columns: dict, change: dict) -> bool:
+def _write(submission_id: int, key: str, expected_version: int, columns: dict, change: dict,
+           touch_to: str | None = None) -> bool:
     """Write the value if its version is still ``expected_version`` (0: not stored yet) and
-    log the change; False, with nothing written or logged, when another save came first."""
+    log the change; False, with nothing written or logged, when another save came first.
+    ``touch_to`` (PostgreSQL only): also set the submission's time and this state."""
     table = SubmissionValue.__table__
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         params = {"sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
                   "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
                   "by": columns["updated_by_id"], "action": change["action"], "old_value": change["old_value"],
-                  "new_value": change["new_value"]}
-        logged = _core(_PG_UPDATE_AND_LOG if expected_version else _PG_INSERT_AND_LOG, params).scalar()
-        return logged is not None
+                  "new_value": change["new_value"], "st": touch_to}
+        statement = _PG_WRITE_AND_LOG["update" if expected_version else "insert", touch_to is not None]
+        return _core(statement, params).scalar() is not None
     if expected_version:
         result = _core(_UPDATE_VALUE, {
             "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
@@ -377,13 +405,28 @@ def load_submission(user, submission_id: int) -> Submission:
 
 @dataclass(slots=True)
 class SavedRound:
-    """What saving into a round reads of it: its state and its frozen template."""
+    """What saving into a round reads of it: its state and its frozen template's digest
+    (``rounds.round_template`` finds the parsed template by it)."""
 
     id: int
     unit_id: int
     status: str
-    template_source: str
-    catalogue_json: str
+    template_digest: str | None
+    _frozen: tuple[str, str] | None = None
+
+    def _frozen_copy(self) -> tuple[str, str]:
+        # Read only when this worker has not parsed the round's template yet.
+        if self._frozen is None:
+            self._frozen = tuple(_core(_FROZEN, {"round_id": self.id}).one())
+        return self._frozen
+
+    @property
+    def template_source(self) -> str:
+        return self._frozen_copy()[0]
+
+    @property
+    def catalogue_json(self) -> str:
+        return self._frozen_copy()[1]
 
     @property
     def unit(self) -> OrgUnit:
@@ -416,29 +459,67 @@ class _UnitScope(NamedTuple):
 _ROUNDS, _UNITS = ReportingRound.__table__, OrgUnit.__table__
 _SUBMISSIONS = Submission.__table__
 _ROUND_UNITS = _UNITS.alias("round_unit")
+_SUBMISSION_UNITS = _UNITS.alias("submission_unit")  # aliased: the session check reads the user's unit
+_FOR_SAVE_COLUMNS = (_SUBMISSIONS.c.id, _SUBMISSIONS.c.round_id, _SUBMISSIONS.c.unit_id, _SUBMISSIONS.c.status,
+                     _SUBMISSIONS.c.updated_at, _ROUNDS.c.unit_id, _ROUNDS.c.status, _ROUNDS.c.template_digest,
+                     _SUBMISSION_UNITS.c.path, _ROUND_UNITS.c.path)
 _FOR_SAVE = (
-    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.round_id, _SUBMISSIONS.c.unit_id, _SUBMISSIONS.c.status,
-           _SUBMISSIONS.c.updated_at, _ROUNDS.c.unit_id, _ROUNDS.c.status, _ROUNDS.c.template_source,
-           _ROUNDS.c.catalogue_json, _UNITS.c.path, _ROUND_UNITS.c.path)
+    select(*_FOR_SAVE_COLUMNS)
     .select_from(_SUBMISSIONS.join(_ROUNDS, _SUBMISSIONS.c.round_id == _ROUNDS.c.id)
-                 .join(_UNITS, _SUBMISSIONS.c.unit_id == _UNITS.c.id)
+                 .join(_SUBMISSION_UNITS, _SUBMISSIONS.c.unit_id == _SUBMISSION_UNITS.c.id)
                  .join(_ROUND_UNITS, _ROUNDS.c.unit_id == _ROUND_UNITS.c.id))
     .where(_SUBMISSIONS.c.id == bindparam("submission_id"))
 )
+_FROZEN = select(_ROUNDS.c.template_source, _ROUNDS.c.catalogue_json).where(_ROUNDS.c.id == bindparam("round_id"))
+
+
+@functools.cache
+def _saver_with_submission():
+    # The session check of sessions.session_reader and _FOR_SAVE's row in one statement: the
+    # submission outer-joined, so a live session naming a missing submission still reads
+    # as signed in (and the save answers 404), as with two statements.
+    return (session_row_statement().add_columns(*_FOR_SAVE_COLUMNS)
+            .outerjoin(_SUBMISSIONS, _SUBMISSIONS.c.id == bindparam("submission_id"))
+            .outerjoin(_ROUNDS, _SUBMISSIONS.c.round_id == _ROUNDS.c.id)
+            .outerjoin(_SUBMISSION_UNITS, _SUBMISSIONS.c.unit_id == _SUBMISSION_UNITS.c.id)
+            .outerjoin(_ROUND_UNITS, _ROUNDS.c.unit_id == _ROUND_UNITS.c.id))
+
+
+def saver(key: str | None, max_days: int, submission_id: int | None, autocommit: bool = False,
+          now: datetime | None = None) -> SignedInUser | None:
+    """``sessions.session_reader`` for a save into ``submission_id``: the same check of the
+    session record, every time, and in the same statement the row ``load_for_save`` reads
+    (one round trip fewer on every keystroke). The row is only held on the user here; the
+    scope check is ``load_for_save``'s, as for any other read.
+
+    ``autocommit`` (PostgreSQL, a save of one value): the request runs without BEGIN and
+    COMMIT, two round trips fewer. Its one write is a single statement (value, change log,
+    submission time: ``_write``), atomic on its own; its reads were separate snapshots anyway."""
+    if autocommit and db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if not valid_id(submission_id):
+        return session_reader(key, max_days, now)
+    return read_session(_saver_with_submission(), key, max_days, now,
+                        extra={"submission_id": submission_id}, keep=lambda rest: (submission_id, rest))
 
 
 def load_for_save(user, submission_id: int) -> SavedSubmission:
     """``load_submission`` for a save, with the same scope check: the few columns a save
-    reads, as one Core row. An autosave runs on every keystroke; building the three ORM
-    objects cost more than the query."""
-    row = _core(_FOR_SAVE, {"submission_id": submission_id}).first() if valid_id(submission_id) else None
+    reads, as one Core row (read with the session check when ``saver`` loaded the user). An
+    autosave runs on every keystroke; building the three ORM objects cost more than the query."""
+    read_along = getattr(user, "read_along", None)
+    found = read_along.pop() if read_along else None
+    if found is not None and found[0] == submission_id:
+        row = found[1] if found[1][0] is not None else None
+    else:
+        row = _core(_FOR_SAVE, {"submission_id": submission_id}).first() if valid_id(submission_id) else None
     if row is None:
         raise NotFound()
-    (sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, source, catalogue, unit_path,
+    (sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, digest, unit_path,
      round_unit_path) = row
     _check_scope(user, _UnitScope(unit_id, unit_path), round_unit_path)
     return SavedSubmission(sub_id, round_id, unit_id, status, updated_at,
-                           SavedRound(round_id, round_unit_id, round_status, source, catalogue))
+                           SavedRound(round_id, round_unit_id, round_status, digest))
 
 
 def readable(user, submissions: list[Submission]) -> list[Submission]:
