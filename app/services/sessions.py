@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..models import ROLES, UNIT_KINDS, OrgUnit, User, UserSession
 from ..reporting.clock import utcnow
+from . import fast_sql
 from .ids import parse_id
 
 
@@ -88,11 +89,10 @@ def _lookup(statement, key: str | None, max_days: int, now: datetime | None, orm
     record_id, token = _split(key)
     if record_id is None:
         return None
+    params = {"record_id": record_id, "token_hash": _hash(token),
+              "born_after": (now or utcnow()) - timedelta(days=max_days), **(extra or {})}
     # A Core statement runs on the session's connection: the ORM's per-statement work is for entities.
-    run = db.session.execute if orm else db.session.connection().execute
-    return run(statement, {
-        "record_id": record_id, "token_hash": _hash(token),
-        "born_after": (now or utcnow()) - timedelta(days=max_days), **(extra or {})}).first()
+    return db.session.execute(statement, params).first() if orm else fast_sql.first(statement, params)
 
 
 @dataclass(frozen=True, slots=True)

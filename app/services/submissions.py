@@ -25,6 +25,7 @@ from ..reporting.rows import combine_series
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import clean_text
 from ..reporting.validation import parse_value
+from . import fast_sql
 from .access import can_act_on_round, can_read_submission, can_review_submission
 from .directives import allowed_task_ids
 from .errors import Forbidden, NotFound
@@ -83,15 +84,15 @@ def stored_values(submission_id: int, section_id: str | None = None,
     table section, without their times (an autosave needs no more)."""
     # fetchall, not row by row: SQLAlchemy's per-row fetch costs more than the read itself.
     if section_id is None:
-        rows = _core(_ALL_VALUES, {"submission_id": submission_id}).all()
+        rows = fast_sql.rows(_ALL_VALUES, {"submission_id": submission_id})
         return {key: StoredValue(number if text is None else text, version, at) for key, number, text, version, at in rows}
     if columns:
         ordered = sorted(columns)
-        rows = _core(_column_values(len(ordered)), {
+        rows = fast_sql.rows(_column_values(len(ordered)), {
             "submission_id": submission_id,
-            **{f"pattern_{i}": f"{section_id}/%/{column}" for i, column in enumerate(ordered)}}).all()
+            **{f"pattern_{i}": f"{section_id}/%/{column}" for i, column in enumerate(ordered)}})
     else:
-        rows = _core(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"}).all()
+        rows = fast_sql.rows(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"})
     return {key: StoredValue(number if text is None else text, version, None) for key, number, text, version in rows}
 
 
@@ -305,7 +306,7 @@ def _write(submission_id: int, key: str, expected_version: int, columns: dict, c
                   "by": columns["updated_by_id"], "action": change["action"], "old_value": change["old_value"],
                   "new_value": change["new_value"], "st": touch_to}
         statement = _PG_WRITE_AND_LOG["update" if expected_version else "insert", touch_to is not None]
-        return _core(statement, params).scalar() is not None
+        return fast_sql.scalar(statement, params) is not None
     if expected_version:
         result = _core(_UPDATE_VALUE, {
             "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
@@ -417,7 +418,7 @@ class SavedRound:
     def _frozen_copy(self) -> tuple[str, str]:
         # Read only when this worker has not parsed the round's template yet.
         if self._frozen is None:
-            self._frozen = tuple(_core(_FROZEN, {"round_id": self.id}).one())
+            self._frozen = tuple(fast_sql.first(_FROZEN, {"round_id": self.id}))
         return self._frozen
 
     @property
@@ -512,7 +513,7 @@ def load_for_save(user, submission_id: int) -> SavedSubmission:
     if found is not None and found[0] == submission_id:
         row = found[1] if found[1][0] is not None else None
     else:
-        row = _core(_FOR_SAVE, {"submission_id": submission_id}).first() if valid_id(submission_id) else None
+        row = fast_sql.first(_FOR_SAVE, {"submission_id": submission_id}) if valid_id(submission_id) else None
     if row is None:
         raise NotFound()
     (sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, digest, unit_path,
