@@ -12,8 +12,6 @@ SQLite keeps SQLAlchemy's Core path: its dates and times are converted by SQLAlc
 """
 from __future__ import annotations
 
-from sqlalchemy import exc
-
 from ..extensions import db
 
 _COMPILED: dict[tuple[int, str], tuple[object, str]] = {}
@@ -34,19 +32,17 @@ def _run(statement, params: dict, fetch):
     if dialect.name != "postgresql":
         return fetch(conn.execute(statement, params))
     sql = _sql(statement, dialect)
-    fairy = conn.connection
-    cursor = fairy.dbapi_connection.cursor()
+    cursor = conn.connection.dbapi_connection.cursor()
     try:
         conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, False)
         cursor.execute(sql, params)
         conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
         return fetch(cursor)
     except dialect.loaded_dbapi.Error as error:
-        lost = dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
-        if lost:
-            conn.invalidate(error)
-        raise exc.DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost,
-                                      dialect=dialect) from error
+        # SQLAlchemy's own handling, as if it had run the statement: the error wrapped in its
+        # DBAPIError, a lost connection invalidated, the cursor closed. It always raises.
+        conn._handle_dbapi_exception(error, sql, params, cursor, None)
+        raise
     finally:
         if not cursor.closed:
             cursor.close()
