@@ -110,9 +110,16 @@ def _load_user(session_key: str):
     from flask import current_app
 
     from .services.sessions import session_reader, session_user
+    from .services.submissions import saver
 
+    max_days = current_app.config["SESSION_MAX_DAYS"]
+    if request.endpoint == "entry.save":
+        # The save's submission is read with the session check; an autosave of one value
+        # runs without a transaction around its single write (services.submissions.saver).
+        one_value = is_fragment_request() and sum(name.startswith("v.") for name in request.form) == 1
+        return saver(session_key, max_days, (request.view_args or {}).get("submission_id"), autocommit=one_value)
     load = session_reader if request.endpoint in READ_ONLY_USER_ENDPOINTS else session_user
-    return load(session_key, current_app.config["SESSION_MAX_DAYS"])
+    return load(session_key, max_days)
 
 
 @login_manager.unauthorized_handler

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import text as sql_text
@@ -26,6 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .reporting.clock import utcnow
 from .reporting.lifecycle import is_locked
+from .reporting.templates import frozen_digest
 
 # Kinds of organisation unit (tỉnh, huyện, xã, phường, thị trấn, đặc khu, phòng/ban).
 UNIT_KINDS = {
@@ -167,6 +169,9 @@ class ReportingRound(db.Model):
     # Frozen copies: editing a template or the catalogue never changes an open round.
     template_source: Mapped[str] = mapped_column(Text)
     catalogue_json: Mapped[str] = mapped_column(Text, default="[]")
+    # frozen_digest of the two above, kept in step on every write (below): a save reads these
+    # 64 characters, not the 20 kB text, and finds the parsed template by them.
+    template_digest: Mapped[str | None] = mapped_column(String(64))
     period_kind: Mapped[str] = mapped_column(String(20))
     period_year: Mapped[int] = mapped_column(Integer)
     period_index: Mapped[int] = mapped_column(Integer)
@@ -180,6 +185,12 @@ class ReportingRound(db.Model):
 
     unit: Mapped[OrgUnit] = relationship()
     submissions: Mapped[list[Submission]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+
+@event.listens_for(ReportingRound, "before_insert")
+@event.listens_for(ReportingRound, "before_update")
+def _digest_frozen_template(mapper, connection, round_: ReportingRound) -> None:
+    round_.template_digest = frozen_digest(round_.template_source, round_.catalogue_json or "[]")
 
 
 SUBMISSION_STATES = {

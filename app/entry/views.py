@@ -52,6 +52,7 @@ from ..services.submissions import (
     previous_values,
     readable,
     save_values,
+    saves_alone,
     stored_values,
     submission_history,
 )
@@ -156,13 +157,22 @@ def save(submission_id: int):
     # A key naming no cell ("I.2", "v.") has no section to answer for: the reply is its refusal.
     section_id = None if key.startswith(EXPLAIN_PREFIX) or not _names_a_cell(key) else key.split("/")[0]
     template = round_template(sub.round)
-    revision = claim_revision(sub)  # before any read: the reply's totals include every earlier save
+    # Saves of one report are numbered in turn, so that the reply's totals include every
+    # earlier save and the page keeps the newest reply. In a transaction the number is
+    # claimed before any read; a save outside one (PostgreSQL, one value) claims it with its
+    # write, and reads again in the rare case another save came between.
+    alone = saves_alone()
+    revision = sub.version if alone else claim_revision(sub)
     # An autosave reads only the cell and what the reply's computed cells are summed from.
     stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
-    outcome = save_values(sub, template, entries, user, stored=stored)
+    outcome = save_values(sub, template, entries, user, stored=stored, claim=alone)
     if outcome.saved:
         db.session.commit()
-    else:  # nothing written: the claim is let go, and what was read is the version before it
+        if alone and outcome.revision is not None:
+            if outcome.revision != revision + 1:
+                stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
+            revision = outcome.revision
+    elif not alone:  # nothing written: the claim is let go, and what was read is the version before it
         db.session.rollback()
         revision -= 1
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -966,6 +967,12 @@ def parse_source(text: str, source: str = "<template>") -> dict:
     if nesting_depth(data) > MAX_NESTING:
         raise TemplateTooDeep(f"{source}: tables nest deeper than {MAX_NESTING} levels", None, MAX_NESTING)
     return data
+
+
+def frozen_digest(source: str, catalogue_json: str) -> str:
+    """What identifies a round's frozen template: its text and its catalogue snapshot. Equal
+    digests mean the same bound template, so a parsed one can be reused by digest alone."""
+    return hashlib.sha256(source.encode() + b"\0" + catalogue_json.encode()).hexdigest()
 
 
 def load_template_text(text: str, source: str = "<template>") -> ReportTemplate:

@@ -24,7 +24,7 @@ from ..models import (
 from ..reporting.clock import format_day, to_local, vn_today
 from ..reporting.periods import Period, WorkCalendar, add_working_days, period_label, previous_period, window_label
 from ..reporting.progress import SubmissionTally, tally
-from ..reporting.templates import ReportTemplate, bind_rows, load_template_text
+from ..reporting.templates import ReportTemplate, bind_rows, frozen_digest, load_template_text
 from ..reporting.text import clean_text
 from ..reporting.validation import carried_over
 from .access import can_act_on_round, can_review_round, can_run_round
@@ -42,9 +42,25 @@ def _bound_template(source: str, catalogue_json: str) -> ReportTemplate:
     return bind_rows(template, [tuple(r) for r in json.loads(catalogue_json)])
 
 
-def round_template(round_: ReportingRound) -> ReportTemplate:
-    """The frozen template of a round, parsed once per process and source."""
-    return _bound_template(round_.template_source, round_.catalogue_json)
+# Parsed frozen templates by frozen_digest. A digest names one text and catalogue, which no
+# write ever changes, so what a worker keeps here cannot go stale; nothing mutable is kept.
+_BY_DIGEST: dict[str, ReportTemplate] = {}
+_KEPT = 64
+
+
+def round_template(round_) -> ReportTemplate:
+    """The frozen template of a round (a ``ReportingRound`` or what a save reads of one),
+    parsed once per process. Found by the round's digest, so a save need not read the text;
+    a template is kept only under the digest of the text it was parsed from."""
+    digest = round_.template_digest
+    template = _BY_DIGEST.get(digest) if digest else None
+    if template is None:
+        source, catalogue = round_.template_source, round_.catalogue_json or "[]"
+        template = _bound_template(source, catalogue)
+        if len(_BY_DIGEST) >= _KEPT:
+            _BY_DIGEST.pop(next(iter(_BY_DIGEST)))
+        _BY_DIGEST[frozen_digest(source, catalogue)] = template
+    return template
 
 
 def round_period(round_: ReportingRound) -> Period:

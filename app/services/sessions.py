@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..models import ROLES, UNIT_KINDS, OrgUnit, User, UserSession
 from ..reporting.clock import utcnow
+from . import fast_sql
 from .ids import parse_id
 
 
@@ -75,21 +76,23 @@ _UNIT_COLUMNS = ("id", "code", "name", "kind", "parent_id", "path")
 
 
 @functools.cache
-def _user_row_by_session():
+def session_row_statement():
+    """The user's and its unit's columns for a live session record, as a Core statement;
+    a caller may add columns and joins to read more in the same round trip (``read_session``)."""
     users, units = User.__table__, OrgUnit.__table__
     return _alive(select(*(users.c[c] for c in _USER_COLUMNS), *(units.c[c] for c in _UNIT_COLUMNS))
                   .select_from(users).join(units, users.c.unit_id == units.c.id))
 
 
-def _lookup(statement, key: str | None, max_days: int, now: datetime | None, orm: bool = True):
+def _lookup(statement, key: str | None, max_days: int, now: datetime | None, orm: bool = True,
+            extra: dict | None = None):
     record_id, token = _split(key)
     if record_id is None:
         return None
+    params = {"record_id": record_id, "token_hash": _hash(token),
+              "born_after": (now or utcnow()) - timedelta(days=max_days), **(extra or {})}
     # A Core statement runs on the session's connection: the ORM's per-statement work is for entities.
-    run = db.session.execute if orm else db.session.connection().execute
-    return run(statement, {
-        "record_id": record_id, "token_hash": _hash(token),
-        "born_after": (now or utcnow()) - timedelta(days=max_days)}).first()
+    return db.session.execute(statement, params).first() if orm else fast_sql.first(statement, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,9 @@ class SignedInUser:
     system_admin: bool
     unit: UnitRow
     session_key: str
+    # What the request read in the same statement as the session check (``read_session``),
+    # taken once (``list.pop``): a user object may outlive its request (tests keep ``g``).
+    read_along: list | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -163,11 +169,19 @@ def _split(key: str | None) -> tuple[int | None, str]:
 def session_reader(key: str | None, max_days: int, now: datetime | None = None) -> SignedInUser | None:
     """``session_user`` for a request that only reads the user: the same check of the
     session record, every time, answered as plain values (one Core row)."""
-    row = _lookup(_user_row_by_session(), key, max_days, now, orm=False)
+    return read_session(session_row_statement(), key, max_days, now)
+
+
+def read_session(statement, key: str | None, max_days: int, now: datetime | None = None, extra: dict | None = None,
+                 keep=None) -> SignedInUser | None:
+    """``session_reader`` through ``statement``: ``session_row_statement()`` with more columns
+    added; ``keep`` makes what is held on the user (``read_along``) of those columns."""
+    row = _lookup(statement, key, max_days, now, orm=False, extra=extra)
     if row is None:
         return None
-    user = row[:len(_USER_COLUMNS)]
-    return SignedInUser(*user, unit=UnitRow(*row[len(_USER_COLUMNS):]), session_key=key)
+    users, units = len(_USER_COLUMNS), len(_USER_COLUMNS) + len(_UNIT_COLUMNS)
+    return SignedInUser(*row[:users], unit=UnitRow(*row[users:units]), session_key=key,
+                        read_along=[keep(tuple(row[units:]))] if keep else None)
 
 
 def user_named(username: str) -> User | None:

@@ -25,12 +25,14 @@ from ..reporting.rows import combine_series
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import clean_text
 from ..reporting.validation import parse_value
+from . import fast_sql
 from .access import can_act_on_round, can_read_submission, can_review_submission
 from .directives import allowed_task_ids
 from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
 from .orgtree import series_units, unit_sort_key
 from .rounds import effective_deadline, round_period
+from .sessions import SignedInUser, read_session, session_reader, session_row_statement
 
 
 class StoredValue(NamedTuple):
@@ -84,15 +86,15 @@ def stored_values(submission_id: int, section_id: str | None = None,
     table section, without their times (an autosave needs no more)."""
     # fetchall, not row by row: SQLAlchemy's per-row fetch costs more than the read itself.
     if section_id is None:
-        rows = _core(_ALL_VALUES, {"submission_id": submission_id}).all()
+        rows = fast_sql.rows(_ALL_VALUES, {"submission_id": submission_id})
         return {key: StoredValue(number if text is None else text, version, at) for key, number, text, version, at in rows}
     if columns:
         ordered = sorted(columns)
-        rows = _core(_column_values(len(ordered)), {
+        rows = fast_sql.rows(_column_values(len(ordered)), {
             "submission_id": submission_id,
-            **{f"pattern_{i}": f"{section_id}/%/{column}" for i, column in enumerate(ordered)}}).all()
+            **{f"pattern_{i}": f"{section_id}/%/{column}" for i, column in enumerate(ordered)}})
     else:
-        rows = _core(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"}).all()
+        rows = fast_sql.rows(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"})
     return {key: StoredValue(number if text is None else text, version, None) for key, number, text, version in rows}
 
 
@@ -149,6 +151,7 @@ class SaveOutcome:
     errors: dict[str, str] = field(default_factory=dict)  # key → message
     conflicts: dict[str, tuple[str, SubmissionValue]] = field(default_factory=dict)  # key → (mine, theirs)
     typed: dict[str, str] = field(default_factory=dict)  # what the officer typed, to show back
+    revision: int | None = None  # the submission's version the save's own write claimed (``claim``)
 
 
 def _as_text(value) -> str | None:
@@ -157,7 +160,7 @@ def _as_text(value) -> str | None:
 
 def save_values(
     submission: Submission, template: ReportTemplate, entries: list[tuple[str, str, int | None]], user: User,
-    stored: dict[str, StoredValue] | None = None,
+    stored: dict[str, StoredValue] | None = None, claim: bool = False,
 ) -> SaveOutcome:
     """Save (key, typed text, version seen) triples. Bad values and stale versions are
     reported per key and leave the stored value untouched; good ones are saved.
@@ -165,10 +168,16 @@ def save_values(
     Each write is conditional on the version the officer saw (UPDATE … WHERE version = ?,
     INSERT … ON CONFLICT DO NOTHING), so two tabs racing on one cell cannot overwrite each
     other silently even between our read and our write. ``stored`` is updated in place.
+    ``claim`` (PostgreSQL, one value, outside a transaction): the value's write statement also
+    claims the submission's next version (``claim_revision``), given in ``outcome.revision``.
     """
     stored = stored if stored is not None else stored_values(submission.id)
     outcome = SaveOutcome()
     now = utcnow()
+    # PostgreSQL, one value: the submission's time goes in the value's write statement, so the
+    # save is that one statement (what lets ``saver`` run it outside a transaction).
+    folded = len(entries) == 1 and db.session.get_bind().dialect.name == "postgresql"
+    claim = claim and folded
     tasks: set[int] | None = None  # directive tasks this unit may report on, read when needed
     for key, text, seen_version in entries:
         # The input boundary for every way a value arrives: autosave, form, paste, upload.
@@ -212,15 +221,19 @@ def save_values(
                    "updated_at": now, "updated_by_id": user.id}
         change = {"submission_id": submission.id, "user_id": user.id, "at": now, "action": "edit", "key": key,
                   "old_value": _as_text(current), "new_value": _as_text(value)}
-        if not _write(submission.id, key, current_version, columns, change):
+        touch_to = _touch_status(submission, now) if folded else None
+        written, outcome.revision = _write(submission.id, key, current_version, columns, change, touch_to, claim)
+        if not written:
             fresh = _reload(submission.id, key)
             outcome.conflicts[key] = (text, fresh)
             if fresh is not None:
                 stored[key] = fresh
             continue
+        if touch_to:
+            _touched(submission, now, touch_to)
         stored[key] = StoredValue(value, current_version + 1, now)
         outcome.saved[key] = stored[key]
-    if outcome.saved:
+    if outcome.saved and not folded:
         touch(submission, now)
     return outcome
 
@@ -245,12 +258,24 @@ def touch(submission: Submission | SavedSubmission, now: datetime) -> None:
     A plain UPDATE, not an ORM flush: this runs on every autosave. The loaded object is
     kept in step without being marked dirty. The time is shown to the minute, so within
     the minute it already shows, an officer's next keystrokes need no write here."""
+    status = _touch_status(submission, now)
+    if status is None:
+        return
+    _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
+    _touched(submission, now, status)
+
+
+def _touch_status(submission: Submission | SavedSubmission, now: datetime) -> str | None:
+    """The state ``touch`` writes with the time, or None when nothing needs writing."""
     status = "draft" if submission.status == "not_started" else submission.status
     shown = submission.updated_at
     if status == submission.status and shown is not None and shown <= now and \
             shown.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
-        return
-    _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
+        return None
+    return status
+
+
+def _touched(submission: Submission | SavedSubmission, now: datetime, status: str) -> None:
     if isinstance(submission, Submission):
         set_committed_value(submission, "updated_at", now)
         set_committed_value(submission, "status", status)
@@ -268,32 +293,56 @@ def _explanation_key_ok(template: ReportTemplate, key: str) -> bool:
 # PostgreSQL: the value's conditional write and its change-log row in one statement (one
 # round trip instead of two); the log row is inserted only from the row the write returns,
 # so a stale version or a lost insert race logs nothing, exactly as the two statements do.
-_PG_UPDATE_AND_LOG = sql_text(
-    "WITH written AS (UPDATE submission_value SET version = :new_version, int_value = :iv, text_value = :tv, "
-    "updated_at = :at, updated_by_id = :by WHERE submission_id = :sid AND \"key\" = :k AND version = :seen "
-    "RETURNING submission_id) "
-    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
-    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
-_PG_INSERT_AND_LOG = sql_text(
-    "WITH written AS (INSERT INTO submission_value (submission_id, \"key\", version, int_value, text_value, "
-    "updated_at, updated_by_id) VALUES (:sid, :k, 1, :iv, :tv, :at, :by) ON CONFLICT DO NOTHING "
-    "RETURNING submission_id) "
-    "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
-    "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written RETURNING id")
+# The "touched" variants also set the submission's time and state (``touch``), again only
+# when the value was written: the whole save is then one statement.
+_PG_WRITTEN = {
+    "update": "UPDATE submission_value SET version = :new_version, int_value = :iv, text_value = :tv, "
+              "updated_at = :at, updated_by_id = :by WHERE submission_id = :sid AND \"key\" = :k AND version = :seen "
+              "RETURNING submission_id",
+    "insert": "INSERT INTO submission_value (submission_id, \"key\", version, int_value, text_value, "
+              "updated_at, updated_by_id) VALUES (:sid, :k, 1, :iv, :tv, :at, :by) ON CONFLICT DO NOTHING "
+              "RETURNING submission_id",
+}
+# The "claiming" variants also take the submission's next version (``claim_revision``) when
+# the value was written, and return it: the save needs no transaction to hold the report.
+_PG_TOUCH_SET = ", updated_at = :at, status = :st"
 
 
-def _write(submission_id: int, key: str, expected_version: int, columns: dict, change: dict) -> bool:
+def _pg_submission_update(touching: bool, claiming: bool) -> str:
+    if claiming:
+        return (f", claimed AS (UPDATE submission SET version = version + 1{_PG_TOUCH_SET if touching else ''} "
+                "WHERE id = :sid AND EXISTS (SELECT 1 FROM written) RETURNING version)")
+    if touching:
+        return f", touched AS (UPDATE submission SET {_PG_TOUCH_SET[2:]} WHERE id = :sid AND EXISTS (SELECT 1 FROM written))"
+    return ""
+
+
+_PG_WRITE_AND_LOG = {
+    (how, touching, claiming): sql_text(
+        f"WITH written AS ({written}){_pg_submission_update(touching, claiming)} "
+        "INSERT INTO change_log (submission_id, user_id, \"at\", \"action\", \"key\", old_value, new_value) "
+        "SELECT submission_id, :by, :at, :action, :k, :old_value, :new_value FROM written "
+        f"RETURNING id, {'(SELECT version FROM claimed)' if claiming else 'NULL'}")
+    for how, written in _PG_WRITTEN.items() for touching in (False, True) for claiming in (False, True)
+}
+
+
+def _write(submission_id: int, key: str, expected_version: int, columns: dict, change: dict,
+           touch_to: str | None = None, claim: bool = False) -> tuple[bool, int | None]:
     """Write the value if its version is still ``expected_version`` (0: not stored yet) and
-    log the change; False, with nothing written or logged, when another save came first."""
+    log the change; False, with nothing written or logged, when another save came first.
+    ``touch_to`` (PostgreSQL only): also set the submission's time and this state; ``claim``
+    (PostgreSQL only): also claim the submission's next version, returned with the outcome."""
     table = SubmissionValue.__table__
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         params = {"sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
                   "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
                   "by": columns["updated_by_id"], "action": change["action"], "old_value": change["old_value"],
-                  "new_value": change["new_value"]}
-        logged = _core(_PG_UPDATE_AND_LOG if expected_version else _PG_INSERT_AND_LOG, params).scalar()
-        return logged is not None
+                  "new_value": change["new_value"], "st": touch_to}
+        statement = _PG_WRITE_AND_LOG["update" if expected_version else "insert", touch_to is not None, claim]
+        row = fast_sql.first(statement, params)
+        return (row is not None, row[1] if row is not None else None)
     if expected_version:
         result = _core(_UPDATE_VALUE, {
             "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
@@ -308,7 +357,7 @@ def _write(submission_id: int, key: str, expected_version: int, columns: dict, c
         ).scalar() is not None
     if written:
         _core(_INSERT_CHANGE, change)
-    return written
+    return written, None
 
 
 def _reload(submission_id: int, key: str) -> StoredValue | None:
@@ -393,13 +442,28 @@ def load_submission(user, submission_id: int) -> Submission:
 
 @dataclass(slots=True)
 class SavedRound:
-    """What saving into a round reads of it: its state and its frozen template."""
+    """What saving into a round reads of it: its state and its frozen template's digest
+    (``rounds.round_template`` finds the parsed template by it)."""
 
     id: int
     unit_id: int
     status: str
-    template_source: str
-    catalogue_json: str
+    template_digest: str | None
+    _frozen: tuple[str, str] | None = None
+
+    def _frozen_copy(self) -> tuple[str, str]:
+        # Read only when this worker has not parsed the round's template yet.
+        if self._frozen is None:
+            self._frozen = tuple(fast_sql.first(_FROZEN, {"round_id": self.id}))
+        return self._frozen
+
+    @property
+    def template_source(self) -> str:
+        return self._frozen_copy()[0]
+
+    @property
+    def catalogue_json(self) -> str:
+        return self._frozen_copy()[1]
 
     @property
     def unit(self) -> OrgUnit:
@@ -417,6 +481,7 @@ class SavedSubmission:
     unit_id: int
     status: str
     updated_at: datetime | None
+    version: int
     round: SavedRound
 
     @property
@@ -432,29 +497,73 @@ class _UnitScope(NamedTuple):
 _ROUNDS, _UNITS = ReportingRound.__table__, OrgUnit.__table__
 _SUBMISSIONS = Submission.__table__
 _ROUND_UNITS = _UNITS.alias("round_unit")
+_SUBMISSION_UNITS = _UNITS.alias("submission_unit")  # aliased: the session check reads the user's unit
+_FOR_SAVE_COLUMNS = (_SUBMISSIONS.c.id, _SUBMISSIONS.c.round_id, _SUBMISSIONS.c.unit_id, _SUBMISSIONS.c.status,
+                     _SUBMISSIONS.c.updated_at, _SUBMISSIONS.c.version, _ROUNDS.c.unit_id, _ROUNDS.c.status, _ROUNDS.c.template_digest,
+                     _SUBMISSION_UNITS.c.path, _ROUND_UNITS.c.path)
 _FOR_SAVE = (
-    select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.round_id, _SUBMISSIONS.c.unit_id, _SUBMISSIONS.c.status,
-           _SUBMISSIONS.c.updated_at, _ROUNDS.c.unit_id, _ROUNDS.c.status, _ROUNDS.c.template_source,
-           _ROUNDS.c.catalogue_json, _UNITS.c.path, _ROUND_UNITS.c.path)
+    select(*_FOR_SAVE_COLUMNS)
     .select_from(_SUBMISSIONS.join(_ROUNDS, _SUBMISSIONS.c.round_id == _ROUNDS.c.id)
-                 .join(_UNITS, _SUBMISSIONS.c.unit_id == _UNITS.c.id)
+                 .join(_SUBMISSION_UNITS, _SUBMISSIONS.c.unit_id == _SUBMISSION_UNITS.c.id)
                  .join(_ROUND_UNITS, _ROUNDS.c.unit_id == _ROUND_UNITS.c.id))
     .where(_SUBMISSIONS.c.id == bindparam("submission_id"))
 )
+_FROZEN = select(_ROUNDS.c.template_source, _ROUNDS.c.catalogue_json).where(_ROUNDS.c.id == bindparam("round_id"))
+
+
+@functools.cache
+def _saver_with_submission():
+    # The session check of sessions.session_reader and _FOR_SAVE's row in one statement: the
+    # submission outer-joined, so a live session naming a missing submission still reads
+    # as signed in (and the save answers 404), as with two statements.
+    return (session_row_statement().add_columns(*_FOR_SAVE_COLUMNS)
+            .outerjoin(_SUBMISSIONS, _SUBMISSIONS.c.id == bindparam("submission_id"))
+            .outerjoin(_ROUNDS, _SUBMISSIONS.c.round_id == _ROUNDS.c.id)
+            .outerjoin(_SUBMISSION_UNITS, _SUBMISSIONS.c.unit_id == _SUBMISSION_UNITS.c.id)
+            .outerjoin(_ROUND_UNITS, _ROUNDS.c.unit_id == _ROUND_UNITS.c.id))
+
+
+def saver(key: str | None, max_days: int, submission_id: int | None, autocommit: bool = False,
+          now: datetime | None = None) -> SignedInUser | None:
+    """``sessions.session_reader`` for a save into ``submission_id``: the same check of the
+    session record, every time, and in the same statement the row ``load_for_save`` reads
+    (one round trip fewer on every keystroke). The row is only held on the user here; the
+    scope check is ``load_for_save``'s, as for any other read.
+
+    ``autocommit`` (PostgreSQL, a save of one value): the request runs without BEGIN and
+    COMMIT, two round trips fewer. Its one write is a single statement (value, change log,
+    submission time: ``_write``), atomic on its own; its reads were separate snapshots anyway."""
+    if autocommit and db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if not valid_id(submission_id):
+        return session_reader(key, max_days, now)
+    return read_session(_saver_with_submission(), key, max_days, now,
+                        extra={"submission_id": submission_id}, keep=lambda rest: (submission_id, rest))
 
 
 def load_for_save(user, submission_id: int) -> SavedSubmission:
     """``load_submission`` for a save, with the same scope check: the few columns a save
-    reads, as one Core row. An autosave runs on every keystroke; building the three ORM
-    objects cost more than the query."""
-    row = _core(_FOR_SAVE, {"submission_id": submission_id}).first() if valid_id(submission_id) else None
+    reads, as one Core row (read with the session check when ``saver`` loaded the user). An
+    autosave runs on every keystroke; building the three ORM objects cost more than the query."""
+    read_along = getattr(user, "read_along", None)
+    found = read_along.pop() if read_along else None
+    if found is not None and found[0] == submission_id:
+        row = found[1] if found[1][0] is not None else None
+    else:
+        row = fast_sql.first(_FOR_SAVE, {"submission_id": submission_id}) if valid_id(submission_id) else None
     if row is None:
         raise NotFound()
-    (sub_id, round_id, unit_id, status, updated_at, round_unit_id, round_status, source, catalogue, unit_path,
+    (sub_id, round_id, unit_id, status, updated_at, version, round_unit_id, round_status, digest, unit_path,
      round_unit_path) = row
     _check_scope(user, _UnitScope(unit_id, unit_path), round_unit_path)
-    return SavedSubmission(sub_id, round_id, unit_id, status, updated_at,
-                           SavedRound(round_id, round_unit_id, round_status, source, catalogue))
+    return SavedSubmission(sub_id, round_id, unit_id, status, updated_at, version,
+                           SavedRound(round_id, round_unit_id, round_status, digest))
+
+
+def saves_alone() -> bool:
+    """True when this save runs outside a transaction (``saver``'s autocommit): its one write
+    statement then claims the revision itself (``save_values(claim=True)``)."""
+    return db.session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def readable(user, submissions: list[Submission]) -> list[Submission]:

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import User, UserSession
 from app.services.sessions import SignedInUser, UnitRow, session_reader, session_user
 from tests.conftest import login_as
-from tests.factories import PASSWORD, make_round, make_tree, make_user, submission_for
+from tests.factories import PASSWORD, make_round, make_tree, make_unit, make_user, submission_for
 
 KEY = "I.3/received"
 
@@ -59,7 +59,7 @@ def test_the_reader_gives_what_the_orm_user_has(app, world):
     read, loaded = session_reader(key, 14), session_user(key, 14)
     assert isinstance(read, SignedInUser) and read.get_id() == loaded.get_id() == key
     for field in fields(SignedInUser):
-        if field.name != "unit":
+        if field.name not in ("unit", "read_along"):  # read_along: what a save read with the check
             assert getattr(read, field.name) == getattr(loaded, field.name), field.name
     for field in fields(UnitRow):
         assert getattr(read.unit, field.name) == getattr(loaded.unit, field.name), field.name
@@ -107,3 +107,18 @@ def test_an_admin_issued_password_still_stops_the_autosave(app, world):
     client = signed_in(app, world["reporter"])
     response = autosave(client, world["sub"])
     assert response.status_code == 403 and response.headers["HX-Redirect"].endswith("/password")
+
+
+def test_the_submission_read_with_the_session_check_gets_the_same_answers(app, world):
+    """The save reads the submission in the session check's statement (submissions.saver):
+    a missing submission and another unit's are still 404, a dead session still 401."""
+    client = signed_in(app, world["reporter"])
+    neighbour = make_unit("X99", parent=world["unit"].parent)
+    other = submission_for(make_round(world["unit"].parent, index=3, expected=[neighbour]), neighbour)
+    db.session.commit()
+    missing = type("Missing", (), {"id": other.id + 1000})()
+    assert autosave(client, missing).status_code == 404
+    assert autosave(client, other).status_code == 404
+    assert autosave(client, world["sub"]).status_code == 200
+    client.post("/logout")
+    assert refused(autosave(client, world["sub"]))
