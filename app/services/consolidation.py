@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, column, exists, func, or_, select, values
+from sqlalchemy import JSON, Text, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -212,6 +212,15 @@ def _kinds_by_class(kinds) -> dict[str, list[str]]:
     return dict(by_class)
 
 
+def _json_keys(dialect: str, keys: str):
+    """A list of keys as a table of one column, ``value``, from one JSON parameter: the
+    statement keeps one shape whatever the keys, so it is compiled once (a VALUES list is
+    compiled on every call: 2 ms)."""
+    if dialect == "postgresql":
+        return func.json_array_elements_text(cast(literal(keys, Text), JSON)).table_valued("value")
+    return func.json_each(keys).table_valued("value")
+
+
 def summed_counts(round_ids: list[int], states: tuple[str, ...], counts: frozenset[str],
                   kinds: dict[str, list[str]] | None = None, units=None) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     """The counts of the included reports of ``round_ids`` (rounds summed together), in
@@ -254,9 +263,9 @@ def summed_counts(round_ids: list[int], states: tuple[str, ...], counts: frozens
         others = sorted(counts.difference(part))
         if not others:
             continue
-        candidates = values(column("key", String), name="candidate").data([(key,) for key in others]).cte("candidate")
-        for key in connection.scalars(select(candidates.c.key).where(exists().where(
-                SubmissionValue.key == candidates.c.key, SubmissionValue.int_value.is_not(None),
+        candidates = _json_keys(connection.dialect.name, json.dumps(others))
+        for key in connection.scalars(select(candidates.c.value).where(exists().where(
+                SubmissionValue.key == candidates.c.value, SubmissionValue.int_value.is_not(None),
                 SubmissionValue.submission_id.in_(of_class)))):
             part[key] = 0
             total.setdefault(key, 0)
