@@ -236,6 +236,11 @@ def _sorted_counts(template: ReportTemplate, summed: Mapping[str, int]) -> dict[
                        key=lambda item: (index.order.get(item[0], len(index.order)), item[0])))
 
 
+def count_keys(template: ReportTemplate) -> frozenset[str]:
+    """The template's stored keys that are counts: what ``summed`` may hold."""
+    return _key_index(template).counts
+
+
 def measured_keys(template: ReportTemplate) -> tuple[str, ...]:
     """Keys read per unit because they are not summed: measured indicators and their sizes."""
     return tuple(field_key(s.id, f.id) for s in template.sections_of("indicators")

@@ -50,3 +50,25 @@ def test_comparisons_sum_the_earlier_periods_like_the_current_one():
         full = load_consolidation(earlier).result
         assert comparison.result.tables == full.tables
         assert comparison.result.by_kind == full.by_kind
+
+
+def test_counts_every_report_left_at_zero_or_blank_sum_as_the_per_unit_consolidation():
+    """The database sums the non-zero values only: a count all zeros is still there, as 0
+    (in total and per kind class), and one no report holds as a number is still absent."""
+    seed_fields()
+    db.session.commit()
+    _, district, units = make_tree(3, offices=1)
+    round_ = make_round(district, expected=units)
+    base = {k: v for k, v in seed003_values().items() if v is not None and k != "I.6.3/e_certified"}
+    for unit in units:
+        sub = submission_for(round_, unit)
+        db.session.query(type(sub)).filter_by(id=sub.id).update({"status": "approved"})
+        set_values(sub, {**base, "I.3/late": 0, "I.5.6/apologies": None,  # stored blank
+                         "I.3/in_progress": 7 if unit.kind == "office" else 0}, status="approved")
+    summed = load_consolidation(round_).result
+    every = load_consolidation(round_, per_unit=True).result
+    assert summed.values == every.values
+    assert summed.by_kind == every.by_kind
+    assert summed.values["I.3/late"] == 0 and summed.by_kind["commune"]["I.3/late"] == 0
+    assert summed.by_kind["commune"]["I.3/in_progress"] == 0 and summed.by_kind["office"]["I.3/in_progress"] == 7
+    assert "I.5.6/apologies" not in summed.values and "I.6.3/e_certified" not in summed.values
