@@ -507,6 +507,35 @@
     if (event.detail.target && event.detail.target.id === "checks") applyFlags();
   });
 
+  // --- The checks box's refresh keeps the explanations being written ----------------------
+  // The box is replaced after each pause in saving; an explanation typed and not yet sent,
+  // the one being typed in (with its caret) and a save's "Đã lưu" are carried into the new
+  // box, so a refresh landing mid-sentence loses nothing and says nothing untrue.
+  var refocus = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var live = event.detail.target, fragment = event.detail.fragment;
+    if (!live || live.id !== "checks" || !fragment) return;
+    live.querySelectorAll("form.explain input[type=text]").forEach(function (field) {
+      var fresh = fragment.querySelector("#" + CSS.escape(field.id));
+      if (!fresh) return;
+      if (field === document.activeElement || field.value !== field.defaultValue) fresh.setAttribute("value", field.value);
+      var msg = document.getElementById("msg-" + field.id), freshMsg = fragment.querySelector("#msg-" + CSS.escape(field.id));
+      if (msg && freshMsg && !freshMsg.textContent.trim()) { freshMsg.className = msg.className; freshMsg.innerHTML = msg.innerHTML; }
+    });
+    var active = document.activeElement;
+    refocus = active && active.id && live.contains(active)
+      ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "checks" || !refocus) return;
+    var again = document.getElementById(refocus.id);
+    if (again && document.activeElement !== again) {
+      again.focus({ preventScroll: true });
+      if (refocus.start != null && again.setSelectionRange) again.setSelectionRange(refocus.start, refocus.end);
+    }
+    refocus = null;
+  });
+
   // --- Computed cells never go backwards ------------------------------------------------
   // Two cells saved in quick succession travel on two connections and their replies may
   // arrive in either order; each computed cell carries the submission's version it was

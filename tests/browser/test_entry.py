@@ -264,3 +264,39 @@ def test_a_total_never_goes_back_when_an_earlier_save_answers_last(page, report)
     page.unroute("**/save")
     page.reload()
     expect(row_total).to_have_text(count(19))
+
+
+def test_an_explanation_being_written_survives_the_checks_refresh(page, report):
+    """Seen under load: the checks box is replaced after each pause in saving, and a refresh
+    landing while an explanation was being written replaced the field (and the "Đã lưu" of
+    one just saved). Here refreshes are made to land mid-sentence and after the save."""
+    from tests.factories import set_values
+
+    round_, sub, reporter, values = report
+    set_values(sub, values, status="draft")
+    login(page, reporter)
+    page.goto(f"/submissions/{sub.id}")
+    field = page.locator("#checks .warnings li input[type=text]")
+    expect(field).to_have_count(1)
+
+    def refresh():
+        box = page.locator("#checks").element_handle()
+        with page.expect_response(lambda r: "/checks" in r.url):
+            page.evaluate("() => htmx.trigger(document.body, 'submission-saved')")
+        page.wait_for_function("el => !el.isConnected", arg=box)
+
+    field.click()
+    page.keyboard.type("Xin lỗi thêm một trường hợp")
+    refresh()
+    expect(field).to_have_value("Xin lỗi thêm một trường hợp")
+    expect(field).to_be_focused()
+    page.keyboard.type(" hồ sơ bị trả lại do thiếu giấy tờ.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#checks .warnings li .msg")).to_have_text("Đã lưu")
+    refresh()
+    expect(page.locator("#checks .warnings li .msg")).to_have_text("Đã lưu")
+    expect(field).to_have_value("Xin lỗi thêm một trường hợp hồ sơ bị trả lại do thiếu giấy tờ.")
+    db.session.expire_all()
+    explained = db.session.scalars(select(SubmissionValue.text_value).where(
+        SubmissionValue.submission_id == sub.id, SubmissionValue.key.startswith("_explain:"))).all()
+    assert explained == ["Xin lỗi thêm một trường hợp hồ sơ bị trả lại do thiếu giấy tờ."]
