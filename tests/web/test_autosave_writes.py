@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Submission
 from app.services.rounds import round_template
 from app.services.submissions import touch
+from tests.concurrency import commit_once_waited_on
 from tests.factories import make_round, make_tree, submission_for
 
 
@@ -180,17 +181,7 @@ def test_saves_of_one_report_run_in_turn_so_a_reply_totals_every_earlier_save(ap
         f"/submissions/{sub_id}/save", headers={"HX-Request": "true"},
         data={"v.I.4/ho_tich/c5": "7", "ver.I.4/ho_tich/c5": "0"})))
     later.start()
-
-    def waiting_for_a_lock() -> bool:
-        with db.engine.connect() as watcher:
-            return watcher.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                        "AND wait_event_type = 'Lock'")).scalar() > 0
-
-    while later.is_alive() and not waiting_for_a_lock():
-        later.join(0.01)  # until the later save either answers or waits for the earlier one
-    in_flight.commit()
-    earlier.close()
-    later.join()
+    commit_once_waited_on(later, in_flight, earlier)
     body = replies[0].get_data(as_text=True)
     assert replies[0].status_code == 200, body[:300]
     assert re.search(r'id="k-I-4-ho_tich-c3"[^>]*>19<', body), body

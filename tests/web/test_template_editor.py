@@ -23,6 +23,7 @@ from app.services.consolidation import load_consolidation
 from app.services.export_parts import round_parts, submission_parts
 from app.services.report_templates import available_templates
 from app.services.rounds import open_round
+from tests.concurrency import commit_once_waited_on
 from tests.conftest import login_as
 from tests.factories import make_tree, make_unit, make_user, submission_for
 from tests.web.test_admin_crawl import _visible
@@ -397,17 +398,7 @@ def test_two_forms_saved_at_once_each_keep_their_change(world):
     form = forms["section-1"]
     later = threading.Thread(target=lambda: replies.append(_post_form(client, form, heading="Rà soát, đơn giản hóa TTHC")))
     later.start()
-
-    def waiting_for_a_lock() -> bool:
-        with db.engine.connect() as watcher:
-            return watcher.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                        "AND wait_event_type = 'Lock'")).scalar() > 0
-
-    while later.is_alive() and not waiting_for_a_lock():
-        later.join(0.01)  # until the later save either answers or waits for the earlier one
-    in_flight.commit()
-    earlier.close()
-    later.join()
+    commit_once_waited_on(later, in_flight, earlier)
     assert replies[0].status_code == 303
     saved = tomllib.loads(_stored("quarterly_tthc").source)
     assert saved["title"] == "Báo cáo kiểm soát thủ tục hành chính (bản sửa)"
