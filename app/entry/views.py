@@ -33,12 +33,12 @@ from ..services.rounds import (
 )
 from ..services.submission_page import (
     SECTION_STATES,
-    autosave_values,
     build_page,
     derived_keys_for,
     dom_id,
     finding_id,
     quick_page,
+    save_in_turn,
 )
 from ..services.submissions import (
     EXPLAIN_PREFIX,
@@ -52,7 +52,6 @@ from ..services.submissions import (
     previous_values,
     readable,
     save_values,
-    saves_alone,
     stored_values,
     submission_history,
 )
@@ -157,24 +156,7 @@ def save(submission_id: int):
     # A key naming no cell ("I.2", "v.") has no section to answer for: the reply is its refusal.
     section_id = None if key.startswith(EXPLAIN_PREFIX) or not _names_a_cell(key) else key.split("/")[0]
     template = round_template(sub.round)
-    # Saves of one report are numbered in turn, so that the reply's totals include every
-    # earlier save and the page keeps the newest reply. In a transaction the number is
-    # claimed before any read; a save outside one (PostgreSQL, one value) claims it with its
-    # write, and reads again in the rare case another save came between.
-    alone = saves_alone()
-    revision = sub.version if alone else claim_revision(sub)
-    # An autosave reads only the cell and what the reply's computed cells are summed from.
-    stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
-    outcome = save_values(sub, template, entries, user, stored=stored, claim=alone)
-    if outcome.saved:
-        db.session.commit()
-        if alone and outcome.revision is not None:
-            if outcome.revision != revision + 1:
-                stored = autosave_values(sub.id, template, key) if single else stored_values(sub.id)
-            revision = outcome.revision
-    elif not alone:  # nothing written: the claim is let go, and what was read is the version before it
-        db.session.rollback()
-        revision -= 1
+    outcome, stored, revision = save_in_turn(sub, template, entries, user, key, single)
     status = 409 if outcome.conflicts else (422 if outcome.errors else 200)
     if single:
         page = quick_page(sub, stored, section_id, key, template, revision=revision, errors=outcome.errors, conflicts=outcome.conflicts,

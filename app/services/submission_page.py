@@ -25,7 +25,17 @@ from ..reporting.templates import ReportTemplate, Section
 from ..reporting.validation import Finding, compute, compute_section, findings_by_key, previous_reference, validate
 from .directives import FollowUp, submission_followup
 from .rounds import round_template
-from .submissions import display, explanations, plain_values, previous_values, stored_values
+from .submissions import (
+    SaveOutcome,
+    claim_revision,
+    display,
+    explanations,
+    plain_values,
+    previous_values,
+    save_values,
+    saves_alone,
+    stored_values,
+)
 
 SECTION_STATES = {"empty": "Chưa nhập", "progress": "Đang nhập", "errors": "Có lỗi", "complete": "Đã xong"}
 
@@ -268,3 +278,31 @@ def derived_keys_for(template: ReportTemplate, key: str) -> list[str]:
 
 
 __all__ = ["EXPLAIN_PREFIX", "SECTION_STATES", "autosave_values", "build_page", "dom_id", "finding_id", "derived_keys_for"]
+
+
+def save_in_turn(submission, template: ReportTemplate, entries: list, user, key: str,
+                 single: bool) -> tuple[SaveOutcome, dict, int]:
+    """Save ``entries`` as one of the report's numbered saves and commit (or let go) the work.
+
+    Saves of one report are numbered in turn, so that a reply's totals include every earlier
+    save and the page keeps the newest reply. In a transaction the number is claimed before
+    any read; a save outside one (PostgreSQL, one value) claims it with its write, and reads
+    again in the rare case another save came between. Returns the outcome, the values the
+    reply is computed from (one cell's neighbours when ``single``) and the revision they show."""
+    def read() -> dict:
+        return autosave_values(submission.id, template, key) if single else stored_values(submission.id)
+
+    alone = saves_alone()
+    revision = submission.version if alone else claim_revision(submission)
+    stored = read()
+    outcome = save_values(submission, template, entries, user, stored=stored, claim=alone)
+    if outcome.saved:
+        db.session.commit()
+        if alone and outcome.revision is not None:
+            if outcome.revision != revision + 1:
+                stored = read()
+            revision = outcome.revision
+    elif not alone:  # nothing written: the claim is let go, and what was read is the version before it
+        db.session.rollback()
+        revision -= 1
+    return outcome, stored, revision
