@@ -22,7 +22,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import (
-    SUBMISSION_STATES,
     UNIT_KINDS,
     OrgUnit,
     ReportingRound,
@@ -47,7 +46,6 @@ from ..reporting.consolidation import (
 from ..reporting.directives import followup_paragraphs
 from ..reporting.figures import Comparison, coverage_sentence, figure_text, lower_first, write_figures
 from ..reporting.keys import EXPLAIN_PREFIX, field_key, figures_part, note_key, text_key
-from ..reporting.lifecycle import is_locked
 from ..reporting.numbers import format_count
 from ..reporting.periods import Period, period_label, previous_period
 from ..reporting.rows import combine_series, fold_unknown_rows
@@ -124,13 +122,9 @@ class RoundReport(NamedTuple):
     merged_into_id: int | None
     unit: ReportUnit
 
-    @property
-    def status_label(self) -> str:
-        return SUBMISSION_STATES.get(self.status, self.status)
-
-    @property
-    def locked(self) -> bool:
-        return is_locked(self.status)
+    # The model's own definitions (they read only ``status``).
+    status_label = Submission.status_label
+    locked = Submission.locked
 
 
 _REPORT_COLUMNS = tuple(getattr(Submission, name) for name in RoundReport._fields if name != "unit")
