@@ -21,6 +21,16 @@ def focused(page) -> str:
         return el === document.body ? 'body' : el.tagName.toLowerCase() + '|' + (el.textContent || '').trim() + '|' + (el.name || ''); }""")
 
 
+def fill_document_row(page, number: str, summary: str):
+    """The new-document row of section I.5.1 filled in (a plan dated in 2024); its add button."""
+    docs = page.locator("#docs-k-I-5-1")
+    docs.locator("select[name=doc_type]").select_option("KH")
+    docs.locator("input[name=number]").fill(number)
+    docs.locator("input[name=issued_on]").fill("05/04/2024")
+    docs.locator("input[name=summary]").fill(summary)
+    return docs.get_by_role("button", name="+ Thêm văn bản")
+
+
 def test_focus_follows_the_document_rows_and_the_skip_link(new_context, world):
     page = new_context().new_page()
     login(page, world["reporters"][0])
@@ -32,11 +42,7 @@ def test_focus_follows_the_document_rows_and_the_skip_link(new_context, world):
     expect(page.locator("#entry-main")).to_be_focused()
 
     docs = page.locator("#docs-k-I-5-1")
-    docs.locator("select[name=doc_type]").select_option("KH")
-    docs.locator("input[name=number]").fill("05/KH-UBND")
-    docs.locator("input[name=issued_on]").fill("05/04/2024")
-    docs.locator("input[name=summary]").fill("Kế hoạch cải cách hành chính năm 2024")
-    docs.get_by_role("button", name="+ Thêm văn bản").focus()
+    fill_document_row(page, "05/KH-UBND", "Kế hoạch cải cách hành chính năm 2024").focus()
     page.keyboard.press("Enter")
     expect(docs.locator("tbody tr").first).to_contain_text("05/KH-UBND")
     expect(page.locator("#docs-k-I-5-1").get_by_role("button", name="+ Thêm văn bản")).to_be_focused()
@@ -60,11 +66,7 @@ def test_focus_returns_to_sua_when_an_autosave_settles_during_the_row_save(new_c
     login(page, world["reporters"][0])
     page.goto(f"/submissions/{world['draft'].id}")
     docs = page.locator("#docs-k-I-5-1")
-    docs.locator("select[name=doc_type]").select_option("KH")
-    docs.locator("input[name=number]").fill("07/KH-UBND")
-    docs.locator("input[name=issued_on]").fill("05/04/2024")
-    docs.locator("input[name=summary]").fill("Kế hoạch kiểm tra công tác cải cách hành chính")
-    docs.get_by_role("button", name="+ Thêm văn bản").click()
+    fill_document_row(page, "07/KH-UBND", "Kế hoạch kiểm tra công tác cải cách hành chính").click()
     expect(docs.locator("tbody tr").first).to_contain_text("07/KH-UBND")
     page.locator("#docs-k-I-5-1").get_by_role("link", name="Sửa").first.focus()
     page.keyboard.press("Enter")
