@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 from app.demo import _quarterly_values, seed_fields
 from app.extensions import db
@@ -115,3 +116,14 @@ def role_page_urls(world) -> list[tuple]:
         (world["admin"], ["/admin/units", "/admin/users", "/admin/reorganisation", "/admin/log", "/admin/holidays",
                           "/admin/imports?kind=users&mode=update"]),
     ]
+
+
+def wait_until_held(page, held: list, seconds: float = 60) -> None:
+    """Wait until a route handler has put a request in ``held``. Playwright hands a routed
+    request to its handler only while the test calls into the browser, so this keeps calling
+    (a short timer in the page, which runs in a hidden page too) and fails, rather than hanging
+    the suite, when the request never comes."""
+    deadline = time.monotonic() + seconds
+    while not held:
+        assert time.monotonic() < deadline, "the request the test holds was never sent"
+        page.evaluate("() => new Promise(resolve => setTimeout(resolve, 20))")

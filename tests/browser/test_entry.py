@@ -16,7 +16,7 @@ from app.services.submissions import display
 from tests.factories import submission_for
 
 from .conftest import login, shot
-from .support import count, fill, filled_values, quarterly_round
+from .support import count, fill, filled_values, quarterly_round, wait_until_held
 
 pytestmark = pytest.mark.browser
 
@@ -243,8 +243,7 @@ def test_a_total_never_goes_back_when_an_earlier_save_answers_last(page, report)
         page.keyboard.type(str(value))
         page.keyboard.press("Tab")
         if column == "c5":
-            while not held:  # each call into the browser lets Playwright hand over the request
-                page.evaluate("() => new Promise(requestAnimationFrame)")
+            wait_until_held(page, held)
     row_total, table_total = page.locator("#" + dom_id(f"I.4/{row}/c3")), page.locator("#k-I-4-_total-c3")
     expect(page.locator("#msg-" + dom_id(f"I.4/{row}/c6"))).to_contain_text("Đã lưu")
     expect(row_total).to_have_text(count(19))

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import login
-from .support import role_pages
+from .support import role_pages, wait_until_held
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +85,7 @@ def test_focus_returns_to_sua_when_an_autosave_settles_during_the_row_save(new_c
     page.route("**/documents/**", hold_row_save)
     page.locator("#docs-k-I-5-1").get_by_role("button", name="Lưu dòng").focus()
     page.keyboard.press("Enter")
-    while not held:  # each call into the browser lets Playwright hand over the request
-        page.evaluate("() => new Promise(requestAnimationFrame)")
+    wait_until_held(page, held)
     cell = page.locator("input[data-key^='I.1/']").first  # a cell's autosave, sent and answered meanwhile
     with page.expect_response(lambda r: r.url.endswith("/save")):
         cell.evaluate("el => { el.value = '3'; el.dispatchEvent(new Event('change', {bubbles: true})); }")

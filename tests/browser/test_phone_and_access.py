@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from app.services.submission_page import dom_id
 
 from .conftest import login, shot
-from .support import role_pages
+from .support import role_pages, wait_until_held
 
 PHONE = {"width": 390, "height": 844}
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -95,8 +95,7 @@ def test_on_a_slow_link_the_page_never_says_saved_before_the_server_answers(new_
     cell.press("Tab")
     status = page.locator("#save-status")
     expect(status).to_have_text("Đang lưu 1 ô…")
-    while not held:  # each call into the browser lets Playwright hand over the paused request
-        page.evaluate("() => new Promise(requestAnimationFrame)")
+    wait_until_held(page, held)
     expect(status).to_have_text("Đang lưu 1 ô…")
     assert page.evaluate("window.__saidSaved") is None, "'đã lưu' shown while the save had no answer"
     released = page.evaluate("performance.now()")

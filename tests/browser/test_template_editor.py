@@ -23,7 +23,7 @@ from app.services.submission_page import dom_id
 from tests.factories import make_round, make_tree, make_user, submission_for
 
 from .conftest import login, shot
-from .support import fill, filled_values
+from .support import fill, filled_values, wait_until_held
 from .test_phone_and_access import WCAG
 
 pytestmark = pytest.mark.browser
@@ -35,6 +35,14 @@ PERCENT = re.compile(r"(\d+(?:\.\d{3})*(?:,\d+)?)\s?%")
 
 def _idle(page):
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
+def _edit_new_version(page, code: str) -> None:
+    """From the templates list, open a new draft of the shipped ``code`` and wait until the
+    editor's scripts have run: a change made before htmx binds the form sends nothing, and a
+    test waiting for that save would wait in vain (this hung a CI run on a busy machine)."""
+    page.locator(f"#shipped-{code}").get_by_role("button", name="Sửa thành phiên bản mới").click()
+    page.wait_for_url(f"**/admin/templates/{code}/draft", wait_until="load")
 
 
 def _shares(text: str) -> list[float]:
@@ -54,8 +62,7 @@ def test_the_it_officer_changes_the_quarterly_report_with_the_form_and_a_commune
     login(page, officer)
     page.goto("/admin/templates")
     expect(page.locator("#shipped-templates")).to_contain_text("Quý")
-    page.locator("#shipped-quarterly_tthc").get_by_role(
-        "button", name="Sửa thành phiên bản mới").click()
+    _edit_new_version(page, "quarterly_tthc")
     expect(page.locator("h1")).to_contain_text("Sửa mẫu báo cáo")
     section = page.locator(f"#section-{LINKED}")
 
@@ -190,8 +197,7 @@ def test_the_form_editor_works_with_javascript_off(nojs_page):
     page = nojs_page
     login(page, officer)
     page.goto("/admin/templates")
-    page.locator("#shipped-monthly_tthc").get_by_role(
-        "button", name="Sửa thành phiên bản mới").click()
+    _edit_new_version(page, "monthly_tthc")
     section = page.locator("#section-2")
     section.get_by_role("button", name="+ Thêm chỉ tiêu").click()
     expect(page.locator("#s2-field2-label-err1")).to_have_text("chưa có tên: hãy nhập tên.")
@@ -206,8 +212,7 @@ def test_axe_finds_no_wcag_violation_on_the_template_pages(page):
     province, _, _ = make_tree(communes=1)
     login(page, make_user(province, role="admin", username="quantri.axe"))
     page.goto("/admin/templates")
-    page.locator("#shipped-monthly_tthc").get_by_role(
-        "button", name="Sửa thành phiên bản mới").click()
+    _edit_new_version(page, "monthly_tthc")
     page.locator("#section-2").get_by_role("button", name="+ Thêm chỉ tiêu").click()
     expect(page.locator("#s2-field2-label-err1")).to_be_visible()  # a problem on show
     failures = []
@@ -233,11 +238,6 @@ def _hold_first_answer(page, pattern: str) -> list:
 
     page.route(pattern, answer)
     return held
-
-
-def _until_held(page, held) -> None:
-    while not held:  # each call into the browser lets Playwright hand over the request
-        page.evaluate("() => new Promise(requestAnimationFrame)")
 
 
 def _draft(code: str) -> dict:
@@ -266,7 +266,7 @@ def test_what_the_officer_types_while_a_save_is_under_way_is_kept_and_sent(page,
     if not move_before:
         page.add_init_script("delete Element.prototype.moveBefore")
     page.goto("/admin/templates")
-    page.locator("#shipped-quarterly_tthc").get_by_role("button", name="Sửa thành phiên bản mới").click()
+    _edit_new_version(page, "quarterly_tthc")
     section = page.locator(f"#section-{LINKED}")
     section.get_by_role("button", name="+ Thêm chỉ tiêu").click()
     label = page.locator(f"#s{LINKED}-field1-label")
@@ -278,7 +278,7 @@ def test_what_the_officer_types_while_a_save_is_under_way_is_kept_and_sent(page,
     label.press("Tab")  # the save of the label leaves; the officer goes on in the code field
     code = page.locator(f"#s{LINKED}-field1-id")
     expect(code).to_be_focused()
-    _until_held(page, held)
+    wait_until_held(page, held)
     page.keyboard.type("vne")
     route, response = held.pop()
     route.fulfill(response=response)
@@ -307,13 +307,13 @@ def test_the_general_fields_keep_what_is_typed_while_a_save_is_under_way(page):
     login(page, make_user(province, role="admin", username="quantri.race2"))
     page.add_init_script("delete Element.prototype.moveBefore")
     page.goto("/admin/templates")
-    page.locator("#shipped-quarterly_tthc").get_by_role("button", name="Sửa thành phiên bản mới").click()
+    _edit_new_version(page, "quarterly_tthc")
     held = _hold_first_answer(page, "**/draft/top")
     title, basis = page.locator("#top-title"), page.locator("#top-legal_basis")
     title.fill("")
     title.press("Tab")  # a blank title: the check will say so
     expect(basis).to_be_focused()
-    _until_held(page, held)
+    wait_until_held(page, held)
     page.keyboard.press("Control+A")
     page.keyboard.type("Nghị định số 63/2010/NĐ-CP")
     route, response = held.pop()
@@ -341,14 +341,14 @@ def test_tabbing_onto_a_button_while_a_save_is_under_way_does_not_press_it(page)
     province, _, _ = make_tree(communes=1)
     login(page, make_user(province, role="admin", username="quantri.race3"))
     page.goto("/admin/templates")
-    page.locator("#shipped-quarterly_tthc").get_by_role("button", name="Sửa thành phiên bản mới").click()
+    _edit_new_version(page, "quarterly_tthc")
     page.evaluate("() => { window.__answers = 0; document.addEventListener('htmx:afterRequest', () => window.__answers++); }")
     section = page.locator(f"#section-{LINKED}")
     held = _hold_first_answer(page, f"**/draft/sections/{LINKED}")
     heading = page.locator(f"#s{LINKED}-heading")
     heading.fill("Liên thông đăng ký khai sinh, khai tử")
     heading.press("Tab")
-    _until_held(page, held)
+    wait_until_held(page, held)
     lines = page.locator(f"#s{LINKED}-figure0-lines")
     lines.fill("Tổng số hồ sơ liên thông: {linked_dossiers} hồ sơ.")
     lines.press("Tab")  # its save waits behind the one under way; the focus is on "Xóa đoạn"
