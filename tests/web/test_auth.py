@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from flask import g
 
+from app import csrf_tokens
 from app.auth.views import LOCKED_MESSAGE
 from app.extensions import db
 from app.models import User
@@ -212,3 +213,56 @@ def test_with_csrf_on_a_wrong_token_is_refused(csrf_client, reporter):
     response = csrf_client.post("/login", data={"username": reporter.username, "password": PASSWORD},
                                 headers={"HX-Request": "true", "X-CSRFToken": "not-the-token"})
     assert response.status_code == 400
+
+
+def _logged_in_token(csrf_client, reporter) -> str:
+    token = _token_from(csrf_client.get("/login").get_data(as_text=True))
+    csrf_client.post("/login", data={"username": reporter.username, "password": PASSWORD, "csrf_token": token})
+    return _token_from(csrf_client.get("/password").get_data(as_text=True))
+
+
+def _change_password(csrf_client, token: str):
+    return csrf_client.post("/password", data={"current": PASSWORD, "new": "ba-con-voi-xanh-2024",
+                                               "confirm": "ba-con-voi-xanh-2024"},
+                            headers={"HX-Request": "true", "X-CSRFToken": token})
+
+
+def test_a_token_verified_before_still_expires_at_its_time_limit(csrf_client, reporter, monkeypatch):
+    """Each process verifies a token's signature once (an autosave sends the same token on
+    every keystroke), but its age is checked on every request: past its limit, the same
+    token, accepted a moment before, is refused and nothing changes."""
+    token = _logged_in_token(csrf_client, reporter)
+    wrong = csrf_client.post("/password", data={"current": "not-my-password", "new": "ba-con-voi-xanh-2024",
+                                                "confirm": "ba-con-voi-xanh-2024"},
+                             headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert wrong.status_code == 422  # the token passed; the form refused the wrong password
+    later = csrf_tokens.now() + csrf_client.application.config["WTF_CSRF_TIME_LIMIT"] + 60
+    monkeypatch.setattr(csrf_tokens, "now", lambda: later)
+    assert _change_password(csrf_client, token).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, reporter.id).check_password(PASSWORD)
+
+
+def test_a_verified_token_of_another_session_is_refused(csrf_app, reporter):
+    """A token whose signature was verified for one browser is worth nothing in another:
+    its value must still be the session's own."""
+    with csrf_app.app_context():
+        first, second = csrf_app.test_client(), csrf_app.test_client()
+        # The two browsers' requests share this app context: what Flask-Login and Flask-WTF
+        # keep on g for one must not answer for the other.
+        token = _logged_in_token(first, reporter)
+        g.pop("_login_user", None), g.pop("csrf_token", None)
+        _logged_in_token(second, reporter)
+        g.pop("_login_user", None), g.pop("csrf_token", None)
+        assert _change_password(second, token).status_code == 400
+        assert _change_password(first, token).status_code == 303
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_changed_token_is_refused_after_the_right_one_was_accepted(csrf_client, reporter):
+    token = _logged_in_token(csrf_client, reporter)
+    assert csrf_client.get("/password", headers={"X-CSRFToken": token}).status_code == 200
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert _change_password(csrf_client, forged).status_code == 400
+    assert _change_password(csrf_client, token).status_code == 303

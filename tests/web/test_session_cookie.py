@@ -4,10 +4,11 @@ and a forged or re-keyed one is refused."""
 from __future__ import annotations
 
 import pytest
-from flask import g
+from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from app import session_cookie
 from app.session_cookie import PortalSessionInterface
 from tests.conftest import login_as
 from tests.factories import make_tree, make_user
@@ -44,3 +45,29 @@ def test_a_tampered_session_cookie_signs_nobody_in(client):
     g.pop("_login_user", None)
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_cookie_verified_before_still_expires(client, app, monkeypatch):
+    """A cookie's signature is verified once per process (the autosave sends the same cookie
+    on every keystroke); its age is checked on every request all the same."""
+    _, _, units = make_tree(1)
+    login_as(client, make_user(units[0]))
+    assert client.get("/").status_code == 200
+    g.pop("_login_user", None)
+    later = session_cookie.now() + int(app.permanent_session_lifetime.total_seconds()) + 60
+    monkeypatch.setattr(session_cookie, "now", lambda: later)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_what_one_request_puts_in_the_session_does_not_leak_into_the_next(client):
+    """Each request decodes its own copy of a remembered cookie: a message flashed (a list
+    changed in place) by a request whose cookie is then not sent back appears nowhere else."""
+    _, _, units = make_tree(1)
+    login_as(client, make_user(units[0]))
+    cookie = client.get_cookie("session").value
+    app = client.application
+    with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}):
+        opened = app.session_interface.open_session(app, request)
+        opened.setdefault("_flashes", []).append(("warning", "chỉ của yêu cầu này"))
+        assert "_flashes" not in app.session_interface.open_session(app, request)
