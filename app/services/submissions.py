@@ -534,7 +534,7 @@ def saver(key: str | None, max_days: int, submission_id: int | None, autocommit:
     COMMIT, two round trips fewer. Its one write is a single statement (value, change log,
     submission time: ``_write``), atomic on its own; its reads were separate snapshots anyway."""
     if autocommit and db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        fast_sql.autocommit()
     if not valid_id(submission_id):
         return session_reader(key, max_days, now)
     return read_session(_saver_with_submission(), key, max_days, now,
@@ -563,7 +563,7 @@ def load_for_save(user, submission_id: int) -> SavedSubmission:
 def saves_alone() -> bool:
     """True when this save runs outside a transaction (``saver``'s autocommit): its one write
     statement then claims the revision itself (``save_values(claim=True)``)."""
-    return db.session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    return fast_sql.autocommitting()
 
 
 def readable(user, submissions: list[Submission]) -> list[Submission]:

@@ -213,3 +213,34 @@ def test_a_save_of_several_values_stays_one_transaction(client):
         event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 303
     assert autocommit and not any(autocommit)
+
+
+def test_after_an_autosave_without_a_transaction_the_pooled_connection_is_transactional_again(client):
+    """A one-value autosave on PostgreSQL runs its statements without a transaction; the
+    connection, once back in the pool, gives the next request a transaction again: a write
+    rolled back there leaves nothing behind."""
+    import pytest
+    from flask import g
+
+    from app.models import SubmissionValue
+    from tests.conftest import login_as
+    from tests.factories import make_user
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite saves run in a transaction")
+    _, district, units = make_tree(1)
+    sub = submission_for(make_round(district, expected=units), units[0])
+    login_as(client, make_user(units[0]))
+    db.engine.dispose()  # one connection in the pool: the autosave's, then this test's
+    g.pop("_login_user", None)
+    db.session.remove()
+    response = client.post(f"/submissions/{sub.id}/save", headers={"HX-Request": "true"},
+                           data={"v.I.4/ho_tich/c4": "5", "ver.I.4/ho_tich/c4": "0"})
+    assert response.status_code == 200
+    assert db.engine.pool.checkedin() == 1
+    connection = db.session.connection().connection
+    assert connection.dbapi_connection.autocommit is False
+    db.session.execute(SubmissionValue.__table__.update().values(int_value=99))
+    db.session.rollback()
+    values = db.session.scalars(select(SubmissionValue.int_value).where(SubmissionValue.submission_id == sub.id)).all()
+    assert values == [5]
