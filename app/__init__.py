@@ -116,8 +116,10 @@ def _load_user(session_key: str):
     if request.endpoint == "entry.save":
         # The save's submission is read with the session check; an autosave of one value
         # runs without a transaction around its single write (services.submissions.saver).
-        one_value = is_fragment_request() and sum(name.startswith("v.") for name in request.form) == 1
-        return saver(session_key, max_days, (request.view_args or {}).get("submission_id"), autocommit=one_value)
+        names = [name for name in request.form if name.startswith("v.")]
+        one_value = is_fragment_request() and len(names) == 1
+        return saver(session_key, max_days, (request.view_args or {}).get("submission_id"), autocommit=one_value,
+                     value_key=names[0][2:] if one_value else None)
     load = session_reader if request.endpoint in READ_ONLY_USER_ENDPOINTS else session_user
     return load(session_key, max_days)
 

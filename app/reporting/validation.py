@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .directives import DONE, MSG_DONE_NEEDS_TEXT, parse_status
 from .keys import (
+    EXPLAIN_PREFIX,
     SEP,
     cell_key,
     field_key,
@@ -117,6 +118,52 @@ def compute_section(template: ReportTemplate, section_id: str, values: Mapping[s
         # The score (and so the rating) changes with every index typed: the reply carries it.
         return {k: v for k, v in compute(template, values).items() if k.startswith(section_id + SEP)}
     return _compute_table(section, values, columns) if section.kind == "table" else {}
+
+
+def affected_columns(section: Section, column_id: str | None) -> set[str]:
+    """A table column and the computed columns summing it (in order: a computed column may sum computed ones)."""
+    affected = {column_id} if column_id else set()
+    for column in section.computed_columns:
+        if affected.intersection(column.computed):
+            affected.add(column.id)
+    return affected
+
+
+@dataclass(frozen=True, slots=True)
+class ValuesToRead:
+    """The stored values a change of one key needs to recompute what it changes: every value
+    (``section_id`` None), a section's, or the cells of some columns of a table section."""
+
+    section_id: str | None
+    columns: frozenset[str] | None = None
+
+    def patterns(self) -> list[str] | None:
+        """As LIKE patterns over keys (section and column ids hold no % or _); None: every value."""
+        if self.section_id is None:
+            return None
+        if self.columns is None:
+            return [self.section_id + SEP + "%"]
+        return [f"{self.section_id}{SEP}%{SEP}{column}" for column in sorted(self.columns)]
+
+
+def values_to_read(template: ReportTemplate, key: str) -> ValuesToRead:
+    """What a save of ``key`` reads to answer with the cells it changes. For a table cell, the
+    cells (in every row) of the columns ``affected_columns`` names and of the columns those
+    sum: a third of the table, not all of it. Otherwise its section (a survey's score sums all
+    of its indices); an explanation, or a key of no section, every value."""
+    if key.startswith(EXPLAIN_PREFIX):
+        return ValuesToRead(None)
+    section_id = key.split(SEP)[0]
+    try:
+        section = template.section(section_id)
+        column_id = parse_key(key)[2]
+    except (KeyError, ValueError):  # not a key of this template: the save refuses it
+        return ValuesToRead(section_id)
+    if section.kind != "table" or column_id is None:
+        return ValuesToRead(section_id)
+    affected = affected_columns(section, column_id)
+    summed = affected.union(*(c.computed for c in section.computed_columns if c.id in affected))
+    return ValuesToRead(section_id, frozenset({column_id} | {c.id for c in section.input_columns if c.id in summed}))
 
 
 def _compute_table(section: Section, values: Mapping[str, object],

@@ -63,6 +63,11 @@ def round_template(round_) -> ReportTemplate:
     return template
 
 
+def parsed_template(digest: str | None) -> ReportTemplate | None:
+    """The template this process has parsed under ``digest``, if it has (nothing is read)."""
+    return _BY_DIGEST.get(digest) if digest else None
+
+
 def round_period(round_: ReportingRound) -> Period:
     return Period(round_.period_kind, round_.period_year, round_.period_index, round_.date_from, round_.date_to)
 

@@ -22,7 +22,16 @@ from ..reporting.keys import (
     total_key,
 )
 from ..reporting.templates import ReportTemplate, Section
-from ..reporting.validation import Finding, compute, compute_section, findings_by_key, previous_reference, validate
+from ..reporting.validation import (
+    Finding,
+    affected_columns,
+    compute,
+    compute_section,
+    findings_by_key,
+    previous_reference,
+    validate,
+    values_to_read,
+)
 from .directives import FollowUp, submission_followup
 from .rounds import round_template
 from .submissions import (
@@ -228,34 +237,10 @@ def build_page(submission: Submission, editable: bool, stored: dict[str, Submiss
 
 
 def autosave_values(submission_id: int, template: ReportTemplate, key: str) -> dict:
-    """What an autosave of ``key`` reads: the stored cell and what the cells it changes are
-    computed from. For a table cell, that is the cells (in every row) of the columns
-    ``affected_columns`` names and of the columns those sum: a third of the table, not all
-    of it. Otherwise its section (a survey's score sums all of its indices); an explanation
-    reads every value, as the full save does."""
-    if key.startswith(EXPLAIN_PREFIX):
-        return stored_values(submission_id)
-    section_id = key.split("/")[0]
-    try:
-        section = template.section(section_id)
-        column_id = parse_key(key)[2]
-    except (KeyError, ValueError):  # not a key of this template: the save refuses it
-        return stored_values(submission_id, section_id)
-    if section.kind != "table" or column_id is None:
-        return stored_values(submission_id, section_id)
-    affected = affected_columns(section, column_id)
-    summed = affected.union(*(c.computed for c in section.computed_columns if c.id in affected))
-    return stored_values(submission_id, section_id,
-                         columns={column_id} | {c.id for c in section.input_columns if c.id in summed})
-
-
-def affected_columns(section: Section, column_id: str | None) -> set[str]:
-    """A table column and the computed columns summing it (in order: a computed column may sum computed ones)."""
-    affected = {column_id} if column_id else set()
-    for column in section.computed_columns:
-        if affected.intersection(column.computed):
-            affected.add(column.id)
-    return affected
+    """What an autosave of ``key`` reads (``values_to_read``): the stored cell and what the
+    cells it changes are computed from."""
+    reads = values_to_read(template, key)
+    return stored_values(submission_id, reads.section_id, reads.columns)
 
 
 def derived_keys_for(template: ReportTemplate, key: str) -> list[str]:
@@ -294,7 +279,8 @@ def save_in_turn(submission, template: ReportTemplate, entries: list, user, key:
 
     alone = saves_alone()
     revision = submission.version if alone else claim_revision(submission)
-    stored = read()
+    prefetched = getattr(submission, "prefetched", None)  # read with the submission (``saver``)
+    stored = prefetched[1] if alone and single and prefetched and prefetched[0] == key else read()
     outcome = save_values(submission, template, entries, user, stored=stored, claim=alone)
     if outcome.saved:
         db.session.commit()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Collection, NamedTuple
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, true, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
@@ -24,14 +24,14 @@ from ..reporting.periods import previous_period
 from ..reporting.rows import combine_series
 from ..reporting.templates import ReportTemplate
 from ..reporting.text import clean_text
-from ..reporting.validation import parse_value
+from ..reporting.validation import parse_value, values_to_read
 from . import fast_sql
 from .access import can_act_on_round, can_read_submission, can_review_submission
 from .directives import allowed_task_ids
 from .errors import Forbidden, NotFound
 from .ids import get_row, valid_id
 from .orgtree import series_units, unit_sort_key
-from .rounds import effective_deadline, round_period
+from .rounds import effective_deadline, parsed_template, round_period
 from .sessions import SignedInUser, read_session, session_reader, session_row_statement
 
 
@@ -483,6 +483,9 @@ class SavedSubmission:
     updated_at: datetime | None
     version: int
     round: SavedRound
+    # (key, values): what a save of that key reads (``values_to_read``), read with the session
+    # check in the same statement (``saver``); None when it was not.
+    prefetched: tuple[str, dict[str, StoredValue]] | None = None
 
     @property
     def locked(self) -> bool:
@@ -523,22 +526,58 @@ def _saver_with_submission():
             .outerjoin(_ROUND_UNITS, _ROUNDS.c.unit_id == _ROUND_UNITS.c.id))
 
 
+@functools.cache
+def _saver_with_values(patterns: int):
+    # ``_saver_with_submission`` with the values a save reads (``values_to_read``), as arrays
+    # from a lateral subquery: one row still, one round trip for all three.
+    read = (select(func.array_agg(_VALUES.c.key), func.array_agg(_VALUES.c.int_value),
+                   func.array_agg(_VALUES.c.text_value), func.array_agg(_VALUES.c.version))
+            .where(_VALUES.c.submission_id == bindparam("submission_id"),
+                   or_(*(_VALUES.c.key.like(bindparam(f"pattern_{i}")) for i in range(patterns))))
+            .lateral("read_values"))
+    return _saver_with_submission().add_columns(*read.c).outerjoin(read, true())
+
+
+# Submission → the digest of its round's template, as this process last read it: a guess of
+# what the next save of it will read, checked against the digest read with those values.
+_DIGEST_OF: dict[int, str] = {}
+_DIGESTS_KEPT = 20_000
+
+
 def saver(key: str | None, max_days: int, submission_id: int | None, autocommit: bool = False,
-          now: datetime | None = None) -> SignedInUser | None:
+          now: datetime | None = None, value_key: str | None = None) -> SignedInUser | None:
     """``sessions.session_reader`` for a save into ``submission_id``: the same check of the
     session record, every time, and in the same statement the row ``load_for_save`` reads
     (one round trip fewer on every keystroke). The row is only held on the user here; the
     scope check is ``load_for_save``'s, as for any other read.
 
-    ``autocommit`` (PostgreSQL, a save of one value): the request runs without BEGIN and
-    COMMIT, two round trips fewer. Its one write is a single statement (value, change log,
-    submission time: ``_write``), atomic on its own; its reads were separate snapshots anyway."""
+    ``autocommit`` (PostgreSQL, a save of one value, ``value_key``): the request runs without
+    BEGIN and COMMIT, two round trips fewer. Its one write is a single statement (value,
+    change log, submission time: ``_write``), atomic on its own. When this process has saved
+    into the submission before, the values that save will read come in the same statement
+    too, picked by the template it had then; ``load_for_save`` keeps them only if the round's
+    template is still that one (a third round trip fewer)."""
     if autocommit and db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction():
         fast_sql.autocommit()
+    else:
+        value_key = None
     if not valid_id(submission_id):
         return session_reader(key, max_days, now)
-    return read_session(_saver_with_submission(), key, max_days, now,
-                        extra={"submission_id": submission_id}, keep=lambda rest: (submission_id, rest))
+    digest = _DIGEST_OF.get(submission_id) if value_key else None
+    template = parsed_template(digest)
+    patterns = values_to_read(template, value_key).patterns() if template is not None else None
+    if patterns is None:
+        return read_session(_saver_with_submission(), key, max_days, now,
+                            extra={"submission_id": submission_id}, keep=lambda rest: (submission_id, rest, None))
+    columns = len(_FOR_SAVE_COLUMNS)
+    return read_session(_saver_with_values(len(patterns)), key, max_days, now,
+                        extra={"submission_id": submission_id, **{f"pattern_{i}": p for i, p in enumerate(patterns)}},
+                        keep=lambda rest: (submission_id, rest[:columns], (digest, value_key, rest[columns:])))
+
+
+def _values_from_arrays(keys, numbers, texts, versions) -> dict[str, StoredValue]:
+    return {} if keys is None else {key: StoredValue(number if text is None else text, version, None)
+                                    for key, number, text, version in zip(keys, numbers, texts, versions)}
 
 
 def load_for_save(user, submission_id: int) -> SavedSubmission:
@@ -547,8 +586,10 @@ def load_for_save(user, submission_id: int) -> SavedSubmission:
     autosave runs on every keystroke; building the three ORM objects cost more than the query."""
     read_along = getattr(user, "read_along", None)
     found = read_along.pop() if read_along else None
+    prefetched = None
     if found is not None and found[0] == submission_id:
         row = found[1] if found[1][0] is not None else None
+        prefetched = found[2]
     else:
         row = fast_sql.first(_FOR_SAVE, {"submission_id": submission_id}) if valid_id(submission_id) else None
     if row is None:
@@ -556,8 +597,15 @@ def load_for_save(user, submission_id: int) -> SavedSubmission:
     (sub_id, round_id, unit_id, status, updated_at, version, round_unit_id, round_status, digest, unit_path,
      round_unit_path) = row
     _check_scope(user, _UnitScope(unit_id, unit_path), round_unit_path)
+    if digest and _DIGEST_OF.get(sub_id) != digest:
+        if len(_DIGEST_OF) >= _DIGESTS_KEPT:
+            _DIGEST_OF.pop(next(iter(_DIGEST_OF)))
+        _DIGEST_OF[sub_id] = digest
+    if prefetched is not None:
+        guessed, value_key, arrays = prefetched
+        prefetched = (value_key, _values_from_arrays(*arrays)) if guessed == digest else None
     return SavedSubmission(sub_id, round_id, unit_id, status, updated_at, version,
-                           SavedRound(round_id, round_unit_id, round_status, digest))
+                           SavedRound(round_id, round_unit_id, round_status, digest), prefetched)
 
 
 def saves_alone() -> bool:

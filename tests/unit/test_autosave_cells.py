@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from app.reporting.keys import cell_key
-from app.reporting.validation import compute, compute_section
-from app.services.submission_page import affected_columns, derived_keys_for
+from app.reporting.validation import affected_columns, compute, compute_section
+from app.services.submission_page import derived_keys_for
 
 
 def filled(template, rng):
