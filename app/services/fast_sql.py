@@ -8,7 +8,9 @@ kept: listeners of ``before_cursor_execute``/``after_cursor_execute`` see the st
 a driver error is raised as SQLAlchemy's ``DBAPIError`` (a lost connection invalidated), so
 app/outage.py answers an outage exactly as before. Only for statements whose columns need
 no conversion on PostgreSQL (integers, text, timestamps, booleans: psycopg gives Python's).
-SQLite keeps SQLAlchemy's Core path: its dates and times are converted by SQLAlchemy.
+On SQLite the same, with the conversions SQLAlchemy's types make (times stored as text,
+booleans as 0/1) taken from the compiled statement and applied here, parameter by parameter
+and column by column, only where a type has one.
 """
 from __future__ import annotations
 
@@ -18,46 +20,100 @@ from sqlalchemy import event
 
 from ..extensions import db
 
-_COMPILED: dict[tuple[int, str], tuple[object, str]] = {}
+_COMPILED: dict[tuple[int, str], tuple[object, str, dict]] = {}
 
 
-def _sql(statement, dialect) -> str:
-    # Keyed by the statement object (built once at import, kept alive here with its SQL).
+def _sql(statement, dialect) -> tuple[str, dict]:
+    """The statement's SQL, and the values of the parameters it carries itself (the 1 of
+    ``version + 1``). Keyed by the statement object (built once at import, kept alive here)."""
     key = (id(statement), dialect.name)
     found = _COMPILED.get(key)
     if found is None or found[0] is not statement:
-        found = _COMPILED[key] = (statement, str(statement.compile(dialect=dialect)))
-    return found[1]
+        compiled = statement.compile(dialect=dialect)
+        own = {name: bind.value for name, bind in ((compiled.bind_names[b], b) for b in compiled.binds.values())
+               if not bind.required and bind.value is not None}
+        found = _COMPILED[key] = (statement, compiled.string, own)
+    return found[1], found[2]
+
+
+class _SqlitePlan:
+    """A statement compiled for SQLite once: its SQL, its parameters in order with their
+    conversions, and the conversions of its result columns (None when a column has none)."""
+
+    __slots__ = ("statement", "compiled", "sql", "names", "binds", "results")
+
+    def __init__(self, statement, dialect):
+        self.statement = statement
+        self.compiled = statement.compile(dialect=dialect)
+        self.sql = self.compiled.string
+        self.names = list(self.compiled.positiontup or ())
+        processors = self.compiled._bind_processors
+        self.binds = [processors.get(name) for name in self.names]
+        results = [column[3]._cached_result_processor(dialect, None) for column in self.compiled._result_columns]
+        self.results = results if any(results) else None
+
+    def parameters(self, params: dict) -> list:
+        values = self.compiled.construct_params(params)
+        return [value if convert is None or value is None else convert(value)
+                for value, convert in zip((values[name] for name in self.names), self.binds)]
+
+    def row(self, row):
+        if self.results is None or row is None:
+            return row
+        return tuple(value if convert is None else convert(value) for value, convert in zip(row, self.results))
+
+
+_PLANS: dict[int, _SqlitePlan] = {}
+
+
+def _sqlite_plan(statement, dialect) -> _SqlitePlan:
+    found = _PLANS.get(id(statement))
+    if found is None or found.statement is not statement:
+        found = _PLANS[id(statement)] = _SqlitePlan(statement, dialect)
+    return found
 
 
 def _run(statement, params: dict, fetch):
     conn = db.session.connection()
     dialect = conn.dialect
-    if dialect.name != "postgresql":
-        return fetch(conn.execute(statement, params))
-    sql = _sql(statement, dialect)
+    if dialect.name == "postgresql":
+        sql, own = _sql(statement, dialect)
+        parameters, plan = ({**own, **params} if own else params), None
+    elif dialect.name == "sqlite":
+        plan = _sqlite_plan(statement, dialect)
+        sql, parameters = plan.sql, plan.parameters(params)
+    else:
+        return fetch(conn.execute(statement, params), None)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, False)
-        cursor.execute(sql, params)
-        conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
-        return fetch(cursor)
+        conn.dispatch.before_cursor_execute(conn, cursor, sql, parameters, None, False)
+        cursor.execute(sql, parameters)
+        conn.dispatch.after_cursor_execute(conn, cursor, sql, parameters, None, False)
+        return fetch(cursor, plan)
     except dialect.loaded_dbapi.Error as error:
         # SQLAlchemy's own handling, as if it had run the statement: the error wrapped in its
         # DBAPIError, a lost connection invalidated, the cursor closed. It always raises.
-        conn._handle_dbapi_exception(error, sql, params, cursor, None)
+        conn._handle_dbapi_exception(error, sql, parameters, cursor, None)
         raise
     finally:
-        if not cursor.closed:
+        if not getattr(cursor, "closed", False):
             cursor.close()
 
 
 def rows(statement, params: dict) -> list[tuple]:
-    return _run(statement, params, lambda result: result.fetchall())
+    def fetch(result, plan):
+        found = result.fetchall()
+        return found if plan is None or plan.results is None else [plan.row(row) for row in found]
+    return _run(statement, params, fetch)
 
 
 def first(statement, params: dict) -> tuple | None:
-    return _run(statement, params, lambda result: result.fetchone())
+    return _run(statement, params, lambda result, plan: result.fetchone() if plan is None else plan.row(result.fetchone()))
+
+
+def execute(statement, params: dict) -> int:
+    """A statement that returns no rows (an UPDATE): the number of rows it changed."""
+    return _run(statement, params, lambda result, plan: result.rowcount)
 
 
 def scalar(statement, params: dict):

@@ -57,17 +57,13 @@ _UPDATE_VALUE = (update(_VALUES).where(_VALUES.c.submission_id == bindparam("sid
                                        _VALUES.c.version == bindparam("seen"))
                  .values(version=bindparam("new_version"), int_value=bindparam("iv"), text_value=bindparam("tv"),
                          updated_at=bindparam("at"), updated_by_id=bindparam("by")))
-_INSERT_CHANGE = insert(ChangeLog.__table__)
+# Every column named, so the statement compiles once for every change (services/fast_sql.py).
+_INSERT_CHANGE = insert(ChangeLog.__table__).values(
+    {name: bindparam(name) for name in ("submission_id", "user_id", "at", "action", "key", "old_value", "new_value")})
 _CLAIM = (update(Submission.__table__).where(Submission.__table__.c.id == bindparam("sid"))
           .values(version=Submission.__table__.c.version + 1).returning(Submission.__table__.c.version))
 _TOUCH = (update(Submission.__table__).where(Submission.__table__.c.id == bindparam("sid"))
           .values(updated_at=bindparam("at"), status=bindparam("st")))
-
-
-def _core(statement, params: dict):
-    """A Core statement on the session's connection (same transaction), skipping the ORM's
-    per-execute plumbing: these run on every autosave."""
-    return db.session.connection().execute(statement, params)
 
 
 @functools.cache
@@ -246,7 +242,7 @@ def claim_revision(submission: Submission | SavedSubmission) -> int:
     reads what every earlier save wrote and the totals its reply carries include them; and
     the number, rising with each save, lets the page drop a reply that reaches it after a
     later one (two cells typed in quick succession travel on two connections)."""
-    revision = _core(_CLAIM, {"sid": submission.id}).scalar_one()
+    revision = fast_sql.scalar(_CLAIM, {"sid": submission.id})
     if isinstance(submission, Submission):
         set_committed_value(submission, "version", revision)
     return revision
@@ -261,7 +257,7 @@ def touch(submission: Submission | SavedSubmission, now: datetime) -> None:
     status = _touch_status(submission, now)
     if status is None:
         return
-    _core(_TOUCH, {"sid": submission.id, "at": now, "st": status})
+    fast_sql.execute(_TOUCH, {"sid": submission.id, "at": now, "st": status})
     _touched(submission, now, status)
 
 
@@ -344,11 +340,10 @@ def _write(submission_id: int, key: str, expected_version: int, columns: dict, c
         row = fast_sql.first(statement, params)
         return (row is not None, row[1] if row is not None else None)
     if expected_version:
-        result = _core(_UPDATE_VALUE, {
+        written = fast_sql.execute(_UPDATE_VALUE, {
             "sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
             "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
-            "by": columns["updated_by_id"]})
-        written = result.rowcount == 1
+            "by": columns["updated_by_id"]}) == 1
     else:
         # RETURNING, not rowcount: PostgreSQL reports rowcount -1 for an INSERT that returns rows.
         written = db.session.execute(
@@ -356,7 +351,7 @@ def _write(submission_id: int, key: str, expected_version: int, columns: dict, c
             .on_conflict_do_nothing().returning(table.c.id)
         ).scalar() is not None
     if written:
-        _core(_INSERT_CHANGE, change)
+        fast_sql.execute(_INSERT_CHANGE, change)
     return written, None
 
 
