@@ -2,11 +2,12 @@
 
 An autosave sends the page's token (the X-CSRFToken header) on every keystroke, and
 Flask-WTF verified it in full each time: a serializer built, the HMAC checked through
-Python's pure-Python path, the payload decoded. Here a token whose signature this process
-has verified keeps its value and signing time, per secret key; every request still checks
-its age against ``WTF_CSRF_TIME_LIMIT`` and compares its value with the session's, so a
-token refused before is refused now, with the same reasons. Everything else (exempt views,
-methods, the referrer check over HTTPS) is Flask-WTF's ``protect``, unchanged.
+Python's pure-Python path, the payload decoded. Here a token is checked the first time by
+Flask-WTF's own ``validate_csrf``; once it has passed, this process keeps its value and
+signing time, per secret key, and a later request with the same token only has its age
+checked against ``WTF_CSRF_TIME_LIMIT`` and its value compared with the session's token, so
+a token refused before is refused now, with the same reasons. Everything else (exempt
+views, methods, the referrer check over HTTPS) is Flask-WTF's ``protect``, unchanged.
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import logging
 import time
 
 from flask import current_app, g, request, session
-from flask_wtf.csrf import CSRFProtect, same_origin
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from flask_wtf.csrf import CSRFProtect, same_origin, validate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from wtforms import ValidationError
+
+from .kept import Kept
 
 logger = logging.getLogger("flask_wtf.csrf")
 
@@ -32,7 +35,7 @@ def now() -> int:
 
 class PortalCSRFProtect(CSRFProtect):
     def __init__(self, app=None):
-        self._verified: dict[tuple[str, str], tuple[str, int]] = {}
+        self._verified: Kept = Kept(VERIFIED_KEPT)
         super().__init__(app)
 
     def protect(self, apply_exemptions: bool = False) -> None:
@@ -54,30 +57,24 @@ class PortalCSRFProtect(CSRFProtect):
         g.csrf_valid = True
 
     def validate(self, data: str | None) -> None:
-        """Flask-WTF's ``validate_csrf`` with the app's settings, same checks, same messages."""
+        """``validate_csrf`` for a token not seen yet; for one that has passed it before, the
+        checks that can change since: its age and the session's token (same messages)."""
         config = current_app.config
         secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        found = self._verified.get((secret_key, data)) if data else None
+        if found is None:
+            validate_csrf(data)
+            value, signed_at = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").loads(
+                data, return_timestamp=True)
+            self._verified.keep((secret_key, data), (value, int(signed_at.timestamp())))
+            return
+        value, signed_at = found
         field_name = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
         time_limit = config.get("WTF_CSRF_TIME_LIMIT", 3600)
-        if not data:
-            raise ValidationError("The CSRF token is missing.")
-        if field_name not in session:
-            raise ValidationError("The CSRF session token is missing.")
-        found = self._verified.get((secret_key, data))
-        if found is None:
-            serializer = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
-            try:
-                value, signed_at = serializer.loads(data, max_age=time_limit, return_timestamp=True)
-            except SignatureExpired as e:
-                raise ValidationError("The CSRF token has expired.") from e
-            except BadData as e:
-                raise ValidationError("The CSRF token is invalid.") from e
-            if len(self._verified) >= VERIFIED_KEPT:
-                self._verified.pop(next(iter(self._verified)))
-            self._verified[secret_key, data] = found = (value, int(signed_at.timestamp()))
-        value, signed_at = found
         age = now() - signed_at
         if time_limit is not None and (age > time_limit or age < 0):  # itsdangerous's own age check
             raise ValidationError("The CSRF token has expired.")
-        if not isinstance(value, str) or not hmac.compare_digest(session[field_name], value):
+        if field_name not in session:
+            raise ValidationError("The CSRF session token is missing.")
+        if not hmac.compare_digest(session[field_name], value):
             raise ValidationError("The CSRF tokens do not match.")

@@ -21,6 +21,8 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from .kept import Kept
+
 # Cookies verified and remembered per process: a few hundred officers per worker at most.
 VERIFIED_KEPT = 4096
 
@@ -36,13 +38,13 @@ class PortalSessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
         self._built: tuple[tuple, URLSafeTimedSerializer | None] | None = None
         # cookie text → (its signed payload, signing time): emptied when the keys change.
-        self._verified: dict[str, tuple[bytes, int]] = {}
+        self._verified: Kept = Kept(VERIFIED_KEPT)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         if self._built is None or self._built[0] != keys:
             self._built = (keys, super().get_signing_serializer(app))
-            self._verified = {}
+            self._verified = Kept(VERIFIED_KEPT)
         return self._built[1]
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
@@ -56,12 +58,9 @@ class PortalSessionInterface(SecureCookieSessionInterface):
         found = self._verified.get(text)
         if found is None:
             try:
-                payload, signed_at = self._verify(serializer, text, max_age)
+                found = self._verified.keep(text, self._verify(serializer, text, max_age))
             except BadSignature:
                 return self.session_class()
-            if len(self._verified) >= VERIFIED_KEPT:
-                self._verified.pop(next(iter(self._verified)))
-            self._verified[text] = found = (payload, signed_at)
         payload, signed_at = found
         if not 0 <= now() - signed_at <= max_age:  # itsdangerous's own age check
             return self.session_class()

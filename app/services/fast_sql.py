@@ -20,39 +20,32 @@ from sqlalchemy import event
 
 from ..extensions import db
 
-_COMPILED: dict[tuple[int, str], tuple[object, str, dict]] = {}
 
+class _Plan:
+    """A statement compiled once for a dialect: its SQL and how its parameters and result
+    rows are passed. PostgreSQL (named parameters, psycopg converts): the values the statement
+    carries itself (the 1 of ``version + 1``) added to the caller's. SQLite (parameters in
+    order): each parameter and result column converted as SQLAlchemy's type does (times
+    stored as text, booleans as 0/1), only where the type has a conversion."""
 
-def _sql(statement, dialect) -> tuple[str, dict]:
-    """The statement's SQL, and the values of the parameters it carries itself (the 1 of
-    ``version + 1``). Keyed by the statement object (built once at import, kept alive here)."""
-    key = (id(statement), dialect.name)
-    found = _COMPILED.get(key)
-    if found is None or found[0] is not statement:
-        compiled = statement.compile(dialect=dialect)
-        own = {name: bind.value for name, bind in ((compiled.bind_names[b], b) for b in compiled.binds.values())
-               if not bind.required and bind.value is not None}
-        found = _COMPILED[key] = (statement, compiled.string, own)
-    return found[1], found[2]
-
-
-class _SqlitePlan:
-    """A statement compiled for SQLite once: its SQL, its parameters in order with their
-    conversions, and the conversions of its result columns (None when a column has none)."""
-
-    __slots__ = ("statement", "compiled", "sql", "names", "binds", "results")
+    __slots__ = ("statement", "compiled", "sql", "positional", "own", "names", "binds", "results")
 
     def __init__(self, statement, dialect):
         self.statement = statement
-        self.compiled = statement.compile(dialect=dialect)
-        self.sql = self.compiled.string
-        self.names = list(self.compiled.positiontup or ())
-        processors = self.compiled._bind_processors
+        self.compiled = compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        self.names = list(compiled.positiontup or ())
+        self.own = {compiled.bind_names[bind]: bind.value for bind in compiled.binds.values()
+                    if not bind.required and bind.value is not None}
+        processors = compiled._bind_processors
         self.binds = [processors.get(name) for name in self.names]
-        results = [column[3]._cached_result_processor(dialect, None) for column in self.compiled._result_columns]
-        self.results = results if any(results) else None
+        results = [column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns]
+        self.results = results if self.positional and any(results) else None
 
-    def parameters(self, params: dict) -> list:
+    def parameters(self, params: dict):
+        if not self.positional:
+            return {**self.own, **params} if self.own else params
         values = self.compiled.construct_params(params)
         return [value if convert is None or value is None else convert(value)
                 for value, convert in zip((values[name] for name in self.names), self.binds)]
@@ -63,27 +56,25 @@ class _SqlitePlan:
         return tuple(value if convert is None else convert(value) for value, convert in zip(row, self.results))
 
 
-_PLANS: dict[int, _SqlitePlan] = {}
+# Keyed by the statement object (built once at import, kept alive here with its plan).
+_PLANS: dict[tuple[int, str], _Plan] = {}
 
 
-def _sqlite_plan(statement, dialect) -> _SqlitePlan:
-    found = _PLANS.get(id(statement))
+def _plan(statement, dialect) -> _Plan:
+    key = (id(statement), dialect.name)
+    found = _PLANS.get(key)
     if found is None or found.statement is not statement:
-        found = _PLANS[id(statement)] = _SqlitePlan(statement, dialect)
+        found = _PLANS[key] = _Plan(statement, dialect)
     return found
 
 
 def _run(statement, params: dict, fetch):
     conn = db.session.connection()
     dialect = conn.dialect
-    if dialect.name == "postgresql":
-        sql, own = _sql(statement, dialect)
-        parameters, plan = ({**own, **params} if own else params), None
-    elif dialect.name == "sqlite":
-        plan = _sqlite_plan(statement, dialect)
-        sql, parameters = plan.sql, plan.parameters(params)
-    else:
+    if dialect.name not in ("postgresql", "sqlite"):
         return fetch(conn.execute(statement, params), None)
+    plan = _plan(statement, dialect)
+    sql, parameters = plan.sql, plan.parameters(params)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         conn.dispatch.before_cursor_execute(conn, cursor, sql, parameters, None, False)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..kept import Kept
 from ..models import (
     ChangeLog,
     DeadlineExtension,
@@ -44,8 +45,7 @@ def _bound_template(source: str, catalogue_json: str) -> ReportTemplate:
 
 # Parsed frozen templates by frozen_digest. A digest names one text and catalogue, which no
 # write ever changes, so what a worker keeps here cannot go stale; nothing mutable is kept.
-_BY_DIGEST: dict[str, ReportTemplate] = {}
-_KEPT = 64
+_BY_DIGEST: Kept = Kept(64)
 
 
 def round_template(round_) -> ReportTemplate:
@@ -56,10 +56,7 @@ def round_template(round_) -> ReportTemplate:
     template = _BY_DIGEST.get(digest) if digest else None
     if template is None:
         source, catalogue = round_.template_source, round_.catalogue_json or "[]"
-        template = _bound_template(source, catalogue)
-        if len(_BY_DIGEST) >= _KEPT:
-            _BY_DIGEST.pop(next(iter(_BY_DIGEST)))
-        _BY_DIGEST[frozen_digest(source, catalogue)] = template
+        template = _BY_DIGEST.keep(frozen_digest(source, catalogue), _bound_template(source, catalogue))
     return template
 
 

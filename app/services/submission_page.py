@@ -279,7 +279,7 @@ def save_in_turn(submission, template: ReportTemplate, entries: list, user, key:
 
     alone = saves_alone()
     revision = submission.version if alone else claim_revision(submission)
-    prefetched = getattr(submission, "prefetched", None)  # read with the submission (``saver``)
+    prefetched = submission.prefetched  # read with the submission (``saver``)
     stored = prefetched[1] if alone and single and prefetched and prefetched[0] == key else read()
     outcome = save_values(submission, template, entries, user, stored=stored, claim=alone)
     if outcome.saved:

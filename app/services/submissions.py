@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
+from ..kept import Kept
 from ..models import ChangeLog, OrgUnit, ReportingRound, Submission, SubmissionDocument, SubmissionValue, User
 from ..reporting.clock import utcnow
 from ..reporting.documents import DOCUMENT_PERIOD_RULE
@@ -91,6 +92,11 @@ def stored_values(submission_id: int, section_id: str | None = None,
             **{f"pattern_{i}": f"{section_id}/%/{column}" for i, column in enumerate(ordered)}})
     else:
         rows = fast_sql.rows(_SECTION_VALUES, {"submission_id": submission_id, "prefix": section_id + "/"})
+    return _untimed_values(rows)
+
+
+def _untimed_values(rows) -> dict[str, StoredValue]:
+    """(key, number, text, version) rows as stored values, without their times."""
     return {key: StoredValue(number if text is None else text, version, None) for key, number, text, version in rows}
 
 
@@ -535,8 +541,7 @@ def _saver_with_values(patterns: int):
 
 # Submission → the digest of its round's template, as this process last read it: a guess of
 # what the next save of it will read, checked against the digest read with those values.
-_DIGEST_OF: dict[int, str] = {}
-_DIGESTS_KEPT = 20_000
+_DIGEST_OF: Kept = Kept(20_000)
 
 
 def saver(key: str | None, max_days: int, submission_id: int | None, autocommit: bool = False,
@@ -571,8 +576,8 @@ def saver(key: str | None, max_days: int, submission_id: int | None, autocommit:
 
 
 def _values_from_arrays(keys, numbers, texts, versions) -> dict[str, StoredValue]:
-    return {} if keys is None else {key: StoredValue(number if text is None else text, version, None)
-                                    for key, number, text, version in zip(keys, numbers, texts, versions)}
+    # array_agg over no rows gives NULL arrays.
+    return {} if keys is None else _untimed_values(zip(keys, numbers, texts, versions))
 
 
 def load_for_save(user, submission_id: int) -> SavedSubmission:
@@ -593,9 +598,7 @@ def load_for_save(user, submission_id: int) -> SavedSubmission:
      round_unit_path) = row
     _check_scope(user, _UnitScope(unit_id, unit_path), round_unit_path)
     if digest and _DIGEST_OF.get(sub_id) != digest:
-        if len(_DIGEST_OF) >= _DIGESTS_KEPT:
-            _DIGEST_OF.pop(next(iter(_DIGEST_OF)))
-        _DIGEST_OF[sub_id] = digest
+        _DIGEST_OF.keep(sub_id, digest)
     if prefetched is not None:
         guessed, value_key, arrays = prefetched
         prefetched = (value_key, _values_from_arrays(*arrays)) if guessed == digest else None
