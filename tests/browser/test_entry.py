@@ -299,3 +299,39 @@ def test_an_explanation_being_written_survives_the_checks_refresh(page, report):
     explained = db.session.scalars(select(SubmissionValue.text_value).where(
         SubmissionValue.submission_id == sub.id, SubmissionValue.key.startswith("_explain:"))).all()
     assert explained == ["Xin lỗi thêm một trường hợp hồ sơ bị trả lại do thiếu giấy tờ."]
+
+
+def test_an_explanation_saved_while_the_checks_box_is_replaced_still_says_saved(page, report):
+    """Seen in CI under load: a checks refresh (after a document was added) replaced the box
+    while an explanation's save was on its way, and the answer went into the span that was no
+    longer on the page. The save is held here until the refresh has replaced the box."""
+    from tests.factories import set_values
+
+    round_, sub, reporter, values = report
+    set_values(sub, values, status="draft")
+    login(page, reporter)
+    page.goto(f"/submissions/{sub.id}")
+    field = page.locator("#checks .warnings li input[type=text]")
+    expect(field).to_have_count(1)
+    held = []
+
+    def answer(route):
+        response = route.fetch()
+        if not held and "_explain" in (route.request.post_data or ""):
+            held.append((route, response))
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/save", answer)
+    field.fill("Xin lỗi thêm một trường hợp hồ sơ bị trả lại do thiếu giấy tờ.")
+    field.press("Tab")
+    wait_until_held(page, held)
+    box = page.locator("#checks").element_handle()
+    with page.expect_response(lambda r: "/checks" in r.url):
+        page.evaluate("() => htmx.trigger(document.body, 'submission-saved')")
+    page.wait_for_function("el => !el.isConnected", arg=box)
+    route, response = held.pop()
+    route.fulfill(response=response)
+    expect(page.locator("#checks .warnings li .msg")).to_have_text("Đã lưu")
+    expect(page.locator("#warnings-heading")).to_contain_text("đã giải thích cả 1")
+    page.unroute("**/save")
