@@ -157,6 +157,14 @@ def _register_hooks(app: Flask) -> None:
             return redirect(target, code=303)
         return None
 
+    from .services import fast_sql
+
+    @app.teardown_request
+    def release_own_connection(_error):
+        """An autosave's statements ran on the worker's own connection; the next request's
+        go through the session again (services.fast_sql.own_connection)."""
+        fast_sql.release()
+
     production = app.config.get("ENV_NAME") == "production"
 
     @app.after_request

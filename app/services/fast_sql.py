@@ -1,5 +1,5 @@
-"""Statements of the autosave path, run on the session's connection (same transaction or
-autocommit, same pool, same pre-ping) with less work per statement.
+"""Statements of the autosave path, run on the session's connection (same transaction,
+same pool, same pre-ping) or on an autosave's own connection, with less work per statement.
 
 On PostgreSQL a statement goes straight to the driver's cursor with its SQL compiled once:
 SQLAlchemy's per-execute work (cache key, execution context, result metadata built from the
@@ -15,8 +15,10 @@ and column by column, only where a type has one.
 from __future__ import annotations
 
 import weakref
+from contextvars import ContextVar
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
 
@@ -69,6 +71,9 @@ def _plan(statement, dialect) -> _Plan:
 
 
 def _run(statement, params: dict, fetch):
+    own = _REQUEST.get()
+    if own is not None:
+        return own.run(statement, params, fetch)
     conn = db.session.connection()
     dialect = conn.dialect
     if dialect.name not in ("postgresql", "sqlite"):
@@ -112,30 +117,131 @@ def scalar(statement, params: dict):
     return None if found is None else found[0]
 
 
-# Engines whose pool puts a connection back into transactions when it is returned.
-_RESTORING: weakref.WeakSet = weakref.WeakSet()
-
-
-def autocommit() -> None:
-    """Run the rest of this request's statements without a transaction, each committed on
-    its own (PostgreSQL; the caller checks). The driver's own switch, set on the connection
-    the session holds and set back when the pool gets the connection back: SQLAlchemy's
-    isolation-level option does the same through per-request machinery that cost about 5 %
-    of an autosave's CPU."""
-    connection = db.session.connection()
-    if connection.engine not in _RESTORING:
-        event.listen(connection.engine, "checkin", _back_to_transactions)
-        _RESTORING.add(connection.engine)
-    pooled = connection.connection
-    pooled.info["autocommit"] = True
-    pooled.dbapi_connection.autocommit = True
-
-
 def autocommitting() -> bool:
-    """True when ``autocommit`` was called for this request's connection."""
-    return db.session.connection().connection.info.get("autocommit", False)
+    """True when this request's statements run without a transaction (``own_connection``)."""
+    return _REQUEST.get() is not None
 
 
-def _back_to_transactions(dbapi_connection, record) -> None:
-    if record is not None and record.info.pop("autocommit", False) and not dbapi_connection.closed:
-        dbapi_connection.autocommit = False
+# --- An autosave's own connection ------------------------------------------------------
+# An autosave of one value is one read and one write, on every keystroke of every officer.
+# Through the session each one checked a connection out of the pool, pinged it (a round
+# trip), began and ended the session's transaction and gave the connection back: more CPU
+# than the two statements. Such a save runs instead on a connection the process keeps for
+# its autosaves, in autocommit (each statement commits itself), with no ping: if the
+# server dropped it since the last save, the first statement fails, and as that one only
+# reads (the session check), it is sent again on a new connection. Any other failure is
+# SQLAlchemy's DBAPIError, as through the session, so app/outage.py answers the same.
+# One connection more per autosave under way than the pool's (README, "Connections per node").
+
+_REQUEST: ContextVar[_OwnConnection | None] = ContextVar("fast_sql_own_connection", default=None)
+# Engine → its autosave connections not in use, the last given back on top; kept by the
+# process (not by a thread: the development server starts one per request).
+_IDLE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MOST_IDLE = 8  # beyond these, a connection given back is closed
+
+
+class _OwnConnection:
+    """A request's autosave connection: taken from the engine's idle ones at the first
+    statement (or opened), given back by ``release``."""
+
+    __slots__ = ("engine", "dbapi_connection", "statements")
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.dbapi_connection = None
+        self.statements = 0
+
+    def connect(self) -> bool:
+        """Hold a connection; True when it was kept from an earlier request (it may have
+        been dropped by the server since)."""
+        idle = _IDLE.get(self.engine)
+        if idle:
+            try:
+                self.dbapi_connection = idle.pop()
+                return True
+            except IndexError:  # another thread took the last one
+                pass
+        pooled = self.engine.raw_connection()  # the engine's settings, and the pool's ping
+        pooled.detach()  # ours from now on: the pool opens another when it needs one
+        pooled.dbapi_connection.autocommit = True
+        self.dbapi_connection = pooled.dbapi_connection
+        return False
+
+    def close(self) -> None:
+        connection, self.dbapi_connection = self.dbapi_connection, None
+        if connection is not None and not connection.closed:
+            connection.close()
+
+    def give_back(self) -> None:
+        connection, self.dbapi_connection = self.dbapi_connection, None
+        if connection is None or connection.closed:
+            return
+        idle = _IDLE.get(self.engine)
+        if idle is None:
+            idle = _IDLE.setdefault(self.engine, [])
+            if not event.contains(self.engine, "engine_disposed", _close_idle):
+                event.listen(self.engine, "engine_disposed", _close_idle)
+        # Only a connection with nothing under way is kept (autocommit: a statement that
+        # failed leaves none, a lost one is closed).
+        if len(idle) < _MOST_IDLE and connection.info.transaction_status.name == "IDLE":
+            idle.append(connection)
+        else:
+            connection.close()
+
+    def run(self, statement, params: dict, fetch):
+        dialect = self.engine.dialect
+        plan = _plan(statement, dialect)
+        sql, parameters = plan.sql, plan.parameters(params)
+        first = self.statements == 0
+        self.statements += 1
+        dispatch = self.engine.dispatch
+        retry = False
+        while True:
+            try:
+                if self.dbapi_connection is None:
+                    retry = self.connect() and first
+                cursor = self.dbapi_connection.cursor()
+            except dialect.loaded_dbapi.Error as error:  # the server is not there: an outage
+                self.close()
+                raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error,
+                                          connection_invalidated=True, dialect=dialect) from error
+            try:
+                if dispatch.before_cursor_execute:
+                    dispatch.before_cursor_execute(None, cursor, sql, parameters, None, False)
+                cursor.execute(sql, parameters)
+                if dispatch.after_cursor_execute:
+                    dispatch.after_cursor_execute(None, cursor, sql, parameters, None, False)
+                return fetch(cursor, plan)
+            except dialect.loaded_dbapi.Error as error:
+                lost = self.dbapi_connection.closed or dialect.is_disconnect(error, self.dbapi_connection, cursor)
+                if lost:
+                    self.close()
+                    if retry:  # kept from an earlier request and dropped since: once more, on a new one
+                        retry = False
+                        continue
+                raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error,
+                                          connection_invalidated=lost, dialect=dialect) from error
+            finally:
+                if not cursor.closed:
+                    cursor.close()
+
+
+def own_connection() -> None:
+    """Run the rest of this request's statements on an autosave connection, each committed
+    on its own (PostgreSQL, a save of one value; the caller checks). ``release`` gives it
+    back with the request's end."""
+    _REQUEST.set(_OwnConnection(db.engine))
+
+
+def release() -> None:
+    """The request is over: its autosave connection is given back, and later statements of
+    this thread go through the session again."""
+    own = _REQUEST.get()
+    if own is not None:
+        _REQUEST.set(None)
+        own.give_back()
+
+
+def _close_idle(engine) -> None:
+    for connection in _IDLE.pop(engine, []):
+        connection.close()

@@ -283,7 +283,8 @@ def save_in_turn(submission, template: ReportTemplate, entries: list, user, key:
     stored = prefetched[1] if alone and single and prefetched and prefetched[0] == key else read()
     outcome = save_values(submission, template, entries, user, stored=stored, claim=alone)
     if outcome.saved:
-        db.session.commit()
+        if not alone or db.session.registry.has():  # alone, the write committed itself
+            db.session.commit()
         if alone and outcome.revision is not None:
             if outcome.revision != revision + 1:
                 stored = read()

@@ -178,7 +178,7 @@ def save_values(
     now = utcnow()
     # PostgreSQL, one value: the submission's time goes in the value's write statement, so the
     # save is that one statement (what lets ``saver`` run it outside a transaction).
-    folded = len(entries) == 1 and db.session.get_bind().dialect.name == "postgresql"
+    folded = len(entries) == 1 and db.engine.dialect.name == "postgresql"
     claim = claim and folded
     tasks: set[int] | None = None  # directive tasks this unit may report on, read when needed
     for key, text, seen_version in entries:
@@ -336,8 +336,7 @@ def _write(submission_id: int, key: str, expected_version: int, columns: dict, c
     ``touch_to`` (PostgreSQL only): also set the submission's time and this state; ``claim``
     (PostgreSQL only): also claim the submission's next version, returned with the outcome."""
     table = SubmissionValue.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if db.engine.dialect.name == "postgresql":
         params = {"sid": submission_id, "k": key, "seen": expected_version, "new_version": expected_version + 1,
                   "iv": columns["int_value"], "tv": columns["text_value"], "at": columns["updated_at"],
                   "by": columns["updated_by_id"], "action": change["action"], "old_value": change["old_value"],
@@ -552,13 +551,14 @@ def saver(key: str | None, max_days: int, submission_id: int | None, autocommit:
     scope check is ``load_for_save``'s, as for any other read.
 
     ``autocommit`` (PostgreSQL, a save of one value, ``value_key``): the request runs without
-    BEGIN and COMMIT, two round trips fewer. Its one write is a single statement (value,
+    BEGIN and COMMIT, on the worker's own connection for autosaves (``fast_sql.own_connection``:
+    no pool checkout, no ping). Its one write is a single statement (value,
     change log, submission time: ``_write``), atomic on its own. When this process has saved
     into the submission before, the values that save will read come in the same statement
     too, picked by the template it had then; ``load_for_save`` keeps them only if the round's
     template is still that one (a third round trip fewer)."""
-    if autocommit and db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction():
-        fast_sql.autocommit()
+    if autocommit and db.engine.dialect.name == "postgresql" and not (db.session.registry.has() and db.session().in_transaction()):
+        fast_sql.own_connection()
     else:
         value_key = None
     if not valid_id(submission_id):

@@ -109,7 +109,7 @@ def test_on_postgresql_a_save_writes_its_value_and_change_log_row_in_one_stateme
 
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement.lstrip().split()[0].upper())
-        autocommit.append(getattr(conn.connection.dbapi_connection, "autocommit", None))
+        autocommit.append(getattr(cursor.connection, "autocommit", None))
 
     def save(value, version):
         g.pop("_login_user", None)
@@ -206,7 +206,7 @@ def test_a_save_of_several_values_stays_one_transaction(client):
     autocommit = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        autocommit.append(getattr(conn.connection.dbapi_connection, "autocommit", False))
+        autocommit.append(getattr(cursor.connection, "autocommit", False))
 
     g.pop("_login_user", None)
     db.session.remove()

@@ -135,3 +135,25 @@ def test_postgresql_restart_kills_live_connections_then_the_next_request_works(c
     response = save(client, officer, "7", 0)
     assert response.status_code == 200
     assert stored_value(officer) == 7
+
+
+def test_postgresql_an_autosave_whose_kept_connection_died_between_saves_goes_through(client, officer, caplog):
+    """An autosave runs on a connection its worker keeps between saves, without the pool's
+    ping (services/fast_sql.py): when the server dropped it meanwhile (a restart, an idle
+    timeout), the first statement, a read, is sent again on a new connection."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    caplog.set_level(logging.WARNING)
+    db.session.remove()
+    assert save(client, officer, "7", 0).status_code == 200
+    db.session.remove()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as killer:
+        killed = killer.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND usename = current_user AND pid <> pg_backend_pid()")).scalar()
+    assert killed >= 1
+    db.session.remove()
+    response = save(client, officer, "8", 1)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert not outage_records(caplog)
+    assert stored_value(officer) == 8
