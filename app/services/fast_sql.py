@@ -181,6 +181,7 @@ class _OwnConnection:
             idle = _IDLE.setdefault(self.engine, [])
             if not event.contains(self.engine, "engine_disposed", _close_idle):
                 event.listen(self.engine, "engine_disposed", _close_idle)
+            weakref.finalize(self.engine, _close, idle)  # an engine dropped without dispose()
         # Only a connection with nothing under way is kept (autocommit: a statement that
         # failed leaves none, a lost one is closed).
         if len(idle) < _MOST_IDLE and connection.info.transaction_status.name == "IDLE":
@@ -243,5 +244,9 @@ def release() -> None:
 
 
 def _close_idle(engine) -> None:
-    for connection in _IDLE.pop(engine, []):
-        connection.close()
+    _close(_IDLE.pop(engine, []))
+
+
+def _close(connections: list) -> None:
+    while connections:
+        connections.pop().close()

@@ -320,3 +320,43 @@ def test_values_read_for_another_template_than_the_rounds_are_not_used(client):
         assert len(_row_total_saves(client, sub, make_user(units[0]), guess="another-digest")) == 2
     finally:
         rounds._BY_DIGEST.pop("another-digest", None)
+
+
+def test_on_postgresql_autosaves_reuse_one_kept_connection_and_dispose_closes_it(client):
+    """An autosave of one value runs on a connection the process keeps (services/fast_sql.py):
+    saves one after another use the same one, it is in autocommit with nothing under way
+    between requests, and disposing of the engine closes it, as the pool's own."""
+    import pytest
+    from flask import g
+    from sqlalchemy import event
+
+    from tests.conftest import login_as
+    from tests.factories import make_user
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the kept connection is PostgreSQL's")
+    _, district, units = make_tree(1)
+    sub = submission_for(make_round(district, expected=units), units[0])
+    login_as(client, make_user(units[0]))
+    used = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        used.append(cursor.connection)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for version in range(3):
+            g.pop("_login_user", None)
+            db.session.remove()
+            response = client.post(f"/submissions/{sub.id}/save", headers={"HX-Request": "true"},
+                                   data={"v.I.4/ho_tich/c4": str(10 + version), "ver.I.4/ho_tich/c4": str(version)})
+            assert response.status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    kept = {id(c): c for c in used}
+    assert len(kept) == 1, "each save took another connection"
+    (connection,) = kept.values()
+    assert connection.autocommit and connection.info.transaction_status.name == "IDLE"
+    db.session.remove()
+    db.engine.dispose()
+    assert connection.closed
