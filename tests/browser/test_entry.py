@@ -265,18 +265,24 @@ def test_a_total_never_goes_back_when_an_earlier_save_answers_last(page, report)
     expect(row_total).to_have_text(count(19))
 
 
-def test_an_explanation_being_written_survives_the_checks_refresh(page, report):
-    """Seen under load: the checks box is replaced after each pause in saving, and a refresh
-    landing while an explanation was being written replaced the field (and the "Đã lưu" of
-    one just saved). Here refreshes are made to land mid-sentence and after the save."""
+def _open_with_one_warning(page, report):
+    """The filled report opened by its officer, with its one warning's explanation field."""
     from tests.factories import set_values
 
-    round_, sub, reporter, values = report
+    _, sub, reporter, values = report
     set_values(sub, values, status="draft")
     login(page, reporter)
     page.goto(f"/submissions/{sub.id}")
     field = page.locator("#checks .warnings li input[type=text]")
     expect(field).to_have_count(1)
+    return sub, field
+
+
+def test_an_explanation_being_written_survives_the_checks_refresh(page, report):
+    """Seen under load: the checks box is replaced after each pause in saving, and a refresh
+    landing while an explanation was being written replaced the field (and the "Đã lưu" of
+    one just saved). Here refreshes are made to land mid-sentence and after the save."""
+    sub, field = _open_with_one_warning(page, report)
 
     def refresh():
         box = page.locator("#checks").element_handle()
@@ -305,14 +311,7 @@ def test_an_explanation_saved_while_the_checks_box_is_replaced_still_says_saved(
     """Seen in CI under load: a checks refresh (after a document was added) replaced the box
     while an explanation's save was on its way, and the answer went into the span that was no
     longer on the page. The save is held here until the refresh has replaced the box."""
-    from tests.factories import set_values
-
-    round_, sub, reporter, values = report
-    set_values(sub, values, status="draft")
-    login(page, reporter)
-    page.goto(f"/submissions/{sub.id}")
-    field = page.locator("#checks .warnings li input[type=text]")
-    expect(field).to_have_count(1)
+    sub, field = _open_with_one_warning(page, report)
     held = []
 
     def answer(route):
