@@ -9,9 +9,12 @@ it, then write it: one with ``write_round_workbook``, one with raw XlsxWriter in
 ``constant_memory`` mode writing the same cells (values, labels, texts) without the
 official layout (no merges, one format per kind). Time is the median of 5 writes, in CPU
 seconds of the process (the writer runs on one thread; wall time on a shared machine
-measures the neighbours), wall seconds shown beside.
+measures the neighbours), wall seconds shown beside. The two children run in turn three
+times (ours, raw, ours, raw, …) and the ratio is the median of the three pairs' ratios: the
+speed of this shared machine drifts by a third within a minute, and a pair run back to back
+sees the same machine.
 
-peak_mb is the child process's peak RSS (``ru_maxrss``) over its whole life: the
+peak_mb is the highest of a case's three children's peak RSS (``ru_maxrss``) over its whole life: the
 interpreter, the modules writing needs (XlsxWriter, the domain ``app.reporting``,
 ``app.services.export_model``, ``app.exports.xlsx`` and what it imports: about 34 MB
 together), the synthetic round and its consolidation (about 30 MB at 1,000 units), and the
@@ -230,10 +233,19 @@ def writer_modules_only() -> None:
         sys.modules[name] = package
 
 
+PAIRS = 3  # ours then raw, three times: the ratio is the median of the pairs' ratios
+
+
 def measure(case: str, units: int) -> dict:
     completed = subprocess.run([sys.executable, __file__, "--child", case, "--units", str(units)],
                                capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def summary(runs: list[dict]) -> dict:
+    """One child's runs in one: median times, the highest peak."""
+    median = {key: statistics.median(run[key] for run in runs) for key in ("seconds", "cpu_seconds", "prepare_seconds")}
+    return {**median, "peak_mb": max(run["peak_mb"] for run in runs), "bytes": runs[0]["bytes"]}
 
 
 def main() -> None:
@@ -253,8 +265,9 @@ def main() -> None:
           f"{'ours MB':>8} {'raw MB':>8} {'file KB':>8} {'build+consolidate s':>20}")
     last = None
     for units in args.units:
-        ours, raw = measure("ours", units), measure("raw", units)
-        ratio = ours["cpu_seconds"] / raw["cpu_seconds"]
+        pairs = [(measure("ours", units), measure("raw", units)) for _ in range(PAIRS)]
+        ratio = statistics.median(o["cpu_seconds"] / r["cpu_seconds"] for o, r in pairs)
+        ours, raw = summary([o for o, _ in pairs]), summary([r for _, r in pairs])
         print(f"{units:>6} {ours['cpu_seconds']:>10.3f} {raw['cpu_seconds']:>10.3f} {ratio:>6.2f} "
               f"{ours['seconds']:>11.3f} {raw['seconds']:>10.3f} {ours['peak_mb']:>8.1f} {raw['peak_mb']:>8.1f} "
               f"{ours['bytes'] / 1024:>8.0f} {ours['prepare_seconds']:>20.2f}")
