@@ -7,10 +7,10 @@ reports against one SQL GROUP BY.
 Times are CPU seconds of this process, which runs SQLite too: on a shared machine wall
 time mostly measures the neighbours. Each size builds the round and the same district's rounds of the previous quarter and the
 same quarter last year (every unit's report approved in each), as the figure sentences
-compare with both. Timed, median of 5: ``load_consolidation`` (counts summed by the
+compare with both. Timed, 5 turns, medians: ``load_consolidation`` (counts summed by the
 database, texts, survey fields and measured indicators read per unit) against
 ``SELECT key, SUM(int_value) FROM submission_value ... GROUP BY key`` over the same round
-in the same run (the ratio); and ``round_comparisons``, the two earlier rounds' sums the
+in the same turns (the ratio: the median of the turns' ratios); and ``round_comparisons``, the two earlier rounds' sums the
 sentences compare with (two rounds' worth of rows: about 2× the GROUP BY by nature). Also
 the number of SQL queries GET /rounds/<id>/consolidated issues, comparisons and figure
 sentences included (it must not grow with the number of units).
@@ -91,14 +91,17 @@ def comparisons(round_id: int) -> None:
     round_comparisons(round_, RoundConsolidation(round_, None, None, [], INCLUDED[round_id], {}, False))
 
 
-def timed(fn) -> float:
-    times = []
+def timed_in_turn(*fns) -> list[list[float]]:
+    """Each function's CPU times, REPEAT of each, run in turn (a, b, c, a, b, c, …): the
+    machine's speed drifts within a minute, and a turn sees the same machine."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(REPEAT):
-        db.session.expire_all()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
+        for fn, kept in zip(fns, times):
+            db.session.expire_all()
+            start = time.process_time()
+            fn()
+            kept.append(time.process_time() - start)
+    return times
 
 
 def run(size: int, profile: bool = False) -> float:
@@ -109,9 +112,11 @@ def run(size: int, profile: bool = False) -> float:
         # Plain unit ids: the timed runs expire the session, and these must not reload per unit.
         INCLUDED[round_id] = [SimpleNamespace(unit_id=s.unit_id)
                               for s in load_consolidation(db.session.get(ReportingRound, round_id)).included]
-        app_time = timed(lambda: consolidation(round_id))
-        compare_time = timed(lambda: comparisons(round_id))
-        sql_time = timed(lambda: db.session.execute(GROUP_BY, {"round_id": round_id}).all())
+        app_times, compare_times, sql_times = timed_in_turn(
+            lambda: consolidation(round_id), lambda: comparisons(round_id),
+            lambda: db.session.execute(GROUP_BY, {"round_id": round_id}).all())
+        app_time, compare_time, sql_time = map(statistics.median, (app_times, compare_times, sql_times))
+        ratio = statistics.median(a / s for a, s in zip(app_times, sql_times))
         engine = db.engine
         if profile:
             from pyinstrument import Profiler
@@ -131,7 +136,6 @@ def run(size: int, profile: bool = False) -> float:
     response = client.get(f"/rounds/{round_id}/consolidated")
     event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200, response.status_code
-    ratio = app_time / sql_time
     print(f"{size:>5} units ({value_rows:,} values a round): load_consolidation {app_time * 1000:7.1f} ms · "
           f"SQL GROUP BY {sql_time * 1000:6.1f} ms · ratio {ratio:5.2f} · comparisons (2 earlier rounds) "
           f"{compare_time * 1000:6.1f} ms, {compare_time / sql_time:4.2f}× · "
