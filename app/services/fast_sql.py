@@ -82,10 +82,7 @@ def _run(statement, params: dict, fetch):
     sql, parameters = plan.sql, plan.parameters(params)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        conn.dispatch.before_cursor_execute(conn, cursor, sql, parameters, None, False)
-        cursor.execute(sql, parameters)
-        conn.dispatch.after_cursor_execute(conn, cursor, sql, parameters, None, False)
-        return fetch(cursor, plan)
+        return _execute(conn.dispatch, conn, cursor, plan, parameters, fetch)
     except dialect.loaded_dbapi.Error as error:
         # SQLAlchemy's own handling, as if it had run the statement: the error wrapped in its
         # DBAPIError, a lost connection invalidated, the cursor closed. It always raises.
@@ -94,6 +91,17 @@ def _run(statement, params: dict, fetch):
     finally:
         if not getattr(cursor, "closed", False):
             cursor.close()
+
+
+def _execute(dispatch, conn, cursor, plan: _Plan, parameters, fetch):
+    # Listeners of before/after_cursor_execute see the statement as SQLAlchemy would show it
+    # (``conn`` is None on an autosave's own connection, which has no SQLAlchemy Connection).
+    if dispatch.before_cursor_execute:
+        dispatch.before_cursor_execute(conn, cursor, plan.sql, parameters, None, False)
+    cursor.execute(plan.sql, parameters)
+    if dispatch.after_cursor_execute:
+        dispatch.after_cursor_execute(conn, cursor, plan.sql, parameters, None, False)
+    return fetch(cursor, plan)
 
 
 def rows(statement, params: dict) -> list[tuple]:
@@ -144,12 +152,11 @@ class _OwnConnection:
     """A request's autosave connection: taken from the engine's idle ones at the first
     statement (or opened), given back by ``release``."""
 
-    __slots__ = ("engine", "dbapi_connection", "statements")
+    __slots__ = ("engine", "dbapi_connection")
 
     def __init__(self, engine):
         self.engine = engine
         self.dbapi_connection = None
-        self.statements = 0
 
     def connect(self) -> bool:
         """Hold a connection; True when it was kept from an earlier request (it may have
@@ -193,32 +200,25 @@ class _OwnConnection:
         dialect = self.engine.dialect
         plan = _plan(statement, dialect)
         sql, parameters = plan.sql, plan.parameters(params)
-        first = self.statements == 0
-        self.statements += 1
-        dispatch = self.engine.dispatch
+        # Only the request's first statement takes a connection (a lost one ends the request
+        # with an error), and that statement is the session check, a read: safe to send again.
         retry = False
         while True:
             try:
                 if self.dbapi_connection is None:
-                    retry = self.connect() and first
+                    retry = self.connect()
                 cursor = self.dbapi_connection.cursor()
             except dialect.loaded_dbapi.Error as error:  # the server is not there: an outage
                 self.close()
                 raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error,
                                           connection_invalidated=True, dialect=dialect) from error
             try:
-                if dispatch.before_cursor_execute:
-                    dispatch.before_cursor_execute(None, cursor, sql, parameters, None, False)
-                cursor.execute(sql, parameters)
-                if dispatch.after_cursor_execute:
-                    dispatch.after_cursor_execute(None, cursor, sql, parameters, None, False)
-                return fetch(cursor, plan)
+                return _execute(self.engine.dispatch, None, cursor, plan, parameters, fetch)
             except dialect.loaded_dbapi.Error as error:
                 lost = self.dbapi_connection.closed or dialect.is_disconnect(error, self.dbapi_connection, cursor)
                 if lost:
                     self.close()
-                    if retry:  # kept from an earlier request and dropped since: once more, on a new one
-                        retry = False
+                    if retry:  # kept from an earlier request and dropped since: on the next kept one, or a new one
                         continue
                 raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error,
                                           connection_invalidated=lost, dialect=dialect) from error
