@@ -137,7 +137,7 @@ def autocommitting() -> bool:
 # than the two statements. Such a save runs instead on a connection the process keeps for
 # its autosaves, in autocommit (each statement commits itself), with no ping: if the
 # server dropped it since the last save, the first statement fails, and as that one only
-# reads (the session check), it is sent again on a new connection. Any other failure is
+# reads (the session check), it is sent again on another kept one or a new one. Any other failure is
 # SQLAlchemy's DBAPIError, as through the session, so app/outage.py answers the same.
 # One connection more per autosave under way than the pool's (README, "Connections per node").
 
