@@ -511,13 +511,16 @@
   // The box is replaced after each pause in saving; an explanation typed and not yet sent,
   // the one being typed in (with its caret) and a save's "Đã lưu" are carried into the new
   // box, so a refresh landing mid-sentence loses nothing and says nothing untrue.
-  var refocus = null;
+  var refocus = null, unsent = [];
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var live = event.detail.target, fragment = event.detail.fragment;
     if (!live || live.id !== "checks" || !fragment) return;
+    unsent = [];
     live.querySelectorAll("form.explain input[type=text]").forEach(function (field) {
       var fresh = fragment.querySelector("#" + CSS.escape(field.id));
       if (!fresh) return;
+      // Typed and not yet sent: the new field gets no change event of its own for it.
+      if (field.value !== fresh.getAttribute("value") && field.value !== field.defaultValue) unsent.push(field.id);
       if (field === document.activeElement || field.value !== field.defaultValue) fresh.setAttribute("value", field.value);
       var msg = document.getElementById("msg-" + field.id), freshMsg = fragment.querySelector("#msg-" + CSS.escape(field.id));
       if (msg && freshMsg && !freshMsg.textContent.trim()) { freshMsg.className = msg.className; freshMsg.innerHTML = msg.innerHTML; }
@@ -527,13 +530,21 @@
       ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
   });
   document.addEventListener("htmx:oobAfterSwap", function (event) {
-    if (!event.detail.target || event.detail.target.id !== "checks" || !refocus) return;
-    var again = document.getElementById(refocus.id);
+    if (!event.detail.target || event.detail.target.id !== "checks") return;
+    var again = refocus && document.getElementById(refocus.id);
     if (again && document.activeElement !== again) {
       again.focus({ preventScroll: true });
       if (refocus.start != null && again.setSelectionRange) again.setSelectionRange(refocus.start, refocus.end);
     }
     refocus = null;
+    unsent.forEach(function (id) {
+      var field = document.getElementById(id);
+      if (!field) return;
+      // Sent when the officer leaves it, as the replaced field would have been.
+      if (field === document.activeElement) field.addEventListener("blur", function () { htmx.trigger(field, "change"); }, { once: true });
+      else htmx.trigger(field, "change");
+    });
+    unsent = [];
   });
 
   // --- Computed cells never go backwards ------------------------------------------------
